@@ -1,0 +1,1804 @@
+//! Stage 2: AST to typed HIR. Input: one parsed [`ast::Module`]; output: a
+//! [`hir::Module`] or the diagnostics explaining every rejection.
+//!
+//! Resolves names (Python's scoping: a name assigned anywhere in a function
+//! is local to it), infers local types from their first assignment, checks
+//! every operation against Python's rules and rejects whatever Roast does not
+//! (yet) give CPython's exact meaning, with a help line saying what to write.
+
+use crate::diag::{Diagnostic, Span};
+use crate::hir::{
+    self, ArithOp, CmpOp, Expr, ExprKind, FuncId, FunctionRole, Local, LocalId, Stmt, Type,
+};
+use crate::syntax::ast::{self, ExprKind as A, StmtKind as S};
+use std::collections::{HashMap, HashSet};
+
+/// Checks one module. `name` is its module path, `file_name` the display name
+/// of its source file (recorded for run-time error locations).
+pub fn check_module(
+    name: &str,
+    file_name: &str,
+    module: &ast::Module,
+) -> Result<hir::Module, Vec<Diagnostic>> {
+    let mut checker = ModuleChecker::default();
+    checker.collect(module);
+    let mut functions = Vec::new();
+    for (def, sig) in checker.defs.clone().iter().zip(checker.signatures.clone()) {
+        functions.push(checker.check_function(def, &sig));
+    }
+    let script = checker.check_top_level(&module.body, true);
+    let init = if checker.diags.is_empty() {
+        let init = checker.check_top_level(&module.body, false);
+        (!init.body.is_empty()).then_some(init)
+    } else {
+        None
+    };
+    let implicit_main = checker
+        .functions
+        .get("main")
+        .copied()
+        .filter(|_| !module.body.iter().any(top_level_calls_main));
+    if let Some(id) = implicit_main {
+        let sig = &checker.signatures[id.0 as usize];
+        if !sig.params.is_empty() || !matches!(sig.ret, Type::Int | Type::None) {
+            checker.diags.push(
+                Diagnostic::error(sig.span, "`main` must take no parameters and return `int` or `None`")
+                    .with_label("called implicitly by `roastc run`")
+                    .with_help("its `int` result becomes the exit status; call it yourself from `if __name__ == \"__main__\":` to use another signature"),
+            );
+        }
+    }
+    if !checker.diags.is_empty() {
+        return Err(checker.diags);
+    }
+    Ok(hir::Module {
+        name: name.to_string(),
+        file_name: file_name.to_string(),
+        docstring: module.docstring.clone(),
+        functions,
+        init,
+        script,
+        implicit_main,
+    })
+}
+
+/// A function's checked signature.
+#[derive(Debug, Clone)]
+struct Signature {
+    name: String,
+    params: Vec<(String, Type, Span)>,
+    ret: Type,
+    span: Span,
+}
+
+/// A folded module constant.
+#[derive(Debug, Clone)]
+struct Constant {
+    value: ExprKind,
+    ty: Type,
+}
+
+#[derive(Default)]
+struct ModuleChecker {
+    defs: Vec<ast::FunctionDef>,
+    def_spans: Vec<Span>,
+    signatures: Vec<Signature>,
+    functions: HashMap<String, FuncId>,
+    constants: HashMap<String, Constant>,
+    /// Top-level names that are not folded constants (script variables).
+    script_names: HashSet<String>,
+    diags: Vec<Diagnostic>,
+}
+
+fn is_main_guard(test: &ast::Expr) -> bool {
+    let A::Compare { left, rest } = &test.kind else {
+        return false;
+    };
+    let [(ast::CmpOp::Eq, right)] = rest.as_slice() else {
+        return false;
+    };
+    let is_name = |e: &ast::Expr| matches!(&e.kind, A::Name(n) if n == "__name__");
+    let is_main = |e: &ast::Expr| matches!(&e.kind, A::Str(s) if s == "__main__");
+    (is_name(left) && is_main(right)) || (is_main(left) && is_name(right))
+}
+
+fn top_level_calls_main(stmt: &ast::Stmt) -> bool {
+    fn expr_calls(e: &ast::Expr) -> bool {
+        let mut found = false;
+        visit_expr(e, &mut |e| {
+            if let A::Call { func, .. } = &e.kind {
+                found |= matches!(&func.kind, A::Name(n) if n == "main");
+            }
+        });
+        found
+    }
+    let mut found = false;
+    visit_stmt_exprs(stmt, &mut |e| found |= expr_calls(e));
+    found
+}
+
+/// Calls `f` on every expression directly inside `stmt` and its nested
+/// statements (not inside nested `def`s or classes).
+fn visit_stmt_exprs(stmt: &ast::Stmt, f: &mut dyn FnMut(&ast::Expr)) {
+    let block = |b: &[ast::Stmt], f: &mut dyn FnMut(&ast::Expr)| {
+        for s in b {
+            visit_stmt_exprs(s, f);
+        }
+    };
+    match &stmt.kind {
+        S::Return(Some(e)) | S::Expr(e) => f(e),
+        S::Assign { targets, value } => {
+            targets.iter().for_each(&mut *f);
+            f(value);
+        }
+        S::AnnAssign { target, value, .. } => {
+            f(target);
+            if let Some(v) = value {
+                f(v);
+            }
+        }
+        S::AugAssign { target, value, .. } => {
+            f(target);
+            f(value);
+        }
+        S::If { test, body, orelse } | S::While { test, body, orelse } => {
+            f(test);
+            block(body, f);
+            block(orelse, f);
+        }
+        S::For {
+            target,
+            iter,
+            body,
+            orelse,
+        } => {
+            f(target);
+            f(iter);
+            block(body, f);
+            block(orelse, f);
+        }
+        S::Assert { test, msg } => {
+            f(test);
+            if let Some(m) = msg {
+                f(m);
+            }
+        }
+        S::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            block(body, f);
+            for h in handlers {
+                block(&h.body, f);
+            }
+            block(orelse, f);
+            block(finalbody, f);
+        }
+        S::With { body, .. } => block(body, f),
+        _ => {}
+    }
+}
+
+/// Calls `f` on `e` and every sub-expression (iteratively, so deep trees
+/// cannot overflow the stack).
+fn visit_expr(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        f(e);
+        match &e.kind {
+            A::Binary { left, right, .. } => stack.extend([&**left, &**right]),
+            A::Unary { operand, .. } => stack.push(operand),
+            A::BoolOp { values, .. } | A::Tuple(values) | A::List(values) | A::Set(values) => {
+                stack.extend(values)
+            }
+            A::Compare { left, rest } => {
+                stack.push(left);
+                stack.extend(rest.iter().map(|(_, e)| e));
+            }
+            A::IfExp { test, body, orelse } => stack.extend([&**test, &**body, &**orelse]),
+            A::Call { func, args, keywords } => {
+                stack.push(func);
+                stack.extend(args);
+                stack.extend(keywords.iter().map(|k| &k.value));
+            }
+            A::Attribute { value, .. } | A::Starred(value) => stack.push(value),
+            A::Subscript { value, index } => stack.extend([&**value, &**index]),
+            A::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
+            A::NamedExpr { value, .. } => stack.push(value),
+            _ => {}
+        }
+    }
+}
+
+fn unsupported(span: Span, what: &str, help: &str) -> Diagnostic {
+    Diagnostic::error(span, format!("{what} is not supported in Roast yet"))
+        .with_label("not supported")
+        .with_help(help.to_string())
+}
+
+impl ModuleChecker {
+    /// First pass: function signatures and module constants.
+    fn collect(&mut self, module: &ast::Module) {
+        let mut assign_counts: HashMap<String, usize> = HashMap::new();
+        for stmt in &module.body {
+            count_assignments(stmt, &mut assign_counts);
+        }
+        for stmt in &module.body {
+            match &stmt.kind {
+                S::FunctionDef(def) => self.collect_def(def, stmt.span),
+                S::Assign { targets, value } if targets.len() == 1 => {
+                    if let A::Name(name) = &targets[0].kind {
+                        self.collect_constant(name, None, value, &assign_counts);
+                    }
+                }
+                S::AnnAssign {
+                    target,
+                    annotation,
+                    value: Some(value),
+                } => {
+                    if let A::Name(name) = &target.kind {
+                        self.collect_constant(name, Some(annotation), value, &assign_counts);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for name in assign_counts.into_keys() {
+            if !self.constants.contains_key(&name) {
+                self.script_names.insert(name);
+            }
+        }
+    }
+
+    fn collect_constant(
+        &mut self,
+        name: &str,
+        annotation: Option<&ast::Expr>,
+        value: &ast::Expr,
+        counts: &HashMap<String, usize>,
+    ) {
+        if counts.get(name) != Some(&1) || self.functions.contains_key(name) {
+            return;
+        }
+        let Some(constant) = self.fold_constant(value) else {
+            return;
+        };
+        if let Some(annotation) = annotation {
+            match self.resolve_annotation(annotation) {
+                Some(ty) if ty == constant.ty => {}
+                _ => return,
+            }
+        }
+        self.constants.insert(name.to_string(), constant);
+    }
+
+    /// Folds literals, negated literals and earlier constants.
+    fn fold_constant(&self, e: &ast::Expr) -> Option<Constant> {
+        let (value, ty) = match &e.kind {
+            A::Int(v) => (ExprKind::Int(i64::try_from(*v).ok()?), Type::Int),
+            A::Float(v) => (ExprKind::Float(*v), Type::Float),
+            A::Bool(b) => (ExprKind::Bool(*b), Type::Bool),
+            A::Unary {
+                op: ast::UnaryOp::Neg,
+                operand,
+            } => match &operand.kind {
+                A::Int(v) => (ExprKind::Int(i64::try_from(-*v).ok()?), Type::Int),
+                A::Float(v) => (ExprKind::Float(-*v), Type::Float),
+                _ => return None,
+            },
+            A::Name(n) => return self.constants.get(n).cloned(),
+            _ => return None,
+        };
+        Some(Constant { value, ty })
+    }
+
+    fn collect_def(&mut self, def: &ast::FunctionDef, span: Span) {
+        if self.functions.contains_key(&def.name.name) {
+            self.diags.push(
+                Diagnostic::error(def.name.span, format!("`{}` is defined twice", def.name.name))
+                    .with_label("redefined here")
+                    .with_help("Roast functions have one definition; rename one of them"),
+            );
+            return;
+        }
+        if let Some(d) = def.decorators.first() {
+            self.diags.push(unsupported(
+                d.span,
+                "a decorator",
+                "remove the decorator; decorators on functions are outside the language",
+            ));
+        }
+        if let Some(t) = def.type_params.first() {
+            self.diags.push(unsupported(
+                t.span,
+                "a generic function",
+                "write the function for concrete types; generics come in a later tier",
+            ));
+        }
+        let mut params = Vec::new();
+        for p in &def.params {
+            let ty = match p.kind {
+                ast::ParamKind::VarArgs | ast::ParamKind::KwArgs => {
+                    self.diags.push(
+                        Diagnostic::error(p.name.span, "`*args` and `**kwargs` are outside the Roast language")
+                            .with_label("variadic parameter")
+                            .with_help("pass a list or a tuple instead"),
+                    );
+                    continue;
+                }
+                _ => match &p.annotation {
+                    Some(a) => self.annotation_type(a).unwrap_or(Type::Int),
+                    None => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                p.name.span,
+                                format!("parameter `{}` needs a type annotation", p.name.name),
+                            )
+                            .with_label("missing annotation")
+                            .with_help(format!("write `{}: int` (or float, bool)", p.name.name)),
+                        );
+                        Type::Int
+                    }
+                },
+            };
+            if let Some(d) = &p.default {
+                self.diags.push(unsupported(
+                    d.span,
+                    "a default parameter value",
+                    "pass every argument at the call site",
+                ));
+            }
+            if ty == Type::None || ty == Type::Str {
+                self.diags.push(unsupported(
+                    p.annotation.as_ref().map_or(p.name.span, |a| a.span),
+                    &format!("a parameter of type `{}`", ty.name()),
+                    "parameters are `int`, `float` or `bool` for now",
+                ));
+            }
+            params.push((p.name.name.clone(), ty, p.name.span));
+        }
+        let ret = match &def.returns {
+            Some(r) => {
+                let ty = self.annotation_type(r).unwrap_or(Type::None);
+                if ty == Type::Str {
+                    self.diags.push(unsupported(
+                        r.span,
+                        "returning `str`",
+                        "return `int`, `float`, `bool` or `None` for now",
+                    ));
+                }
+                ty
+            }
+            None => Type::None,
+        };
+        let id = FuncId(self.defs.len() as u32);
+        self.functions.insert(def.name.name.clone(), id);
+        self.defs.push(def.clone());
+        self.def_spans.push(span);
+        self.signatures.push(Signature {
+            name: def.name.name.clone(),
+            params,
+            ret,
+            span,
+        });
+    }
+
+    fn resolve_annotation(&self, e: &ast::Expr) -> Option<Type> {
+        match &e.kind {
+            A::Name(n) => match n.as_str() {
+                "int" => Some(Type::Int),
+                "float" => Some(Type::Float),
+                "bool" => Some(Type::Bool),
+                "str" => Some(Type::Str),
+                "None" => Some(Type::None),
+                _ => None,
+            },
+            A::NoneLit => Some(Type::None),
+            A::Str(s) => self.resolve_annotation(&ast::Expr {
+                kind: A::Name(s.clone()),
+                span: e.span,
+            }),
+            _ => None,
+        }
+    }
+
+    fn annotation_type(&mut self, e: &ast::Expr) -> Option<Type> {
+        let ty = self.resolve_annotation(e);
+        if ty.is_none() {
+            self.diags.push(
+                Diagnostic::error(e.span, "unsupported type annotation")
+                    .with_label("not a type Roast knows yet")
+                    .with_help("the types so far are `int`, `float`, `bool`, `str` and `None`"),
+            );
+        }
+        ty
+    }
+
+    fn check_function(&mut self, def: &ast::FunctionDef, sig: &Signature) -> hir::Function {
+        let role = if def.name.name.starts_with("test_") && sig.params.is_empty() {
+            FunctionRole::Test
+        } else if def.name.name.starts_with('_') {
+            FunctionRole::Private
+        } else {
+            FunctionRole::Exported
+        };
+        let mut fc = FnChecker::new(self, sig.ret, false);
+        let mut params = Vec::new();
+        for (name, ty, _) in &sig.params {
+            let id = fc.declare(name, *ty);
+            fc.assigned.insert(id);
+            params.push(id);
+        }
+        let mut local_names = HashSet::new();
+        for s in &def.body {
+            collect_local_names(s, &mut local_names);
+        }
+        fc.local_names = local_names;
+        let body = fc.block(&def.body);
+        if sig.ret != Type::None && !fc.terminated {
+            fc.m.diags.push(
+                Diagnostic::error(
+                    def.returns.as_ref().map_or(def.name.span, |r| r.span),
+                    format!(
+                        "function `{}` may end without returning a `{}`",
+                        def.name.name,
+                        sig.ret.name()
+                    ),
+                )
+                .with_label("declared return type")
+                .with_help("falling off the end returns None in Python; add a `return` on every path"),
+            );
+        }
+        let locals = fc.locals;
+        hir::Function {
+            name: def.name.name.clone(),
+            role,
+            params,
+            ret: sig.ret,
+            locals,
+            body,
+            docstring: def.docstring.clone(),
+            span: sig.span,
+        }
+    }
+
+    /// The module's top-level statements as a function: with `__main__`
+    /// blocks (`script`) or without them (module initialization).
+    fn check_top_level(&mut self, body: &[ast::Stmt], script: bool) -> hir::Function {
+        let mut fc = FnChecker::new(self, Type::None, true);
+        fc.local_names = fc.m.script_names.clone();
+        let mut out = Vec::new();
+        let mut calls_seen = false;
+        for stmt in body {
+            match &stmt.kind {
+                S::FunctionDef(_) => {}
+                S::If { test, body, orelse } if is_main_guard(test) => {
+                    if script {
+                        out.extend(fc.block(body));
+                        out.extend(fc.block(orelse));
+                    }
+                }
+                _ if constant_defined(stmt, &fc.m.constants).is_some() => {
+                    let name = constant_defined(stmt, &fc.m.constants).unwrap_or_default();
+                    if script && calls_seen {
+                        fc.error(
+                            Diagnostic::error(stmt.span, format!("module constant `{name}` is defined after top-level code that calls functions"))
+                                .with_label("defined here")
+                                .with_help("move the constant above the first top-level call, so functions never see it undefined"),
+                        );
+                    }
+                    fc.defined_constants.insert(name);
+                }
+                S::Import(_) | S::ImportFrom { .. } => fc.import(stmt),
+                S::Expr(e) if matches!(e.kind, A::Str(_)) => {}
+                _ => {
+                    calls_seen |= calls_user_function(stmt, &fc.m.functions);
+                    out.extend(fc.stmt(stmt));
+                }
+            }
+        }
+        let locals = fc.locals;
+        hir::Function {
+            name: if script { "$script" } else { "$init" }.to_string(),
+            role: FunctionRole::TopLevel,
+            params: Vec::new(),
+            ret: Type::None,
+            locals,
+            body: out,
+            docstring: None,
+            span: Span::default(),
+        }
+    }
+}
+
+/// The constant a top-level statement defines, if it is a folded constant's definition.
+fn constant_defined(stmt: &ast::Stmt, constants: &HashMap<String, Constant>) -> Option<String> {
+    let target = match &stmt.kind {
+        S::Assign { targets, .. } if targets.len() == 1 => &targets[0],
+        S::AnnAssign {
+            target,
+            value: Some(_),
+            ..
+        } => target,
+        _ => return None,
+    };
+    match &target.kind {
+        A::Name(n) if constants.contains_key(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+fn calls_user_function(stmt: &ast::Stmt, functions: &HashMap<String, FuncId>) -> bool {
+    let mut found = false;
+    visit_stmt_exprs(stmt, &mut |e| {
+        visit_expr(e, &mut |e| {
+            if let A::Call { func, .. } = &e.kind {
+                found |= matches!(&func.kind, A::Name(n) if functions.contains_key(n));
+            }
+        })
+    });
+    found
+}
+
+fn count_assignments(stmt: &ast::Stmt, counts: &mut HashMap<String, usize>) {
+    let mut names = Vec::new();
+    assigned_names(stmt, &mut names);
+    for n in names {
+        *counts.entry(n).or_default() += 1;
+    }
+}
+
+/// Names bound by `stmt` (not descending into nested `def`s).
+fn assigned_names(stmt: &ast::Stmt, out: &mut Vec<String>) {
+    fn targets(e: &ast::Expr, out: &mut Vec<String>) {
+        match &e.kind {
+            A::Name(n) => out.push(n.clone()),
+            A::Tuple(items) | A::List(items) => items.iter().for_each(|i| targets(i, out)),
+            A::Starred(inner) => targets(inner, out),
+            _ => {}
+        }
+    }
+    let block = |b: &[ast::Stmt], out: &mut Vec<String>| b.iter().for_each(|s| assigned_names(s, out));
+    match &stmt.kind {
+        S::Assign { targets: ts, .. } => ts.iter().for_each(|t| targets(t, out)),
+        S::AnnAssign { target, .. } | S::AugAssign { target, .. } => targets(target, out),
+        S::For {
+            target,
+            body,
+            orelse,
+            ..
+        } => {
+            targets(target, out);
+            block(body, out);
+            block(orelse, out);
+        }
+        S::If { body, orelse, .. } | S::While { body, orelse, .. } => {
+            block(body, out);
+            block(orelse, out);
+        }
+        S::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            block(body, out);
+            for h in handlers {
+                block(&h.body, out);
+            }
+            block(orelse, out);
+            block(finalbody, out);
+        }
+        S::With { body, .. } => block(body, out),
+        _ => {}
+    }
+}
+
+fn collect_local_names(stmt: &ast::Stmt, out: &mut HashSet<String>) {
+    let mut names = Vec::new();
+    assigned_names(stmt, &mut names);
+    out.extend(names);
+}
+
+/// Checks one function body (or the module's top-level code).
+struct FnChecker<'m> {
+    m: &'m mut ModuleChecker,
+    ret: Type,
+    top_level: bool,
+    locals: Vec<Local>,
+    by_name: HashMap<String, LocalId>,
+    /// Names that are local to this function (assigned somewhere in it).
+    local_names: HashSet<String>,
+    /// Locals definitely assigned at the current point.
+    assigned: HashSet<LocalId>,
+    /// The current point is unreachable (after return/break/continue).
+    terminated: bool,
+    loop_depth: u32,
+    /// Whether the innermost loop contains a `break`.
+    loop_breaks: Vec<bool>,
+    /// In top-level code: the constants whose definition has run.
+    defined_constants: HashSet<String>,
+}
+
+impl<'m> FnChecker<'m> {
+    fn new(m: &'m mut ModuleChecker, ret: Type, top_level: bool) -> Self {
+        FnChecker {
+            m,
+            ret,
+            top_level,
+            locals: Vec::new(),
+            by_name: HashMap::new(),
+            local_names: HashSet::new(),
+            assigned: HashSet::new(),
+            terminated: false,
+            loop_depth: 0,
+            loop_breaks: Vec::new(),
+            defined_constants: HashSet::new(),
+        }
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.m.diags.push(d);
+    }
+
+    fn declare(&mut self, name: &str, ty: Type) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(Local {
+            name: name.to_string(),
+            ty,
+        });
+        if !name.starts_with('$') {
+            self.by_name.insert(name.to_string(), id);
+        }
+        id
+    }
+
+    fn import(&mut self, stmt: &ast::Stmt) {
+        let ok = match &stmt.kind {
+            S::ImportFrom {
+                module: Some(m),
+                level: 0,
+                ..
+            } => m == "__future__" || m == "typing",
+            _ => false,
+        };
+        if !ok {
+            self.error(unsupported(
+                stmt.span,
+                "this import",
+                "only `from __future__ import annotations` and `from typing import ...` are accepted so far",
+            ));
+        }
+    }
+
+    fn block(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        for s in stmts {
+            if self.terminated {
+                // Unreachable code is still checked, but its effects on
+                // definite assignment do not matter.
+                let saved = self.assigned.clone();
+                out.extend(self.stmt(s));
+                self.assigned = saved;
+                self.terminated = true;
+            } else {
+                out.extend(self.stmt(s));
+            }
+        }
+        out
+    }
+
+    /// Checks a branch starting from the current state; returns its HIR,
+    /// the assigned set at its end and whether it terminated.
+    fn branch(&mut self, stmts: &[ast::Stmt]) -> (Vec<Stmt>, HashSet<LocalId>, bool) {
+        let saved = (self.assigned.clone(), self.terminated);
+        let out = self.block(stmts);
+        let result = (out, self.assigned.clone(), self.terminated);
+        (self.assigned, self.terminated) = saved;
+        result
+    }
+
+    fn join(&mut self, a: (HashSet<LocalId>, bool), b: (HashSet<LocalId>, bool)) {
+        match (a.1, b.1) {
+            (true, true) => {
+                self.assigned = a.0;
+                self.terminated = true;
+            }
+            (true, false) => self.assigned = b.0,
+            (false, true) => self.assigned = a.0,
+            (false, false) => self.assigned = a.0.intersection(&b.0).copied().collect(),
+        }
+    }
+
+    fn stmt(&mut self, stmt: &ast::Stmt) -> Vec<Stmt> {
+        match &stmt.kind {
+            S::Pass => vec![],
+            S::Expr(e) => {
+                if matches!(e.kind, A::Str(_)) {
+                    return vec![];
+                }
+                match self.print_call(e) {
+                    Some(p) => p.into_iter().collect(),
+                    None => self.expr(e).map(Stmt::Expr).into_iter().collect(),
+                }
+            }
+            S::Assign { targets, value } => {
+                if targets.len() != 1 {
+                    self.error(unsupported(
+                        stmt.span,
+                        "chained assignment",
+                        "assign each name in its own statement",
+                    ));
+                    return vec![];
+                }
+                self.assign(&targets[0], None, value)
+            }
+            S::AnnAssign {
+                target,
+                annotation,
+                value,
+            } => match value {
+                Some(v) => self.assign(target, Some(annotation), v),
+                None => {
+                    self.error(unsupported(
+                        stmt.span,
+                        "a declaration without a value",
+                        "give the variable its first value here: `x: int = 0`",
+                    ));
+                    vec![]
+                }
+            },
+            S::AugAssign { target, op, value } => self.aug_assign(stmt.span, target, *op, value),
+            S::If { test, body, orelse } => {
+                let Some(cond) = self.condition(test) else {
+                    self.branch(body);
+                    self.branch(orelse);
+                    return vec![];
+                };
+                let (then, ta, tt) = self.branch(body);
+                let (orelse, ea, et) = self.branch(orelse);
+                self.join((ta, tt), (ea, et));
+                vec![Stmt::If { cond, then, orelse }]
+            }
+            S::While { test, body, orelse } => {
+                let cond = self.condition(test);
+                let infinite = matches!(test.kind, A::Bool(true));
+                let (body, breaks) = self.loop_body(body);
+                let (orelse, oa, ot) = self.branch(orelse);
+                if infinite && !breaks {
+                    self.terminated = true;
+                } else if !breaks && !ot {
+                    self.assigned = oa;
+                }
+                cond.map(|cond| Stmt::While { cond, body, orelse })
+                    .into_iter()
+                    .collect()
+            }
+            S::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => self.for_range(target, iter, body, orelse),
+            S::Break | S::Continue => {
+                if self.loop_depth == 0 {
+                    let what = if matches!(stmt.kind, S::Break) {
+                        "break"
+                    } else {
+                        "continue"
+                    };
+                    self.error(
+                        Diagnostic::error(stmt.span, format!("`{what}` outside a loop"))
+                            .with_label("not inside `for` or `while`"),
+                    );
+                    return vec![];
+                }
+                self.terminated = true;
+                if matches!(stmt.kind, S::Break) {
+                    if let Some(b) = self.loop_breaks.last_mut() {
+                        *b = true;
+                    }
+                    vec![Stmt::Break]
+                } else {
+                    vec![Stmt::Continue]
+                }
+            }
+            S::Return(value) => self.return_stmt(stmt.span, value.as_ref()),
+            S::Assert { test, msg } => {
+                let cond = self.condition(test);
+                let message = match msg {
+                    None => None,
+                    Some(m) => match &m.kind {
+                        A::Str(s) => Some(s.clone()),
+                        _ => {
+                            self.error(unsupported(
+                                m.span,
+                                "a computed assert message",
+                                "use a string literal: `assert x > 0, \"x must be positive\"`",
+                            ));
+                            None
+                        }
+                    },
+                };
+                cond.map(|cond| Stmt::Assert {
+                    cond,
+                    message,
+                    span: stmt.span,
+                })
+                .into_iter()
+                .collect()
+            }
+            S::FunctionDef(_) => {
+                self.error(unsupported(
+                    stmt.span,
+                    "a nested function",
+                    "define the function at the top level of the module",
+                ));
+                vec![]
+            }
+            S::ClassDef(_) => {
+                self.error(unsupported(
+                    stmt.span,
+                    "a class",
+                    "classes come in a later tier; use functions over scalars for now",
+                ));
+                vec![]
+            }
+            S::Import(_) | S::ImportFrom { .. } => {
+                self.import(stmt);
+                vec![]
+            }
+            S::Global(_) | S::Nonlocal(_) => {
+                self.error(unsupported(
+                    stmt.span,
+                    "`global`/`nonlocal`",
+                    "pass values as parameters and return results",
+                ));
+                vec![]
+            }
+            S::Delete(_) => {
+                self.error(unsupported(stmt.span, "`del`", "remove the statement"));
+                vec![]
+            }
+            S::Raise { .. } | S::Try { .. } => {
+                self.error(unsupported(
+                    stmt.span,
+                    "exception handling",
+                    "`raise` and `try` come in a later tier; use `assert` for checks",
+                ));
+                vec![]
+            }
+            S::With { .. } => {
+                self.error(
+                    Diagnostic::error(stmt.span, "`with` is outside the Roast language")
+                        .with_label("context managers are not supported"),
+                );
+                vec![]
+            }
+            S::Unsupported(what) => {
+                self.error(
+                    Diagnostic::error(stmt.span, format!("{what} is outside the Roast language"))
+                        .with_label("not supported")
+                        .with_help("Roast compiles synchronous, statically typed code"),
+                );
+                vec![]
+            }
+        }
+    }
+
+    fn loop_body(&mut self, body: &[ast::Stmt]) -> (Vec<Stmt>, bool) {
+        self.loop_depth += 1;
+        self.loop_breaks.push(false);
+        let (out, _, _) = self.branch(body);
+        self.loop_depth -= 1;
+        let breaks = self.loop_breaks.pop().unwrap_or(false);
+        (out, breaks)
+    }
+
+    fn return_stmt(&mut self, span: Span, value: Option<&ast::Expr>) -> Vec<Stmt> {
+        if self.top_level {
+            self.error(
+                Diagnostic::error(span, "`return` outside a function")
+                    .with_label("at module level"),
+            );
+            return vec![];
+        }
+        self.terminated = true;
+        let expected = self.ret;
+        match value {
+            None if expected == Type::None => vec![Stmt::Return(None)],
+            None => {
+                self.error(
+                    Diagnostic::error(span, format!("`return` without a value in a function returning `{}`", expected.name()))
+                        .with_label("returns None")
+                        .with_help(format!("return a `{}` value", expected.name())),
+                );
+                vec![]
+            }
+            Some(v) => {
+                let Some(e) = self.expr(v) else { return vec![] };
+                if e.ty != expected {
+                    self.error(type_mismatch(e.span, expected, e.ty, "returned here"));
+                    return vec![];
+                }
+                if expected == Type::None {
+                    vec![Stmt::Expr(e), Stmt::Return(None)]
+                } else {
+                    vec![Stmt::Return(Some(e))]
+                }
+            }
+        }
+    }
+
+    fn for_range(
+        &mut self,
+        target: &ast::Expr,
+        iter: &ast::Expr,
+        body: &[ast::Stmt],
+        orelse: &[ast::Stmt],
+    ) -> Vec<Stmt> {
+        let range_args = match &iter.kind {
+            A::Call {
+                func,
+                args,
+                keywords,
+            } if matches!(&func.kind, A::Name(n) if n == "range" && !self.shadowed(n))
+                && keywords.is_empty() =>
+            {
+                Some(args)
+            }
+            _ => None,
+        };
+        let Some(args) = range_args else {
+            self.error(unsupported(
+                iter.span,
+                "iterating over this",
+                "loop with `for i in range(...)` for now",
+            ));
+            return vec![];
+        };
+        if args.is_empty() || args.len() > 3 {
+            self.error(
+                Diagnostic::error(iter.span, format!("range expected 1 to 3 arguments, got {}", args.len()))
+                    .with_label("wrong number of arguments"),
+            );
+            return vec![];
+        }
+        let mut values = Vec::new();
+        for a in args {
+            let e = self.expr(a);
+            if let Some(e) = &e {
+                if e.ty != Type::Int {
+                    self.error(
+                        Diagnostic::error(e.span, format!("`{}` object cannot be interpreted as an integer", e.ty.name()))
+                            .with_label("range() takes ints"),
+                    );
+                    return vec![];
+                }
+            }
+            values.push(e);
+        }
+        let values: Option<Vec<Expr>> = values.into_iter().collect();
+        let Some(mut values) = values else { return vec![] };
+        let lit = |v: i64| Expr {
+            kind: ExprKind::Int(v),
+            ty: Type::Int,
+            span: iter.span,
+        };
+        let (start, stop, step) = match values.len() {
+            1 => (lit(0), values.remove(0), lit(1)),
+            2 => {
+                let stop = values.remove(1);
+                (values.remove(0), stop, lit(1))
+            }
+            _ => {
+                let step = values.remove(2);
+                let stop = values.remove(1);
+                (values.remove(0), stop, step)
+            }
+        };
+        let A::Name(name) = &target.kind else {
+            self.error(unsupported(
+                target.span,
+                "this loop target",
+                "use a plain name: `for i in range(n)`",
+            ));
+            return vec![];
+        };
+        let Some(var) = self.target_local(name, Type::Int, target.span) else {
+            return vec![];
+        };
+        let before = self.assigned.clone();
+        self.assigned.insert(var);
+        let (body, breaks) = self.loop_body(body);
+        self.assigned = before;
+        let (orelse, oa, ot) = self.branch(orelse);
+        if !breaks && !ot {
+            self.assigned = oa;
+        }
+        vec![Stmt::ForRange {
+            var,
+            start,
+            stop,
+            step,
+            span: iter.span,
+            body,
+            orelse,
+        }]
+    }
+
+    /// Whether `name` is a local or constant hiding a builtin.
+    fn shadowed(&self, name: &str) -> bool {
+        self.local_names.contains(name)
+            || self.m.constants.contains_key(name)
+            || self.m.functions.contains_key(name)
+    }
+
+    /// The local assigned by a store to `name` with a value of type `ty`.
+    fn target_local(&mut self, name: &str, ty: Type, span: Span) -> Option<LocalId> {
+        if !self.local_names.contains(name) {
+            let what = if self.m.functions.contains_key(name) {
+                "a function"
+            } else {
+                "a module constant"
+            };
+            self.error(
+                Diagnostic::error(span, format!("cannot assign to `{name}`: it is {what}"))
+                    .with_label("assigned here")
+                    .with_help("choose another name"),
+            );
+            return None;
+        }
+        match self.by_name.get(name) {
+            Some(&id) => {
+                let have = self.locals[id.0 as usize].ty;
+                if have != ty {
+                    self.error(
+                        Diagnostic::error(
+                            span,
+                            format!("`{name}` has type `{}` but is assigned a `{}`", have.name(), ty.name()),
+                        )
+                        .with_label("type changes here")
+                        .with_help("a Roast variable keeps one type for its whole scope; use a new name"),
+                    );
+                    return None;
+                }
+                Some(id)
+            }
+            None => Some(self.declare(name, ty)),
+        }
+    }
+
+    fn assign(
+        &mut self,
+        target: &ast::Expr,
+        annotation: Option<&ast::Expr>,
+        value: &ast::Expr,
+    ) -> Vec<Stmt> {
+        match &target.kind {
+            A::Name(name) => {
+                let declared = annotation.and_then(|a| self.m.annotation_type(a));
+                let Some(e) = self.expr(value) else {
+                    if let (Some(ty), false) = (declared, self.by_name.contains_key(name)) {
+                        let id = self.declare(name, ty);
+                        self.assigned.insert(id);
+                    }
+                    return vec![];
+                };
+                if let Some(ty) = declared {
+                    if ty != e.ty {
+                        self.error(type_mismatch(e.span, ty, e.ty, "assigned here"));
+                        return vec![];
+                    }
+                }
+                if e.ty == Type::None || e.ty == Type::Str {
+                    self.error(unsupported(
+                        e.span,
+                        &format!("a variable of type `{}`", e.ty.name()),
+                        "variables hold `int`, `float` or `bool` for now",
+                    ));
+                    return vec![];
+                }
+                let Some(id) = self.target_local(name, e.ty, target.span) else {
+                    return vec![];
+                };
+                self.assigned.insert(id);
+                vec![Stmt::Assign(id, e)]
+            }
+            A::Tuple(targets) if annotation.is_none() => {
+                let A::Tuple(values) = &value.kind else {
+                    self.error(unsupported(
+                        value.span,
+                        "unpacking this value",
+                        "unpack a tuple written in place: `a, b = b, a + b`",
+                    ));
+                    return vec![];
+                };
+                if values.len() != targets.len() {
+                    self.error(
+                        Diagnostic::error(
+                            value.span,
+                            format!("cannot unpack {} values into {} names", values.len(), targets.len()),
+                        )
+                        .with_label("wrong number of values"),
+                    );
+                    return vec![];
+                }
+                let checked: Vec<Option<Expr>> = values.iter().map(|v| self.expr(v)).collect();
+                let mut pairs = Vec::new();
+                for (t, e) in targets.iter().zip(checked) {
+                    let (A::Name(name), Some(e)) = (&t.kind, e) else {
+                        if !matches!(t.kind, A::Name(_)) {
+                            self.error(unsupported(t.span, "this assignment target", "assign to plain names"));
+                        }
+                        continue;
+                    };
+                    if let Some(id) = self.target_local(name, e.ty, t.span) {
+                        pairs.push((id, e));
+                    }
+                }
+                for (id, _) in &pairs {
+                    self.assigned.insert(*id);
+                }
+                vec![Stmt::ParallelAssign(pairs)]
+            }
+            _ => {
+                self.error(unsupported(
+                    target.span,
+                    "this assignment target",
+                    "assign to a plain name",
+                ));
+                vec![]
+            }
+        }
+    }
+
+    fn aug_assign(
+        &mut self,
+        span: Span,
+        target: &ast::Expr,
+        op: ast::BinOp,
+        value: &ast::Expr,
+    ) -> Vec<Stmt> {
+        let A::Name(name) = &target.kind else {
+            self.error(unsupported(target.span, "this assignment target", "assign to a plain name"));
+            return vec![];
+        };
+        let Some(current) = self.name(name, target.span) else {
+            return vec![];
+        };
+        let Some(rhs) = self.expr(value) else {
+            return vec![];
+        };
+        let Some(result) = self.binary(span, op, current, rhs) else {
+            return vec![];
+        };
+        match self.target_local(name, result.ty, target.span) {
+            Some(id) => vec![Stmt::Assign(id, result)],
+            None => vec![],
+        }
+    }
+
+    /// A `print(...)` call statement, or `None` if `e` is not one.
+    fn print_call(&mut self, e: &ast::Expr) -> Option<Option<Stmt>> {
+        let A::Call {
+            func,
+            args,
+            keywords,
+        } = &e.kind
+        else {
+            return None;
+        };
+        if !matches!(&func.kind, A::Name(n) if n == "print" && !self.shadowed(n)) {
+            return None;
+        }
+        let mut sep = " ".to_string();
+        let mut end = "\n".to_string();
+        for k in keywords {
+            let slot = match k.name.as_ref().map(|n| n.name.as_str()) {
+                Some("sep") => &mut sep,
+                Some("end") => &mut end,
+                _ => {
+                    self.error(unsupported(k.span, "this print() argument", "use `sep=` and `end=` with string literals"));
+                    continue;
+                }
+            };
+            match &k.value.kind {
+                A::Str(s) => *slot = s.clone(),
+                _ => self.error(unsupported(k.value.span, "a computed separator", "use a string literal")),
+            }
+        }
+        let mut out = Vec::new();
+        for a in args {
+            if let A::Starred(_) = a.kind {
+                self.error(unsupported(a.span, "`*` in a call", "pass each value separately"));
+                continue;
+            }
+            if let Some(e) = self.expr(a) {
+                out.push(e);
+            }
+        }
+        Some(Some(Stmt::Print { args: out, sep, end }))
+    }
+
+    /// A condition: any scalar, converted to bool by Python truthiness.
+    fn condition(&mut self, e: &ast::Expr) -> Option<Expr> {
+        let value = match &e.kind {
+            A::BoolOp { op, values } => {
+                let mut parts = Vec::new();
+                for v in values {
+                    parts.push(self.condition(v));
+                }
+                let parts: Option<Vec<Expr>> = parts.into_iter().collect();
+                let mut parts = parts?.into_iter();
+                let first = parts.next()?;
+                parts.fold(first, |acc, next| {
+                    let span = acc.span.to(next.span);
+                    let kind = match op {
+                        ast::BoolOp::And => ExprKind::And(Box::new(acc), Box::new(next)),
+                        ast::BoolOp::Or => ExprKind::Or(Box::new(acc), Box::new(next)),
+                    };
+                    Expr { kind, ty: Type::Bool, span }
+                })
+            }
+            A::Unary {
+                op: ast::UnaryOp::Not,
+                operand,
+            } => {
+                let inner = self.condition(operand)?;
+                Expr {
+                    kind: ExprKind::Not(Box::new(inner)),
+                    ty: Type::Bool,
+                    span: e.span,
+                }
+            }
+            _ => self.expr(e)?,
+        };
+        Some(self.truthy(value))
+    }
+
+    fn truthy(&mut self, e: Expr) -> Expr {
+        match e.ty {
+            Type::Bool => e,
+            Type::Str => {
+                self.error(unsupported(e.span, "the truth value of a `str`", "compare explicitly"));
+                e
+            }
+            _ => {
+                let span = e.span;
+                Expr {
+                    kind: ExprKind::Truthy(Box::new(e)),
+                    ty: Type::Bool,
+                    span,
+                }
+            }
+        }
+    }
+
+    fn name(&mut self, name: &str, span: Span) -> Option<Expr> {
+        if self.local_names.contains(name) {
+            return match self.by_name.get(name) {
+                Some(&id) if self.assigned.contains(&id) => Some(Expr {
+                    kind: ExprKind::Local(id),
+                    ty: self.locals[id.0 as usize].ty,
+                    span,
+                }),
+                _ => {
+                    self.error(
+                        Diagnostic::error(span, format!("`{name}` may be used before it is assigned"))
+                            .with_label("not assigned on every path to here")
+                            .with_help("CPython would raise UnboundLocalError or NameError; assign it first"),
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(c) = self.m.constants.get(name) {
+            if self.top_level && !self.defined_constants.contains(name) {
+                self.error(
+                    Diagnostic::error(span, format!("`{name}` is used before it is defined"))
+                        .with_label("defined further down")
+                        .with_help("CPython would raise NameError; move the definition above"),
+                );
+                return None;
+            }
+            return Some(Expr {
+                kind: c.value.clone(),
+                ty: c.ty,
+                span,
+            });
+        }
+        if self.m.script_names.contains(name) {
+            self.error(unsupported(
+                span,
+                "reading a module variable that is not a constant",
+                "module-level names read by functions must be assigned once, to a literal",
+            ));
+            return None;
+        }
+        if self.m.functions.contains_key(name) {
+            self.error(unsupported(span, "a function used as a value", "call the function"));
+            return None;
+        }
+        let help = match name {
+            "eval" | "exec" | "getattr" | "setattr" | "globals" | "locals" => {
+                "dynamic evaluation and reflection are outside the Roast language"
+            }
+            _ => "define it before use, or check the spelling",
+        };
+        self.error(
+            Diagnostic::error(span, format!("cannot find `{name}` in this scope"))
+                .with_label("not defined")
+                .with_help(help),
+        );
+        None
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> Option<Expr> {
+        let span = e.span;
+        let mk = |kind, ty| Some(Expr { kind, ty, span });
+        match &e.kind {
+            A::Int(v) => match i64::try_from(*v) {
+                Ok(v) => mk(ExprKind::Int(v), Type::Int),
+                Err(_) => {
+                    self.error(int_literal_too_large(span));
+                    None
+                }
+            },
+            A::BigInt(_) => {
+                self.error(int_literal_too_large(span));
+                None
+            }
+            A::Float(v) => mk(ExprKind::Float(*v), Type::Float),
+            A::Bool(b) => mk(ExprKind::Bool(*b), Type::Bool),
+            A::NoneLit => mk(ExprKind::NoneLit, Type::None),
+            A::Str(s) => mk(ExprKind::Str(s.clone()), Type::Str),
+            A::Name(n) => self.name(n, span),
+            A::Unary { op, operand } => self.unary(span, *op, operand),
+            A::Binary { op, left, right } => {
+                let l = self.expr(left);
+                let r = self.expr(right);
+                self.binary(span, *op, l?, r?)
+            }
+            A::BoolOp { op, values } => {
+                let mut parts = Vec::new();
+                for v in values {
+                    parts.push(self.expr(v));
+                }
+                let parts: Option<Vec<Expr>> = parts.into_iter().collect();
+                let mut parts = parts?.into_iter();
+                let first = parts.next()?;
+                let mut acc = first;
+                for next in parts {
+                    if next.ty != acc.ty {
+                        self.error(
+                            Diagnostic::error(
+                                next.span,
+                                format!("`{}` operands have different types: `{}` and `{}`", if *op == ast::BoolOp::And { "and" } else { "or" }, acc.ty.name(), next.ty.name()),
+                            )
+                            .with_label("this operand")
+                            .with_help("the result could be either type; convert one operand, or use it only as a condition"),
+                        );
+                        return None;
+                    }
+                    let ty = acc.ty;
+                    let s = acc.span.to(next.span);
+                    let kind = match op {
+                        ast::BoolOp::And => ExprKind::And(Box::new(acc), Box::new(next)),
+                        ast::BoolOp::Or => ExprKind::Or(Box::new(acc), Box::new(next)),
+                    };
+                    acc = Expr { kind, ty, span: s };
+                }
+                Some(acc)
+            }
+            A::Compare { left, rest } => self.compare(span, left, rest),
+            A::IfExp { test, body, orelse } => {
+                let cond = self.condition(test);
+                let then = self.expr(body);
+                let other = self.expr(orelse);
+                let (cond, then, other) = (cond?, then?, other?);
+                if then.ty != other.ty {
+                    self.error(
+                        Diagnostic::error(span, format!("conditional expression branches have different types: `{}` and `{}`", then.ty.name(), other.ty.name()))
+                            .with_label("branches differ")
+                            .with_help("both branches must have the same type"),
+                    );
+                    return None;
+                }
+                let ty = then.ty;
+                mk(ExprKind::IfExp(Box::new(cond), Box::new(then), Box::new(other)), ty)
+            }
+            A::Call { func, args, keywords } => self.call(span, func, args, keywords),
+            A::FString(_) => {
+                self.error(unsupported(span, "an f-string", "print the values separately for now"));
+                None
+            }
+            A::Tuple(_) => {
+                self.error(unsupported(span, "a tuple value", "tuples come with the container types; use them only in `a, b = b, a` for now"));
+                None
+            }
+            A::List(_) | A::ListComp { .. } => {
+                self.error(unsupported(span, "a list", "lists come in the next release"));
+                None
+            }
+            A::Dict(_) | A::DictComp { .. } => {
+                self.error(unsupported(span, "a dict", "dicts come in the next release"));
+                None
+            }
+            A::Set(_) | A::SetComp { .. } => {
+                self.error(unsupported(span, "a set", "sets come in a later tier"));
+                None
+            }
+            A::Lambda { .. } => {
+                self.error(unsupported(span, "a lambda", "define a named function at the top level"));
+                None
+            }
+            A::Attribute { .. } => {
+                self.error(unsupported(span, "attribute access", "modules and classes come in later releases"));
+                None
+            }
+            A::Subscript { .. } | A::Slice { .. } => {
+                self.error(unsupported(span, "indexing", "lists and strings come in the next release"));
+                None
+            }
+            A::GeneratorExp { .. } => {
+                self.error(unsupported(span, "a generator expression", "write a loop"));
+                None
+            }
+            A::NamedExpr { .. } => {
+                self.error(unsupported(span, "`:=`", "assign in a separate statement"));
+                None
+            }
+            A::Starred(_) => {
+                self.error(unsupported(span, "`*` unpacking", "pass values separately"));
+                None
+            }
+            A::Imaginary(_) | A::Bytes(_) | A::Ellipsis => {
+                self.error(
+                    Diagnostic::error(span, "this literal is outside the Roast language")
+                        .with_label("complex numbers, bytes and `...` are not supported"),
+                );
+                None
+            }
+            A::Unsupported(what, _) => {
+                self.error(
+                    Diagnostic::error(span, format!("`{what}` is outside the Roast language"))
+                        .with_label("not supported")
+                        .with_help("generators and async code are not compiled by Roast"),
+                );
+                None
+            }
+        }
+    }
+
+    fn unary(&mut self, span: Span, op: ast::UnaryOp, operand: &ast::Expr) -> Option<Expr> {
+        if op == ast::UnaryOp::Neg {
+            if let A::Int(v) = operand.kind {
+                return match i64::try_from(-v) {
+                    Ok(v) => Some(Expr { kind: ExprKind::Int(v), ty: Type::Int, span }),
+                    Err(_) => {
+                        self.error(int_literal_too_large(span));
+                        None
+                    }
+                };
+            }
+        }
+        if op == ast::UnaryOp::Not {
+            let inner = self.condition(operand)?;
+            return Some(Expr { kind: ExprKind::Not(Box::new(inner)), ty: Type::Bool, span });
+        }
+        let e = self.expr(operand)?;
+        let (kind, ty) = match (op, e.ty) {
+            (ast::UnaryOp::Neg, Type::Int | Type::Float) => {
+                let ty = e.ty;
+                (ExprKind::Neg(Box::new(e)), ty)
+            }
+            (ast::UnaryOp::Pos, Type::Int | Type::Float) => return Some(Expr { span, ..e }),
+            (ast::UnaryOp::Invert, Type::Int) => (ExprKind::Invert(Box::new(e)), Type::Int),
+            _ => {
+                let sym = match op {
+                    ast::UnaryOp::Neg => "-",
+                    ast::UnaryOp::Pos => "+",
+                    _ => "~",
+                };
+                self.error(
+                    Diagnostic::error(span, format!("bad operand type for unary {sym}: `{}`", e.ty.name()))
+                        .with_label("unsupported operand")
+                        .with_help(if e.ty == Type::Bool { "bool is not used as a number in Roast; convert with int(...)" } else { "use an int or a float" }),
+                );
+                return None;
+            }
+        };
+        Some(Expr { kind, ty, span })
+    }
+
+    fn binary(&mut self, span: Span, op: ast::BinOp, l: Expr, r: Expr) -> Option<Expr> {
+        use ast::BinOp as B;
+        let arith = match op {
+            B::Add => ArithOp::Add,
+            B::Sub => ArithOp::Sub,
+            B::Mul => ArithOp::Mul,
+            B::Div => ArithOp::Div,
+            B::FloorDiv => ArithOp::FloorDiv,
+            B::Mod => ArithOp::Mod,
+            B::Pow => ArithOp::Pow,
+            B::BitAnd => ArithOp::BitAnd,
+            B::BitOr => ArithOp::BitOr,
+            B::BitXor => ArithOp::BitXor,
+            B::LShift => ArithOp::Shl,
+            B::RShift => ArithOp::Shr,
+            B::MatMul => {
+                self.error(unsupported(span, "the `@` operator", "write the multiplication out"));
+                return None;
+            }
+        };
+        let bitwise = matches!(
+            arith,
+            ArithOp::BitAnd | ArithOp::BitOr | ArithOp::BitXor | ArithOp::Shl | ArithOp::Shr
+        );
+        let numeric = |t: Type| matches!(t, Type::Int | Type::Float);
+        let ok = if bitwise {
+            l.ty == Type::Int && r.ty == Type::Int
+        } else {
+            numeric(l.ty) && numeric(r.ty)
+        };
+        if !ok {
+            let bool_involved = l.ty == Type::Bool || r.ty == Type::Bool;
+            self.error(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "unsupported operand types for {}: `{}` and `{}`",
+                        op.symbol(),
+                        l.ty.name(),
+                        r.ty.name()
+                    ),
+                )
+                .with_label("operator used here")
+                .with_help(if bool_involved {
+                    "Roast does not use bool as a number (a documented deviation); convert with int(...)"
+                } else if bitwise {
+                    "bit operators take ints"
+                } else {
+                    "arithmetic takes ints and floats"
+                }),
+            );
+            return None;
+        }
+        let (l, r) = if l.ty != r.ty {
+            (promote(l), promote(r))
+        } else {
+            (l, r)
+        };
+        let ty = if arith == ArithOp::Div { Type::Float } else { l.ty };
+        Some(Expr {
+            kind: ExprKind::Arith(arith, Box::new(l), Box::new(r)),
+            ty,
+            span,
+        })
+    }
+
+    fn compare(&mut self, span: Span, left: &ast::Expr, rest: &[(ast::CmpOp, ast::Expr)]) -> Option<Expr> {
+        let first = self.expr(left);
+        let mut ops = Vec::new();
+        for (op, e) in rest {
+            ops.push((op, e.span, self.expr(e)));
+        }
+        let mut prev_ty = first.as_ref()?.ty;
+        let mut out = Vec::new();
+        for (op, espan, e) in ops {
+            let e = e?;
+            let cmp = match op {
+                ast::CmpOp::Eq => CmpOp::Eq,
+                ast::CmpOp::NotEq => CmpOp::Ne,
+                ast::CmpOp::Lt => CmpOp::Lt,
+                ast::CmpOp::LtE => CmpOp::Le,
+                ast::CmpOp::Gt => CmpOp::Gt,
+                ast::CmpOp::GtE => CmpOp::Ge,
+                ast::CmpOp::Is | ast::CmpOp::IsNot if prev_ty == Type::None && e.ty == Type::None => {
+                    if *op == ast::CmpOp::Is { CmpOp::Eq } else { CmpOp::Ne }
+                }
+                _ => {
+                    self.error(unsupported(espan, &format!("`{}` here", op.symbol()), "compare with `==`, `!=`, `<`, `<=`, `>` or `>=`"));
+                    return None;
+                }
+            };
+            let numeric = |t: Type| matches!(t, Type::Int | Type::Float);
+            let ordering = !matches!(cmp, CmpOp::Eq | CmpOp::Ne);
+            let ok = (numeric(prev_ty) && numeric(e.ty))
+                || (prev_ty == e.ty && matches!(prev_ty, Type::Bool | Type::None) && (!ordering || prev_ty == Type::Bool));
+            if !ok {
+                self.error(
+                    Diagnostic::error(span, format!("cannot compare `{}` with `{}` using `{}`", prev_ty.name(), e.ty.name(), op.symbol()))
+                        .with_label("comparison here")
+                        .with_help("compare values of the same type (ints and floats mix)"),
+                );
+                return None;
+            }
+            prev_ty = e.ty;
+            out.push((cmp, e));
+        }
+        Some(Expr {
+            kind: ExprKind::Compare(Box::new(first?), out),
+            ty: Type::Bool,
+            span,
+        })
+    }
+
+    fn call(&mut self, span: Span, func: &ast::Expr, args: &[ast::Expr], keywords: &[ast::Keyword]) -> Option<Expr> {
+        let A::Name(name) = &func.kind else {
+            self.error(unsupported(func.span, "calling this", "call a function by its name"));
+            return None;
+        };
+        if let Some(k) = keywords.first() {
+            self.error(unsupported(k.span, "a keyword argument", "pass arguments by position"));
+            return None;
+        }
+        let mut checked = Vec::new();
+        for a in args {
+            if let A::Starred(_) = a.kind {
+                self.error(unsupported(a.span, "`*` in a call", "pass each value separately"));
+                return None;
+            }
+            checked.push(self.expr(a));
+        }
+        let args: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
+        if let Some(&id) = self.m.functions.get(name.as_str()).filter(|_| !self.local_names.contains(name.as_str())) {
+            let sig = self.m.signatures[id.0 as usize].clone();
+            if sig.params.len() != args.len() {
+                self.error(
+                    Diagnostic::error(span, format!("`{}` takes {} argument{} but {} were given", sig.name, sig.params.len(), if sig.params.len() == 1 { "" } else { "s" }, args.len()))
+                        .with_label("wrong number of arguments")
+                        .with_note(sig.span, "defined here"),
+                );
+                return None;
+            }
+            for ((pname, pty, _), a) in sig.params.iter().zip(&args) {
+                if a.ty != *pty {
+                    let mut d = type_mismatch(a.span, *pty, a.ty, &format!("argument `{pname}`"));
+                    d = d.with_note(sig.span, "parameter declared here");
+                    self.error(d);
+                    return None;
+                }
+            }
+            return Some(Expr { kind: ExprKind::Call(id, args), ty: sig.ret, span });
+        }
+        if self.shadowed(name) {
+            self.error(unsupported(func.span, "calling a variable", "call a function defined with `def`"));
+            return None;
+        }
+        self.builtin(span, name, args)
+    }
+
+    fn builtin(&mut self, span: Span, name: &str, mut args: Vec<Expr>) -> Option<Expr> {
+        let arity = |n: usize, args: &Vec<Expr>, me: &mut Self| {
+            if args.len() != n {
+                me.error(Diagnostic::error(span, format!("{name}() takes exactly {n} argument{} ({} given)", if n == 1 { "" } else { "s" }, args.len())).with_label("wrong number of arguments"));
+                false
+            } else {
+                true
+            }
+        };
+        let bad_type = |me: &mut Self, e: &Expr, what: &str| {
+            me.error(
+                Diagnostic::error(e.span, format!("{name}() does not accept `{}` here", e.ty.name()))
+                    .with_label("argument")
+                    .with_help(what.to_string()),
+            );
+        };
+        match name {
+            "abs" => {
+                if !arity(1, &args, self) {
+                    return None;
+                }
+                let e = args.remove(0);
+                if !matches!(e.ty, Type::Int | Type::Float) {
+                    bad_type(self, &e, "abs() takes an int or a float");
+                    return None;
+                }
+                let ty = e.ty;
+                Some(Expr { kind: ExprKind::Abs(Box::new(e)), ty, span })
+            }
+            "min" | "max" => {
+                if args.len() < 2 {
+                    self.error(unsupported(span, &format!("{name}() of fewer than two values"), "pass two or more values"));
+                    return None;
+                }
+                let ty = args[0].ty;
+                if !matches!(ty, Type::Int | Type::Float) {
+                    bad_type(self, &args[0], "pass ints or floats");
+                    return None;
+                }
+                if let Some(odd) = args.iter().find(|a| a.ty != ty) {
+                    let d = Diagnostic::error(odd.span, format!("{name}() arguments have different types: `{}` and `{}`", ty.name(), odd.ty.name()))
+                        .with_label("this argument")
+                        .with_help("CPython returns the winning argument unchanged, so its type would depend on the values; convert the ints with float(...)");
+                    self.error(d);
+                    return None;
+                }
+                Some(Expr { kind: ExprKind::MinMax(name == "max", args), ty, span })
+            }
+            "int" | "float" | "bool" => {
+                if !arity(1, &args, self) {
+                    return None;
+                }
+                let e = args.remove(0);
+                let kind = match (name, e.ty) {
+                    ("int", Type::Int) | ("float", Type::Float) | ("bool", Type::Bool) => return Some(Expr { span, ..e }),
+                    ("int", Type::Float) => ExprKind::FloatToInt(Box::new(e)),
+                    ("int", Type::Bool) => ExprKind::BoolToInt(Box::new(e)),
+                    ("float", Type::Int) => ExprKind::IntToFloat(Box::new(e)),
+                    ("float", Type::Bool) => ExprKind::IntToFloat(Box::new(Expr { kind: ExprKind::BoolToInt(Box::new(e)), ty: Type::Int, span })),
+                    ("bool", Type::Int | Type::Float | Type::None) => return Some(self.truthy(e)),
+                    _ => {
+                        bad_type(self, &e, "convert between int, float and bool");
+                        return None;
+                    }
+                };
+                let ty = match name {
+                    "int" => Type::Int,
+                    _ => Type::Float,
+                };
+                Some(Expr { kind, ty, span })
+            }
+            "print" => {
+                self.error(unsupported(span, "print() inside an expression", "call print() as a statement"));
+                None
+            }
+            "range" => {
+                self.error(unsupported(span, "range() outside a `for` loop", "write `for i in range(...)`"));
+                None
+            }
+            _ => {
+                let known_elsewhere = matches!(name, "eval" | "exec" | "getattr" | "setattr" | "globals" | "locals" | "compile" | "__import__");
+                let help = if known_elsewhere {
+                    "dynamic evaluation and reflection are outside the Roast language"
+                } else {
+                    "define it with `def` in this module"
+                };
+                self.error(
+                    Diagnostic::error(span, format!("cannot find function `{name}` in this scope"))
+                        .with_label("not defined")
+                        .with_help(help),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn promote(e: Expr) -> Expr {
+    if e.ty == Type::Int {
+        let span = e.span;
+        Expr {
+            kind: ExprKind::IntToFloat(Box::new(e)),
+            ty: Type::Float,
+            span,
+        }
+    } else {
+        e
+    }
+}
+
+fn type_mismatch(span: Span, expected: Type, found: Type, what: &str) -> Diagnostic {
+    let help = match (expected, found) {
+        (Type::Float, Type::Int) => "CPython would keep the value an int; write a float literal (`3.0`) or convert with float(...)".to_string(),
+        (Type::Int, Type::Bool) => "bool is not an int in Roast; convert with int(...)".to_string(),
+        (Type::Int, Type::Float) => "convert with int(...) (truncates) or change the declared type".to_string(),
+        _ => format!("give it a `{}` value", expected.name()),
+    };
+    Diagnostic::error(
+        span,
+        format!("mismatched types: expected `{}`, found `{}`", expected.name(), found.name()),
+    )
+    .with_label(format!("{what} is `{}`", found.name()))
+    .with_help(help)
+}
+
+fn int_literal_too_large(span: Span) -> Diagnostic {
+    Diagnostic::error(span, "integer literal does not fit in 64 bits")
+        .with_label("outside -2**63 .. 2**63-1")
+        .with_help("Roast ints are 64-bit; use a float literal for larger magnitudes")
+}

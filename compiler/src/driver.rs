@@ -1,0 +1,163 @@
+//! The pipeline, stage after stage, as roastc, roast-build and roast-macros
+//! use it: source → check → object (+ interface) → bindings, or → JIT run.
+
+use crate::bindgen::{self, Linking};
+use crate::codegen::{self, OutputKind};
+use crate::diag::{SourceFile, SourceMap};
+use crate::hir;
+use crate::interface::{self, Interface};
+use crate::objasm;
+use crate::syntax;
+use cranelift_object::{ObjectBuilder, ObjectModule};
+
+/// A failed compile: the rendered diagnostics (rustc style) and their count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// Every diagnostic, rendered.
+    pub rendered: String,
+    /// How many diagnostics.
+    pub count: usize,
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.rendered.trim_end())
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// One Roast source to compile.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name shown in diagnostics and run-time locations (a path as the
+    /// user wrote it, relative to the crate or the working directory).
+    pub display_name: String,
+    /// The module path (`geometry`, `shapes.circle`).
+    pub module_path: String,
+    /// The text.
+    pub text: String,
+}
+
+impl Source {
+    /// A source whose module path is its file stem.
+    pub fn new(display_name: impl Into<String>, text: impl Into<String>) -> Source {
+        let display_name = display_name.into();
+        let module_path = std::path::Path::new(&display_name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "module".to_string());
+        Source {
+            display_name,
+            module_path,
+            text: text.into(),
+        }
+    }
+}
+
+/// Parses and checks `source`.
+pub fn check(source: &Source) -> Result<(SourceMap, hir::Module), CompileError> {
+    let mut map = SourceMap::new();
+    let file = map.add(SourceFile::new(&source.display_name, source.text.as_str()));
+    let (ast, diags) = syntax::parse(file, &source.text);
+    if !diags.is_empty() {
+        return Err(error(&map, &diags));
+    }
+    match crate::check::check_module(&source.module_path, &source.display_name, &ast) {
+        Ok(m) => Ok((map, m)),
+        Err(diags) => Err(error(&map, &diags)),
+    }
+}
+
+fn error(map: &SourceMap, diags: &[crate::diag::Diagnostic]) -> CompileError {
+    CompileError {
+        rendered: map.render_all(diags),
+        count: diags.len(),
+    }
+}
+
+fn internal(message: String) -> CompileError {
+    CompileError {
+        rendered: format!("error: internal compiler error: {message}\n"),
+        count: 1,
+    }
+}
+
+/// A module compiled to a relocatable object.
+#[derive(Debug, Clone)]
+pub struct CompiledObject {
+    /// The object file's bytes.
+    pub object: Vec<u8>,
+    /// What it exports.
+    pub interface: Interface,
+}
+
+/// Compiles `source` to an object for `triple` (`None`: the host).
+/// `symbol_prefix` must be unique among everything linked into one program.
+pub fn compile_object(
+    source: &Source,
+    symbol_prefix: &str,
+    triple: Option<&str>,
+) -> Result<CompiledObject, CompileError> {
+    let (map, module) = check(source)?;
+    let isa = codegen::target_isa(triple, OutputKind::Object).map_err(internal)?;
+    let builder = ObjectBuilder::new(isa, symbol_prefix.as_bytes().to_vec(), cranelift_module::default_libcall_names())
+        .map_err(|e| internal(e.to_string()))?;
+    let mut out = ObjectModule::new(builder);
+    let file = map.file(crate::diag::FileId(0));
+    let entries = codegen::define_module(&mut out, &module, file, symbol_prefix, false).map_err(internal)?;
+    let interface = interface::describe(&module, &entries);
+    let object = out.finish().emit().map_err(|e| internal(e.to_string()))?;
+    Ok(CompiledObject { object, interface })
+}
+
+/// Compiles `source` to self-contained Rust items (machine code inside
+/// `global_asm!`), for `include_roast!`.
+pub fn compile_inline(source: &Source, symbol_prefix: &str) -> Result<String, CompileError> {
+    let compiled = compile_object(source, symbol_prefix, None)?;
+    let asm = objasm::object_to_asm(&compiled.object, symbol_prefix).map_err(internal)?;
+    Ok(bindgen::module_items(
+        &compiled.interface,
+        &source.display_name,
+        Linking::InlineAsm(&asm),
+    ))
+}
+
+/// A symbol prefix derived from `parts` (stable across runs and machines).
+pub fn symbol_prefix(parts: &[&str]) -> String {
+    // FNV-1a: tiny, deterministic, good enough to keep prefixes apart.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0]) {
+            hash ^= b as u64;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    let readable: String = parts
+        .last()
+        .unwrap_or(&"")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(24)
+        .collect();
+    format!("roast_{readable}_{hash:016x}_")
+}
+
+/// Compiles `source` (script included) into an in-process JIT, for `run`.
+pub(crate) fn jit_module(
+    source: &Source,
+) -> Result<(cranelift_jit::JITModule, codegen::EntrySymbols, hir::Module), CompileError> {
+    let (map, module) = check(source)?;
+    let isa = codegen::target_isa(None, OutputKind::Jit).map_err(internal)?;
+    let mut builder =
+        cranelift_jit::JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+    for f in codegen::RtFn::ALL {
+        builder.symbol(f.name(), crate::run::runtime_address(f));
+    }
+    let mut jit = cranelift_jit::JITModule::new(builder);
+    let file = map.file(crate::diag::FileId(0));
+    let prefix = symbol_prefix(&[&source.display_name]);
+    let entries = codegen::define_module(&mut jit, &module, file, &prefix, true).map_err(internal)?;
+    jit.finalize_definitions().map_err(|e| internal(e.to_string()))?;
+    Ok((jit, entries, module))
+}

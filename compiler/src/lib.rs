@@ -1,0 +1,19 @@
+//! The Roast compiler: `.roast` source (statically typed Python) to native code
+//! with Cranelift, plus the Rust bindings that expose it as typed functions.
+//!
+//! Stages, each a module with one input and one output type:
+//! [`syntax`] (text → AST), [`check`] (AST → typed HIR), [`codegen`] (HIR →
+//! Cranelift → object or JIT), [`interface`] + [`bindgen`] (HIR → exported
+//! signatures → Rust source). [`driver`] strings them together for roastc,
+//! roast-build and roast-macros.
+
+pub mod diag;
+pub mod syntax;
+pub mod check;
+pub mod codegen;
+pub mod hir;
+pub mod bindgen;
+pub mod driver;
+pub mod interface;
+pub mod objasm;
+pub mod run;

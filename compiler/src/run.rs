@@ -1,0 +1,94 @@
+//! `roastc run`: compile a module into memory with Cranelift's JIT and run
+//! it as `python3 FILE` would, in this process.
+
+use crate::codegen::RtFn;
+use crate::driver::{self, CompileError, Source};
+use crate::hir::Type;
+use cranelift_module::{FuncOrDataId, Module};
+use roast_runtime::{with_ctx, Ctx, Error};
+
+/// How a run ended.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The process exit status: 0, `main()`'s int, or 1 after an exception.
+    pub exit_code: i32,
+    /// The uncaught exception, if any.
+    pub error: Option<Error>,
+}
+
+/// The address of runtime function `f` in this process.
+pub(crate) fn runtime_address(f: RtFn) -> *const u8 {
+    use roast_runtime as rt;
+    match f {
+        RtFn::Raise => rt::roast_rt_raise as *const u8,
+        RtFn::PrintStr => rt::roast_rt_print_str as *const u8,
+        RtFn::PrintInt => rt::roast_rt_print_int as *const u8,
+        RtFn::PrintFloat => rt::roast_rt_print_float as *const u8,
+        RtFn::PrintBool => rt::roast_rt_print_bool as *const u8,
+        RtFn::FloatFloorDiv => rt::roast_rt_float_floordiv as *const u8,
+        RtFn::FloatMod => rt::roast_rt_float_mod as *const u8,
+        RtFn::IntTrueDiv => rt::roast_rt_int_truediv as *const u8,
+        RtFn::IntFloatCmp => rt::roast_rt_int_float_cmp as *const u8,
+        RtFn::IntPow => rt::roast_rt_int_pow as *const u8,
+        RtFn::FloatPow => rt::roast_rt_float_pow as *const u8,
+        RtFn::FloatToInt => rt::roast_rt_float_to_int as *const u8,
+    }
+}
+
+fn function_address(jit: &cranelift_jit::JITModule, name: &str) -> Option<*const u8> {
+    match jit.get_name(name)? {
+        FuncOrDataId::Func(id) => Some(jit.get_finalized_function(id)),
+        FuncOrDataId::Data(_) => None,
+    }
+}
+
+/// Compiles and runs `source`: its top-level statements (with `__main__`
+/// blocks), then an implicit `main()` when nothing called it. Output goes to
+/// this process's stdout.
+pub fn run(source: &Source) -> Result<RunOutcome, CompileError> {
+    let (jit, entries, module) = driver::jit_module(source)?;
+    let script_name = entries.script.as_deref().expect("compiled with the script");
+    let script = function_address(&jit, script_name).expect("script was defined");
+    // SAFETY: the script function was compiled with the signature
+    // `extern "C" fn(*mut Ctx) -> u8` (SystemV: context in, status out).
+    let script: unsafe extern "C" fn(*mut Ctx) -> u8 = unsafe { std::mem::transmute(script) };
+    let outcome = with_ctx(|ctx| {
+        // SAFETY: `ctx` is this thread's live context; the code only runs here.
+        if unsafe { script(ctx) } != 0 {
+            // SAFETY: as above.
+            return Err(unsafe { roast_runtime::take_error(ctx) });
+        }
+        let Some(main_id) = module.implicit_main else {
+            return Ok(0);
+        };
+        let (_, shim_name) = entries
+            .exports
+            .iter()
+            .find(|(id, _)| *id == main_id)
+            .expect("main is exported");
+        let shim = function_address(&jit, shim_name).expect("main's shim was defined");
+        let mut code: i64 = 0;
+        let status = if module.functions[main_id.0 as usize].ret == Type::Int {
+            // SAFETY: the shim of `def main() -> int` is `(ctx, *mut i64) -> u8`.
+            let main: unsafe extern "C" fn(*mut Ctx, *mut i64) -> u8 = unsafe { std::mem::transmute(shim) };
+            // SAFETY: live context and a valid out slot.
+            unsafe { main(ctx, &mut code) }
+        } else {
+            // SAFETY: the shim of `def main() -> None` is `(ctx) -> u8`.
+            let main: unsafe extern "C" fn(*mut Ctx) -> u8 = unsafe { std::mem::transmute(shim) };
+            // SAFETY: live context.
+            unsafe { main(ctx) }
+        };
+        if status != 0 {
+            // SAFETY: live context.
+            return Err(unsafe { roast_runtime::take_error(ctx) });
+        }
+        Ok(code as i32)
+    });
+    roast_runtime::roast_rt_flush();
+    drop(jit);
+    Ok(match outcome {
+        Ok(exit_code) => RunOutcome { exit_code, error: None },
+        Err(e) => RunOutcome { exit_code: 1, error: Some(e) },
+    })
+}

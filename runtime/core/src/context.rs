@@ -1,0 +1,69 @@
+//! The per-thread call context every compiled Roast function receives as its
+//! first argument.
+
+use crate::error::Error;
+use std::cell::UnsafeCell;
+
+/// Default recursion limit, as CPython's `sys.getrecursionlimit()`.
+const DEFAULT_DEPTH_LIMIT: u64 = 1000;
+
+/// Per-thread state shared by compiled code and the runtime. Compiled code
+/// reads and writes the leading fields at the fixed offsets below; the rest is
+/// private to the runtime.
+#[repr(C)]
+pub struct Ctx {
+    /// Current depth of Roast calls on this thread.
+    pub depth: u64,
+    /// Calls deeper than this raise `RecursionError`.
+    pub depth_limit: u64,
+    /// Nonzero while an exception is pending (set by raising runtime calls).
+    pub pending: u8,
+    error: Option<Error>,
+}
+
+/// Byte offset of [`Ctx::depth`].
+pub const CTX_DEPTH_OFFSET: i32 = 0;
+/// Byte offset of [`Ctx::depth_limit`].
+pub const CTX_DEPTH_LIMIT_OFFSET: i32 = 8;
+/// Byte offset of [`Ctx::pending`].
+pub const CTX_PENDING_OFFSET: i32 = 16;
+
+impl Ctx {
+    fn new() -> Ctx {
+        let depth_limit = std::env::var("ROAST_RECURSION_LIMIT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_DEPTH_LIMIT);
+        Ctx {
+            depth: 0,
+            depth_limit,
+            pending: 0,
+            error: None,
+        }
+    }
+
+    /// Records `error` as the pending exception (the first one raised wins
+    /// until it is taken).
+    pub fn set_error(&mut self, error: Error) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+        self.pending = 1;
+    }
+
+    /// Takes the pending exception, clearing it.
+    pub fn take_error(&mut self) -> Option<Error> {
+        self.pending = 0;
+        self.error.take()
+    }
+}
+
+thread_local! {
+    static CTX: UnsafeCell<Ctx> = UnsafeCell::new(Ctx::new());
+}
+
+/// Runs `f` with this thread's context. Compiled code only runs inside `f`,
+/// and never calls back into Rust, so the pointer is never aliased.
+pub fn with_ctx<R>(f: impl FnOnce(*mut Ctx) -> R) -> R {
+    CTX.with(|cell| f(cell.get()))
+}
