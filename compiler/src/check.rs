@@ -71,11 +71,15 @@ struct Signature {
     span: Span,
 }
 
-/// A folded module constant.
+/// A module constant: a name assigned once, at top level, to a pure
+/// expression over literals and earlier constants. Every use re-evaluates the
+/// expression (same value each time, as nothing in it can change).
 #[derive(Debug, Clone)]
 struct Constant {
-    value: ExprKind,
-    ty: Type,
+    value: Expr,
+    /// Whether evaluating it can raise (its definition then also runs in
+    /// module initialization, where CPython would raise).
+    can_raise: bool,
 }
 
 #[derive(Default)]
@@ -87,6 +91,8 @@ struct ModuleChecker {
     constants: HashMap<String, Constant>,
     /// Top-level names that are not folded constants (script variables).
     script_names: HashSet<String>,
+    /// Names read inside function bodies.
+    function_reads: HashSet<String>,
     diags: Vec<Diagnostic>,
 }
 
@@ -227,7 +233,25 @@ impl ModuleChecker {
         }
         for stmt in &module.body {
             match &stmt.kind {
-                S::FunctionDef(def) => self.collect_def(def, stmt.span),
+                S::FunctionDef(def) => {
+                    let mut locals: HashSet<String> =
+                        def.params.iter().map(|p| p.name.name.clone()).collect();
+                    for s in &def.body {
+                        collect_local_names(s, &mut locals);
+                    }
+                    for s in &def.body {
+                        visit_stmt_exprs(s, &mut |e| {
+                            visit_expr(e, &mut |e| {
+                                if let A::Name(n) = &e.kind {
+                                    if !locals.contains(n) {
+                                        self.function_reads.insert(n.clone());
+                                    }
+                                }
+                            })
+                        });
+                    }
+                    self.collect_def(def, stmt.span)
+                }
                 S::Assign { targets, value } if targets.len() == 1 => {
                     if let A::Name(name) = &targets[0].kind {
                         self.collect_constant(name, None, value, &assign_counts);
@@ -267,31 +291,34 @@ impl ModuleChecker {
         };
         if let Some(annotation) = annotation {
             match self.resolve_annotation(annotation) {
-                Some(ty) if ty == constant.ty => {}
+                Some(ty) if ty == constant.value.ty => {}
                 _ => return,
             }
         }
         self.constants.insert(name.to_string(), constant);
     }
 
-    /// Folds literals, negated literals and earlier constants.
-    fn fold_constant(&self, e: &ast::Expr) -> Option<Constant> {
-        let (value, ty) = match &e.kind {
-            A::Int(v) => (ExprKind::Int(i64::try_from(*v).ok()?), Type::Int),
-            A::Float(v) => (ExprKind::Float(*v), Type::Float),
-            A::Bool(b) => (ExprKind::Bool(*b), Type::Bool),
-            A::Unary {
-                op: ast::UnaryOp::Neg,
-                operand,
-            } => match &operand.kind {
-                A::Int(v) => (ExprKind::Int(i64::try_from(-*v).ok()?), Type::Int),
-                A::Float(v) => (ExprKind::Float(-*v), Type::Float),
-                _ => return None,
-            },
-            A::Name(n) => return self.constants.get(n).cloned(),
-            _ => return None,
-        };
-        Some(Constant { value, ty })
+    /// Checks a pure constant expression (literals, earlier constants,
+    /// operators); `None` if `e` is anything else or does not check.
+    fn fold_constant(&mut self, e: &ast::Expr) -> Option<Constant> {
+        let mut pure = true;
+        let mut can_raise = false;
+        visit_expr(e, &mut |e| match &e.kind {
+            A::Int(_) | A::Float(_) | A::Bool(_) | A::Name(_) | A::Unary { .. } => {}
+            A::Binary { .. } => can_raise = true,
+            A::Compare { .. } | A::BoolOp { .. } | A::IfExp { .. } => {}
+            _ => pure = false,
+        });
+        if !pure {
+            return None;
+        }
+        let saved = self.diags.len();
+        let mut fc = FnChecker::new(self, Type::None, true);
+        fc.defined_constants = fc.m.constants.keys().cloned().collect();
+        let value = fc.expr(e);
+        self.diags.truncate(saved);
+        let value = value?;
+        matches!(value.ty, Type::Int | Type::Float | Type::Bool).then_some(Constant { value, can_raise })
     }
 
     fn collect_def(&mut self, def: &ast::FunctionDef, span: Span) {
@@ -431,7 +458,7 @@ impl ModuleChecker {
             fc.assigned.insert(id);
             params.push(id);
         }
-        let mut local_names = HashSet::new();
+        let mut local_names: HashSet<String> = sig.params.iter().map(|p| p.0.clone()).collect();
         for s in &def.body {
             collect_local_names(s, &mut local_names);
         }
@@ -482,12 +509,16 @@ impl ModuleChecker {
                 }
                 _ if constant_defined(stmt, &fc.m.constants).is_some() => {
                     let name = constant_defined(stmt, &fc.m.constants).unwrap_or_default();
-                    if script && calls_seen {
+                    if script && calls_seen && fc.m.function_reads.contains(&name) {
                         fc.error(
                             Diagnostic::error(stmt.span, format!("module constant `{name}` is defined after top-level code that calls functions"))
                                 .with_label("defined here")
                                 .with_help("move the constant above the first top-level call, so functions never see it undefined"),
                         );
+                    }
+                    let constant = fc.m.constants[&name].clone();
+                    if constant.can_raise {
+                        out.push(Stmt::Expr(constant.value));
                     }
                     fc.defined_constants.insert(name);
                 }
@@ -1010,9 +1041,21 @@ impl<'m> FnChecker<'m> {
         let Some(var) = self.target_local(name, Type::Int, target.span) else {
             return vec![];
         };
-        let before = self.assigned.clone();
+        let constant = |e: &Expr| match e.kind {
+            ExprKind::Int(v) => Some(v),
+            _ => None,
+        };
+        // A range known to be non-empty leaves the variable assigned.
+        let runs = match (constant(&start), constant(&stop), constant(&step)) {
+            (Some(a), Some(b), Some(s)) => (s > 0 && a < b) || (s < 0 && a > b),
+            _ => false,
+        };
+        let mut before = self.assigned.clone();
         self.assigned.insert(var);
         let (body, breaks) = self.loop_body(body);
+        if runs {
+            before.insert(var);
+        }
         self.assigned = before;
         let (orelse, oa, ot) = self.branch(orelse);
         if !breaks && !ot {
@@ -1305,9 +1348,8 @@ impl<'m> FnChecker<'m> {
                 return None;
             }
             return Some(Expr {
-                kind: c.value.clone(),
-                ty: c.ty,
                 span,
+                ..c.value.clone()
             });
         }
         if self.m.script_names.contains(name) {

@@ -34,8 +34,10 @@ pub enum OutputKind {
 
 /// The target ISA for `triple` (`None`: the host), with Roast's settings:
 /// speed-optimized, baseline CPU features (so objects do not depend on the
-/// build machine), position-independent code for objects.
-pub fn target_isa(triple: Option<&str>, kind: OutputKind) -> Result<OwnedTargetIsa, String> {
+/// build machine). Code is not compiled with `is_pic`: every reference from
+/// an object is PC-relative (colocated), which links into executables and
+/// shared objects alike and keeps `objasm`'s relocation set small.
+pub fn target_isa(triple: Option<&str>) -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, k: &str, v: &str| {
         flags
@@ -43,7 +45,7 @@ pub fn target_isa(triple: Option<&str>, kind: OutputKind) -> Result<OwnedTargetI
             .map_err(|e| format!("cranelift setting {k}={v}: {e}"))
     };
     set(&mut flags, "opt_level", "speed")?;
-    set(&mut flags, "is_pic", if kind == OutputKind::Object { "true" } else { "false" })?;
+    set(&mut flags, "is_pic", "false")?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     let builder = match triple {
         Some(t) => cranelift_codegen::isa::lookup_by_name(t),
@@ -159,15 +161,15 @@ pub fn define_module<M: Module>(
     module: &hir::Module,
     source: &SourceFile,
     prefix: &str,
+    kind: OutputKind,
     with_script: bool,
 ) -> Result<EntrySymbols, String> {
-    let kind_is_object = out.isa().flags().is_pic();
     let mut gen = ModuleGen {
         out,
         module,
         source,
         prefix,
-        colocate_runtime: kind_is_object,
+        colocate_runtime: kind == OutputKind::Object,
         funcs: Vec::new(),
         runtime: HashMap::new(),
         data: HashMap::new(),
@@ -501,6 +503,10 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             return (null, len);
         };
         let gv = self.gen.out.declare_data_in_func(id, self.b.func);
+        // Read-only data lives in the same object: address it PC-relatively.
+        if let ir::GlobalValueData::Symbol { colocated, .. } = &mut self.b.func.global_values[gv] {
+            *colocated = true;
+        }
         let addr = self.b.ins().symbol_value(types::I64, gv);
         (addr, len)
     }
@@ -719,23 +725,26 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     }
 
     fn print(&mut self, args: &[Expr], sep: &str, end: &str) {
+        // Python evaluates every argument before writing anything.
+        let values: Vec<Option<Value>> = args
+            .iter()
+            .map(|a| match a.kind {
+                ExprKind::Str(_) | ExprKind::NoneLit => None,
+                _ => Some(self.expr(a)),
+            })
+            .collect();
         let mut pending_text = String::new();
-        for (i, a) in args.iter().enumerate() {
+        for (i, (a, v)) in args.iter().zip(values).enumerate() {
             if i > 0 {
                 pending_text.push_str(sep);
             }
-            match &a.kind {
-                ExprKind::Str(s) => {
-                    pending_text.push_str(s);
-                    continue;
+            let Some(v) = v else {
+                match &a.kind {
+                    ExprKind::Str(s) => pending_text.push_str(s),
+                    _ => pending_text.push_str("None"),
                 }
-                ExprKind::NoneLit => {
-                    pending_text.push_str("None");
-                    continue;
-                }
-                _ => {}
-            }
-            let v = self.expr(a);
+                continue;
+            };
             self.flush_text(&mut pending_text);
             match a.ty {
                 Type::Int => self.call_rt(RtFn::PrintInt, &[v]),

@@ -100,12 +100,12 @@ pub fn compile_object(
     triple: Option<&str>,
 ) -> Result<CompiledObject, CompileError> {
     let (map, module) = check(source)?;
-    let isa = codegen::target_isa(triple, OutputKind::Object).map_err(internal)?;
+    let isa = codegen::target_isa(triple).map_err(internal)?;
     let builder = ObjectBuilder::new(isa, symbol_prefix.as_bytes().to_vec(), cranelift_module::default_libcall_names())
         .map_err(|e| internal(e.to_string()))?;
     let mut out = ObjectModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
-    let entries = codegen::define_module(&mut out, &module, file, symbol_prefix, false).map_err(internal)?;
+    let entries = codegen::define_module(&mut out, &module, file, symbol_prefix, OutputKind::Object, false).map_err(internal)?;
     let interface = interface::describe(&module, &entries);
     let object = out.finish().emit().map_err(|e| internal(e.to_string()))?;
     Ok(CompiledObject { object, interface })
@@ -148,7 +148,7 @@ pub(crate) fn jit_module(
     source: &Source,
 ) -> Result<(cranelift_jit::JITModule, codegen::EntrySymbols, hir::Module), CompileError> {
     let (map, module) = check(source)?;
-    let isa = codegen::target_isa(None, OutputKind::Jit).map_err(internal)?;
+    let isa = codegen::target_isa(None).map_err(internal)?;
     let mut builder =
         cranelift_jit::JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
     for f in codegen::RtFn::ALL {
@@ -157,7 +157,7 @@ pub(crate) fn jit_module(
     let mut jit = cranelift_jit::JITModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
     let prefix = symbol_prefix(&[&source.display_name]);
-    let entries = codegen::define_module(&mut jit, &module, file, &prefix, true).map_err(internal)?;
+    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit, true).map_err(internal)?;
     jit.finalize_definitions().map_err(|e| internal(e.to_string()))?;
     Ok((jit, entries, module))
 }

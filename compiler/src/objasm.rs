@@ -50,7 +50,8 @@ pub fn object_to_asm(bytes: &[u8], prefix: &str) -> Result<AsmObject, String> {
         let sec_label = section_label(prefix, section.index().0);
         let name = section.name().unwrap_or("");
         let _ = writeln!(text, ".pushsection {name}.{prefix},{flags}");
-        let _ = writeln!(text, ".p2align {}", section.align().max(1).trailing_zeros());
+        let align = if kind == SectionKind::Text { section.align().max(16) } else { section.align().max(1) };
+        let _ = writeln!(text, ".p2align {}", align.trailing_zeros());
         let _ = writeln!(text, "{sec_label}:");
         // Labels at offsets, relocations at offsets.
         let mut labels: BTreeMap<u64, Vec<String>> = BTreeMap::new();
@@ -75,11 +76,13 @@ pub fn object_to_asm(bytes: &[u8], prefix: &str) -> Result<AsmObject, String> {
         }
         let mut relocs: BTreeMap<u64, (usize, String)> = BTreeMap::new();
         for (offset, reloc) in section.relocations() {
+            let mut external = false;
             let target = match reloc.target() {
                 RelocationTarget::Symbol(idx) => {
                     let sym = file.symbol_by_index(idx).map_err(|e| e.to_string())?;
                     match sym.section() {
                         SymbolSection::Undefined => {
+                            external = true;
                             let name = sym.name().map_err(|e| e.to_string())?.to_string();
                             let n = *operand.entry(name.clone()).or_insert_with(|| {
                                 runtime_symbols.push(name);
@@ -99,8 +102,14 @@ pub fn object_to_asm(bytes: &[u8], prefix: &str) -> Result<AsmObject, String> {
             let addend = reloc.addend();
             let (size, expr) = match reloc.flags() {
                 RelocationFlags::Elf { r_type } => match r_type {
-                    object::elf::R_X86_64_PC32 => (4, format!(".long {target} - . + ({addend})")),
-                    object::elf::R_X86_64_PLT32 => (4, format!(".long {target}@PLT - . + ({addend})")),
+                    // A call to the runtime goes through the PLT (valid in
+                    // shared objects too); everything else is in this object.
+                    object::elf::R_X86_64_PLT32 if external => {
+                        (4, format!(".long {target}@PLT - . + ({addend})"))
+                    }
+                    object::elf::R_X86_64_PC32 | object::elf::R_X86_64_PLT32 => {
+                        (4, format!(".long {target} - . + ({addend})"))
+                    }
                     object::elf::R_X86_64_64 => (8, format!(".quad {target} + ({addend})")),
                     other => return Err(format!("unsupported ELF relocation type {other}")),
                 },

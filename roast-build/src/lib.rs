@@ -1,1 +1,282 @@
-//! placeholder
+//! `roast-build`: compile `.roast` files from a build script, the way the
+//! `cc` crate compiles C.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     roast_build::Build::new()
+//!         .file("roast/geometry.roast")
+//!         .file("roast/stats.roast")
+//!         .compile("geo");
+//! }
+//! ```
+//!
+//! and in the crate: `roast::include_bindings!("geo");`, which brings
+//! `pub mod geometry` and `pub mod stats`. `compile` writes
+//! `$OUT_DIR/roast/<name>.rs`, archives the machine code into a static
+//! library that cargo links, and prints `cargo:rerun-if-changed` for every
+//! file it read. On a Roast error it prints rustc-style diagnostics and fails
+//! the build.
+
+use roast_compiler::bindgen::{self, Linking};
+use roast_compiler::driver::{self, Source};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A build of one group of Roast files into one library.
+#[derive(Debug, Clone, Default)]
+pub struct Build {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+    out_dir: Option<PathBuf>,
+    target: Option<String>,
+    cargo_metadata: bool,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum Error {
+    /// Roast diagnostics, rendered like rustc's.
+    Compile(String),
+    /// Reading sources or writing outputs failed.
+    Io(String),
+    /// The build was misconfigured (no files, no `OUT_DIR`, ...).
+    Config(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Compile(s) => f.write_str(s.trim_end()),
+            Error::Io(s) | Error::Config(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+struct Unit {
+    path: PathBuf,
+    /// Module path segments (`["shapes", "circle"]`).
+    module: Vec<String>,
+}
+
+impl Build {
+    /// A build with no files; outputs go to cargo's `OUT_DIR`.
+    pub fn new() -> Build {
+        Build {
+            cargo_metadata: true,
+            ..Build::default()
+        }
+    }
+
+    /// Adds one Roast file (path relative to the crate root); its module is
+    /// named after the file stem.
+    pub fn file(&mut self, path: impl AsRef<Path>) -> &mut Build {
+        self.files.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Adds every `.roast` file below `dir`; modules nest as the folders do.
+    pub fn dir(&mut self, dir: impl AsRef<Path>) -> &mut Build {
+        self.dirs.push(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Writes outputs here instead of `OUT_DIR`.
+    pub fn out_dir(&mut self, dir: impl AsRef<Path>) -> &mut Build {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Compiles for this target triple instead of cargo's `TARGET`.
+    pub fn target(&mut self, triple: &str) -> &mut Build {
+        self.target = Some(triple.to_string());
+        self
+    }
+
+    /// Whether to print `cargo:` lines and link the library (default: yes).
+    pub fn cargo_metadata(&mut self, enabled: bool) -> &mut Build {
+        self.cargo_metadata = enabled;
+        self
+    }
+
+    /// Compiles everything into library `name`; on failure prints the
+    /// diagnostics and exits the build script with status 1, as `cc` does.
+    pub fn compile(&mut self, name: &str) {
+        if let Err(e) = self.try_compile(name) {
+            eprintln!("{e}\n\nerror: roast-build could not compile `{name}`");
+            std::process::exit(1);
+        }
+    }
+
+    /// Compiles everything into library `name`.
+    pub fn try_compile(&mut self, name: &str) -> Result<(), Error> {
+        let out_dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| Error::Config("OUT_DIR is not set: call compile() from build.rs".into()))?,
+        };
+        let units = self.units()?;
+        if units.is_empty() {
+            return Err(Error::Config(format!("no .roast files given for `{name}`")));
+        }
+        let target = self.target.clone().or_else(|| std::env::var("TARGET").ok());
+        let host = std::env::var("HOST").ok();
+        let triple = match (&target, &host) {
+            (Some(t), Some(h)) if t == h => None,
+            (Some(t), _) => Some(t.as_str()),
+            _ => None,
+        };
+        let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+        let roast_dir = out_dir.join("roast");
+        let obj_dir = roast_dir.join(format!("{name}.objects"));
+        std::fs::create_dir_all(&obj_dir).map_err(|e| Error::Io(format!("creating {}: {e}", obj_dir.display())))?;
+        let mut rendered = String::new();
+        let mut objects = Vec::new();
+        let mut tree = ModTree::default();
+        for unit in &units {
+            if self.cargo_metadata {
+                println!("cargo:rerun-if-changed={}", unit.path.display());
+            }
+            let display = unit.path.to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&unit.path)
+                .map_err(|e| Error::Io(format!("reading {display}: {e}")))?;
+            let mut source = Source::new(display.clone(), text);
+            source.module_path = unit.module.join(".");
+            let prefix = driver::symbol_prefix(&[&package, name, &source.module_path]);
+            match driver::compile_object(&source, &prefix, triple) {
+                Err(e) => rendered.push_str(&e.rendered),
+                Ok(compiled) => {
+                    let obj = obj_dir.join(format!("{}.o", unit.module.join("__")));
+                    write_if_changed(&obj, &compiled.object)?;
+                    objects.push(obj);
+                    let mut items = String::new();
+                    if let Some(doc) = &compiled.interface.doc {
+                        for line in bindgen::doc_lines(doc) {
+                            items.push_str(&format!("//! {line}\n"));
+                        }
+                    }
+                    items.push_str(&bindgen::module_items(&compiled.interface, &display, Linking::External));
+                    tree.insert(&unit.module, items);
+                }
+            }
+        }
+        for d in &self.dirs {
+            if self.cargo_metadata {
+                println!("cargo:rerun-if-changed={}", d.display());
+            }
+        }
+        if !rendered.is_empty() {
+            return Err(Error::Compile(rendered));
+        }
+        let mut rust = format!("// Generated by roast-build for `{name}`. Do not edit.\n");
+        tree.render(&mut rust, 0);
+        write_if_changed(&roast_dir.join(format!("{name}.rs")), rust.as_bytes())?;
+        let mut archive = cc::Build::new();
+        archive.cargo_metadata(self.cargo_metadata).out_dir(&roast_dir);
+        if let Some(t) = &target {
+            archive.target(t);
+        }
+        if let Some(h) = &host {
+            archive.host(h);
+        }
+        archive.opt_level(0).debug(false);
+        for o in &objects {
+            archive.object(o);
+        }
+        archive
+            .try_compile(&format!("roast_{name}"))
+            .map_err(|e| Error::Io(format!("archiving the objects: {e}")))
+    }
+
+    fn units(&self) -> Result<Vec<Unit>, Error> {
+        let mut units: Vec<Unit> = self
+            .files
+            .iter()
+            .map(|p| Unit {
+                path: p.clone(),
+                module: vec![stem(p)],
+            })
+            .collect();
+        for dir in &self.dirs {
+            let mut found = Vec::new();
+            walk(dir, &mut found).map_err(|e| Error::Io(format!("reading {}: {e}", dir.display())))?;
+            found.sort();
+            for path in found {
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                let mut module: Vec<String> = rel
+                    .parent()
+                    .into_iter()
+                    .flat_map(|p| p.components())
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                module.push(stem(&path));
+                units.push(Unit { path, module });
+            }
+        }
+        Ok(units)
+    }
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "roast") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::Io(format!("writing {}: {e}", path.display())))
+}
+
+/// Modules nested as the Roast folders are.
+#[derive(Default)]
+struct ModTree {
+    items: Option<String>,
+    children: BTreeMap<String, ModTree>,
+}
+
+impl ModTree {
+    fn insert(&mut self, path: &[String], items: String) {
+        match path.split_first() {
+            None => self.items = Some(items),
+            Some((first, rest)) => self.children.entry(first.clone()).or_default().insert(rest, items),
+        }
+    }
+
+    fn render(&self, out: &mut String, depth: usize) {
+        let pad = "    ".repeat(depth);
+        if let Some(items) = &self.items {
+            for line in items.lines() {
+                if line.is_empty() {
+                    out.push('\n');
+                } else {
+                    out.push_str(&pad);
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+        for (name, child) in &self.children {
+            let ident = bindgen::rust_ident(name).unwrap_or_else(|| format!("{name}_"));
+            out.push_str(&format!("\n{pad}pub mod {ident} {{\n"));
+            child.render(out, depth + 1);
+            out.push_str(&format!("{pad}}}\n"));
+        }
+    }
+}

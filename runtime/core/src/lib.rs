@@ -9,6 +9,7 @@
 mod context;
 mod error;
 pub mod float_repr;
+pub mod private;
 mod rt;
 
 pub use context::{with_ctx, Ctx, CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};

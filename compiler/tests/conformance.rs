@@ -1,0 +1,75 @@
+//! Conformance: every program under `tests/conformance` runs through
+//! `roastc run` and must reproduce CPython's stdout, exit status and final
+//! exception line exactly (expected files are CPython's output, written by
+//! `tests/conformance/regen.py`; `overflow/` holds hand-checked expectations
+//! for the documented i64 deviation).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn conformance_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance")
+}
+
+fn programs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in ["", "errors", "overflow"] {
+        let dir = conformance_dir().join(sub);
+        for entry in std::fs::read_dir(&dir).expect("conformance dir exists") {
+            let path = entry.expect("readable").path();
+            if path.extension().is_some_and(|e| e == "roast") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `(exit status, last stderr line when nonzero)` from a `.status` file.
+fn expected_status(path: &Path) -> (i32, Option<String>) {
+    let text = std::fs::read_to_string(path.with_extension("status")).expect(".status file");
+    let mut lines = text.lines();
+    let code = lines.next().unwrap_or("0").trim().parse().expect("status code");
+    (code, lines.next().map(str::to_string))
+}
+
+#[test]
+fn roastc_run_matches_cpython() {
+    let programs = programs();
+    assert!(programs.len() >= 40, "the corpus has {} programs", programs.len());
+    let mut failures = Vec::new();
+    for program in &programs {
+        let rel = program.strip_prefix(conformance_dir()).unwrap().to_string_lossy().into_owned();
+        let output = Command::new(env!("CARGO_BIN_EXE_roastc"))
+            .arg("run")
+            .arg(&rel)
+            .current_dir(conformance_dir())
+            .output()
+            .expect("roastc runs");
+        let expected_stdout = std::fs::read(program.with_extension("stdout")).expect(".stdout file");
+        let (code, last_line) = expected_status(program);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut problems = Vec::new();
+        if output.stdout != expected_stdout {
+            problems.push(format!(
+                "stdout differs:\n--- expected\n{}\n--- roastc\n{}",
+                String::from_utf8_lossy(&expected_stdout),
+                String::from_utf8_lossy(&output.stdout)
+            ));
+        }
+        if output.status.code() != Some(code) {
+            problems.push(format!("exit status {:?}, expected {code}", output.status.code()));
+        }
+        if let Some(line) = last_line {
+            let got = stderr.trim_end().lines().last().unwrap_or("");
+            if got != line {
+                problems.push(format!("last stderr line `{got}`, expected `{line}`"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{rel}:\n{}\nstderr:\n{stderr}", problems.join("\n")));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} programs differ from CPython:\n\n{}", failures.len(), programs.len(), failures.join("\n\n"));
+}

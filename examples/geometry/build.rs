@@ -1,0 +1,6 @@
+fn main() {
+    roast_build::Build::new()
+        .file("roast/geometry.roast")
+        .file("roast/stats.roast")
+        .compile("geo");
+}

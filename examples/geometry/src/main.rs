@@ -1,0 +1,46 @@
+//! Calls Roast functions compiled by build.rs.
+
+roast::include_bindings!("geo");
+
+fn main() {
+    println!("area(3, 4) = {}", geometry::area(3.0, 4.0));
+    println!("circle_area(1) = {}", geometry::circle_area(1.0));
+    println!("is_right_triangle(3, 4, 5) = {}", geometry::is_right_triangle(3, 4, 5));
+    println!("fib(50) = {}", stats::fib(50));
+    println!("collatz_steps(27) = {}", stats::collatz_steps(27));
+    match stats::try_mean_floor(10, 0) {
+        Ok(v) => println!("mean_floor(10, 0) = {v}"),
+        Err(e) => println!("mean_floor(10, 0) raised {}: {e}", e.kind()),
+    }
+    match stats::try_fib(100) {
+        Ok(v) => println!("fib(100) = {v}"),
+        Err(e) => println!("fib(100) raised {}", e.kind()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_division_arrives_as_err() {
+        let e = stats::try_mean_floor(1, 0).unwrap_err();
+        assert_eq!(e.kind(), "ZeroDivisionError");
+        assert_eq!(e.message(), "integer division or modulo by zero");
+        assert_eq!(e.location().file(), "roast/stats.roast");
+        assert_eq!(e.location().line(), 6);
+    }
+
+    #[test]
+    fn panicking_form_panics_with_the_error_text() {
+        let payload = std::panic::catch_unwind(|| stats::mean_floor(1, 0)).unwrap_err();
+        let text = payload.downcast_ref::<String>().expect("a formatted panic");
+        assert!(text.starts_with("ZeroDivisionError: integer division or modulo by zero (at roast/stats.roast:6:"), "{text}");
+    }
+
+    #[test]
+    fn long_fibonacci_overflows() {
+        assert_eq!(stats::fib(92), 7540113804746346429);
+        assert_eq!(stats::try_fib(93).unwrap_err().kind(), "OverflowError");
+    }
+}

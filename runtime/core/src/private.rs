@@ -1,0 +1,65 @@
+//! Support for generated bindings (re-exported as `roast::__private`); not a
+//! stable API for hand-written code.
+
+use crate::context::{with_ctx, Ctx};
+use crate::error::Error;
+use std::cell::Cell;
+use std::thread::LocalKey;
+
+/// A module's per-thread initialization: its top-level statements, run once
+/// on each thread before that thread's first call into the module.
+pub struct ModuleInit {
+    initialized: &'static LocalKey<Cell<bool>>,
+    init: unsafe extern "C" fn(*mut Ctx) -> u8,
+}
+
+impl ModuleInit {
+    /// A module whose compiled initializer is `init`; `initialized` is the
+    /// module's own thread-local flag.
+    pub const fn new(
+        initialized: &'static LocalKey<Cell<bool>>,
+        init: unsafe extern "C" fn(*mut Ctx) -> u8,
+    ) -> ModuleInit {
+        ModuleInit { initialized, init }
+    }
+}
+
+/// Calls compiled code: initializes `module` on this thread if needed, then
+/// runs `call` with the thread's context and a slot for the result. A nonzero
+/// status from either becomes the pending exception as `Err`.
+pub fn invoke<T: Default>(
+    module: Option<&ModuleInit>,
+    call: impl FnOnce(*mut Ctx, &mut T) -> u8,
+) -> Result<T, Error> {
+    with_ctx(|ctx| {
+        if let Some(m) = module {
+            if !m.initialized.get() {
+                m.initialized.set(true);
+                // SAFETY: `ctx` is this thread's live context and `init` is the
+                // module's compiled initializer with signature `(ctx) -> u8`.
+                if unsafe { (m.init)(ctx) } != 0 {
+                    m.initialized.set(false);
+                    // SAFETY: live context.
+                    return Err(unsafe { crate::rt::take_error(ctx) });
+                }
+            }
+        }
+        let mut out = T::default();
+        if call(ctx, &mut out) == 0 {
+            Ok(out)
+        } else {
+            // SAFETY: live context.
+            Err(unsafe { crate::rt::take_error(ctx) })
+        }
+    })
+}
+
+/// The panicking form of a call: the value, or a panic with the exception's
+/// `Kind: message (at file:line:col)`.
+#[track_caller]
+pub fn unwrap_or_panic<T>(result: Result<T, Error>) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
