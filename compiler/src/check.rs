@@ -18,9 +18,13 @@ use std::collections::{HashMap, HashSet};
 pub fn check_module(
     name: &str,
     file_name: &str,
+    text: &str,
     module: &ast::Module,
 ) -> Result<hir::Module, Vec<Diagnostic>> {
-    let mut checker = ModuleChecker::default();
+    let mut checker = ModuleChecker {
+        text: text.to_string(),
+        ..ModuleChecker::default()
+    };
     checker.collect(module);
     let mut functions = Vec::new();
     for (def, sig) in checker.defs.clone().iter().zip(checker.signatures.clone()) {
@@ -84,6 +88,8 @@ struct Constant {
 
 #[derive(Default)]
 struct ModuleChecker {
+    /// The source text (to locate operators between operand spans).
+    text: String,
     defs: Vec<ast::FunctionDef>,
     def_spans: Vec<Span>,
     signatures: Vec<Signature>,
@@ -218,6 +224,38 @@ fn visit_expr(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
     }
 }
 
+/// The span of `*name` / `**name` given the span of `name`.
+fn star_span(text: &str, name: Span) -> Span {
+    let before = text.get(..name.start as usize).unwrap_or("");
+    let stars = before.len() - before.trim_end_matches('*').len();
+    Span::new(name.file, name.start as usize - stars, name.end as usize)
+}
+
+/// The span of the operator written between two operand spans.
+fn operator_span(text: &str, left: Span, right: Span) -> Span {
+    let (from, to) = (left.end as usize, (right.start as usize).min(text.len()));
+    let Some(between) = text.get(from..to) else {
+        return left.to(right);
+    };
+    let mut start = None;
+    let mut end = to;
+    for (i, c) in between.char_indices() {
+        match start {
+            None if c.is_whitespace() || c == ')' || c == '\\' => {}
+            None => start = Some(from + i),
+            Some(_) if "+-*/%<>=!&|^@".contains(c) || c.is_alphabetic() => {}
+            Some(_) => {
+                end = from + i;
+                break;
+            }
+        }
+    }
+    match start {
+        Some(s) => Span::new(left.file, s, end.max(s + 1)),
+        None => left.to(right),
+    }
+}
+
 fn unsupported(span: Span, what: &str, help: &str) -> Diagnostic {
     Diagnostic::error(span, format!("{what} is not supported in Roast yet"))
         .with_label("not supported")
@@ -349,7 +387,7 @@ impl ModuleChecker {
             let ty = match p.kind {
                 ast::ParamKind::VarArgs | ast::ParamKind::KwArgs => {
                     self.diags.push(
-                        Diagnostic::error(p.name.span, "`*args` and `**kwargs` are outside the Roast language")
+                        Diagnostic::error(star_span(&self.text, p.name.span), "`*args` and `**kwargs` are outside the Roast language")
                             .with_label("variadic parameter")
                             .with_help("pass a list or a tuple instead"),
                     );
@@ -1038,7 +1076,7 @@ impl<'m> FnChecker<'m> {
             ));
             return vec![];
         };
-        let Some(var) = self.target_local(name, Type::Int, target.span) else {
+        let Some(var) = self.target_local(name, Type::Int, target.span, iter.span) else {
             return vec![];
         };
         let constant = |e: &Expr| match e.kind {
@@ -1080,7 +1118,14 @@ impl<'m> FnChecker<'m> {
     }
 
     /// The local assigned by a store to `name` with a value of type `ty`.
-    fn target_local(&mut self, name: &str, ty: Type, span: Span) -> Option<LocalId> {
+    /// `span` is the target; a type change is reported at `value_span`.
+    fn target_local(
+        &mut self,
+        name: &str,
+        ty: Type,
+        span: Span,
+        value_span: Span,
+    ) -> Option<LocalId> {
         if !self.local_names.contains(name) {
             let what = if self.m.functions.contains_key(name) {
                 "a function"
@@ -1100,10 +1145,11 @@ impl<'m> FnChecker<'m> {
                 if have != ty {
                     self.error(
                         Diagnostic::error(
-                            span,
+                            value_span,
                             format!("`{name}` has type `{}` but is assigned a `{}`", have.name(), ty.name()),
                         )
-                        .with_label("type changes here")
+                        .with_label(format!("this is `{}`", ty.name()))
+                        .with_note(span, "variable assigned here")
                         .with_help("a Roast variable keeps one type for its whole scope; use a new name"),
                     );
                     return None;
@@ -1144,7 +1190,7 @@ impl<'m> FnChecker<'m> {
                     ));
                     return vec![];
                 }
-                let Some(id) = self.target_local(name, e.ty, target.span) else {
+                let Some(id) = self.target_local(name, e.ty, target.span, e.span) else {
                     return vec![];
                 };
                 self.assigned.insert(id);
@@ -1178,7 +1224,7 @@ impl<'m> FnChecker<'m> {
                         }
                         continue;
                     };
-                    if let Some(id) = self.target_local(name, e.ty, t.span) {
+                    if let Some(id) = self.target_local(name, e.ty, t.span, e.span) {
                         pairs.push((id, e));
                     }
                 }
@@ -1218,7 +1264,7 @@ impl<'m> FnChecker<'m> {
         let Some(result) = self.binary(span, op, current, rhs) else {
             return vec![];
         };
-        match self.target_local(name, result.ty, target.span) {
+        match self.target_local(name, result.ty, target.span, value.span) {
             Some(id) => vec![Stmt::Assign(id, result)],
             None => vec![],
         }
@@ -1588,9 +1634,10 @@ impl<'m> FnChecker<'m> {
         };
         if !ok {
             let bool_involved = l.ty == Type::Bool || r.ty == Type::Bool;
+            let op_span = operator_span(&self.m.text, l.span, r.span);
             self.error(
                 Diagnostic::error(
-                    span,
+                    op_span,
                     format!(
                         "unsupported operand types for {}: `{}` and `{}`",
                         op.symbol(),
@@ -1598,7 +1645,7 @@ impl<'m> FnChecker<'m> {
                         r.ty.name()
                     ),
                 )
-                .with_label("operator used here")
+                .with_label(format!("`{}` and `{}`", l.ty.name(), r.ty.name()))
                 .with_help(if bool_involved {
                     "Roast does not use bool as a number (a documented deviation); convert with int(...)"
                 } else if bitwise {
@@ -1629,6 +1676,7 @@ impl<'m> FnChecker<'m> {
             ops.push((op, e.span, self.expr(e)));
         }
         let mut prev_ty = first.as_ref()?.ty;
+        let mut prev_span = first.as_ref()?.span;
         let mut out = Vec::new();
         for (op, espan, e) in ops {
             let e = e?;
@@ -1652,14 +1700,16 @@ impl<'m> FnChecker<'m> {
             let ok = (numeric(prev_ty) && numeric(e.ty))
                 || (prev_ty == e.ty && matches!(prev_ty, Type::Bool | Type::None) && (!ordering || prev_ty == Type::Bool));
             if !ok {
+                let op_span = operator_span(&self.m.text, prev_span, espan);
                 self.error(
-                    Diagnostic::error(span, format!("cannot compare `{}` with `{}` using `{}`", prev_ty.name(), e.ty.name(), op.symbol()))
+                    Diagnostic::error(op_span, format!("cannot compare `{}` with `{}` using `{}`", prev_ty.name(), e.ty.name(), op.symbol()))
                         .with_label("comparison here")
                         .with_help("compare values of the same type (ints and floats mix)"),
                 );
                 return None;
             }
             prev_ty = e.ty;
+            prev_span = espan;
             out.push((cmp, e));
         }
         Some(Expr {

@@ -63,7 +63,7 @@ pub fn check(source: &Source) -> Result<(SourceMap, hir::Module), CompileError> 
     if !diags.is_empty() {
         return Err(error(&map, &diags));
     }
-    match crate::check::check_module(&source.module_path, &source.display_name, &ast) {
+    match crate::check::check_module(&source.module_path, &source.display_name, &source.text, &ast) {
         Ok(m) => Ok((map, m)),
         Err(diags) => Err(error(&map, &diags)),
     }

@@ -44,9 +44,6 @@ pub fn object_to_asm(bytes: &[u8], prefix: &str) -> Result<AsmObject, String> {
             _ => continue,
         };
         let data = section.data().map_err(|e| e.to_string())?;
-        if data.is_empty() {
-            continue;
-        }
         let sec_label = section_label(prefix, section.index().0);
         let name = section.name().unwrap_or("");
         let _ = writeln!(text, ".pushsection {name}.{prefix},{flags}");
@@ -146,6 +143,10 @@ pub fn object_to_asm(bytes: &[u8], prefix: &str) -> Result<AsmObject, String> {
             pos += 1;
         }
         flush(&mut text, &mut bytes_line);
+        // Symbols of empty objects at the very end of the section.
+        for d in labels.range(data.len() as u64..).flat_map(|(_, d)| d) {
+            let _ = writeln!(text, "{d}");
+        }
         let _ = writeln!(text, ".popsection");
     }
     Ok(AsmObject {

@@ -29,9 +29,26 @@ pub(crate) struct Diags {
     list: Vec<Diagnostic>,
     /// Logical lines that have a diagnostic, with its index in `list`.
     lines: HashMap<u32, usize>,
+    /// An indentation error was reported. After one, the block structure is
+    /// guesswork, so no more are, nor errors that stem from it.
+    indentation_broken: bool,
 }
 
 impl Diags {
+    /// Records an indentation error (tabs, unindent, unexpected or missing
+    /// indented block, ...) if it is the first of the file.
+    pub(crate) fn report_indentation(&mut self, line: u32, diag: Diagnostic) {
+        if !self.indentation_broken {
+            self.indentation_broken = true;
+            self.report(line, diag);
+        }
+    }
+
+    /// Whether an indentation error was reported.
+    pub(crate) fn indentation_broken(&self) -> bool {
+        self.indentation_broken
+    }
+
     /// Records `diag` for logical line `line` unless that line has one already.
     pub(crate) fn report(&mut self, line: u32, diag: Diagnostic) {
         if let Entry::Vacant(slot) = self.lines.entry(line) {
@@ -476,9 +493,6 @@ pub(crate) struct Lexer<'s> {
     /// The current logical line has a token, so a NEWLINE is due.
     line_has_tokens: bool,
     pending_dedents: usize,
-    /// An indentation error was reported: after one, the block structure is
-    /// guesswork, so later ones are not reported.
-    indent_reported: bool,
 }
 
 impl<'s> Lexer<'s> {
@@ -496,7 +510,6 @@ impl<'s> Lexer<'s> {
             at_line_start: true,
             line_has_tokens: false,
             pending_dedents: 0,
-            indent_reported: false,
         }
     }
 
@@ -676,15 +689,12 @@ impl<'s> Lexer<'s> {
         self.levels.last().copied().unwrap_or(Level { col: 0, alt: 0 })
     }
 
-    /// Reports an indentation error unless one was reported already.
-    fn indent_error(&mut self, diags: &mut Diags, at: (usize, usize), message: &str, label: &str) {
-        if !self.indent_reported {
-            self.indent_reported = true;
-            self.error(diags, at, message, label);
-        }
+    fn indent_error(&self, diags: &mut Diags, at: (usize, usize), message: &str, label: &str) {
+        let diag = Diagnostic::error(self.span(at.0, at.1), message).with_label(label);
+        diags.report_indentation(self.line, diag);
     }
 
-    fn tab_error(&mut self, diags: &mut Diags, at: (usize, usize)) {
+    fn tab_error(&self, diags: &mut Diags, at: (usize, usize)) {
         self.indent_error(
             diags,
             at,

@@ -461,8 +461,9 @@ impl<'s, 'd> Parser<'s, 'd> {
         let soft = self.soft_keyword_statement();
         let stmt = match self.tok.kind {
             Tok::Indent => {
-                let span = self.tok.span;
-                self.error(span, "unexpected indent", "this line is indented more than the one before");
+                let diag = Diagnostic::error(self.tok.span, "unexpected indent")
+                    .with_label("this line is indented more than the one before");
+                self.diags.report_indentation(self.tok.line, diag);
                 self.advance();
                 // Parsed for its own errors, then dropped.
                 self.block();
@@ -481,6 +482,10 @@ impl<'s, 'd> Parser<'s, 'd> {
             Tok::Kw(Kw::Class) => self.class_def(Vec::new()),
             Tok::Kw(Kw::Async) => self.async_stmt(),
             Tok::Op(Op::At) => self.decorated(),
+            Tok::Kw(kw @ (Kw::Elif | Kw::Else | Kw::Except | Kw::Finally)) => {
+                self.stray_clause(kw);
+                return;
+            }
             _ => {
                 if self.simple_line(body).is_err() {
                     self.recover();
@@ -489,6 +494,27 @@ impl<'s, 'd> Parser<'s, 'd> {
             }
         };
         body.extend(stmt);
+    }
+
+    /// An `else:` (or `elif`, `except`, `finally`) clause with no statement
+    /// to continue: reported, unless the indentation is broken (then it is
+    /// most likely a clause whose statement the broken indentation cut off),
+    /// and skipped.
+    fn stray_clause(&mut self, kw: Kw) {
+        if !self.diags.indentation_broken() {
+            let owners = match kw {
+                Kw::Elif => "an 'if'",
+                Kw::Else => "an 'if', 'for', 'while' or 'try'",
+                _ => "a 'try'",
+            };
+            let span = self.tok.span;
+            self.error(
+                span,
+                "invalid syntax",
+                format!("this '{}' does not continue {owners} statement", kw.text()),
+            );
+        }
+        self.recover();
     }
 
     /// Skips the rest of a logical line with a syntax error, and then the
@@ -636,7 +662,7 @@ impl<'s, 'd> Parser<'s, 'd> {
             let diag = Diagnostic::error(self.here(), "expected an indented block")
                 .with_label(format!("found {found}"))
                 .with_note(header, "this statement needs an indented block");
-            self.report(diag);
+            self.diags.report_indentation(self.tok.line, diag);
         }
         body
     }
