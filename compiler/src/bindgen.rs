@@ -81,6 +81,11 @@ pub fn module_items(iface: &Interface, source_name: &str, linking: Linking<'_>) 
             "    #[link_name = \"{init}\"]\n    fn __roast_init(ctx: *mut ::roast::__private::Ctx) -> u8;"
         );
     }
+    let _ = writeln!(
+        out,
+        "    #[link_name = \"{}\"]\n    fn __roast_script(ctx: *mut ::roast::__private::Ctx) -> u8;",
+        iface.script_symbol
+    );
     out.push_str("}\n");
     let module_init = if iface.init_symbol.is_some() {
         out.push_str(
@@ -97,6 +102,7 @@ pub fn module_items(iface: &Interface, source_name: &str, linking: Linking<'_>) 
     for f in &iface.functions {
         function(&mut out, f, module_init);
     }
+    script_runner(&mut out, iface, module_init);
     let tests: Vec<&ExportedFunction> = iface.functions.iter().filter(|f| f.is_test).collect();
     if !tests.is_empty() {
         out.push_str("\n#[cfg(test)]\nmod __roast_tests {\n");
@@ -205,6 +211,26 @@ fn function(out: &mut String, f: &ExportedFunction, module_init: &str) {
          ::roast::__private::unwrap_or_panic(try_{plain_name}({args}))\n}}\n",
         shim = shim_name(f),
         args = args.join(", "),
+    );
+}
+
+/// `__roast_run_script()`: runs the module as `roastc run` (and `python3 FILE`)
+/// would, in this thread: every top-level statement with `__main__` blocks,
+/// then an implicit `main()`.
+fn script_runner(out: &mut String, iface: &Interface, module_init: &str) {
+    let main = match &iface.implicit_main {
+        None => "::roast::__private::ImplicitMain::None".to_string(),
+        Some((_, true)) => "::roast::__private::ImplicitMain::Int(__roast_shim_main)".to_string(),
+        Some((_, false)) => "::roast::__private::ImplicitMain::Unit(__roast_shim_main)".to_string(),
+    };
+    let _ = write!(
+        out,
+        "\n/// Runs this Roast module as a program, as `python3 FILE` would: its top-level\n\
+         /// statements (with `if __name__ == \"__main__\":` blocks), then `main()` if it\n\
+         /// exists and nothing called it. Returns the exit status.\n\
+         #[doc(hidden)]\n\
+         pub fn __roast_run_script() -> ::core::result::Result<i32, ::roast::Error> {{\n    \
+         ::roast::__private::run_script({module_init}, __roast_script, {main})\n}}\n"
     );
 }
 

@@ -64,8 +64,8 @@ pub struct EntrySymbols {
     pub exports: Vec<(FuncId, String)>,
     /// Module initialization (`None` when there is nothing to run).
     pub init: Option<String>,
-    /// The whole script (only when compiled for `roastc run`).
-    pub script: Option<String>,
+    /// The whole script: every top-level statement, `__main__` blocks included.
+    pub script: String,
 }
 
 /// The runtime functions compiled code imports, with their signatures.
@@ -162,7 +162,6 @@ pub fn define_module<M: Module>(
     source: &SourceFile,
     prefix: &str,
     kind: OutputKind,
-    with_script: bool,
 ) -> Result<EntrySymbols, String> {
     let mut gen = ModuleGen {
         out,
@@ -191,7 +190,7 @@ pub fn define_module<M: Module>(
     let mut entries = EntrySymbols {
         exports: Vec::new(),
         init: None,
-        script: None,
+        script: format!("{prefix}_script"),
     };
     for (i, f) in module.functions.iter().enumerate() {
         if matches!(f.role, FunctionRole::Exported | FunctionRole::Test) {
@@ -205,11 +204,7 @@ pub fn define_module<M: Module>(
         gen.define_top_level(&name, init)?;
         entries.init = Some(name);
     }
-    if with_script {
-        let name = format!("{prefix}_script");
-        gen.define_top_level(&name, &module.script)?;
-        entries.script = Some(name);
-    }
+    gen.define_top_level(&entries.script, &module.script)?;
     Ok(entries)
 }
 

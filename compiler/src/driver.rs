@@ -105,7 +105,7 @@ pub fn compile_object(
         .map_err(|e| internal(e.to_string()))?;
     let mut out = ObjectModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
-    let entries = codegen::define_module(&mut out, &module, file, symbol_prefix, OutputKind::Object, false).map_err(internal)?;
+    let entries = codegen::define_module(&mut out, &module, file, symbol_prefix, OutputKind::Object).map_err(internal)?;
     let interface = interface::describe(&module, &entries);
     let object = out.finish().emit().map_err(|e| internal(e.to_string()))?;
     Ok(CompiledObject { object, interface })
@@ -143,7 +143,7 @@ pub fn symbol_prefix(parts: &[&str]) -> String {
     format!("roast_{readable}_{hash:016x}_")
 }
 
-/// Compiles `source` (script included) into an in-process JIT, for `run`.
+/// Compiles `source` into an in-process JIT, for `run`.
 pub(crate) fn jit_module(
     source: &Source,
 ) -> Result<(cranelift_jit::JITModule, codegen::EntrySymbols, hir::Module), CompileError> {
@@ -157,7 +157,7 @@ pub(crate) fn jit_module(
     let mut jit = cranelift_jit::JITModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
     let prefix = symbol_prefix(&[&source.display_name]);
-    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit, true).map_err(internal)?;
+    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit).map_err(internal)?;
     jit.finalize_definitions().map_err(|e| internal(e.to_string()))?;
     Ok((jit, entries, module))
 }

@@ -81,6 +81,11 @@ pub struct Interface {
     pub functions: Vec<ExportedFunction>,
     /// Module initialization symbol `(ctx) -> u8`, if the module has any.
     pub init_symbol: Option<String>,
+    /// The whole-script symbol `(ctx) -> u8` (top level with `__main__` blocks).
+    pub script_symbol: String,
+    /// `main()` when the script calls it implicitly: its shim symbol and
+    /// whether it returns `int` (the exit status).
+    pub implicit_main: Option<(String, bool)>,
 }
 
 /// Describes `module`'s exports. Functions whose types cannot cross the
@@ -115,5 +120,10 @@ pub fn describe(module: &hir::Module, entries: &EntrySymbols) -> Interface {
         doc: module.docstring.clone(),
         functions,
         init_symbol: entries.init.clone(),
+        script_symbol: entries.script.clone(),
+        implicit_main: module.implicit_main.and_then(|id| {
+            let (_, symbol) = entries.exports.iter().find(|(f, _)| *f == id)?;
+            Some((symbol.clone(), module.functions[id.0 as usize].ret == Type::Int))
+        }),
     }
 }

@@ -47,8 +47,7 @@ fn function_address(jit: &cranelift_jit::JITModule, name: &str) -> Option<*const
 /// this process's stdout.
 pub fn run(source: &Source) -> Result<RunOutcome, CompileError> {
     let (jit, entries, module) = driver::jit_module(source)?;
-    let script_name = entries.script.as_deref().expect("compiled with the script");
-    let script = function_address(&jit, script_name).expect("script was defined");
+    let script = function_address(&jit, &entries.script).expect("script was defined");
     // SAFETY: the script function was compiled with the signature
     // `extern "C" fn(*mut Ctx) -> u8` (SystemV: context in, status out).
     let script: unsafe extern "C" fn(*mut Ctx) -> u8 = unsafe { std::mem::transmute(script) };

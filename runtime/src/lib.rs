@@ -33,7 +33,7 @@ macro_rules! include_bindings {
 /// Support for generated code. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
-    pub use roast_runtime::private::{invoke, unwrap_or_panic, ModuleInit};
+    pub use roast_runtime::private::{invoke, run_script, unwrap_or_panic, ImplicitMain, ModuleInit};
     pub use roast_runtime::{Ctx, ABI_VERSION};
 
     /// The runtime functions compiled code calls (named by `sym` operands in

@@ -234,6 +234,8 @@ struct Parser<'s, 'd> {
     prev: Span,
     /// Current recursion depth (see [`MAX_DEPTH`]).
     depth: u32,
+    /// The last statement had a syntax error and was skipped.
+    after_error: bool,
 }
 
 impl<'s, 'd> Parser<'s, 'd> {
@@ -258,6 +260,7 @@ impl<'s, 'd> Parser<'s, 'd> {
             ahead: VecDeque::new(),
             prev,
             depth,
+            after_error: false,
         }
     }
 
@@ -487,21 +490,25 @@ impl<'s, 'd> Parser<'s, 'd> {
                 return;
             }
             _ => {
-                if self.simple_line(body).is_err() {
-                    self.recover();
+                match self.simple_line(body) {
+                    Ok(()) => self.after_error = false,
+                    Err(Reported) => self.recover(),
                 }
                 return;
             }
         };
-        body.extend(stmt);
+        if let Some(stmt) = stmt {
+            body.push(stmt);
+            self.after_error = false;
+        }
     }
 
     /// An `else:` (or `elif`, `except`, `finally`) clause with no statement
-    /// to continue: reported, unless the indentation is broken (then it is
-    /// most likely a clause whose statement the broken indentation cut off),
-    /// and skipped.
+    /// to continue: reported, unless it follows a statement with a syntax
+    /// error or the indentation is broken (then it most likely belongs to a
+    /// statement the error cut off), and skipped.
     fn stray_clause(&mut self, kw: Kw) {
-        if !self.diags.indentation_broken() {
+        if !self.after_error && !self.diags.indentation_broken() {
             let owners = match kw {
                 Kw::Elif => "an 'if'",
                 Kw::Else => "an 'if', 'for', 'while' or 'try'",
@@ -536,6 +543,7 @@ impl<'s, 'd> Parser<'s, 'd> {
             self.advance();
             self.block();
         }
+        self.after_error = true;
     }
 
     /// A statement introduced by a soft keyword that the language rejects

@@ -63,3 +63,40 @@ pub fn unwrap_or_panic<T>(result: Result<T, Error>) -> T {
         Err(e) => panic!("{e}"),
     }
 }
+
+/// How a module's script ends: `main()` called implicitly, if at all.
+pub enum ImplicitMain {
+    /// No implicit `main()`.
+    None,
+    /// `def main() -> None`: its shim.
+    Unit(unsafe extern "C" fn(*mut Ctx) -> u8),
+    /// `def main() -> int`: its shim; the result is the exit status.
+    Int(unsafe extern "C" fn(*mut Ctx, *mut i64) -> u8),
+}
+
+/// Runs a module as a program on this thread: its whole script, then the
+/// implicit `main()`. Returns the exit status (0, or `main()`'s int).
+pub fn run_script(
+    module: Option<&ModuleInit>,
+    script: unsafe extern "C" fn(*mut Ctx) -> u8,
+    main: ImplicitMain,
+) -> Result<i32, Error> {
+    if let Some(m) = module {
+        // The script runs the module's top-level statements itself.
+        m.initialized.set(true);
+    }
+    let status = invoke(None, |ctx, _: &mut ()| {
+        // SAFETY: `ctx` is this thread's live context; `script` is compiled
+        // code with signature `(ctx) -> u8`.
+        unsafe { script(ctx) }
+    });
+    status?;
+    let code = invoke(None, |ctx, code: &mut i64| match main {
+        ImplicitMain::None => 0,
+        // SAFETY: live context; the shim has this signature.
+        ImplicitMain::Unit(f) => unsafe { f(ctx) },
+        // SAFETY: live context and a valid out slot; the shim has this signature.
+        ImplicitMain::Int(f) => unsafe { f(ctx, code) },
+    })?;
+    Ok(code as i32)
+}
