@@ -173,7 +173,7 @@ fn function(out: &mut String, f: &ExportedFunction, module_init: &str) {
     let mut doc = String::new();
     if let Some(d) = &f.doc {
         for line in doc_lines(d) {
-            let _ = writeln!(doc, "/// {line}");
+            let _ = writeln!(doc, "///{}{line}", if line.is_empty() { "" } else { " " });
         }
         doc.push_str("///\n");
     }

@@ -989,7 +989,7 @@ impl<'m> FnChecker<'m> {
             Some(v) => {
                 let Some(e) = self.expr(v) else { return vec![] };
                 if e.ty != expected {
-                    self.error(type_mismatch(e.span, expected, e.ty, "returned here"));
+                    self.error(type_mismatch(&e, expected, "the returned value"));
                     return vec![];
                 }
                 if expected == Type::None {
@@ -1178,7 +1178,7 @@ impl<'m> FnChecker<'m> {
                 };
                 if let Some(ty) = declared {
                     if ty != e.ty {
-                        self.error(type_mismatch(e.span, ty, e.ty, "assigned here"));
+                        self.error(type_mismatch(&e, ty, "the assigned value"));
                         return vec![];
                     }
                 }
@@ -1749,7 +1749,7 @@ impl<'m> FnChecker<'m> {
             }
             for ((pname, pty, _), a) in sig.params.iter().zip(&args) {
                 if a.ty != *pty {
-                    let mut d = type_mismatch(a.span, *pty, a.ty, &format!("argument `{pname}`"));
+                    let mut d = type_mismatch(a, *pty, &format!("argument `{pname}`"));
                     d = d.with_note(sig.span, "parameter declared here");
                     self.error(d);
                     return None;
@@ -1874,15 +1874,23 @@ fn promote(e: Expr) -> Expr {
     }
 }
 
-fn type_mismatch(span: Span, expected: Type, found: Type, what: &str) -> Diagnostic {
+fn type_mismatch(value: &Expr, expected: Type, what: &str) -> Diagnostic {
+    let found = value.ty;
+    let int_division = matches!(
+        &value.kind,
+        ExprKind::Arith(ArithOp::Div, l, _) if l.ty == Type::Int
+    );
     let help = match (expected, found) {
+        (Type::Int, Type::Float) if int_division => {
+            "`/` always gives a float in Python; use `//` for floor division".to_string()
+        }
         (Type::Float, Type::Int) => "CPython would keep the value an int; write a float literal (`3.0`) or convert with float(...)".to_string(),
         (Type::Int, Type::Bool) => "bool is not an int in Roast; convert with int(...)".to_string(),
         (Type::Int, Type::Float) => "convert with int(...) (truncates) or change the declared type".to_string(),
         _ => format!("give it a `{}` value", expected.name()),
     };
     Diagnostic::error(
-        span,
+        value.span,
         format!("mismatched types: expected `{}`, found `{}`", expected.name(), found.name()),
     )
     .with_label(format!("{what} is `{}`", found.name()))

@@ -57,7 +57,9 @@ fn expr(src: &str) -> Expr {
 fn string_value(src: &str) -> String {
     let module = parse_ok(src);
     assert!(module.body.is_empty(), "{src:?}");
-    module.docstring.unwrap_or_else(|| panic!("{src:?} is not a docstring"))
+    module
+        .docstring
+        .unwrap_or_else(|| panic!("{src:?} is not a docstring"))
 }
 
 /// A compact rendering of an expression, for precedence tests.
@@ -90,11 +92,18 @@ fn sexp(e: &Expr) -> String {
         ExprKind::IfExp { test, body, orelse } => {
             format!("(if {} {} {})", sexp(test), sexp(body), sexp(orelse))
         }
-        ExprKind::Call { func, args, keywords } => {
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } => {
             let kws: Vec<String> = keywords
                 .iter()
                 .map(|k| {
-                    let name = k.name.as_ref().map_or("**".into(), |n| format!("{}=", n.name));
+                    let name = k
+                        .name
+                        .as_ref()
+                        .map_or("**".into(), |n| format!("{}=", n.name));
                     format!("{name}{}", sexp(&k.value))
                 })
                 .collect();
@@ -116,11 +125,26 @@ fn sexp(e: &Expr) -> String {
                 .collect();
             format!("(dict {})", pairs.join(" "))
         }
-        ExprKind::ListComp { elt, generators } => format!("(listcomp {} {})", sexp(elt), comps(generators)),
-        ExprKind::SetComp { elt, generators } => format!("(setcomp {} {})", sexp(elt), comps(generators)),
-        ExprKind::GeneratorExp { elt, generators } => format!("(genexp {} {})", sexp(elt), comps(generators)),
-        ExprKind::DictComp { key, value, generators } => {
-            format!("(dictcomp {}:{} {})", sexp(key), sexp(value), comps(generators))
+        ExprKind::ListComp { elt, generators } => {
+            format!("(listcomp {} {})", sexp(elt), comps(generators))
+        }
+        ExprKind::SetComp { elt, generators } => {
+            format!("(setcomp {} {})", sexp(elt), comps(generators))
+        }
+        ExprKind::GeneratorExp { elt, generators } => {
+            format!("(genexp {} {})", sexp(elt), comps(generators))
+        }
+        ExprKind::DictComp {
+            key,
+            value,
+            generators,
+        } => {
+            format!(
+                "(dictcomp {}:{} {})",
+                sexp(key),
+                sexp(value),
+                comps(generators)
+            )
         }
         ExprKind::Lambda { params, body } => {
             let params: Vec<&str> = params.iter().map(|p| p.name.name.as_str()).collect();
@@ -129,7 +153,11 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Starred(e) => format!("(* {})", sexp(e)),
         ExprKind::NamedExpr { target, value } => format!("(:= {} {})", target.name, sexp(value)),
         ExprKind::Unsupported(what, e) => {
-            format!("({what}{})", e.as_ref().map_or(String::new(), |e| format!(" {}", sexp(e))))
+            format!(
+                "({what}{})",
+                e.as_ref()
+                    .map_or(String::new(), |e| format!(" {}", sexp(e)))
+            )
         }
     }
 }
@@ -160,7 +188,10 @@ fn arithmetic_precedence_and_associativity() {
     assert_eq!(s("1 - 2 - 3"), "(- (- 1 2) 3)");
     assert_eq!(s("(1 - 2) * 3"), "(* (- 1 2) 3)");
     assert_eq!(s("a / b // c % d @ e"), "(@ (% (// (/ a b) c) d) e)");
-    assert_eq!(s("a | b ^ c & d << e + f"), "(| a (^ b (& c (<< d (+ e f)))))");
+    assert_eq!(
+        s("a | b ^ c & d << e + f"),
+        "(| a (^ b (& c (<< d (+ e f)))))"
+    );
     assert_eq!(s("a >> b << c"), "(<< (>> a b) c)");
 }
 
@@ -182,12 +213,21 @@ fn boolean_comparison_and_conditional() {
     assert_eq!(s("a or b or c"), "(Or a b c)");
     assert_eq!(s("not a == b"), "(Not (cmp a == b))");
     assert_eq!(s("a < b <= c"), "(cmp a < b <= c)");
-    assert_eq!(s("a not in b is not c in d"), "(cmp a not in b is not c in d)");
+    assert_eq!(
+        s("a not in b is not c in d"),
+        "(cmp a not in b is not c in d)"
+    );
     assert_eq!(s("a is b != c"), "(cmp a is b != c)");
     assert_eq!(s("x if c else y if d else z"), "(if c x (if d y z))");
-    assert_eq!(s("a + 1 if b or c else -d"), "(if (Or b c) (+ a 1) (Neg d))");
+    assert_eq!(
+        s("a + 1 if b or c else -d"),
+        "(if (Or b c) (+ a 1) (Neg d))"
+    );
     assert_eq!(s("lambda: 0"), "(lambda [] 0)");
-    assert_eq!(s("lambda x, y=1: x if y else 2"), "(lambda [x y] (if y x 2))");
+    assert_eq!(
+        s("lambda x, y=1: x if y else 2"),
+        "(lambda [x y] (if y x 2))"
+    );
     assert_eq!(s("(y := 5) + 1"), "(+ (:= y 5) 1)");
 }
 
@@ -202,7 +242,10 @@ fn trailers_calls_and_subscripts() {
     assert_eq!(s("a[:]"), "([] a (slice _ _ _))");
     assert_eq!(s("a[1:]"), "([] a (slice 1 _ _))");
     assert_eq!(s("d[1, 2]"), "([] d (tuple 1 2))");
-    assert_eq!(s("d[1:2, ::3]"), "([] d (tuple (slice 1 2 _) (slice _ _ 3)))");
+    assert_eq!(
+        s("d[1:2, ::3]"),
+        "([] d (tuple (slice 1 2 _) (slice _ _ 3)))"
+    );
     assert_eq!(s("d[i,]"), "([] d (tuple i))");
 }
 
@@ -220,10 +263,19 @@ fn displays_and_comprehensions() {
         s("[x * y for x in xs if x if y for y in range(x)]"),
         "(listcomp (* x y) for x in xs if x if y for y in (call range [x] []))"
     );
-    assert_eq!(s("{k: v for k, v in d.items()}"), "(dictcomp k:v for (tuple k v) in (call (. d items) [] []))");
+    assert_eq!(
+        s("{k: v for k, v in d.items()}"),
+        "(dictcomp k:v for (tuple k v) in (call (. d items) [] []))"
+    );
     assert_eq!(s("{x for x in s}"), "(setcomp x for x in s)");
-    assert_eq!(s("(x for x in s if x > 0)"), "(genexp x for x in s if (cmp x > 0))");
-    assert_eq!(s("[a if c else b for a, b in z]"), "(listcomp (if c a b) for (tuple a b) in z)");
+    assert_eq!(
+        s("(x for x in s if x > 0)"),
+        "(genexp x for x in s if (cmp x > 0))"
+    );
+    assert_eq!(
+        s("[a if c else b for a, b in z]"),
+        "(listcomp (if c a b) for (tuple a b) in z)"
+    );
     assert_eq!(s("..."), "...");
     assert_eq!(s("(yield x)"), "(yield x)");
     assert_eq!(s("(yield from g)"), "(yield from g)");
@@ -231,8 +283,14 @@ fn displays_and_comprehensions() {
 
 #[test]
 fn literals() {
-    assert_eq!(s("170141183460469231731687303715884105727"), i128::MAX.to_string());
-    assert_eq!(s("170141183460469231731687303715884105728"), "big:170141183460469231731687303715884105728");
+    assert_eq!(
+        s("170141183460469231731687303715884105727"),
+        i128::MAX.to_string()
+    );
+    assert_eq!(
+        s("170141183460469231731687303715884105728"),
+        "big:170141183460469231731687303715884105728"
+    );
     assert_eq!(s("0xff + 0o17 + 0b11 + 1_000"), "(+ (+ (+ 255 15) 3) 1000)");
     assert_eq!(s("1.5e3"), "1500.0");
     assert_eq!(s("2j"), "2.0j");
@@ -280,21 +338,40 @@ fn assignments() {
         other => panic!("{other:?}"),
     }
     match stmt("x.y[0]: list[int] = []") {
-        StmtKind::AnnAssign { target, annotation, value } => {
+        StmtKind::AnnAssign {
+            target,
+            annotation,
+            value,
+        } => {
             assert_eq!(sexp(&target), "([] (. x y) 0)");
             assert_eq!(sexp(&annotation), "([] list int)");
             assert_eq!(value.map(|v| sexp(&v)).as_deref(), Some("(list )"));
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(stmt("LIMIT: int"), StmtKind::AnnAssign { value: None, .. }));
+    assert!(matches!(
+        stmt("LIMIT: int"),
+        StmtKind::AnnAssign { value: None, .. }
+    ));
     match stmt("total //= 2") {
         StmtKind::AugAssign { target, op, value } => {
-            assert_eq!((sexp(&target), op, sexp(&value)), ("total".into(), BinOp::FloorDiv, "2".into()));
+            assert_eq!(
+                (sexp(&target), op, sexp(&value)),
+                ("total".into(), BinOp::FloorDiv, "2".into())
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(stmt("x = yield"), StmtKind::Assign { value: Expr { kind: ExprKind::Unsupported(..), .. }, .. }));
+    assert!(matches!(
+        stmt("x = yield"),
+        StmtKind::Assign {
+            value: Expr {
+                kind: ExprKind::Unsupported(..),
+                ..
+            },
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -313,11 +390,17 @@ fn simple_statements() {
                 exc.as_ref().map_or("-".into(), sexp),
                 cause.as_ref().map_or("-".into(), sexp)
             ),
-            StmtKind::Global(names) | StmtKind::Nonlocal(names) => {
-                names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(",")
-            }
+            StmtKind::Global(names) | StmtKind::Nonlocal(names) => names
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             StmtKind::Delete(targets) => targets.iter().map(sexp).collect::<Vec<_>>().join(","),
-            StmtKind::Assert { test, msg } => format!("assert {} {}", sexp(test), msg.as_ref().map_or("-".into(), sexp)),
+            StmtKind::Assert { test, msg } => format!(
+                "assert {} {}",
+                sexp(test),
+                msg.as_ref().map_or("-".into(), sexp)
+            ),
             other => format!("{other:?}"),
         })
         .collect();
@@ -352,19 +435,37 @@ fn imports() {
         other => panic!("{other:?}"),
     }
     let cases = [
-        ("from math import sqrt, pi as PI", Some("math"), 0, vec!["sqrt", "pi"]),
+        (
+            "from math import sqrt, pi as PI",
+            Some("math"),
+            0,
+            vec!["sqrt", "pi"],
+        ),
         ("from . import x", None, 1, vec!["x"]),
-        ("from ..pkg.mod import (a, b as c,)", Some("pkg.mod"), 2, vec!["a", "b"]),
+        (
+            "from ..pkg.mod import (a, b as c,)",
+            Some("pkg.mod"),
+            2,
+            vec!["a", "b"],
+        ),
         ("from ... import y", None, 3, vec!["y"]),
         ("from .... import y", None, 4, vec!["y"]),
         ("from m import *", Some("m"), 0, vec!["*"]),
     ];
     for (src, want_module, want_level, want_names) in cases {
         match stmt(src) {
-            StmtKind::ImportFrom { module, names, level } => {
+            StmtKind::ImportFrom {
+                module,
+                names,
+                level,
+            } => {
                 assert_eq!(module.as_deref(), want_module, "{src}");
                 assert_eq!(level, want_level, "{src}");
-                assert_eq!(names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), want_names, "{src}");
+                assert_eq!(
+                    names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+                    want_names,
+                    "{src}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -375,14 +476,29 @@ fn imports() {
 fn function_definitions() {
     let src = "@dec\n@other.attr(1)\ndef f[T](a, b: int = 1, *args: int, c, d=2, **kw) -> list[T]:\n    \"\"\"Doc.\"\"\"\n    return a\n";
     let module = parse_ok(src);
-    let StmtKind::FunctionDef(def) = &module.body[0].kind else { panic!() };
+    let StmtKind::FunctionDef(def) = &module.body[0].kind else {
+        panic!()
+    };
     assert_eq!(def.name.name, "f");
     assert_eq!(text(src, def.name.span), "f");
-    assert_eq!(def.type_params.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["T"]);
+    assert_eq!(
+        def.type_params
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["T"]
+    );
     let params: Vec<(&str, ParamKind, bool, bool)> = def
         .params
         .iter()
-        .map(|p| (p.name.name.as_str(), p.kind, p.annotation.is_some(), p.default.is_some()))
+        .map(|p| {
+            (
+                p.name.name.as_str(),
+                p.kind,
+                p.annotation.is_some(),
+                p.default.is_some(),
+            )
+        })
         .collect();
     assert_eq!(
         params,
@@ -395,13 +511,24 @@ fn function_definitions() {
             ("kw", ParamKind::KwArgs, false, false),
         ]
     );
-    assert_eq!(def.returns.as_ref().map(sexp).as_deref(), Some("([] list T)"));
+    assert_eq!(
+        def.returns.as_ref().map(sexp).as_deref(),
+        Some("([] list T)")
+    );
     assert_eq!(def.docstring.as_deref(), Some("Doc."));
     assert_eq!(def.body.len(), 1);
-    assert_eq!(def.decorators.iter().map(sexp).collect::<Vec<_>>(), ["dec", "(call (. other attr) [1] [])"]);
-    assert_eq!(text(src, module.body[0].span), "def f[T](a, b: int = 1, *args: int, c, d=2, **kw) -> list[T]");
+    assert_eq!(
+        def.decorators.iter().map(sexp).collect::<Vec<_>>(),
+        ["dec", "(call (. other attr) [1] [])"]
+    );
+    assert_eq!(
+        text(src, module.body[0].span),
+        "def f[T](a, b: int = 1, *args: int, c, d=2, **kw) -> list[T]"
+    );
 
-    let StmtKind::FunctionDef(def) = stmt("def g(*, key): pass") else { panic!() };
+    let StmtKind::FunctionDef(def) = stmt("def g(*, key): pass") else {
+        panic!()
+    };
     assert_eq!(def.params[0].kind, ParamKind::KeywordOnly);
     assert_eq!(def.body.len(), 1);
 }
@@ -410,12 +537,20 @@ fn function_definitions() {
 fn class_definitions() {
     let src = "class Point(Base, other.Mixin):\n    '''A point.'''\n    x: int\n    def norm(self) -> float:\n        return 0.0\n";
     let module = parse_ok(src);
-    let StmtKind::ClassDef(class) = &module.body[0].kind else { panic!() };
+    let StmtKind::ClassDef(class) = &module.body[0].kind else {
+        panic!()
+    };
     assert_eq!(class.name.name, "Point");
-    assert_eq!(class.bases.iter().map(sexp).collect::<Vec<_>>(), ["Base", "(. other Mixin)"]);
+    assert_eq!(
+        class.bases.iter().map(sexp).collect::<Vec<_>>(),
+        ["Base", "(. other Mixin)"]
+    );
     assert_eq!(class.docstring.as_deref(), Some("A point."));
     assert_eq!(class.body.len(), 2);
-    assert_eq!(text(src, module.body[0].span), "class Point(Base, other.Mixin)");
+    assert_eq!(
+        text(src, module.body[0].span),
+        "class Point(Base, other.Mixin)"
+    );
 }
 
 #[test]
@@ -435,14 +570,25 @@ fn module_docstring_only_from_plain_strings() {
 fn if_elif_else_nests_in_orelse() {
     let src = "if x > 0:\n    a\nelif x < 0:\n    b\nelse:\n    c\n";
     let module = parse_ok(src);
-    let StmtKind::If { test, body, orelse } = &module.body[0].kind else { panic!() };
+    let StmtKind::If { test, body, orelse } = &module.body[0].kind else {
+        panic!()
+    };
     assert_eq!(sexp(test), "(cmp x > 0)");
     assert_eq!(body.len(), 1);
     assert_eq!(text(src, module.body[0].span), "if x > 0");
-    let [Stmt { kind: StmtKind::If { orelse: last, .. }, span }] = orelse.as_slice() else { panic!() };
+    let [Stmt {
+        kind: StmtKind::If { orelse: last, .. },
+        span,
+    }] = orelse.as_slice()
+    else {
+        panic!()
+    };
     assert_eq!(text(src, *span), "elif x < 0");
     assert_eq!(last.len(), 1);
-    assert!(matches!(stmt("if (n := 10) > 5: pass"), StmtKind::If { .. }));
+    assert!(matches!(
+        stmt("if (n := 10) > 5: pass"),
+        StmtKind::If { .. }
+    ));
 }
 
 #[test]
@@ -450,27 +596,73 @@ fn loops_try_and_with() {
     let src = "while x:\n    x -= 1\nelse:\n    done()\nfor i, (a, b) in enumerate(pairs):\n    continue\nelse:\n    pass\n";
     let module = parse_ok(src);
     assert!(matches!(&module.body[0].kind, StmtKind::While { orelse, .. } if orelse.len() == 1));
-    let StmtKind::For { target, iter, orelse, .. } = &module.body[1].kind else { panic!() };
+    let StmtKind::For {
+        target,
+        iter,
+        orelse,
+        ..
+    } = &module.body[1].kind
+    else {
+        panic!()
+    };
     assert_eq!(sexp(target), "(tuple i (tuple a b))");
     assert_eq!(sexp(iter), "(call enumerate [pairs] [])");
     assert_eq!(orelse.len(), 1);
-    assert_eq!(text(src, module.body[1].span), "for i, (a, b) in enumerate(pairs)");
+    assert_eq!(
+        text(src, module.body[1].span),
+        "for i, (a, b) in enumerate(pairs)"
+    );
 
     let src = "try:\n    f()\nexcept (KeyError, ValueError) as e:\n    g(e)\nexcept E:\n    pass\nexcept:\n    raise\nelse:\n    h()\nfinally:\n    done()\n";
-    let StmtKind::Try { body, handlers, orelse, finalbody } = stmt(src) else { panic!() };
-    assert_eq!((body.len(), handlers.len(), orelse.len(), finalbody.len()), (1, 3, 1, 1));
-    assert_eq!(handlers[0].typ.as_ref().map(sexp).as_deref(), Some("(tuple KeyError ValueError)"));
-    assert_eq!(handlers[0].name.as_ref().map(|n| n.name.as_str()), Some("e"));
-    assert_eq!(text(src, handlers[0].span), "except (KeyError, ValueError) as e");
+    let StmtKind::Try {
+        body,
+        handlers,
+        orelse,
+        finalbody,
+    } = stmt(src)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (body.len(), handlers.len(), orelse.len(), finalbody.len()),
+        (1, 3, 1, 1)
+    );
+    assert_eq!(
+        handlers[0].typ.as_ref().map(sexp).as_deref(),
+        Some("(tuple KeyError ValueError)")
+    );
+    assert_eq!(
+        handlers[0].name.as_ref().map(|n| n.name.as_str()),
+        Some("e")
+    );
+    assert_eq!(
+        text(src, handlers[0].span),
+        "except (KeyError, ValueError) as e"
+    );
     assert!(handlers[2].typ.is_none());
-    assert!(matches!(stmt("try:\n    pass\nfinally:\n    pass\n"), StmtKind::Try { .. }));
+    assert!(matches!(
+        stmt("try:\n    pass\nfinally:\n    pass\n"),
+        StmtKind::Try { .. }
+    ));
 
-    let StmtKind::With { items, .. } = stmt("with open(p) as f, lock:\n    pass\n") else { panic!() };
+    let StmtKind::With { items, .. } = stmt("with open(p) as f, lock:\n    pass\n") else {
+        panic!()
+    };
     assert_eq!(items.len(), 2);
     assert_eq!(items[0].1.as_ref().map(sexp).as_deref(), Some("f"));
-    let StmtKind::With { items, .. } = stmt("with (a as b, c as d,):\n    pass\n") else { panic!() };
-    assert_eq!(items.iter().map(|(e, t)| format!("{} {}", sexp(e), t.as_ref().map_or("-".into(), sexp))).collect::<Vec<_>>(), ["a b", "c d"]);
-    let StmtKind::With { items, .. } = stmt("with (a, b) as c:\n    pass\n") else { panic!() };
+    let StmtKind::With { items, .. } = stmt("with (a as b, c as d,):\n    pass\n") else {
+        panic!()
+    };
+    assert_eq!(
+        items
+            .iter()
+            .map(|(e, t)| format!("{} {}", sexp(e), t.as_ref().map_or("-".into(), sexp)))
+            .collect::<Vec<_>>(),
+        ["a b", "c d"]
+    );
+    let StmtKind::With { items, .. } = stmt("with (a, b) as c:\n    pass\n") else {
+        panic!()
+    };
     assert_eq!(sexp(&items[0].0), "(tuple a b)");
 }
 
@@ -504,17 +696,31 @@ fn rejected_constructs_parse_as_unsupported() {
 #[test]
 fn spans_cover_the_text() {
     let src = "result = (a + b) * func(x, key=1).attr[::2]\n";
-    let StmtKind::Assign { targets, value } = stmt(src) else { panic!() };
+    let StmtKind::Assign { targets, value } = stmt(src) else {
+        panic!()
+    };
     assert_eq!(text(src, targets[0].span), "result");
     assert_eq!(text(src, value.span), "(a + b) * func(x, key=1).attr[::2]");
-    let ExprKind::Binary { left, right, .. } = &value.kind else { panic!() };
+    let ExprKind::Binary { left, right, .. } = &value.kind else {
+        panic!()
+    };
     assert_eq!(text(src, left.span), "a + b");
     assert_eq!(text(src, right.span), "func(x, key=1).attr[::2]");
-    let ExprKind::Subscript { value: attr, index } = &right.kind else { panic!() };
+    let ExprKind::Subscript { value: attr, index } = &right.kind else {
+        panic!()
+    };
     assert_eq!(text(src, index.span), "::2");
-    let ExprKind::Attribute { value: call, attr: name } = &attr.kind else { panic!() };
+    let ExprKind::Attribute {
+        value: call,
+        attr: name,
+    } = &attr.kind
+    else {
+        panic!()
+    };
     assert_eq!(text(src, name.span), "attr");
-    let ExprKind::Call { keywords, .. } = &call.kind else { panic!() };
+    let ExprKind::Call { keywords, .. } = &call.kind else {
+        panic!()
+    };
     assert_eq!(text(src, keywords[0].span), "key=1");
     let module = parse_ok(src);
     assert_eq!(text(src, module.body[0].span), src.trim_end());
@@ -534,19 +740,31 @@ fn fstrings() {
     let parts = fparts(src);
     assert_eq!(parts.len(), 4, "{parts:?}");
     assert_eq!(parts[0], FStringPart::Literal("x=".into()));
-    let FStringPart::Field { expr, conversion, spec, debug_text } = &parts[1] else { panic!() };
+    let FStringPart::Field {
+        expr,
+        conversion,
+        spec,
+        debug_text,
+    } = &parts[1]
+    else {
+        panic!()
+    };
     assert_eq!(sexp(expr), "x");
     assert_eq!(text(src, expr.span), "x");
     assert_eq!(*conversion, Some('r'));
     assert!(debug_text.is_none());
     assert_eq!(spec.len(), 5);
     assert_eq!(spec[0], FStringPart::Literal(">".into()));
-    let FStringPart::Field { expr: width, .. } = &spec[1] else { panic!() };
+    let FStringPart::Field { expr: width, .. } = &spec[1] else {
+        panic!()
+    };
     assert_eq!(text(src, width.span), "width");
     assert_eq!(spec[2], FStringPart::Literal(".".into()));
     assert_eq!(spec[4], FStringPart::Literal("f".into()));
     assert_eq!(parts[2], FStringPart::Literal(" {literal} ".into()));
-    let FStringPart::Field { expr, .. } = &parts[3] else { panic!() };
+    let FStringPart::Field { expr, .. } = &parts[3] else {
+        panic!()
+    };
     assert_eq!(sexp(expr), "(+ \"a\" b)");
     assert_eq!(text(src, expr.span), "'a' + b");
 }
@@ -561,19 +779,40 @@ fn fstring_debug_and_conversions() {
         ("f'{a!=b=}'", "a!=b=", None),
     ] {
         let parts = fparts(src);
-        let FStringPart::Field { debug_text, conversion, .. } = &parts[0] else { panic!() };
+        let FStringPart::Field {
+            debug_text,
+            conversion,
+            ..
+        } = &parts[0]
+        else {
+            panic!()
+        };
         assert_eq!(debug_text.as_deref(), Some(want_debug), "{src}");
         assert_eq!(*conversion, want_conv, "{src}");
     }
     for (src, conv) in [("f'{x!s}'", 's'), ("f'{x!a}'", 'a')] {
-        let FStringPart::Field { conversion, debug_text, .. } = &fparts(src)[0] else { panic!() };
+        let FStringPart::Field {
+            conversion,
+            debug_text,
+            ..
+        } = &fparts(src)[0]
+        else {
+            panic!()
+        };
         assert_eq!((*conversion, debug_text.is_none()), (Some(conv), true));
     }
     // `!=` and `:=`-looking text are not conversions or debug fields.
-    let FStringPart::Field { expr, spec, .. } = &fparts("f'{a != b}'")[0] else { panic!() };
+    let FStringPart::Field { expr, spec, .. } = &fparts("f'{a != b}'")[0] else {
+        panic!()
+    };
     assert_eq!((sexp(expr), spec.len()), ("(cmp a != b)".into(), 0));
-    let FStringPart::Field { expr, spec, .. } = &fparts("f'{x:=5}'")[0] else { panic!() };
-    assert_eq!((sexp(expr), spec), ("x".into(), &vec![FStringPart::Literal("=5".into())]));
+    let FStringPart::Field { expr, spec, .. } = &fparts("f'{x:=5}'")[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (sexp(expr), spec),
+        ("x".into(), &vec![FStringPart::Literal("=5".into())])
+    );
 }
 
 #[test]
@@ -590,14 +829,24 @@ fn fstring_concatenation_nesting_and_escapes() {
     // A nested f-string with other quotes; a dict display in a field.
     let src = r#"f"{f'{x:>3}'} {({'k': 1})['k']} {x, y}""#;
     let parts = fparts(src);
-    let FStringPart::Field { expr: inner, .. } = &parts[0] else { panic!() };
-    let ExprKind::FString(inner_parts) = &inner.kind else { panic!() };
-    let FStringPart::Field { expr: x, .. } = &inner_parts[0] else { panic!() };
+    let FStringPart::Field { expr: inner, .. } = &parts[0] else {
+        panic!()
+    };
+    let ExprKind::FString(inner_parts) = &inner.kind else {
+        panic!()
+    };
+    let FStringPart::Field { expr: x, .. } = &inner_parts[0] else {
+        panic!()
+    };
     assert_eq!(text(src, x.span), "x");
-    let FStringPart::Field { expr: tuple, .. } = &parts[4] else { panic!() };
+    let FStringPart::Field { expr: tuple, .. } = &parts[4] else {
+        panic!()
+    };
     assert_eq!(sexp(tuple), "(tuple x y)");
     // Multi-line field in a triple-quoted f-string.
-    let FStringPart::Field { expr, .. } = &fparts("f'''{a +\n  b}'''")[0] else { panic!() };
+    let FStringPart::Field { expr, .. } = &fparts("f'''{a +\n  b}'''")[0] else {
+        panic!()
+    };
     assert_eq!(sexp(expr), "(+ a b)");
     assert_eq!(fparts("f''"), vec![]);
 }
@@ -606,9 +855,18 @@ fn fstring_concatenation_nesting_and_escapes() {
 fn bad_fstrings_are_reported_at_the_field() {
     let src = "x = f'{a b}'\n";
     assert_eq!(errors(src), [(1, 10, "invalid syntax".into())]);
-    assert_eq!(error("x = f'{*a}'\n"), "f-string: cannot use starred expression here");
-    assert_eq!(error("x = f'{a!x}'\n"), "f-string: invalid conversion character: expected 's', 'r', or 'a'");
-    assert_eq!(error("x = f'{x}}'\n"), "f-string: single '}' is not allowed");
+    assert_eq!(
+        error("x = f'{*a}'\n"),
+        "f-string: cannot use starred expression here"
+    );
+    assert_eq!(
+        error("x = f'{a!x}'\n"),
+        "f-string: invalid conversion character: expected 's', 'r', or 'a'"
+    );
+    assert_eq!(
+        error("x = f'{x}}'\n"),
+        "f-string: single '}' is not allowed"
+    );
     assert_eq!(error("x = f\"{d[\"k\"]}\"\n"), "f-string: expecting '}'");
     assert_eq!(error("x = f'{lambda x: 1}'\n"), "expected ':'");
 }
@@ -668,23 +926,50 @@ fn broken_compound_headers_do_not_cascade() {
 
 #[test]
 fn indentation_errors() {
-    assert_eq!(errors("x = 1\n    y = 2\n"), [(2, 1, "unexpected indent".into())]);
+    assert_eq!(
+        errors("x = 1\n    y = 2\n"),
+        [(2, 1, "unexpected indent".into())]
+    );
     assert_eq!(
         errors("if x:\n        a\n    b\nc\n"),
-        [(3, 1, "unindent does not match any outer indentation level".into())]
+        [(
+            3,
+            1,
+            "unindent does not match any outer indentation level".into()
+        )]
     );
     assert_eq!(
         errors("if x:\n\ta\n        b\n"),
-        [(3, 1, "inconsistent use of tabs and spaces in indentation".into())]
+        [(
+            3,
+            1,
+            "inconsistent use of tabs and spaces in indentation".into()
+        )]
     );
-    assert_eq!(errors("if x:\npass\n"), [(2, 1, "expected an indented block".into())]);
-    assert_eq!(errors("def f():\n"), [(1, 9, "expected an indented block".into())]);
+    assert_eq!(
+        errors("if x:\npass\n"),
+        [(2, 1, "expected an indented block".into())]
+    );
+    assert_eq!(
+        errors("def f():\n"),
+        [(1, 9, "expected an indented block".into())]
+    );
     // Misindented lines stay in the block they fall short of: no cascade.
-    let (module, diags) = parse(FileId(0), "def f():\n    if x:\n        a\n      b\n        c\n      d\n    e\n");
-    assert_eq!(messages(&diags), ["unindent does not match any outer indentation level"]);
-    let StmtKind::FunctionDef(def) = &module.body[0].kind else { panic!() };
+    let (module, diags) = parse(
+        FileId(0),
+        "def f():\n    if x:\n        a\n      b\n        c\n      d\n    e\n",
+    );
+    assert_eq!(
+        messages(&diags),
+        ["unindent does not match any outer indentation level"]
+    );
+    let StmtKind::FunctionDef(def) = &module.body[0].kind else {
+        panic!()
+    };
     assert_eq!(def.body.len(), 2);
-    let StmtKind::If { body, .. } = &def.body[0].kind else { panic!() };
+    let StmtKind::If { body, .. } = &def.body[0].kind else {
+        panic!()
+    };
     assert_eq!(body.len(), 4);
     // Tabs are consistent with themselves and go to multiples of 8.
     parse_ok("if x:\n\tif y:\n\t\ta\n\tb\n");
@@ -701,41 +986,116 @@ fn specific_syntax_errors() {
         ("a + b = c\n", "cannot assign to expression"),
         ("for 1 in x: pass\n", "cannot assign to literal"),
         ("del f()\n", "cannot delete function call"),
-        ("(a, b) += 1\n", "'tuple' is an illegal expression for augmented assignment"),
-        ("a, b: int\n", "only single target (not tuple) can be annotated"),
-        ("a, *b, *c = d\n", "multiple starred expressions in assignment"),
-        ("*a = b\n", "starred assignment target must be in a list or tuple"),
+        (
+            "(a, b) += 1\n",
+            "'tuple' is an illegal expression for augmented assignment",
+        ),
+        (
+            "a, b: int\n",
+            "only single target (not tuple) can be annotated",
+        ),
+        (
+            "a, *b, *c = d\n",
+            "multiple starred expressions in assignment",
+        ),
+        (
+            "*a = b\n",
+            "starred assignment target must be in a list or tuple",
+        ),
         ("*a\n", "can't use starred expression here"),
         ("x = 5 if 3\n", "expected 'else' after 'if' expression"),
-        ("def f(a=1, b): pass\n", "non-default argument follows default argument"),
-        ("def f(a, a): pass\n", "duplicate argument 'a' in function definition"),
-        ("def f(*, **k): pass\n", "named arguments must follow bare *"),
+        (
+            "def f(a=1, b): pass\n",
+            "non-default argument follows default argument",
+        ),
+        (
+            "def f(a, a): pass\n",
+            "duplicate argument 'a' in function definition",
+        ),
+        (
+            "def f(*, **k): pass\n",
+            "named arguments must follow bare *",
+        ),
         ("def f(*a, *b): pass\n", "* argument may appear only once"),
-        ("def f(**k, a): pass\n", "arguments cannot follow var-keyword argument"),
-        ("def f(a, /, b): pass\n", "positional-only parameters ('/') are not supported"),
-        ("f(a=1, b)\n", "positional argument follows keyword argument"),
-        ("f(**a, *b)\n", "iterable argument unpacking follows keyword argument unpacking"),
+        (
+            "def f(**k, a): pass\n",
+            "arguments cannot follow var-keyword argument",
+        ),
+        (
+            "def f(a, /, b): pass\n",
+            "positional-only parameters ('/') are not supported",
+        ),
+        (
+            "f(a=1, b)\n",
+            "positional argument follows keyword argument",
+        ),
+        (
+            "f(**a, *b)\n",
+            "iterable argument unpacking follows keyword argument unpacking",
+        ),
         ("f(a=1, a=2)\n", "keyword argument repeated: a"),
-        ("f(x for x in y, 1)\n", "generator expression must be parenthesized"),
-        ("f(a.b=1)\n", "expression cannot contain assignment, perhaps you meant \"==\"?"),
-        ("try:\n    pass\nx = 1\n", "expected 'except' or 'finally' block"),
-        ("try:\n    pass\nexcept:\n    pass\nexcept E:\n    pass\n", "default 'except:' must be last"),
-        ("try:\n    pass\nexcept A, B:\n    pass\n", "multiple exception types must be parenthesized"),
-        ("from a import b,\n", "trailing comma not allowed without surrounding parentheses"),
-        ("x = {**d}\n", "dict unpacking ('**') in a dict display is not supported"),
+        (
+            "f(x for x in y, 1)\n",
+            "generator expression must be parenthesized",
+        ),
+        (
+            "f(a.b=1)\n",
+            "expression cannot contain assignment, perhaps you meant \"==\"?",
+        ),
+        (
+            "try:\n    pass\nx = 1\n",
+            "expected 'except' or 'finally' block",
+        ),
+        (
+            "try:\n    pass\nexcept:\n    pass\nexcept E:\n    pass\n",
+            "default 'except:' must be last",
+        ),
+        (
+            "try:\n    pass\nexcept A, B:\n    pass\n",
+            "multiple exception types must be parenthesized",
+        ),
+        (
+            "from a import b,\n",
+            "trailing comma not allowed without surrounding parentheses",
+        ),
+        (
+            "x = {**d}\n",
+            "dict unpacking ('**') in a dict display is not supported",
+        ),
         ("x = b'a' 'b'\n", "cannot mix bytes and nonbytes literals"),
-        ("class C[T]: pass\n", "generic classes (`class C[T]`) are not supported"),
-        ("class C(metaclass=M): pass\n", "keyword arguments in a class definition are not supported"),
+        (
+            "class C[T]: pass\n",
+            "generic classes (`class C[T]`) are not supported",
+        ),
+        (
+            "class C(metaclass=M): pass\n",
+            "keyword arguments in a class definition are not supported",
+        ),
         ("print 'hello'\n", "missing parentheses in call to 'print'"),
         ("x = (1 2)\n", "expected ',' or ')'"),
         ("x = )\n", "unmatched ')'"),
-        ("x = (]\n", "closing parenthesis ']' does not match opening parenthesis '('"),
+        (
+            "x = (]\n",
+            "closing parenthesis ']' does not match opening parenthesis '('",
+        ),
         ("x = 1\0\n", "source code cannot contain null bytes"),
-        ("x = 1 \\ 2\n", "unexpected character after line continuation character"),
-        ("x = 0777\n", "leading zeros in decimal integer literals are not permitted"),
+        (
+            "x = 1 \\ 2\n",
+            "unexpected character after line continuation character",
+        ),
+        (
+            "x = 0777\n",
+            "leading zeros in decimal integer literals are not permitted",
+        ),
         ("x = '\\N{BULLET}'\n", "\\N{...} escapes are not supported"),
-        ("(a.b := 1)\n", "cannot use assignment expressions with attribute"),
-        ("@dec\nx = 1\n", "expected a function or class definition after the decorators"),
+        (
+            "(a.b := 1)\n",
+            "cannot use assignment expressions with attribute",
+        ),
+        (
+            "@dec\nx = 1\n",
+            "expected a function or class definition after the decorators",
+        ),
     ];
     for (src, want) in cases {
         assert_eq!(error(src), want, "{src:?}");
@@ -803,7 +1163,9 @@ fn recursion_limits_give_diagnostics() {
         let deep_if = format!("x = {}0\n", "a if b else ".repeat(1000));
         assert_eq!(error(&deep_if), "expression too deeply nested");
         parse_ok(&format!("x = {}0\n", "a if b else ".repeat(200)));
-        let deep_blocks: String = (0..150).map(|d| format!("{}if x:\n", " ".repeat(d))).collect();
+        let deep_blocks: String = (0..150)
+            .map(|d| format!("{}if x:\n", " ".repeat(d)))
+            .collect();
         let found = errors(&format!("{deep_blocks}{}pass\n", " ".repeat(150)));
         assert_eq!(found[0], (101, 1, "too many levels of indentation".into()));
         assert_eq!(found.len(), 1, "{found:?}");
@@ -815,8 +1177,13 @@ fn long_flat_chains_are_capped_without_overflow() {
     with_small_stack(|| {
         // Left-nested chains up to the height limit parse...
         let ok = format!("x = {}1\n", "1 + ".repeat(2990));
-        let StmtKind::Assign { value, .. } = stmt(&ok) else { panic!() };
-        assert!(matches!(value.kind, ExprKind::Binary { op: BinOp::Add, .. }));
+        let StmtKind::Assign { value, .. } = stmt(&ok) else {
+            panic!()
+        };
+        assert!(matches!(
+            value.kind,
+            ExprKind::Binary { op: BinOp::Add, .. }
+        ));
         // ... longer ones get a diagnostic, not a stack overflow.
         for long in [
             format!("x = {}1\n", "1 + ".repeat(100_000)),
@@ -829,7 +1196,12 @@ fn long_flat_chains_are_capped_without_overflow() {
             assert_eq!(error(&long), "expression too complex");
         }
         // Wide but shallow expressions are fine.
-        let wide = format!("x = [{}]\ny = f({})\nz = {}\n", "1, ".repeat(100_000), "a, ".repeat(50_000), "a < ".repeat(50_000) + "b");
+        let wide = format!(
+            "x = [{}]\ny = f({})\nz = {}\n",
+            "1, ".repeat(100_000),
+            "a, ".repeat(50_000),
+            "a < ".repeat(50_000) + "b"
+        );
         assert_eq!(parse_ok(&wide).body.len(), 3);
         // `elif` chains nest too, so they are capped.
         let chain = |n: usize| format!("if x:\n    pass\n{}", "elif y:\n    pass\n".repeat(n));
@@ -908,16 +1280,22 @@ def f[T](xs: list[T], *, key=None, **kw) -> dict[str, int]:
 #[test]
 fn random_bytes_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let alphabet: Vec<char> = "abc_xyz0129 \t\n\r\\#'\"(){}[]:;,.=+-*/%<>!&|^~@$?\0\x0cfrbuFRBU éλ€😀"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> =
+        "abc_xyz0129 \t\n\r\\#'\"(){}[]:;,.=+-*/%<>!&|^~@$?\0\x0cfrbuFRBU éλ€😀"
+            .chars()
+            .collect();
     let started = Instant::now();
     for _ in 0..3000 {
         let len = rng.below(120);
-        let src: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+        let src: String = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
         let (_, diags) = parse(FileId(0), &src);
         for d in &diags {
-            assert!(d.span.start <= d.span.end && d.span.end as usize <= src.len(), "{src:?}: {d:?}");
+            assert!(
+                d.span.start <= d.span.end && d.span.end as usize <= src.len(),
+                "{src:?}: {d:?}"
+            );
         }
     }
     assert!(started.elapsed() < Duration::from_secs(30));
@@ -927,9 +1305,9 @@ fn random_bytes_never_panic() {
 fn mutated_programs_never_panic_and_always_explain_themselves() {
     parse_ok(SAMPLE);
     let tokens = [
-        "(", ")", "[", "]", "{", "}", ":", ",", "=", "if ", "else", "elif x:", "\n", "\n    ", "    ", "\t", "'",
-        "\"", "\"\"\"", "f'{", "}", "\\", "lambda", "*", "**", "not ", "@", "def ", "class ", "yield", "async ",
-        "match x:", ".", "0x", "1_", "#", "$", "\0", "é",
+        "(", ")", "[", "]", "{", "}", ":", ",", "=", "if ", "else", "elif x:", "\n", "\n    ",
+        "    ", "\t", "'", "\"", "\"\"\"", "f'{", "}", "\\", "lambda", "*", "**", "not ", "@",
+        "def ", "class ", "yield", "async ", "match x:", ".", "0x", "1_", "#", "$", "\0", "é",
     ];
     let mut rng = Rng(42);
     let mut broken = 0;
@@ -970,7 +1348,10 @@ fn mutated_programs_never_panic_and_always_explain_themselves() {
         // Every diagnostic has a message and a span inside the file.
         for d in &diags {
             assert!(!d.message.is_empty());
-            assert!(d.span.start <= d.span.end && d.span.end as usize <= src.len(), "{src:?}: {d:?}");
+            assert!(
+                d.span.start <= d.span.end && d.span.end as usize <= src.len(),
+                "{src:?}: {d:?}"
+            );
         }
         drop(module);
     }
@@ -978,15 +1359,20 @@ fn mutated_programs_never_panic_and_always_explain_themselves() {
     assert!(broken > 1000, "{broken}");
 }
 
-
 #[test]
 #[ignore]
 fn zz_dump_for_cpython() {
-    let sample = std::env::var("SAMPLE_FILE").map_or_else(|_| SAMPLE.replace("def f[T](", "def f("), |p| std::fs::read_to_string(p).unwrap());
+    let sample = std::env::var("SAMPLE_FILE").map_or_else(
+        |_| SAMPLE.replace("def f[T](", "def f("),
+        |p| std::fs::read_to_string(p).unwrap(),
+    );
     let tokens = [
-        "(", ")", "[", "]", "{", "}", ":", ",", "=", "if ", "else", "elif x:", "\n", "\n    ", "    ", "\t", "'",
-        "\"", "\"\"\"", "f'{", "}", "\\", "lambda", "*", "**", "not ", "@", "def ", "class ", "yield", "async ",
-        "match x:", ".", "0x", "1_", "#", "$", "\0", "é", " in ", " is ", "-", "+=", ":=", "!", "->", ";", "1", "x", "global ", "del ", "return ", "import ", "from ", " as ", "try:", "except:", "finally:", "with ", "for ", "while ", "pass", "\n\n", "\r\n", "0", ".5", "e5", "j", "r'", "b'", "'''",
+        "(", ")", "[", "]", "{", "}", ":", ",", "=", "if ", "else", "elif x:", "\n", "\n    ",
+        "    ", "\t", "'", "\"", "\"\"\"", "f'{", "}", "\\", "lambda", "*", "**", "not ", "@",
+        "def ", "class ", "yield", "async ", "match x:", ".", "0x", "1_", "#", "$", "\0", "é",
+        " in ", " is ", "-", "+=", ":=", "!", "->", ";", "1", "x", "global ", "del ", "return ",
+        "import ", "from ", " as ", "try:", "except:", "finally:", "with ", "for ", "while ",
+        "pass", "\n\n", "\r\n", "0", ".5", "e5", "j", "r'", "b'", "'''",
     ];
     let mut rng = Rng(7);
     let dir = std::path::Path::new("/tmp/diff");
@@ -996,18 +1382,48 @@ fn zz_dump_for_cpython() {
         let mut src = sample.clone();
         for _ in 0..1 + rng.below(3) {
             let mut at = rng.below(src.len());
-            while !src.is_char_boundary(at) { at -= 1; }
+            while !src.is_char_boundary(at) {
+                at -= 1;
+            }
             match rng.below(3) {
                 0 => src.insert_str(at, tokens[rng.below(tokens.len())]),
-                1 => { let mut end = (at + 1 + rng.below(8)).min(src.len()); while !src.is_char_boundary(end) { end += 1; } src.replace_range(at..end, ""); }
-                _ => { let mut end = (at + 1 + rng.below(8)).min(src.len()); while !src.is_char_boundary(end) { end += 1; } let piece = src[at..end].to_string(); let mut to = rng.below(src.len()); while !src.is_char_boundary(to) { to -= 1; } src.insert_str(to, &piece); }
+                1 => {
+                    let mut end = (at + 1 + rng.below(8)).min(src.len());
+                    while !src.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    src.replace_range(at..end, "");
+                }
+                _ => {
+                    let mut end = (at + 1 + rng.below(8)).min(src.len());
+                    while !src.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    let piece = src[at..end].to_string();
+                    let mut to = rng.below(src.len());
+                    while !src.is_char_boundary(to) {
+                        to -= 1;
+                    }
+                    src.insert_str(to, &piece);
+                }
             }
         }
         std::fs::write(dir.join(format!("{n}.py")), &src).unwrap();
         let (_, diags) = parse(FileId(0), &src);
         let file = SourceFile::new("x", src.as_str());
-        let first = diags.iter().map(|d| { let (l, c) = file.line_col(d.span.start); format!("{l}:{c}: {}", d.message) }).collect::<Vec<_>>().join(" | ");
-        verdicts.push_str(&format!("{n}\t{}\t{}\n", diags.is_empty(), first.replace('\n', " ")));
+        let first = diags
+            .iter()
+            .map(|d| {
+                let (l, c) = file.line_col(d.span.start);
+                format!("{l}:{c}: {}", d.message)
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        verdicts.push_str(&format!(
+            "{n}\t{}\t{}\n",
+            diags.is_empty(),
+            first.replace('\n', " ")
+        ));
     }
     std::fs::write(dir.join("verdicts.tsv"), verdicts).unwrap();
 }
@@ -1017,5 +1433,8 @@ fn zz_show() {
     let src = std::fs::read_to_string(std::env::var("SHOW").unwrap()).unwrap();
     let file = SourceFile::new("x", src.as_str());
     let (_, diags) = parse(FileId(0), &src);
-    for d in diags { let (l, c) = file.line_col(d.span.start); println!("{l}:{c}: {} [{}]", d.message, d.label); }
+    for d in diags {
+        let (l, c) = file.line_col(d.span.start);
+        println!("{l}:{c}: {} [{}]", d.message, d.label);
+    }
 }

@@ -156,7 +156,8 @@ impl Build {
                     let mut items = String::new();
                     if let Some(doc) = &compiled.interface.doc {
                         for line in bindgen::doc_lines(doc) {
-                            items.push_str(&format!("//! {line}\n"));
+                            let sep = if line.is_empty() { "" } else { " " };
+                            items.push_str(&format!("//!{sep}{line}\n"));
                         }
                     }
                     items.push_str(&bindgen::module_items(&compiled.interface, &display, Linking::External));

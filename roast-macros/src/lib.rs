@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use syn::{parse_macro_input, LitStr};
 
 /// `roast::include_roast!("src/fib.roast")` (path relative to the crate's
-/// `Cargo.toml`) expands to the file's exported functions as Rust items:
+/// `Cargo.toml`, or to `ROAST_MANIFEST_DIR` when that is set) expands to the file's exported functions as Rust items:
 /// `pub fn f(..) -> T`, `pub fn try_f(..) -> Result<T, roast::Error>`, and a
 /// `#[test]` per `def test_*()`. A Roast error becomes a compile error here.
 #[proc_macro]
@@ -27,7 +27,10 @@ pub fn include_roast(input: TokenStream) -> TokenStream {
 
 fn expand(lit: &LitStr) -> Result<TokenStream, String> {
     let relative = lit.value();
-    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR")
+    // `ROAST_MANIFEST_DIR` overrides the base for builds whose
+    // CARGO_MANIFEST_DIR is not the crate's own (trybuild, other build systems).
+    let manifest_dir = std::env::var("ROAST_MANIFEST_DIR")
+        .or_else(|_| std::env::var("CARGO_MANIFEST_DIR"))
         .map_err(|_| "include_roast! needs CARGO_MANIFEST_DIR (build with cargo)".to_string())?;
     let path = PathBuf::from(manifest_dir).join(&relative);
     let text = std::fs::read_to_string(&path)

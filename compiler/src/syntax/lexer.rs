@@ -368,7 +368,8 @@ fn operator(b0: u8, b1: u8, b2: u8) -> Option<(Op, usize)> {
         }
     };
     // `X`, `XX`, `XX=` or `X=` (`*`, `/`, `<`, `>`).
-    let doubled = |one: (Op, usize), two: Op, two_aug: Op, one_eq: Op| match (b1 == b0, b2 == b'=') {
+    let doubled = |one: (Op, usize), two: Op, two_aug: Op, one_eq: Op| match (b1 == b0, b2 == b'=')
+    {
         (true, true) => (two_aug, 3),
         (true, false) => (two, 2),
         _ if b1 == b'=' => (one_eq, 2),
@@ -425,6 +426,71 @@ fn operator(b0: u8, b1: u8, b2: u8) -> Option<(Op, usize)> {
         ),
         _ => return None,
     })
+}
+
+/// The error for a PEP 263 encoding declaration (`# -*- coding: latin-1 -*-`
+/// on line 1 or 2) that names anything but UTF-8: the text was read as UTF-8,
+/// and CPython would decode it differently.
+pub(crate) fn encoding_error(file: FileId, src: &str) -> Option<Diagnostic> {
+    let mut offset = 0;
+    for (index, line) in src.split_inclusive('\n').take(2).enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t', '\x0c']).len();
+        let comment = &line[indent..];
+        if !comment.starts_with('#') {
+            if index == 0 && comment.trim().is_empty() {
+                offset += line.len();
+                continue;
+            }
+            return None;
+        }
+        let cookie = comment.match_indices("coding").find_map(|(at, _)| {
+            let rest = comment[at + 6..].strip_prefix([':', '='])?;
+            let name_at = at + 6 + 1 + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+            let name_len = comment[name_at..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                .unwrap_or(comment.len() - name_at);
+            (name_len > 0).then_some((name_at, name_len))
+        });
+        if let Some((at, len)) = cookie {
+            let name = &comment[at..at + len];
+            if is_utf8_name(name) {
+                return None;
+            }
+            let start = offset + indent + at;
+            let diag = Diagnostic::error(
+                Span::new(file, start, start + len),
+                format!("unsupported encoding declaration '{name}'"),
+            )
+            .with_label("Roast source files are UTF-8")
+            .with_help("declare `# -*- coding: utf-8 -*-`, or remove the declaration");
+            return Some(diag);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Whether CPython takes encoding name `name` for UTF-8: its tokenizer's
+/// `utf-8-*` rule, or Python's codec lookup (runs of other characters than
+/// letters, digits and dots become one `_`) finding a UTF-8 alias.
+fn is_utf8_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let dashed: String = lower
+        .chars()
+        .take(12)
+        .map(|c| if c == '_' { '-' } else { c })
+        .collect();
+    let codec = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    dashed == "utf-8"
+        || dashed.starts_with("utf-8-")
+        || matches!(
+            codec.as_str(),
+            "utf_8" | "u8" | "utf" | "utf8" | "utf8_ucs2" | "utf8_ucs4" | "cp65001"
+        )
 }
 
 /// Whether `c` may start an identifier (`_`, letters; Unicode letters approximate XID_Start).
@@ -686,7 +752,10 @@ impl<'s> Lexer<'s> {
     }
 
     fn top(&self) -> Level {
-        self.levels.last().copied().unwrap_or(Level { col: 0, alt: 0 })
+        self.levels
+            .last()
+            .copied()
+            .unwrap_or(Level { col: 0, alt: 0 })
     }
 
     fn indent_error(&self, diags: &mut Diags, at: (usize, usize), message: &str, label: &str) {
@@ -970,7 +1039,9 @@ impl<'s> Lexer<'s> {
         if self.byte(self.pos) == b'.' {
             self.pos += 1;
             float = true;
-            if self.byte(self.pos).is_ascii_digit() && !self.digits(10) || self.byte(self.pos) == b'_' {
+            if self.byte(self.pos).is_ascii_digit() && !self.digits(10)
+                || self.byte(self.pos) == b'_'
+            {
                 return invalid(self, diags);
             }
         }
@@ -1072,10 +1143,20 @@ impl<'s> Lexer<'s> {
                 } else {
                     "unterminated string literal"
                 };
-                return self.error(diags, (start, body_start), message, "this string is never closed");
+                return self.error(
+                    diags,
+                    (start, body_start),
+                    message,
+                    "this string is never closed",
+                );
             }
             match self.byte(i) {
-                b'\\' => i += 1 + self.newline_len(i + 1),
+                b'\\' => {
+                    if i + 1 < self.end && self.byte(i + 1) == 0 {
+                        nul = nul.or(Some(i + 1));
+                    }
+                    i += 1 + self.newline_len(i + 1);
+                }
                 c if c == quote => {
                     if !triple {
                         self.pos = i + 1;
@@ -1111,7 +1192,8 @@ impl<'s> Lexer<'s> {
             self.fstring_pieces(body_start, body_end, prefix.raw, 0, diags)
                 .map(|(pieces, _)| StrLit::FStr(pieces))
         } else if prefix.bytes {
-            self.decode_bytes(body, prefix.raw, diags).map(StrLit::Bytes)
+            self.decode_bytes(body, prefix.raw, diags)
+                .map(StrLit::Bytes)
         } else {
             self.decode_str(body, prefix.raw, diags).map(StrLit::Str)
         };
@@ -1119,7 +1201,12 @@ impl<'s> Lexer<'s> {
     }
 
     /// Decodes the body of a `str` literal.
-    fn decode_str(&mut self, (mut i, to): (usize, usize), raw: bool, diags: &mut Diags) -> Result<String, ()> {
+    fn decode_str(
+        &mut self,
+        (mut i, to): (usize, usize),
+        raw: bool,
+        diags: &mut Diags,
+    ) -> Result<String, ()> {
         let mut out = String::with_capacity(to - i);
         while i < to {
             match self.byte(i) {
@@ -1146,7 +1233,12 @@ impl<'s> Lexer<'s> {
     }
 
     /// Decodes the body of a `bytes` literal.
-    fn decode_bytes(&mut self, (mut i, to): (usize, usize), raw: bool, diags: &mut Diags) -> Result<Vec<u8>, ()> {
+    fn decode_bytes(
+        &mut self,
+        (mut i, to): (usize, usize),
+        raw: bool,
+        diags: &mut Diags,
+    ) -> Result<Vec<u8>, ()> {
         let mut out = Vec::with_capacity(to - i);
         while i < to {
             match self.byte(i) {
@@ -1183,7 +1275,13 @@ impl<'s> Lexer<'s> {
     /// body ending at `to`. Returns its code point or byte value (`None` for
     /// a line continuation) and the index after it. An unknown escape stands
     /// for the backslash itself; the character after it is read normally.
-    fn escape(&mut self, at: usize, to: usize, bytes: bool, diags: &mut Diags) -> Result<(Option<u32>, usize), ()> {
+    fn escape(
+        &mut self,
+        at: usize,
+        to: usize,
+        bytes: bool,
+        diags: &mut Diags,
+    ) -> Result<(Option<u32>, usize), ()> {
         let c = if at + 1 < to { self.byte(at + 1) } else { 0 };
         let simple = match c {
             b'\n' | b'\r' => return Ok((None, at + 1 + self.newline_len(at + 1))),
@@ -1215,9 +1313,10 @@ impl<'s> Lexer<'s> {
                         .position(|&b| b == b'}')
                         .map_or(end + 1, |n| end + n + 1);
                 }
-                let diag = Diagnostic::error(self.span(at, end), "\\N{...} escapes are not supported")
-                    .with_label("named Unicode escape")
-                    .with_help("write the character itself, or use a \\u or \\U escape");
+                let diag =
+                    Diagnostic::error(self.span(at, end), "\\N{...} escapes are not supported")
+                        .with_label("named Unicode escape")
+                        .with_help("write the character itself, or use a \\u or \\U escape");
                 diags.report(self.line, diag);
                 return Err(());
             }
@@ -1238,7 +1337,11 @@ impl<'s> Lexer<'s> {
         let letter = char::from(self.byte(at + 1));
         let mut value: u32 = 0;
         for i in at + 2..at + 2 + digits {
-            let digit = if i < to { char::from(self.byte(i)).to_digit(16) } else { None };
+            let digit = if i < to {
+                char::from(self.byte(i)).to_digit(16)
+            } else {
+                None
+            };
             let Some(digit) = digit else {
                 self.error(
                     diags,
@@ -1257,7 +1360,12 @@ impl<'s> Lexer<'s> {
             } else {
                 "surrogate code points are not supported in strings"
             };
-            self.error(diags, (at, end), message, format!("U+{value:04X} is not a character"));
+            self.error(
+                diags,
+                (at, end),
+                message,
+                format!("U+{value:04X} is not a character"),
+            );
             return Err(());
         }
         Ok((Some(value), end))
@@ -1308,9 +1416,12 @@ impl<'s> Lexer<'s> {
                     i += 2;
                 }
                 b'}' => {
-                    let diag = Diagnostic::error(self.span(i, i + 1), "f-string: single '}' is not allowed")
-                        .with_label("this '}' closes no field")
-                        .with_help("write '}}' for a literal '}'");
+                    let diag = Diagnostic::error(
+                        self.span(i, i + 1),
+                        "f-string: single '}' is not allowed",
+                    )
+                    .with_label("this '}' closes no field")
+                    .with_help("write '}}' for a literal '}'");
                     diags.report(self.line, diag);
                     return Err(());
                 }
@@ -1422,7 +1533,11 @@ impl<'s> Lexer<'s> {
             while matches!(byte(self, i), b' ' | b'\t' | b'\x0c' | b'\n' | b'\r') {
                 i += 1;
             }
-            debug_text = Some(self.src[expr_start..i].replace("\r\n", "\n").replace('\r', "\n"));
+            debug_text = Some(
+                self.src[expr_start..i]
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n"),
+            );
         }
         let mut conversion = None;
         if byte(self, i) == b'!' {
@@ -1458,7 +1573,12 @@ impl<'s> Lexer<'s> {
 
     /// Skips a string literal inside an f-string field; returns the index
     /// after its closing quote.
-    fn skip_nested_string(&mut self, open: usize, to: usize, diags: &mut Diags) -> Result<usize, ()> {
+    fn skip_nested_string(
+        &mut self,
+        open: usize,
+        to: usize,
+        diags: &mut Diags,
+    ) -> Result<usize, ()> {
         let quote = self.byte(open);
         let triple = open + 2 < to && self.byte(open + 1) == quote && self.byte(open + 2) == quote;
         let len = if triple { 3 } else { 1 };
@@ -1467,7 +1587,10 @@ impl<'s> Lexer<'s> {
             match self.byte(i) {
                 b'\\' => i += 2,
                 c if c == quote
-                    && (!triple || (i + 2 < to && self.byte(i + 1) == quote && self.byte(i + 2) == quote)) =>
+                    && (!triple
+                        || (i + 2 < to
+                            && self.byte(i + 1) == quote
+                            && self.byte(i + 2) == quote)) =>
                 {
                     return Ok(i + len);
                 }
@@ -1551,10 +1674,16 @@ mod tests {
         assert!(errors.is_empty());
         // Eight spaces and a tab are the same column but not the same text.
         let (_, errors) = lex("if x:\n\ty\n        z\n");
-        assert_eq!(errors, vec!["inconsistent use of tabs and spaces in indentation"]);
+        assert_eq!(
+            errors,
+            vec!["inconsistent use of tabs and spaces in indentation"]
+        );
         // `  \t` is column 8 like `\t`, but only with tabs of 8.
         let (_, errors) = lex("if x:\n  \ty\n\tz\n");
-        assert_eq!(errors, vec!["inconsistent use of tabs and spaces in indentation"]);
+        assert_eq!(
+            errors,
+            vec!["inconsistent use of tabs and spaces in indentation"]
+        );
     }
 
     #[test]
@@ -1596,7 +1725,11 @@ mod tests {
         assert_eq!(toks[16..18], [Tok::Int(1), Tok::Kw(Kw::If)]);
         assert_eq!(
             lex("0.1 2.2250738585072014e-308 1e400").0[..3],
-            [Tok::Float(0.1), Tok::Float(2.2250738585072014e-308), Tok::Float(f64::INFINITY)]
+            [
+                Tok::Float(0.1),
+                Tok::Float(2.2250738585072014e-308),
+                Tok::Float(f64::INFINITY)
+            ]
         );
     }
 
@@ -1605,7 +1738,10 @@ mod tests {
         for (src, message) in [
             ("1__0", "invalid decimal literal"),
             ("1_", "invalid decimal literal"),
-            ("0777", "leading zeros in decimal integer literals are not permitted"),
+            (
+                "0777",
+                "leading zeros in decimal integer literals are not permitted",
+            ),
             ("0b102", "invalid digit '2' in binary literal"),
             ("0o8", "invalid digit '8' in octal literal"),
             ("0x", "invalid hexadecimal literal"),
@@ -1620,7 +1756,8 @@ mod tests {
 
     #[test]
     fn string_prefixes_and_quotes() {
-        let (toks, errors) = lex(r#"'a' "b" '''c'd''' """e"f""" r'\n' R"\q" u'x' b'y' Rb'\n' bR"z" x'q'"#);
+        let (toks, errors) =
+            lex(r#"'a' "b" '''c'd''' """e"f""" r'\n' R"\q" u'x' b'y' Rb'\n' bR"z" x'q'"#);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(
             toks[..10],
@@ -1669,7 +1806,10 @@ b" b"\xff\777\u0041""#,
             (r"'\x4'", "truncated \\xXX escape"),
             (r"'\u12'", "truncated \\uXXXX escape"),
             (r"'\U00110000'", "illegal Unicode character"),
-            (r"'\ud800'", "surrogate code points are not supported in strings"),
+            (
+                r"'\ud800'",
+                "surrogate code points are not supported in strings",
+            ),
             (r"'\N{BULLET}'", "\\N{...} escapes are not supported"),
             ("b'é'", "bytes can only contain ASCII literal characters"),
         ] {
@@ -1701,17 +1841,25 @@ b" b"\xff\777\u0041""#,
         let pieces = fpieces(src);
         assert_eq!(pieces.len(), 5);
         assert_eq!(pieces[0], FPiece::Lit("a{b}\n".into()));
-        let FPiece::Field(field) = &pieces[1] else { panic!() };
+        let FPiece::Field(field) = &pieces[1] else {
+            panic!()
+        };
         assert_eq!(&src[field.expr.0..field.expr.1], "x");
         assert_eq!(field.conversion, Some('r'));
         assert_eq!(field.spec.len(), 2);
         assert_eq!(field.spec[0], FPiece::Lit(">".into()));
-        let FPiece::Field(width) = &field.spec[1] else { panic!() };
+        let FPiece::Field(width) = &field.spec[1] else {
+            panic!()
+        };
         assert_eq!(&src[width.expr.0..width.expr.1], "w");
-        let FPiece::Field(debug) = &pieces[3] else { panic!() };
+        let FPiece::Field(debug) = &pieces[3] else {
+            panic!()
+        };
         assert_eq!(debug.debug_text.as_deref(), Some("y = "));
         assert_eq!(&src[debug.expr.0..debug.expr.1], "y ");
-        let FPiece::Field(index) = &pieces[4] else { panic!() };
+        let FPiece::Field(index) = &pieces[4] else {
+            panic!()
+        };
         assert_eq!(&src[index.expr.0..index.expr.1], "d['k']");
         assert_eq!(pieces[2], FPiece::Lit(" ".into()));
     }
@@ -1723,7 +1871,10 @@ b" b"\xff\777\u0041""#,
             ("f'}'", "f-string: single '}' is not allowed"),
             ("f'{}'", "f-string: empty expression not allowed"),
             ("f'{ }'", "f-string: empty expression not allowed"),
-            ("f'{x!z}'", "f-string: invalid conversion character: expected 's', 'r', or 'a'"),
+            (
+                "f'{x!z}'",
+                "f-string: invalid conversion character: expected 's', 'r', or 'a'",
+            ),
             ("f'{x!r }'", "f-string: expecting '}'"),
             ("f'{x#}'", "f-string expression part cannot include '#'"),
             ("f'{x:{y:{z}}}'", "f-string: expressions nested too deeply"),

@@ -9,7 +9,7 @@
 //! levels. Each limit is a diagnostic, not a crash.
 
 use super::ast::*;
-use super::lexer::{Diags, FPiece, Field, Kw, Lexer, Op, StrLit, Tok, Token};
+use super::lexer::{encoding_error, Diags, FPiece, Field, Kw, Lexer, Op, StrLit, Tok, Token};
 use crate::diag::{Diagnostic, FileId, Span};
 use std::collections::{HashSet, VecDeque};
 
@@ -41,13 +41,20 @@ pub(crate) fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>
             .stack_size(PARSER_STACK)
             .spawn_scoped(scope, || parse_on_this_thread(file, text))
             .ok()?;
-        Some(parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        Some(
+            parser
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
     });
     parsed.unwrap_or_else(|| parse_on_this_thread(file, text))
 }
 
 fn parse_on_this_thread(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     let mut diags = Diags::default();
+    if let Some(diag) = encoding_error(file, text) {
+        diags.report(0, diag);
+    }
     let body = Parser::new(file, text, Lexer::new(file, text), &mut diags, 0).module();
     let (docstring, body) = split_docstring(body);
     (Module { docstring, body }, diags.finish())
@@ -364,7 +371,12 @@ impl<'s, 'd> Parser<'s, 'd> {
         Reported
     }
 
-    fn error(&mut self, span: Span, message: impl Into<String>, label: impl Into<String>) -> Reported {
+    fn error(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Reported {
         self.report(Diagnostic::error(span, message).with_label(label))
     }
 
@@ -387,7 +399,11 @@ impl<'s, 'd> Parser<'s, 'd> {
             return Reported;
         }
         let found = self.tok.kind.describe();
-        self.error(self.here(), format!("expected {what}"), format!("found {found}"))
+        self.error(
+            self.here(),
+            format!("expected {what}"),
+            format!("found {found}"),
+        )
     }
 
     /// `invalid syntax` at the current token (silent at an invalid token).
@@ -461,40 +477,41 @@ impl<'s, 'd> Parser<'s, 'd> {
     /// Parses one statement (a compound statement, or a line of simple ones)
     /// into `body`. A statement with a syntax error is reported and skipped.
     fn statement(&mut self, body: &mut Vec<Stmt>) {
-        let soft = self.soft_keyword_statement();
-        let stmt = match self.tok.kind {
-            Tok::Indent => {
-                let diag = Diagnostic::error(self.tok.span, "unexpected indent")
-                    .with_label("this line is indented more than the one before");
-                self.diags.report_indentation(self.tok.line, diag);
-                self.advance();
-                // Parsed for its own errors, then dropped.
-                self.block();
-                return;
-            }
-            _ if soft.is_some() => {
-                let start = self.start();
-                self.unsupported(start, soft.unwrap_or_default())
-            }
-            Tok::Kw(Kw::If) => self.if_stmt(),
-            Tok::Kw(Kw::While) => self.while_stmt(),
-            Tok::Kw(Kw::For) => self.for_stmt(),
-            Tok::Kw(Kw::Try) => self.try_stmt(),
-            Tok::Kw(Kw::With) => self.with_stmt(),
-            Tok::Kw(Kw::Def) => self.function_def(Vec::new()),
-            Tok::Kw(Kw::Class) => self.class_def(Vec::new()),
-            Tok::Kw(Kw::Async) => self.async_stmt(),
-            Tok::Op(Op::At) => self.decorated(),
-            Tok::Kw(kw @ (Kw::Elif | Kw::Else | Kw::Except | Kw::Finally)) => {
-                self.stray_clause(kw);
-                return;
-            }
-            _ => {
-                match self.simple_line(body) {
-                    Ok(()) => self.after_error = false,
-                    Err(Reported) => self.recover(),
+        let stmt = if let Some(what) = self.soft_keyword_statement() {
+            let start = self.start();
+            Some(self.unsupported(start, what))
+        } else {
+            match self.tok.kind {
+                Tok::Indent => {
+                    let diag = Diagnostic::error(self.tok.span, "unexpected indent")
+                        .with_label("this line is indented more than the one before");
+                    self.diags.report_indentation(self.tok.line, diag);
+                    self.advance();
+                    // Parsed for its own errors, then dropped.
+                    self.block();
+                    self.after_error = true;
+                    return;
                 }
-                return;
+                Tok::Kw(Kw::If) => self.if_stmt(),
+                Tok::Kw(Kw::While) => self.while_stmt(),
+                Tok::Kw(Kw::For) => self.for_stmt(),
+                Tok::Kw(Kw::Try) => self.try_stmt(),
+                Tok::Kw(Kw::With) => self.with_stmt(),
+                Tok::Kw(Kw::Def) => self.function_def(Vec::new()),
+                Tok::Kw(Kw::Class) => self.class_def(Vec::new()),
+                Tok::Kw(Kw::Async) => self.async_stmt(),
+                Tok::Op(Op::At) => self.decorated(),
+                Tok::Kw(kw @ (Kw::Elif | Kw::Else | Kw::Except | Kw::Finally)) => {
+                    self.stray_clause(kw);
+                    return;
+                }
+                _ => {
+                    match self.simple_line(body) {
+                        Ok(()) => self.after_error = false,
+                        Err(Reported) => self.recover(),
+                    }
+                    return;
+                }
             }
         };
         if let Some(stmt) = stmt {
@@ -556,7 +573,7 @@ impl<'s, 'd> Parser<'s, 'd> {
             // A line starting with `match` and ending with `:` can only be a
             // match statement: an expression statement never ends with `:`.
             "match" => {
-                if !starts_expr(self.peek(1)) || matches!(self.peek(1), Tok::Error) {
+                if !starts_expr(self.peek(1)) {
                     return None;
                 }
                 let mut n = 1;
@@ -574,7 +591,7 @@ impl<'s, 'd> Parser<'s, 'd> {
 
     /// Skips a statement the language rejects (`async def`, `match`, ...):
     /// its header line and, if it has one, its block.
-    fn unsupported(&mut self, start: u32, what: &str) -> Option<Stmt> {
+    fn unsupported(&mut self, start: u32, what: &str) -> Stmt {
         let mut brackets = 0usize;
         let mut header_end = None;
         while !matches!(self.tok.kind, Tok::Newline | Tok::Eof) {
@@ -604,10 +621,10 @@ impl<'s, 'd> Parser<'s, 'd> {
                 }
             }
         }
-        Some(Stmt {
+        Stmt {
             kind: StmtKind::Unsupported(what.into()),
             span: Span::new(self.file, start as usize, end as usize),
-        })
+        }
     }
 
     /// `async def`, `async for`, `async with`: rejected, skipped.
@@ -624,14 +641,17 @@ impl<'s, 'd> Parser<'s, 'd> {
                 return None;
             }
         };
-        self.unsupported(start, what)
+        Some(self.unsupported(start, what))
     }
 
     /// One clause of a compound statement: `header ':' suite`. `header`
     /// parses from the keyword to the colon. Returns what it parsed, the
     /// header's span and the body; on a syntax error in the header, reports
     /// it, skips the clause (block included) and returns `None`.
-    fn clause<T>(&mut self, header: impl FnOnce(&mut Self) -> PResult<T>) -> Option<(T, Span, Vec<Stmt>)> {
+    fn clause<T>(
+        &mut self,
+        header: impl FnOnce(&mut Self) -> PResult<T>,
+    ) -> Option<(T, Span, Vec<Stmt>)> {
         let start = self.start();
         let parsed = header(self).and_then(|value| {
             let span = self.span_from(start);
@@ -774,7 +794,11 @@ impl<'s, 'd> Parser<'s, 'd> {
         while self.at_kw(Kw::Except) {
             saw_except = true;
             if let Some(span) = default.take() {
-                self.error(span, "default 'except:' must be last", "this 'except:' catches everything");
+                self.error(
+                    span,
+                    "default 'except:' must be last",
+                    "this 'except:' catches everything",
+                );
                 ok = false;
             }
             match self.clause(Self::except_header) {
@@ -1039,9 +1063,10 @@ impl<'s, 'd> Parser<'s, 'd> {
                 ));
             }
             if self.at_op(Op::Slash) {
-                let diag = Diagnostic::error(here, "positional-only parameters ('/') are not supported")
-                    .with_label("positional-only marker")
-                    .with_help("remove the '/'");
+                let diag =
+                    Diagnostic::error(here, "positional-only parameters ('/') are not supported")
+                        .with_label("positional-only marker")
+                        .with_help("remove the '/'");
                 return Err(self.report(diag));
             }
             let kind = if self.eat_op(Op::DoubleStar) {
@@ -1204,7 +1229,7 @@ impl<'s, 'd> Parser<'s, 'd> {
             Tok::Kw(Kw::Del) => self.del_stmt(),
             Tok::Kw(Kw::Assert) => self.assert_stmt(),
             Tok::Kw(Kw::Import) => self.import_stmt(),
-            Tok::Kw(Kw::From) => self.from_import(),
+            Tok::Kw(Kw::From) => self.import_from(),
             _ => self.expr_stmt(),
         }?;
         Ok(Stmt {
@@ -1302,7 +1327,7 @@ impl<'s, 'd> Parser<'s, 'd> {
         }
     }
 
-    fn from_import(&mut self) -> PResult<StmtKind> {
+    fn import_from(&mut self) -> PResult<StmtKind> {
         self.advance();
         let mut level = 0u32;
         loop {
@@ -1416,7 +1441,12 @@ impl<'s, 'd> Parser<'s, 'd> {
                     ));
                 }
                 let print = matches!(&first.expr.kind, ExprKind::Name(name) if name == "print");
-                if print && matches!(self.tok.kind, Tok::Name(_) | Tok::Str(_) | Tok::Int(_) | Tok::Float(_)) {
+                if print
+                    && matches!(
+                        self.tok.kind,
+                        Tok::Name(_) | Tok::Str(_) | Tok::Int(_) | Tok::Float(_)
+                    )
+                {
                     let span = first.expr.span;
                     let diag = Diagnostic::error(span, "missing parentheses in call to 'print'")
                         .with_label("Python 2 print statement")
@@ -1482,14 +1512,26 @@ impl<'s, 'd> Parser<'s, 'd> {
     /// Checks the target of an augmented (`aug`) or annotated assignment.
     fn check_single_target(&mut self, target: &Expr, aug: bool) -> PResult<()> {
         let message = match &target.kind {
-            ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => return Ok(()),
-            kind if aug => format!("'{}' is an illegal expression for augmented assignment", describe(kind)),
+            ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => {
+                return Ok(())
+            }
+            kind if aug => format!(
+                "'{}' is an illegal expression for augmented assignment",
+                describe(kind)
+            ),
             kind @ (ExprKind::Tuple(_) | ExprKind::List(_)) => {
-                format!("only single target (not {}) can be annotated", describe(kind))
+                format!(
+                    "only single target (not {}) can be annotated",
+                    describe(kind)
+                )
             }
             _ => "illegal target for annotation".into(),
         };
-        Err(self.error(target.span, message, "not a single name, attribute or subscript"))
+        Err(self.error(
+            target.span,
+            message,
+            "not a single name, attribute or subscript",
+        ))
     }
 
     // ---- expressions ----
@@ -1570,7 +1612,10 @@ impl<'s, 'd> Parser<'s, 'd> {
         if self.at_op(Op::Walrus) {
             return Err(self.error(
                 expr.expr.span,
-                format!("cannot use assignment expressions with {}", describe(&expr.expr.kind)),
+                format!(
+                    "cannot use assignment expressions with {}",
+                    describe(&expr.expr.kind)
+                ),
                 "only a name can be assigned with ':='",
             ));
         }
@@ -1645,7 +1690,12 @@ impl<'s, 'd> Parser<'s, 'd> {
     }
 
     /// `operand (keyword operand)*` as one flat `BoolOp`.
-    fn bool_chain(&mut self, kw: Kw, op: BoolOp, operand: fn(&mut Self) -> PResult<Node>) -> PResult<Node> {
+    fn bool_chain(
+        &mut self,
+        kw: Kw,
+        op: BoolOp,
+        operand: fn(&mut Self) -> PResult<Node>,
+    ) -> PResult<Node> {
         let start = self.start();
         let first = operand(self)?;
         if !self.at_kw(kw) {
@@ -1884,7 +1934,8 @@ impl<'s, 'd> Parser<'s, 'd> {
                     value: value.expr,
                     span: self.span_from(start),
                 });
-            } else if matches!(self.tok.kind, Tok::Name(_)) && *self.peek(1) == Tok::Op(Op::Assign) {
+            } else if matches!(self.tok.kind, Tok::Name(_)) && *self.peek(1) == Tok::Op(Op::Assign)
+            {
                 let name = self.ident("a keyword")?;
                 self.advance();
                 if !names.insert(name.name.clone()) {
@@ -1950,7 +2001,11 @@ impl<'s, 'd> Parser<'s, 'd> {
     }
 
     /// Like [`Parser::comma_list`], where a trailing comma may precede `close`.
-    fn comma_list_until(&mut self, close: Op, item: fn(&mut Self) -> PResult<Node>) -> PResult<Node> {
+    fn comma_list_until(
+        &mut self,
+        close: Op,
+        item: fn(&mut Self) -> PResult<Node>,
+    ) -> PResult<Node> {
         let start = self.start();
         let first = item(self)?;
         if !self.at_op(Op::Comma) {
@@ -2227,9 +2282,12 @@ impl<'s, 'd> Parser<'s, 'd> {
 
     fn dict_unpacking(&mut self) -> Reported {
         let span = self.tok.span;
-        let diag = Diagnostic::error(span, "dict unpacking ('**') in a dict display is not supported")
-            .with_label("dict unpacking")
-            .with_help("build the dict with `update` instead");
+        let diag = Diagnostic::error(
+            span,
+            "dict unpacking ('**') in a dict display is not supported",
+        )
+        .with_label("dict unpacking")
+        .with_help("build the dict with `update` instead");
         self.report(diag)
     }
 

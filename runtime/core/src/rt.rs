@@ -163,7 +163,7 @@ pub extern "C" fn roast_rt_int_truediv(a: i64, b: i64) -> f64 {
     let shift = 127 - (64 - na.leading_zeros());
     let scaled = (na as u128) << shift;
     let q = scaled / nb as u128;
-    let sticky = (scaled % nb as u128 != 0) as u128;
+    let sticky = !scaled.is_multiple_of(nb as u128) as u128;
     let magnitude = (q | sticky) as f64 * f64::from_bits(((1023 - shift as u64) & 0x7ff) << 52);
     if negative {
         -magnitude
