@@ -1,0 +1,169 @@
+//! End to end, as a user meets the product: a fresh crate outside this
+//! workspace depends on `roast` and `roast-build` by path, uses both routes,
+//! and is built with `cargo run` / `cargo test`. Editing a `.roast` file
+//! changes the program; a malformed one fails the build with a located
+//! diagnostic. (Slow: it runs cargo; its target dir is shared across runs.)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn cargo(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", workspace().join("target/external-crate-test"))
+        .env_remove("ROAST_MANIFEST_DIR")
+        .output()
+        .expect("cargo runs")
+}
+
+fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+const STATS_V1: &str = r#"
+def mean_floor(total: int, count: int) -> int:
+    """Python's floor division."""
+    return total // count
+
+
+def fib(n: int) -> int:
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def test_mean_floor() -> None:
+    assert mean_floor(-7, 2) == -4, "floors toward negative infinity"
+"#;
+
+const FIB_V1: &str = r#"
+def fib(n: int) -> int:
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def label() -> int:
+    return 1
+
+
+def test_fib_small() -> None:
+    assert fib(10) == 55
+"#;
+
+fn make_crate(root: &Path) {
+    let ws = workspace();
+    write(
+        root,
+        "Cargo.toml",
+        &format!(
+            r#"[package]
+name = "outside"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+roast = {{ path = "{0}/runtime" }}
+
+[build-dependencies]
+roast-build = {{ path = "{0}/roast-build" }}
+
+[workspace]
+"#,
+            ws.display()
+        ),
+    );
+    write(
+        root,
+        "build.rs",
+        "fn main() {\n    roast_build::Build::new().file(\"roast/stats.roast\").compile(\"outside\");\n}\n",
+    );
+    write(root, "roast/stats.roast", STATS_V1);
+    write(root, "src/fib.roast", FIB_V1);
+    write(
+        root,
+        "src/main.rs",
+        r#"roast::include_bindings!("outside");
+
+mod fib {
+    roast::include_roast!("src/fib.roast");
+}
+
+fn main() {
+    println!("fib(20)={} label={}", fib::fib(20), fib::label());
+    println!("mean_floor(-7, 2)={}", stats::mean_floor(-7, 2));
+    let e = stats::try_mean_floor(1, 0).unwrap_err();
+    println!("kind={} message={} at={}", e.kind(), e.message(), e.location());
+    let caught = std::panic::catch_unwind(|| stats::mean_floor(1, 0)).is_err();
+    println!("panic caught={caught}");
+    println!("overflow={}", stats::try_fib(200).unwrap_err().kind());
+}
+"#,
+    );
+}
+
+#[test]
+fn outside_crate_builds_runs_tests_and_rebuilds_on_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    make_crate(root);
+
+    let run = cargo(root, &["run", "--quiet"]);
+    let stdout = text(&run.stdout);
+    assert!(run.status.success(), "cargo run failed:\n{}", text(&run.stderr));
+    assert!(stdout.contains("fib(20)=6765 label=1"), "{stdout}");
+    assert!(stdout.contains("mean_floor(-7, 2)=-4"), "{stdout}");
+    assert!(
+        stdout.contains("kind=ZeroDivisionError message=integer division or modulo by zero at=roast/stats.roast:4:12"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("panic caught=true"), "{stdout}");
+    assert!(stdout.contains("overflow=OverflowError"), "{stdout}");
+
+    let test = cargo(root, &["test", "--quiet", "--", "--list"]);
+    let listed = text(&test.stdout);
+    assert!(listed.contains("stats::__roast_tests::test_mean_floor: test"), "{listed}");
+    assert!(listed.contains("fib::__roast_tests::test_fib_small: test"), "{listed}");
+    let test = cargo(root, &["test", "--quiet"]);
+    assert!(test.status.success(), "cargo test failed:\n{}{}", text(&test.stdout), text(&test.stderr));
+
+    // Editing either route's file changes the program.
+    write(root, "src/fib.roast", &FIB_V1.replace("return 1", "return 2"));
+    write(root, "roast/stats.roast", &STATS_V1.replace("return total // count", "return total // count + 100"));
+    let run = cargo(root, &["run", "--quiet"]);
+    let stdout = text(&run.stdout);
+    assert!(stdout.contains("label=2"), "include_roast! did not rebuild:\n{stdout}");
+    assert!(stdout.contains("mean_floor(-7, 2)=96"), "build.rs route did not rebuild:\n{stdout}");
+
+    // A failing Roast test fails `cargo test` with its message and location.
+    write(root, "roast/stats.roast", &STATS_V1.replace("== -4", "== 4"));
+    let test = cargo(root, &["test", "--quiet"]);
+    let out = text(&test.stdout) + &text(&test.stderr);
+    assert!(!test.status.success());
+    assert!(out.contains("AssertionError: floors toward negative infinity (at roast/stats.roast:15:5)"), "{out}");
+
+    // Malformed sources fail the build with located diagnostics, both routes.
+    write(root, "roast/stats.roast", "def broken(x: int) -> int\n    return x\n");
+    let build = cargo(root, &["build", "--quiet"]);
+    let err = text(&build.stderr);
+    assert!(!build.status.success());
+    assert!(err.contains("roast/stats.roast:1:26"), "{err}");
+    write(root, "roast/stats.roast", STATS_V1);
+    write(root, "src/fib.roast", "def f() -> int:\n    return 1.5\n");
+    let build = cargo(root, &["build", "--quiet"]);
+    let err = text(&build.stderr);
+    assert!(!build.status.success());
+    assert!(err.contains("src/fib.roast:2:12"), "{err}");
+}
