@@ -55,6 +55,25 @@ impl Source {
     }
 }
 
+/// Stack for the compiler's recursive stages. The parser bounds nesting depth
+/// and chain length, so this bounds the recursion of every later stage too;
+/// it is reserved address space, touched only as deep input needs it.
+const COMPILER_STACK_BYTES: usize = 512 << 20;
+
+/// Runs `f` on a thread with [`COMPILER_STACK_BYTES`] of stack, so that deep
+/// (but accepted) input never overflows the caller's smaller stack.
+pub fn on_compiler_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("roast-compiler".into())
+            .stack_size(COMPILER_STACK_BYTES)
+            .spawn_scoped(scope, f)
+            .expect("spawning the compiler thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// Parses and checks `source`.
 pub fn check(source: &Source) -> Result<(SourceMap, hir::Module), CompileError> {
     let mut map = SourceMap::new();
@@ -95,6 +114,14 @@ pub struct CompiledObject {
 /// Compiles `source` to an object for `triple` (`None`: the host).
 /// `symbol_prefix` must be unique among everything linked into one program.
 pub fn compile_object(
+    source: &Source,
+    symbol_prefix: &str,
+    triple: Option<&str>,
+) -> Result<CompiledObject, CompileError> {
+    on_compiler_stack(|| compile_object_here(source, symbol_prefix, triple))
+}
+
+fn compile_object_here(
     source: &Source,
     symbol_prefix: &str,
     triple: Option<&str>,

@@ -17,6 +17,10 @@ const USAGE: &str = "usage:
   roastc build FILE... -o DIR   write DIR/<module>.o and DIR/<module>.rs for each FILE";
 
 fn main() -> ExitCode {
+    driver::on_compiler_stack(command)
+}
+
+fn command() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
         eprintln!("{USAGE}");

@@ -500,9 +500,56 @@ fn is_id_start(c: char) -> bool {
 
 /// Whether `c` may continue an identifier (approximates XID_Continue).
 fn is_id_continue(c: char) -> bool {
-    c == '_'
-        || c.is_alphanumeric()
-        || matches!(c, '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+    c == '_' || c == '\u{b7}' || c.is_alphanumeric()
+}
+
+/// Characters that `char::is_alphanumeric` lets into identifiers but that
+/// CPython rejects there or replaces by NFKC normalization (`ｘ` is `x`, `ﬁ`
+/// is `fi`): superscripts, ligatures, letterlike symbols, combining marks,
+/// fullwidth, mathematical and presentation forms, compatibility ideographs.
+const COMPATIBILITY: [(char, char); 35] = [
+    ('\u{aa}', '\u{aa}'),
+    ('\u{b2}', '\u{b3}'),
+    ('\u{b5}', '\u{b5}'),
+    ('\u{b9}', '\u{ba}'),
+    ('\u{bc}', '\u{be}'),
+    ('\u{132}', '\u{133}'),
+    ('\u{13f}', '\u{140}'),
+    ('\u{149}', '\u{149}'),
+    ('\u{17f}', '\u{17f}'),
+    ('\u{1c4}', '\u{1cc}'),
+    ('\u{1f1}', '\u{1f3}'),
+    ('\u{2b0}', '\u{2b8}'),
+    ('\u{2e0}', '\u{2e4}'),
+    ('\u{300}', '\u{36f}'),
+    ('\u{3d0}', '\u{3d6}'),
+    ('\u{3f0}', '\u{3f9}'),
+    ('\u{e33}', '\u{e33}'),
+    ('\u{eb3}', '\u{eb3}'),
+    ('\u{1d2c}', '\u{1dbf}'),
+    ('\u{1e9b}', '\u{1e9b}'),
+    ('\u{2070}', '\u{209f}'),
+    ('\u{2100}', '\u{218f}'),
+    ('\u{2460}', '\u{24ff}'),
+    ('\u{2c7c}', '\u{2c7d}'),
+    ('\u{3131}', '\u{318e}'),
+    ('\u{3200}', '\u{33ff}'),
+    ('\u{f900}', '\u{faff}'),
+    ('\u{fb00}', '\u{fdff}'),
+    ('\u{fe70}', '\u{feff}'),
+    ('\u{ff00}', '\u{ffef}'),
+    ('\u{1d400}', '\u{1d7ff}'),
+    ('\u{1ee00}', '\u{1eeff}'),
+    ('\u{1f100}', '\u{1f1ff}'),
+    ('\u{2f800}', '\u{2fa1f}'),
+    ('\u{e0100}', '\u{e01ef}'),
+];
+
+/// Whether `c` is in [`COMPATIBILITY`].
+fn is_compatibility(c: char) -> bool {
+    COMPATIBILITY
+        .iter()
+        .any(|&(low, high)| (low..=high).contains(&c))
 }
 
 /// The prefix of a string literal (`rb`, `f`, ...).
@@ -535,7 +582,7 @@ impl Prefix {
 
 /// An indentation level: its column with tabs to the next multiple of 8, and
 /// with tabs counting 1 (CPython compares both to detect inconsistent tabs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 struct Level {
     col: u32,
     alt: u32,
@@ -963,6 +1010,21 @@ impl<'s> Lexer<'s> {
         if matches!(self.byte(self.pos), b'\'' | b'"') {
             if let Some(prefix) = Prefix::parse(text) {
                 return self.string(start, prefix, diags);
+            }
+        }
+        if !text.is_ascii() {
+            if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_compatibility(c)) {
+                let diag = Diagnostic::error(
+                    self.span(start + at, start + at + c.len_utf8()),
+                    format!(
+                        "invalid character {c:?} (U+{:04X}) in identifier",
+                        u32::from(c)
+                    ),
+                )
+                .with_label("Python reads this character as another one (NFKC) or rejects it")
+                .with_help("spell the name with plain letters and digits");
+                diags.report(self.line, diag);
+                return Tok::Error;
             }
         }
         match Kw::from_text(text) {
@@ -1462,7 +1524,7 @@ impl<'s> Lexer<'s> {
         let expecting = |lexer: &Self, diags: &mut Diags| {
             let diag = Diagnostic::error(lexer.span(open, open + 1), "f-string: expecting '}'")
                 .with_label("this field is not closed")
-                .with_help("inside an f-string field, quote strings with a different quote character than the f-string's own");
+                .with_help("close the field with '}', or write '{{' for a literal '{'");
             diags.report(lexer.line, diag);
         };
         let expr_start = open + 1;

@@ -39,6 +39,26 @@ mod tests {
     }
 
     #[test]
+    fn many_threads_call_roast_at_once() {
+        let work = |seed: i64| -> Vec<String> {
+            (0..200)
+                .map(|i| {
+                    let n = (seed * 7 + i) % 100;
+                    match stats::try_fib(n) {
+                        Ok(v) => format!("{v} {}", stats::collatz_steps(n + 1)),
+                        Err(e) => e.to_string(),
+                    }
+                })
+                .collect()
+        };
+        let sequential: Vec<Vec<String>> = (0..8).map(work).collect();
+        let handles: Vec<_> = (0..8).map(|seed| std::thread::spawn(move || work(seed))).collect();
+        let parallel: Vec<Vec<String>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(parallel, sequential);
+        assert!(sequential.concat().iter().any(|r| r.starts_with("OverflowError")));
+    }
+
+    #[test]
     fn long_fibonacci_overflows() {
         assert_eq!(stats::fib(91), 4660046610375530309);
         assert_eq!(stats::try_fib(92).unwrap_err().kind(), "OverflowError");
