@@ -743,23 +743,19 @@ impl<'s> Lexer<'s> {
                         continue;
                     }
                     self.line_has_tokens = true;
-                    let kind = if next >= self.end {
-                        self.pos = next;
-                        self.error(
-                            diags,
-                            (start, next),
+                    self.pos = next;
+                    let (message, label) = if next >= self.end {
+                        (
                             "unexpected end of file after line continuation character",
                             "nothing follows this `\\`",
                         )
                     } else {
-                        self.pos = next;
-                        self.error(
-                            diags,
-                            (start, next),
+                        (
                             "unexpected character after line continuation character",
                             "a `\\` outside a string must end the line",
                         )
                     };
+                    let kind = self.error(diags, (start, next), message, label);
                     return self.token(kind, start, next);
                 }
                 _ => {

@@ -1,0 +1,55 @@
+//! `roastc` as other tools call it: exit codes, outputs of `build`, and the
+//! shape of run-time error reports.
+
+use std::process::Command;
+
+fn roastc(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_roastc")).args(args).current_dir(dir).output().expect("roastc runs")
+}
+
+const GOOD: &str = "def twice(n: int) -> int:\n    return 2 * n\n\n\ndef test_twice() -> None:\n    assert twice(2) == 4\n";
+
+#[test]
+fn check_exits_zero_on_good_input_and_one_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.roast"), GOOD).unwrap();
+    std::fs::write(dir.path().join("bad.roast"), "def f() -> int:\n    return x\n\ndef g(:\n").unwrap();
+    assert!(roastc(&["check", "good.roast"], dir.path()).status.success());
+    let bad = roastc(&["check", "good.roast", "bad.roast"], dir.path());
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("--> bad.roast:4:6"), "{stderr}");
+    let missing = roastc(&["check", "missing.roast"], dir.path());
+    assert_eq!(missing.status.code(), Some(1));
+    std::fs::write(dir.path().join("latin1.roast"), b"x = 1\n# caf\xe9\n").unwrap();
+    let latin1 = roastc(&["check", "latin1.roast"], dir.path());
+    assert_eq!(latin1.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&latin1.stderr).contains("latin1.roast:2:6"), "{}", String::from_utf8_lossy(&latin1.stderr));
+}
+
+#[test]
+fn build_writes_an_object_and_bindings_deterministically() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("twice.roast"), GOOD).unwrap();
+    assert!(roastc(&["build", "twice.roast", "-o", "out1"], dir.path()).status.success());
+    assert!(roastc(&["build", "twice.roast", "-o", "out2"], dir.path()).status.success());
+    let obj = std::fs::read(dir.path().join("out1/twice.o")).unwrap();
+    assert_eq!(&obj[..4], b"\x7fELF", "an ELF object");
+    assert_eq!(obj, std::fs::read(dir.path().join("out2/twice.o")).unwrap());
+    let rs = std::fs::read_to_string(dir.path().join("out1/twice.rs")).unwrap();
+    assert!(rs.contains("pub fn twice(n: i64) -> i64"), "{rs}");
+    assert!(rs.contains("pub fn try_twice(n: i64)"), "{rs}");
+    assert!(rs.contains("ABI_VERSION =="), "{rs}");
+}
+
+#[test]
+fn run_reports_uncaught_exceptions_like_python() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("boom.roast"), "print(\"before\")\nx = 0\nprint(10 // x)\n").unwrap();
+    let out = roastc(&["run", "boom.roast"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("File \"boom.roast\", line 3"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().last(), Some("ZeroDivisionError: integer division or modulo by zero"));
+}
