@@ -71,6 +71,8 @@ pub fn check_module(
 struct Signature {
     name: String,
     params: Vec<(String, Type, Span)>,
+    /// Each parameter's default value (a constant expression).
+    defaults: Vec<Option<Expr>>,
     ret: Type,
     span: Span,
 }
@@ -383,6 +385,7 @@ impl ModuleChecker {
             ));
         }
         let mut params = Vec::new();
+        let mut defaults: Vec<Option<Expr>> = Vec::new();
         for p in &def.params {
             let ty = match p.kind {
                 ast::ParamKind::VarArgs | ast::ParamKind::KwArgs => {
@@ -408,13 +411,28 @@ impl ModuleChecker {
                     }
                 },
             };
-            if let Some(d) = &p.default {
-                self.diags.push(unsupported(
-                    d.span,
-                    "a default parameter value",
-                    "pass every argument at the call site",
-                ));
+            let default = p.default.as_ref().and_then(|d| match self.fold_constant(d) {
+                Some(c) if c.value.ty == ty => Some(c.value),
+                Some(c) => {
+                    self.diags.push(type_mismatch(&c.value, ty, "the default value"));
+                    None
+                }
+                None => {
+                    self.diags.push(unsupported(
+                        d.span,
+                        "a default value that is not a constant",
+                        "use a literal or a module constant (CPython evaluates defaults once, at definition)",
+                    ));
+                    None
+                }
+            });
+            if default.is_none() && defaults.iter().any(Option::is_some) && p.default.is_none() {
+                self.diags.push(
+                    Diagnostic::error(p.name.span, "parameter without a default follows parameter with a default")
+                        .with_label("needs a default value"),
+                );
             }
+            defaults.push(default);
             if ty == Type::None || ty == Type::Str {
                 self.diags.push(unsupported(
                     p.annotation.as_ref().map_or(p.name.span, |a| a.span),
@@ -445,6 +463,7 @@ impl ModuleChecker {
         self.signatures.push(Signature {
             name: def.name.name.clone(),
             params,
+            defaults,
             ret,
             span,
         });
@@ -1724,10 +1743,6 @@ impl<'m> FnChecker<'m> {
             self.error(unsupported(func.span, "calling this", "call a function by its name"));
             return None;
         };
-        if let Some(k) = keywords.first() {
-            self.error(unsupported(k.span, "a keyword argument", "pass arguments by position"));
-            return None;
-        }
         let mut checked = Vec::new();
         for a in args {
             if let A::Starred(_) = a.kind {
@@ -1736,32 +1751,126 @@ impl<'m> FnChecker<'m> {
             }
             checked.push(self.expr(a));
         }
+        let mut named = Vec::new();
+        for k in keywords {
+            let Some(kname) = &k.name else {
+                self.error(unsupported(k.span, "`**` in a call", "pass each argument separately"));
+                return None;
+            };
+            named.push((kname.clone(), k.span, self.expr(&k.value)));
+        }
         let args: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
         if let Some(&id) = self.m.functions.get(name.as_str()).filter(|_| !self.local_names.contains(name.as_str())) {
             let sig = self.m.signatures[id.0 as usize].clone();
-            if sig.params.len() != args.len() {
-                self.error(
-                    Diagnostic::error(span, format!("`{}` takes {} argument{} but {} were given", sig.name, sig.params.len(), if sig.params.len() == 1 { "" } else { "s" }, args.len()))
-                        .with_label("wrong number of arguments")
-                        .with_note(sig.span, "defined here"),
-                );
-                return None;
-            }
-            for ((pname, pty, _), a) in sig.params.iter().zip(&args) {
-                if a.ty != *pty {
-                    let mut d = type_mismatch(a, *pty, &format!("argument `{pname}`"));
-                    d = d.with_note(sig.span, "parameter declared here");
-                    self.error(d);
-                    return None;
-                }
-            }
-            return Some(Expr { kind: ExprKind::Call(id, args), ty: sig.ret, span });
+            let (args, order) = self.bind_arguments(span, &sig, args, named)?;
+            return Some(Expr { kind: ExprKind::Call(id, args, order), ty: sig.ret, span });
+        }
+        if let Some((kname, kspan, _)) = named.first() {
+            self.error(unsupported(*kspan, &format!("the keyword argument `{}` here", kname.name), "pass the arguments of builtins by position"));
+            return None;
         }
         if self.shadowed(name) {
             self.error(unsupported(func.span, "calling a variable", "call a function defined with `def`"));
             return None;
         }
         self.builtin(span, name, args)
+    }
+
+    /// Binds positional and keyword arguments to `sig`'s parameters as
+    /// Python does, filling defaults. Returns the arguments in parameter
+    /// order and, when that differs from the written order, the order in
+    /// which to evaluate them.
+    fn bind_arguments(
+        &mut self,
+        span: Span,
+        sig: &Signature,
+        positional: Vec<Expr>,
+        named: Vec<(ast::Ident, Span, Option<Expr>)>,
+    ) -> Option<(Vec<Expr>, Vec<usize>)> {
+        let count = sig.params.len();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if positional.len() > count {
+            self.error(
+                Diagnostic::error(span, format!("{}() takes {count} positional argument{} but {} were given", sig.name, plural(count), positional.len()))
+                    .with_label("too many arguments")
+                    .with_note(sig.span, "defined here"),
+            );
+            return None;
+        }
+        let mut slots: Vec<Option<(usize, Expr)>> = vec![None; count];
+        let mut written = 0;
+        for (i, a) in positional.into_iter().enumerate() {
+            slots[i] = Some((written, a));
+            written += 1;
+        }
+        let mut failed = false;
+        for (kname, kspan, value) in named {
+            let Some(index) = sig.params.iter().position(|p| p.0 == kname.name) else {
+                self.error(
+                    Diagnostic::error(kname.span, format!("{}() got an unexpected keyword argument '{}'", sig.name, kname.name))
+                        .with_label("no such parameter")
+                        .with_note(sig.span, "defined here"),
+                );
+                failed = true;
+                continue;
+            };
+            if slots[index].is_some() {
+                self.error(
+                    Diagnostic::error(kspan, format!("{}() got multiple values for argument '{}'", sig.name, kname.name))
+                        .with_label("already given"),
+                );
+                failed = true;
+                continue;
+            }
+            match value {
+                Some(v) => slots[index] = Some((written, v)),
+                None => failed = true,
+            }
+            written += 1;
+        }
+        let missing: Vec<&str> = sig
+            .params
+            .iter()
+            .zip(&slots)
+            .zip(&sig.defaults)
+            .filter(|((_, slot), default)| slot.is_none() && default.is_none())
+            .map(|(((n, _, _), _), _)| n.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|n| format!("'{n}'")).collect();
+            self.error(
+                Diagnostic::error(span, format!("{}() missing {} required argument{}: {}", sig.name, missing.len(), plural(missing.len()), names.join(" and ")))
+                    .with_label("arguments missing")
+                    .with_note(sig.span, "defined here"),
+            );
+            return None;
+        }
+        if failed {
+            return None;
+        }
+        let mut args = Vec::new();
+        let mut order = Vec::new();
+        for ((slot, default), (pname, pty, _)) in slots.into_iter().zip(&sig.defaults).zip(&sig.params) {
+            let (seq, arg) = match slot {
+                Some(s) => s,
+                None => {
+                    let value = default.clone().expect("missing arguments were reported");
+                    (usize::MAX, Expr { span, ..value })
+                }
+            };
+            if arg.ty != *pty {
+                let d = type_mismatch(&arg, *pty, &format!("argument `{pname}`")).with_note(sig.span, "parameter declared here");
+                self.error(d);
+                return None;
+            }
+            order.push(seq);
+            args.push(arg);
+        }
+        // Evaluation order: written arguments as written, then defaults.
+        let mut by_seq: Vec<usize> = (0..args.len()).collect();
+        by_seq.sort_by_key(|&i| order[i]);
+        let in_order = by_seq.iter().enumerate().all(|(k, &i)| k == i);
+        Some((args, if in_order { Vec::new() } else { by_seq }))
     }
 
     fn builtin(&mut self, span: Span, name: &str, mut args: Vec<Expr>) -> Option<Expr> {

@@ -771,11 +771,19 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             ExprKind::Bool(v) => self.b.ins().iconst(types::I8, *v as i64),
             ExprKind::NoneLit | ExprKind::Str(_) => self.b.ins().iconst(types::I8, 0),
             ExprKind::Local(id) => self.b.use_var(self.vars[id.0 as usize]),
-            ExprKind::Call(id, args) => {
-                let mut values = vec![self.ctx];
-                for a in args {
-                    values.push(self.expr(a));
+            ExprKind::Call(id, args, order) => {
+                let mut slots: Vec<Option<Value>> = vec![None; args.len()];
+                if order.is_empty() {
+                    for (slot, a) in slots.iter_mut().zip(args) {
+                        *slot = Some(self.expr(a));
+                    }
+                } else {
+                    for &i in order {
+                        slots[i] = Some(self.expr(&args[i]));
+                    }
                 }
+                let mut values = vec![self.ctx];
+                values.extend(slots.into_iter().map(|v| v.expect("every argument evaluated")));
                 let r = self.func_ref(*id);
                 let call = self.b.ins().call(r, &values);
                 let results = self.b.inst_results(call).to_vec();

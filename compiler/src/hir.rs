@@ -248,8 +248,10 @@ pub enum ExprKind {
     Str(String),
     /// Reads a local.
     Local(LocalId),
-    /// Calls a function of this module with arguments in parameter order.
-    Call(FuncId, Vec<Expr>),
+    /// Calls a function of this module with arguments in parameter order;
+    /// the indices, when present, give the order in which to evaluate them
+    /// (keyword arguments written out of parameter order).
+    Call(FuncId, Vec<Expr>, Vec<usize>),
     /// Arithmetic; both operands have the same type (`ty` of the result may
     /// differ: int `/` int is float).
     Arith(ArithOp, Box<Expr>, Box<Expr>),
