@@ -141,7 +141,7 @@ impl Build {
             if self.cargo_metadata {
                 println!("cargo:rerun-if-changed={}", unit.path.display());
             }
-            let display = unit.path.to_string_lossy().replace('\\', "/");
+            let display = display_name(&unit.path);
             let text = std::fs::read_to_string(&unit.path)
                 .map_err(|e| Error::Io(format!("reading {display}: {e}")))?;
             let mut source = Source::new(display.clone(), text);
@@ -222,6 +222,18 @@ impl Build {
     }
 }
 
+/// How a Roast file is named in diagnostics and run-time locations: relative
+/// to the crate root when it is inside it, so that artifacts do not depend on
+/// where the crate was checked out.
+fn display_name(path: &Path) -> String {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let relative = manifest_dir
+        .as_deref()
+        .and_then(|dir| path.strip_prefix(dir).ok())
+        .unwrap_or(path);
+    relative.to_string_lossy().replace('\\', "/")
+}
+
 fn stem(p: &Path) -> String {
     p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
@@ -275,7 +287,10 @@ impl ModTree {
         }
         for (name, child) in &self.children {
             let ident = bindgen::rust_ident(name).unwrap_or_else(|| format!("{name}_"));
-            out.push_str(&format!("\n{pad}pub mod {ident} {{\n"));
+            if !out.ends_with("{\n") {
+                out.push('\n');
+            }
+            out.push_str(&format!("{pad}pub mod {ident} {{\n"));
             child.render(out, depth + 1);
             out.push_str(&format!("{pad}}}\n"));
         }

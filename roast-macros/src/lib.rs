@@ -32,12 +32,16 @@ fn expand(lit: &LitStr) -> Result<TokenStream, String> {
     let manifest_dir = std::env::var("ROAST_MANIFEST_DIR")
         .or_else(|_| std::env::var("CARGO_MANIFEST_DIR"))
         .map_err(|_| "include_roast! needs CARGO_MANIFEST_DIR (build with cargo)".to_string())?;
-    let path = PathBuf::from(manifest_dir).join(&relative);
+    let path = PathBuf::from(&manifest_dir).join(&relative);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("include_roast!: cannot read `{}`: {e}", path.display()))?;
     let call_site = proc_macro::Span::call_site();
     let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
-    let site = format!("{}:{}:{}", call_site.file(), call_site.line(), call_site.column());
+    // The calling file, relative to the crate: symbol names must not depend
+    // on where the crate was checked out.
+    let file = call_site.file();
+    let file = file.strip_prefix(manifest_dir.as_str()).unwrap_or(&file);
+    let site = format!("{file}:{}:{}", call_site.line(), call_site.column());
     let prefix = driver::symbol_prefix(&[&crate_name, &site, &relative]);
     let source = Source::new(relative.clone(), text);
     let items = driver::compile_inline(&source, &prefix)

@@ -1,0 +1,61 @@
+//! `roast_build::Build` outside cargo's build-script environment: module
+//! trees from `.dir`, generated files, and errors as values.
+
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn host_env() {
+    // What cargo gives a build script; `cc` reads these to archive.
+    let host = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
+    std::env::set_var("TARGET", &host);
+    std::env::set_var("HOST", &host);
+    std::env::set_var("OPT_LEVEL", "0");
+    std::env::set_var("DEBUG", "false");
+}
+
+#[test]
+fn dir_nests_modules_as_folders_and_archives_the_code() {
+    host_env();
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(src.path(), "roast/top.roast", "def one() -> int:\n    return 1\n");
+    write(src.path(), "roast/shapes/circle.roast", "\"\"\"Circles.\"\"\"\n\ndef area(r: float) -> float:\n    return 3.0 * r * r\n");
+    roast_build::Build::new()
+        .dir(src.path().join("roast"))
+        .out_dir(out.path())
+        .cargo_metadata(false)
+        .try_compile("lib1")
+        .expect("compiles");
+    let rust = std::fs::read_to_string(out.path().join("roast/lib1.rs")).unwrap();
+    assert!(rust.contains("pub mod shapes {\n    pub mod circle {\n        //! Circles."), "{rust}");
+    assert!(rust.contains("pub fn area(r: f64) -> f64"), "{rust}");
+    assert!(rust.contains("pub mod top {"), "{rust}");
+    assert!(out.path().join("roast/libroast_lib1.a").exists(), "static library written");
+}
+
+#[test]
+fn errors_come_back_as_values_with_every_diagnostic() {
+    host_env();
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(src.path(), "a.roast", "def f() -> int:\n    return 1.5\n");
+    write(src.path(), "b.roast", "def g(\n");
+    let err = roast_build::Build::new()
+        .file(src.path().join("a.roast"))
+        .file(src.path().join("b.roast"))
+        .out_dir(out.path())
+        .cargo_metadata(false)
+        .try_compile("bad")
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, roast_build::Error::Compile(_)));
+    assert!(text.contains("a.roast:2:12"), "{text}");
+    assert!(text.contains("b.roast:1:6"), "{text}");
+    let none = roast_build::Build::new().out_dir(out.path()).cargo_metadata(false).try_compile("empty").unwrap_err();
+    assert!(matches!(none, roast_build::Error::Config(_)), "{none}");
+}
