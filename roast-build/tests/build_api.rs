@@ -10,12 +10,16 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 fn host_env() {
-    // What cargo gives a build script; `cc` reads these to archive.
-    let host = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
-    std::env::set_var("TARGET", &host);
-    std::env::set_var("HOST", &host);
-    std::env::set_var("OPT_LEVEL", "0");
-    std::env::set_var("DEBUG", "false");
+    // What cargo gives a build script; `cc` reads these to archive. Set once,
+    // before any test reads the environment.
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let host = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
+        std::env::set_var("TARGET", &host);
+        std::env::set_var("HOST", &host);
+        std::env::set_var("OPT_LEVEL", "0");
+        std::env::set_var("DEBUG", "false");
+    });
 }
 
 #[test]
