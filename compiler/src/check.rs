@@ -212,7 +212,11 @@ fn visit_expr(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
                 stack.extend(rest.iter().map(|(_, e)| e));
             }
             A::IfExp { test, body, orelse } => stack.extend([&**test, &**body, &**orelse]),
-            A::Call { func, args, keywords } => {
+            A::Call {
+                func,
+                args,
+                keywords,
+            } => {
                 stack.push(func);
                 stack.extend(args);
                 stack.extend(keywords.iter().map(|k| &k.value));
@@ -358,15 +362,19 @@ impl ModuleChecker {
         let value = fc.expr(e);
         self.diags.truncate(saved);
         let value = value?;
-        matches!(value.ty, Type::Int | Type::Float | Type::Bool).then_some(Constant { value, can_raise })
+        matches!(value.ty, Type::Int | Type::Float | Type::Bool)
+            .then_some(Constant { value, can_raise })
     }
 
     fn collect_def(&mut self, def: &ast::FunctionDef, span: Span) {
         if self.functions.contains_key(&def.name.name) {
             self.diags.push(
-                Diagnostic::error(def.name.span, format!("`{}` is defined twice", def.name.name))
-                    .with_label("redefined here")
-                    .with_help("Roast functions have one definition; rename one of them"),
+                Diagnostic::error(
+                    def.name.span,
+                    format!("`{}` is defined twice", def.name.name),
+                )
+                .with_label("redefined here")
+                .with_help("Roast functions have one definition; rename one of them"),
             );
             return;
         }
@@ -390,9 +398,12 @@ impl ModuleChecker {
             let ty = match p.kind {
                 ast::ParamKind::VarArgs | ast::ParamKind::KwArgs => {
                     self.diags.push(
-                        Diagnostic::error(star_span(&self.text, p.name.span), "`*args` and `**kwargs` are outside the Roast language")
-                            .with_label("variadic parameter")
-                            .with_help("pass a list or a tuple instead"),
+                        Diagnostic::error(
+                            star_span(&self.text, p.name.span),
+                            "`*args` and `**kwargs` are outside the Roast language",
+                        )
+                        .with_label("variadic parameter")
+                        .with_help("pass a list or a tuple instead"),
                     );
                     continue;
                 }
@@ -428,8 +439,11 @@ impl ModuleChecker {
             });
             if default.is_none() && defaults.iter().any(Option::is_some) && p.default.is_none() {
                 self.diags.push(
-                    Diagnostic::error(p.name.span, "parameter without a default follows parameter with a default")
-                        .with_label("needs a default value"),
+                    Diagnostic::error(
+                        p.name.span,
+                        "parameter without a default follows parameter with a default",
+                    )
+                    .with_label("needs a default value"),
                 );
             }
             defaults.push(default);
@@ -532,7 +546,9 @@ impl ModuleChecker {
                     ),
                 )
                 .with_label("declared return type")
-                .with_help("falling off the end returns None in Python; add a `return` on every path"),
+                .with_help(
+                    "falling off the end returns None in Python; add a `return` on every path",
+                ),
             );
         }
         let locals = fc.locals;
@@ -648,7 +664,8 @@ fn assigned_names(stmt: &ast::Stmt, out: &mut Vec<String>) {
             _ => {}
         }
     }
-    let block = |b: &[ast::Stmt], out: &mut Vec<String>| b.iter().for_each(|s| assigned_names(s, out));
+    let block =
+        |b: &[ast::Stmt], out: &mut Vec<String>| b.iter().for_each(|s| assigned_names(s, out));
     match &stmt.kind {
         S::Assign { targets: ts, .. } => ts.iter().for_each(|t| targets(t, out)),
         S::AnnAssign { target, .. } | S::AugAssign { target, .. } => targets(target, out),
@@ -999,9 +1016,15 @@ impl<'m> FnChecker<'m> {
             None if expected == Type::None => vec![Stmt::Return(None)],
             None => {
                 self.error(
-                    Diagnostic::error(span, format!("`return` without a value in a function returning `{}`", expected.name()))
-                        .with_label("returns None")
-                        .with_help(format!("return a `{}` value", expected.name())),
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "`return` without a value in a function returning `{}`",
+                            expected.name()
+                        ),
+                    )
+                    .with_label("returns None")
+                    .with_help(format!("return a `{}` value", expected.name())),
                 );
                 vec![]
             }
@@ -1049,8 +1072,11 @@ impl<'m> FnChecker<'m> {
         };
         if args.is_empty() || args.len() > 3 {
             self.error(
-                Diagnostic::error(iter.span, format!("range expected 1 to 3 arguments, got {}", args.len()))
-                    .with_label("wrong number of arguments"),
+                Diagnostic::error(
+                    iter.span,
+                    format!("range expected 1 to 3 arguments, got {}", args.len()),
+                )
+                .with_label("wrong number of arguments"),
             );
             return vec![];
         }
@@ -1060,8 +1086,14 @@ impl<'m> FnChecker<'m> {
             if let Some(e) = &e {
                 if e.ty != Type::Int {
                     self.error(
-                        Diagnostic::error(e.span, format!("`{}` object cannot be interpreted as an integer", e.ty.name()))
-                            .with_label("range() takes ints"),
+                        Diagnostic::error(
+                            e.span,
+                            format!(
+                                "`{}` object cannot be interpreted as an integer",
+                                e.ty.name()
+                            ),
+                        )
+                        .with_label("range() takes ints"),
                     );
                     return vec![];
                 }
@@ -1069,7 +1101,9 @@ impl<'m> FnChecker<'m> {
             values.push(e);
         }
         let values: Option<Vec<Expr>> = values.into_iter().collect();
-        let Some(mut values) = values else { return vec![] };
+        let Some(mut values) = values else {
+            return vec![];
+        };
         let lit = |v: i64| Expr {
             kind: ExprKind::Int(v),
             ty: Type::Int,
@@ -1165,11 +1199,17 @@ impl<'m> FnChecker<'m> {
                     self.error(
                         Diagnostic::error(
                             value_span,
-                            format!("`{name}` has type `{}` but is assigned a `{}`", have.name(), ty.name()),
+                            format!(
+                                "`{name}` has type `{}` but is assigned a `{}`",
+                                have.name(),
+                                ty.name()
+                            ),
                         )
                         .with_label(format!("this is `{}`", ty.name()))
                         .with_note(span, "variable assigned here")
-                        .with_help("a Roast variable keeps one type for its whole scope; use a new name"),
+                        .with_help(
+                            "a Roast variable keeps one type for its whole scope; use a new name",
+                        ),
                     );
                     return None;
                 }
@@ -1228,7 +1268,11 @@ impl<'m> FnChecker<'m> {
                     self.error(
                         Diagnostic::error(
                             value.span,
-                            format!("cannot unpack {} values into {} names", values.len(), targets.len()),
+                            format!(
+                                "cannot unpack {} values into {} names",
+                                values.len(),
+                                targets.len()
+                            ),
                         )
                         .with_label("wrong number of values"),
                     );
@@ -1239,7 +1283,11 @@ impl<'m> FnChecker<'m> {
                 for (t, e) in targets.iter().zip(checked) {
                     let (A::Name(name), Some(e)) = (&t.kind, e) else {
                         if !matches!(t.kind, A::Name(_)) {
-                            self.error(unsupported(t.span, "this assignment target", "assign to plain names"));
+                            self.error(unsupported(
+                                t.span,
+                                "this assignment target",
+                                "assign to plain names",
+                            ));
                         }
                         continue;
                     };
@@ -1271,7 +1319,11 @@ impl<'m> FnChecker<'m> {
         value: &ast::Expr,
     ) -> Vec<Stmt> {
         let A::Name(name) = &target.kind else {
-            self.error(unsupported(target.span, "this assignment target", "assign to a plain name"));
+            self.error(unsupported(
+                target.span,
+                "this assignment target",
+                "assign to a plain name",
+            ));
             return vec![];
         };
         let Some(current) = self.name(name, target.span) else {
@@ -1309,26 +1361,42 @@ impl<'m> FnChecker<'m> {
                 Some("sep") => &mut sep,
                 Some("end") => &mut end,
                 _ => {
-                    self.error(unsupported(k.span, "this print() argument", "use `sep=` and `end=` with string literals"));
+                    self.error(unsupported(
+                        k.span,
+                        "this print() argument",
+                        "use `sep=` and `end=` with string literals",
+                    ));
                     continue;
                 }
             };
             match &k.value.kind {
                 A::Str(s) => *slot = s.clone(),
-                _ => self.error(unsupported(k.value.span, "a computed separator", "use a string literal")),
+                _ => self.error(unsupported(
+                    k.value.span,
+                    "a computed separator",
+                    "use a string literal",
+                )),
             }
         }
         let mut out = Vec::new();
         for a in args {
             if let A::Starred(_) = a.kind {
-                self.error(unsupported(a.span, "`*` in a call", "pass each value separately"));
+                self.error(unsupported(
+                    a.span,
+                    "`*` in a call",
+                    "pass each value separately",
+                ));
                 continue;
             }
             if let Some(e) = self.expr(a) {
                 out.push(e);
             }
         }
-        Some(Some(Stmt::Print { args: out, sep, end }))
+        Some(Some(Stmt::Print {
+            args: out,
+            sep,
+            end,
+        }))
     }
 
     /// A condition: any scalar, converted to bool by Python truthiness.
@@ -1348,7 +1416,11 @@ impl<'m> FnChecker<'m> {
                         ast::BoolOp::And => ExprKind::And(Box::new(acc), Box::new(next)),
                         ast::BoolOp::Or => ExprKind::Or(Box::new(acc), Box::new(next)),
                     };
-                    Expr { kind, ty: Type::Bool, span }
+                    Expr {
+                        kind,
+                        ty: Type::Bool,
+                        span,
+                    }
                 })
             }
             A::Unary {
@@ -1371,7 +1443,11 @@ impl<'m> FnChecker<'m> {
         match e.ty {
             Type::Bool => e,
             Type::Str => {
-                self.error(unsupported(e.span, "the truth value of a `str`", "compare explicitly"));
+                self.error(unsupported(
+                    e.span,
+                    "the truth value of a `str`",
+                    "compare explicitly",
+                ));
                 e
             }
             _ => {
@@ -1395,9 +1471,14 @@ impl<'m> FnChecker<'m> {
                 }),
                 _ => {
                     self.error(
-                        Diagnostic::error(span, format!("`{name}` may be used before it is assigned"))
-                            .with_label("not assigned on every path to here")
-                            .with_help("CPython would raise UnboundLocalError or NameError; assign it first"),
+                        Diagnostic::error(
+                            span,
+                            format!("`{name}` may be used before it is assigned"),
+                        )
+                        .with_label("not assigned on every path to here")
+                        .with_help(
+                            "CPython would raise UnboundLocalError or NameError; assign it first",
+                        ),
                     );
                     None
                 }
@@ -1426,7 +1507,11 @@ impl<'m> FnChecker<'m> {
             return None;
         }
         if self.m.functions.contains_key(name) {
-            self.error(unsupported(span, "a function used as a value", "call the function"));
+            self.error(unsupported(
+                span,
+                "a function used as a value",
+                "call the function",
+            ));
             return None;
         }
         let help = match name {
@@ -1515,23 +1600,46 @@ impl<'m> FnChecker<'m> {
                     return None;
                 }
                 let ty = then.ty;
-                mk(ExprKind::IfExp(Box::new(cond), Box::new(then), Box::new(other)), ty)
+                mk(
+                    ExprKind::IfExp(Box::new(cond), Box::new(then), Box::new(other)),
+                    ty,
+                )
             }
-            A::Call { func, args, keywords } => self.call(span, func, args, keywords),
+            A::Call {
+                func,
+                args,
+                keywords,
+            } => self.call(span, func, args, keywords),
             A::FString(_) => {
-                self.error(unsupported(span, "an f-string", "print the values separately for now"));
+                self.error(unsupported(
+                    span,
+                    "an f-string",
+                    "print the values separately for now",
+                ));
                 None
             }
             A::Tuple(_) => {
-                self.error(unsupported(span, "a tuple value", "tuples come with the container types; use them only in `a, b = b, a` for now"));
+                self.error(unsupported(
+                    span,
+                    "a tuple value",
+                    "tuples come with the container types; use them only in `a, b = b, a` for now",
+                ));
                 None
             }
             A::List(_) | A::ListComp { .. } => {
-                self.error(unsupported(span, "a list", "lists come in the next release"));
+                self.error(unsupported(
+                    span,
+                    "a list",
+                    "lists come in the next release",
+                ));
                 None
             }
             A::Dict(_) | A::DictComp { .. } => {
-                self.error(unsupported(span, "a dict", "dicts come in the next release"));
+                self.error(unsupported(
+                    span,
+                    "a dict",
+                    "dicts come in the next release",
+                ));
                 None
             }
             A::Set(_) | A::SetComp { .. } => {
@@ -1539,15 +1647,27 @@ impl<'m> FnChecker<'m> {
                 None
             }
             A::Lambda { .. } => {
-                self.error(unsupported(span, "a lambda", "define a named function at the top level"));
+                self.error(unsupported(
+                    span,
+                    "a lambda",
+                    "define a named function at the top level",
+                ));
                 None
             }
             A::Attribute { .. } => {
-                self.error(unsupported(span, "attribute access", "modules and classes come in later releases"));
+                self.error(unsupported(
+                    span,
+                    "attribute access",
+                    "modules and classes come in later releases",
+                ));
                 None
             }
             A::Subscript { .. } | A::Slice { .. } => {
-                self.error(unsupported(span, "indexing", "lists and strings come in the next release"));
+                self.error(unsupported(
+                    span,
+                    "indexing",
+                    "lists and strings come in the next release",
+                ));
                 None
             }
             A::GeneratorExp { .. } => {
@@ -1584,7 +1704,11 @@ impl<'m> FnChecker<'m> {
         if op == ast::UnaryOp::Neg {
             if let A::Int(v) = operand.kind {
                 return match i64::try_from(-v) {
-                    Ok(v) => Some(Expr { kind: ExprKind::Int(v), ty: Type::Int, span }),
+                    Ok(v) => Some(Expr {
+                        kind: ExprKind::Int(v),
+                        ty: Type::Int,
+                        span,
+                    }),
                     Err(_) => {
                         self.error(int_literal_too_large(span));
                         None
@@ -1594,7 +1718,11 @@ impl<'m> FnChecker<'m> {
         }
         if op == ast::UnaryOp::Not {
             let inner = self.condition(operand)?;
-            return Some(Expr { kind: ExprKind::Not(Box::new(inner)), ty: Type::Bool, span });
+            return Some(Expr {
+                kind: ExprKind::Not(Box::new(inner)),
+                ty: Type::Bool,
+                span,
+            });
         }
         let e = self.expr(operand)?;
         let (kind, ty) = match (op, e.ty) {
@@ -1611,9 +1739,16 @@ impl<'m> FnChecker<'m> {
                     _ => "~",
                 };
                 self.error(
-                    Diagnostic::error(span, format!("bad operand type for unary {sym}: `{}`", e.ty.name()))
-                        .with_label("unsupported operand")
-                        .with_help(if e.ty == Type::Bool { "bool is not used as a number in Roast; convert with int(...)" } else { "use an int or a float" }),
+                    Diagnostic::error(
+                        span,
+                        format!("bad operand type for unary {sym}: `{}`", e.ty.name()),
+                    )
+                    .with_label("unsupported operand")
+                    .with_help(if e.ty == Type::Bool {
+                        "bool is not used as a number in Roast; convert with int(...)"
+                    } else {
+                        "use an int or a float"
+                    }),
                 );
                 return None;
             }
@@ -1637,7 +1772,11 @@ impl<'m> FnChecker<'m> {
             B::LShift => ArithOp::Shl,
             B::RShift => ArithOp::Shr,
             B::MatMul => {
-                self.error(unsupported(span, "the `@` operator", "write the multiplication out"));
+                self.error(unsupported(
+                    span,
+                    "the `@` operator",
+                    "write the multiplication out",
+                ));
                 return None;
             }
         };
@@ -1680,7 +1819,11 @@ impl<'m> FnChecker<'m> {
         } else {
             (l, r)
         };
-        let ty = if arith == ArithOp::Div { Type::Float } else { l.ty };
+        let ty = if arith == ArithOp::Div {
+            Type::Float
+        } else {
+            l.ty
+        };
         Some(Expr {
             kind: ExprKind::Arith(arith, Box::new(l), Box::new(r)),
             ty,
@@ -1688,7 +1831,12 @@ impl<'m> FnChecker<'m> {
         })
     }
 
-    fn compare(&mut self, span: Span, left: &ast::Expr, rest: &[(ast::CmpOp, ast::Expr)]) -> Option<Expr> {
+    fn compare(
+        &mut self,
+        span: Span,
+        left: &ast::Expr,
+        rest: &[(ast::CmpOp, ast::Expr)],
+    ) -> Option<Expr> {
         let first = self.expr(left);
         let mut ops = Vec::new();
         for (op, e) in rest {
@@ -1706,24 +1854,44 @@ impl<'m> FnChecker<'m> {
                 ast::CmpOp::LtE => CmpOp::Le,
                 ast::CmpOp::Gt => CmpOp::Gt,
                 ast::CmpOp::GtE => CmpOp::Ge,
-                ast::CmpOp::Is | ast::CmpOp::IsNot if prev_ty == Type::None && e.ty == Type::None => {
-                    if *op == ast::CmpOp::Is { CmpOp::Eq } else { CmpOp::Ne }
+                ast::CmpOp::Is | ast::CmpOp::IsNot
+                    if prev_ty == Type::None && e.ty == Type::None =>
+                {
+                    if *op == ast::CmpOp::Is {
+                        CmpOp::Eq
+                    } else {
+                        CmpOp::Ne
+                    }
                 }
                 _ => {
-                    self.error(unsupported(espan, &format!("`{}` here", op.symbol()), "compare with `==`, `!=`, `<`, `<=`, `>` or `>=`"));
+                    self.error(unsupported(
+                        espan,
+                        &format!("`{}` here", op.symbol()),
+                        "compare with `==`, `!=`, `<`, `<=`, `>` or `>=`",
+                    ));
                     return None;
                 }
             };
             let numeric = |t: Type| matches!(t, Type::Int | Type::Float);
             let ordering = !matches!(cmp, CmpOp::Eq | CmpOp::Ne);
             let ok = (numeric(prev_ty) && numeric(e.ty))
-                || (prev_ty == e.ty && matches!(prev_ty, Type::Bool | Type::None) && (!ordering || prev_ty == Type::Bool));
+                || (prev_ty == e.ty
+                    && matches!(prev_ty, Type::Bool | Type::None)
+                    && (!ordering || prev_ty == Type::Bool));
             if !ok {
                 let op_span = operator_span(&self.m.text, prev_span, espan);
                 self.error(
-                    Diagnostic::error(op_span, format!("cannot compare `{}` with `{}` using `{}`", prev_ty.name(), e.ty.name(), op.symbol()))
-                        .with_label("comparison here")
-                        .with_help("compare values of the same type (ints and floats mix)"),
+                    Diagnostic::error(
+                        op_span,
+                        format!(
+                            "cannot compare `{}` with `{}` using `{}`",
+                            prev_ty.name(),
+                            e.ty.name(),
+                            op.symbol()
+                        ),
+                    )
+                    .with_label("comparison here")
+                    .with_help("compare values of the same type (ints and floats mix)"),
                 );
                 return None;
             }
@@ -1738,15 +1906,29 @@ impl<'m> FnChecker<'m> {
         })
     }
 
-    fn call(&mut self, span: Span, func: &ast::Expr, args: &[ast::Expr], keywords: &[ast::Keyword]) -> Option<Expr> {
+    fn call(
+        &mut self,
+        span: Span,
+        func: &ast::Expr,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Expr> {
         let A::Name(name) = &func.kind else {
-            self.error(unsupported(func.span, "calling this", "call a function by its name"));
+            self.error(unsupported(
+                func.span,
+                "calling this",
+                "call a function by its name",
+            ));
             return None;
         };
         let mut checked = Vec::new();
         for a in args {
             if let A::Starred(_) = a.kind {
-                self.error(unsupported(a.span, "`*` in a call", "pass each value separately"));
+                self.error(unsupported(
+                    a.span,
+                    "`*` in a call",
+                    "pass each value separately",
+                ));
                 return None;
             }
             checked.push(self.expr(a));
@@ -1754,23 +1936,44 @@ impl<'m> FnChecker<'m> {
         let mut named = Vec::new();
         for k in keywords {
             let Some(kname) = &k.name else {
-                self.error(unsupported(k.span, "`**` in a call", "pass each argument separately"));
+                self.error(unsupported(
+                    k.span,
+                    "`**` in a call",
+                    "pass each argument separately",
+                ));
                 return None;
             };
             named.push((kname.clone(), k.span, self.expr(&k.value)));
         }
         let args: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
-        if let Some(&id) = self.m.functions.get(name.as_str()).filter(|_| !self.local_names.contains(name.as_str())) {
+        if let Some(&id) = self
+            .m
+            .functions
+            .get(name.as_str())
+            .filter(|_| !self.local_names.contains(name.as_str()))
+        {
             let sig = self.m.signatures[id.0 as usize].clone();
             let (args, order) = self.bind_arguments(span, &sig, args, named)?;
-            return Some(Expr { kind: ExprKind::Call(id, args, order), ty: sig.ret, span });
+            return Some(Expr {
+                kind: ExprKind::Call(id, args, order),
+                ty: sig.ret,
+                span,
+            });
         }
         if let Some((kname, kspan, _)) = named.first() {
-            self.error(unsupported(*kspan, &format!("the keyword argument `{}` here", kname.name), "pass the arguments of builtins by position"));
+            self.error(unsupported(
+                *kspan,
+                &format!("the keyword argument `{}` here", kname.name),
+                "pass the arguments of builtins by position",
+            ));
             return None;
         }
         if self.shadowed(name) {
-            self.error(unsupported(func.span, "calling a variable", "call a function defined with `def`"));
+            self.error(unsupported(
+                func.span,
+                "calling a variable",
+                "call a function defined with `def`",
+            ));
             return None;
         }
         self.builtin(span, name, args)
@@ -1791,9 +1994,17 @@ impl<'m> FnChecker<'m> {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         if positional.len() > count {
             self.error(
-                Diagnostic::error(span, format!("{}() takes {count} positional argument{} but {} were given", sig.name, plural(count), positional.len()))
-                    .with_label("too many arguments")
-                    .with_note(sig.span, "defined here"),
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "{}() takes {count} positional argument{} but {} were given",
+                        sig.name,
+                        plural(count),
+                        positional.len()
+                    ),
+                )
+                .with_label("too many arguments")
+                .with_note(sig.span, "defined here"),
             );
             return None;
         }
@@ -1807,17 +2018,29 @@ impl<'m> FnChecker<'m> {
         for (kname, kspan, value) in named {
             let Some(index) = sig.params.iter().position(|p| p.0 == kname.name) else {
                 self.error(
-                    Diagnostic::error(kname.span, format!("{}() got an unexpected keyword argument '{}'", sig.name, kname.name))
-                        .with_label("no such parameter")
-                        .with_note(sig.span, "defined here"),
+                    Diagnostic::error(
+                        kname.span,
+                        format!(
+                            "{}() got an unexpected keyword argument '{}'",
+                            sig.name, kname.name
+                        ),
+                    )
+                    .with_label("no such parameter")
+                    .with_note(sig.span, "defined here"),
                 );
                 failed = true;
                 continue;
             };
             if slots[index].is_some() {
                 self.error(
-                    Diagnostic::error(kspan, format!("{}() got multiple values for argument '{}'", sig.name, kname.name))
-                        .with_label("already given"),
+                    Diagnostic::error(
+                        kspan,
+                        format!(
+                            "{}() got multiple values for argument '{}'",
+                            sig.name, kname.name
+                        ),
+                    )
+                    .with_label("already given"),
                 );
                 failed = true;
                 continue;
@@ -1839,9 +2062,18 @@ impl<'m> FnChecker<'m> {
         if !missing.is_empty() {
             let names: Vec<String> = missing.iter().map(|n| format!("'{n}'")).collect();
             self.error(
-                Diagnostic::error(span, format!("{}() missing {} required argument{}: {}", sig.name, missing.len(), plural(missing.len()), names.join(" and ")))
-                    .with_label("arguments missing")
-                    .with_note(sig.span, "defined here"),
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "{}() missing {} required argument{}: {}",
+                        sig.name,
+                        missing.len(),
+                        plural(missing.len()),
+                        names.join(" and ")
+                    ),
+                )
+                .with_label("arguments missing")
+                .with_note(sig.span, "defined here"),
             );
             return None;
         }
@@ -1850,7 +2082,9 @@ impl<'m> FnChecker<'m> {
         }
         let mut args = Vec::new();
         let mut order = Vec::new();
-        for ((slot, default), (pname, pty, _)) in slots.into_iter().zip(&sig.defaults).zip(&sig.params) {
+        for ((slot, default), (pname, pty, _)) in
+            slots.into_iter().zip(&sig.defaults).zip(&sig.params)
+        {
             let (seq, arg) = match slot {
                 Some(s) => s,
                 None => {
@@ -1859,7 +2093,8 @@ impl<'m> FnChecker<'m> {
                 }
             };
             if arg.ty != *pty {
-                let d = type_mismatch(&arg, *pty, &format!("argument `{pname}`")).with_note(sig.span, "parameter declared here");
+                let d = type_mismatch(&arg, *pty, &format!("argument `{pname}`"))
+                    .with_note(sig.span, "parameter declared here");
                 self.error(d);
                 return None;
             }
@@ -1876,7 +2111,17 @@ impl<'m> FnChecker<'m> {
     fn builtin(&mut self, span: Span, name: &str, mut args: Vec<Expr>) -> Option<Expr> {
         let arity = |n: usize, args: &Vec<Expr>, me: &mut Self| {
             if args.len() != n {
-                me.error(Diagnostic::error(span, format!("{name}() takes exactly {n} argument{} ({} given)", if n == 1 { "" } else { "s" }, args.len())).with_label("wrong number of arguments"));
+                me.error(
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "{name}() takes exactly {n} argument{} ({} given)",
+                            if n == 1 { "" } else { "s" },
+                            args.len()
+                        ),
+                    )
+                    .with_label("wrong number of arguments"),
+                );
                 false
             } else {
                 true
@@ -1884,9 +2129,12 @@ impl<'m> FnChecker<'m> {
         };
         let bad_type = |me: &mut Self, e: &Expr, what: &str| {
             me.error(
-                Diagnostic::error(e.span, format!("{name}() does not accept `{}` here", e.ty.name()))
-                    .with_label("argument")
-                    .with_help(what.to_string()),
+                Diagnostic::error(
+                    e.span,
+                    format!("{name}() does not accept `{}` here", e.ty.name()),
+                )
+                .with_label("argument")
+                .with_help(what.to_string()),
             );
         };
         match name {
@@ -1900,11 +2148,19 @@ impl<'m> FnChecker<'m> {
                     return None;
                 }
                 let ty = e.ty;
-                Some(Expr { kind: ExprKind::Abs(Box::new(e)), ty, span })
+                Some(Expr {
+                    kind: ExprKind::Abs(Box::new(e)),
+                    ty,
+                    span,
+                })
             }
             "min" | "max" => {
                 if args.len() < 2 {
-                    self.error(unsupported(span, &format!("{name}() of fewer than two values"), "pass two or more values"));
+                    self.error(unsupported(
+                        span,
+                        &format!("{name}() of fewer than two values"),
+                        "pass two or more values",
+                    ));
                     return None;
                 }
                 let ty = args[0].ty;
@@ -1919,7 +2175,11 @@ impl<'m> FnChecker<'m> {
                     self.error(d);
                     return None;
                 }
-                Some(Expr { kind: ExprKind::MinMax(name == "max", args), ty, span })
+                Some(Expr {
+                    kind: ExprKind::MinMax(name == "max", args),
+                    ty,
+                    span,
+                })
             }
             "int" | "float" | "bool" => {
                 if !arity(1, &args, self) {
@@ -1927,11 +2187,17 @@ impl<'m> FnChecker<'m> {
                 }
                 let e = args.remove(0);
                 let kind = match (name, e.ty) {
-                    ("int", Type::Int) | ("float", Type::Float) | ("bool", Type::Bool) => return Some(Expr { span, ..e }),
+                    ("int", Type::Int) | ("float", Type::Float) | ("bool", Type::Bool) => {
+                        return Some(Expr { span, ..e })
+                    }
                     ("int", Type::Float) => ExprKind::FloatToInt(Box::new(e)),
                     ("int", Type::Bool) => ExprKind::BoolToInt(Box::new(e)),
                     ("float", Type::Int) => ExprKind::IntToFloat(Box::new(e)),
-                    ("float", Type::Bool) => ExprKind::IntToFloat(Box::new(Expr { kind: ExprKind::BoolToInt(Box::new(e)), ty: Type::Int, span })),
+                    ("float", Type::Bool) => ExprKind::IntToFloat(Box::new(Expr {
+                        kind: ExprKind::BoolToInt(Box::new(e)),
+                        ty: Type::Int,
+                        span,
+                    })),
                     ("bool", Type::Int | Type::Float | Type::None) => return Some(self.truthy(e)),
                     _ => {
                         bad_type(self, &e, "convert between int, float and bool");
@@ -1945,15 +2211,33 @@ impl<'m> FnChecker<'m> {
                 Some(Expr { kind, ty, span })
             }
             "print" => {
-                self.error(unsupported(span, "print() inside an expression", "call print() as a statement"));
+                self.error(unsupported(
+                    span,
+                    "print() inside an expression",
+                    "call print() as a statement",
+                ));
                 None
             }
             "range" => {
-                self.error(unsupported(span, "range() outside a `for` loop", "write `for i in range(...)`"));
+                self.error(unsupported(
+                    span,
+                    "range() outside a `for` loop",
+                    "write `for i in range(...)`",
+                ));
                 None
             }
             _ => {
-                let known_elsewhere = matches!(name, "eval" | "exec" | "getattr" | "setattr" | "globals" | "locals" | "compile" | "__import__");
+                let known_elsewhere = matches!(
+                    name,
+                    "eval"
+                        | "exec"
+                        | "getattr"
+                        | "setattr"
+                        | "globals"
+                        | "locals"
+                        | "compile"
+                        | "__import__"
+                );
                 let help = if known_elsewhere {
                     "dynamic evaluation and reflection are outside the Roast language"
                 } else {
@@ -2000,7 +2284,11 @@ fn type_mismatch(value: &Expr, expected: Type, what: &str) -> Diagnostic {
     };
     Diagnostic::error(
         value.span,
-        format!("mismatched types: expected `{}`, found `{}`", expected.name(), found.name()),
+        format!(
+            "mismatched types: expected `{}`, found `{}`",
+            expected.name(),
+            found.name()
+        ),
     )
     .with_label(format!("{what} is `{}`", found.name()))
     .with_help(help)

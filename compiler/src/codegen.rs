@@ -12,8 +12,8 @@
 use crate::diag::{SourceFile, Span};
 use crate::hir::{self, ArithOp, CmpOp, Expr, ExprKind, FuncId, FunctionRole, Stmt, Type};
 use cranelift_codegen::ir::{
-    self, condcodes::FloatCC, condcodes::IntCC, types, AbiParam, BlockArg, InstBuilder, MemFlagsData,
-    Signature, UserFuncName, Value,
+    self, condcodes::FloatCC, condcodes::IntCC, types, AbiParam, BlockArg, InstBuilder,
+    MemFlagsData, Signature, UserFuncName, Value,
 };
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
@@ -46,7 +46,15 @@ pub fn target_isa(triple: Option<&str>) -> Result<OwnedTargetIsa, String> {
     };
     set(&mut flags, "opt_level", "speed")?;
     set(&mut flags, "is_pic", "false")?;
-    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
     let builder = match triple {
         Some(t) => cranelift_codegen::isa::lookup_by_name(t),
         None => cranelift_codegen::isa::lookup(target_lexicon::Triple::host()),
@@ -298,7 +306,12 @@ impl<M: Module> ModuleGen<'_, M> {
     }
 
     /// `extern "C" fn(ctx, args..., out: *mut Ret) -> u8` calling `target`.
-    fn define_shim(&mut self, name: &str, target: ClifFuncId, f: &hir::Function) -> Result<(), String> {
+    fn define_shim(
+        &mut self,
+        name: &str,
+        target: ClifFuncId,
+        f: &hir::Function,
+    ) -> Result<(), String> {
         let mut sig = self.out.make_signature();
         sig.params.push(AbiParam::new(types::I64));
         for p in &f.params {
@@ -327,7 +340,8 @@ impl<M: Module> ModuleGen<'_, M> {
             let call = b.ins().call(callee, &params[..nargs]);
             let results = b.inst_results(call).to_vec();
             if ret.is_some() {
-                b.ins().store(MemFlagsData::trusted(), results[1], params[nargs], 0);
+                b.ins()
+                    .store(MemFlagsData::trusted(), results[1], params[nargs], 0);
             }
             b.ins().return_(&[results[0]]);
             b.seal_all_blocks();
@@ -368,7 +382,11 @@ struct FnLower<'g, 'a, 'b, M: Module> {
 }
 
 impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
-    fn new(gen: &'g mut ModuleGen<'a, M>, b: &'g mut FunctionBuilder<'b>, f: &hir::Function) -> Self {
+    fn new(
+        gen: &'g mut ModuleGen<'a, M>,
+        b: &'g mut FunctionBuilder<'b>,
+        f: &hir::Function,
+    ) -> Self {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -407,25 +425,43 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     fn body(&mut self, f: &hir::Function) -> Result<(), String> {
         // Recursion limit: depth += 1; raise RecursionError past the limit.
         let flags = MemFlagsData::trusted();
-        let depth = self.b.ins().load(types::I64, flags, self.ctx, CTX_DEPTH_OFFSET);
+        let depth = self
+            .b
+            .ins()
+            .load(types::I64, flags, self.ctx, CTX_DEPTH_OFFSET);
         let depth = self.b.ins().iadd_imm_s(depth, 1);
         self.b.ins().store(flags, depth, self.ctx, CTX_DEPTH_OFFSET);
-        let limit = self.b.ins().load(types::I64, flags, self.ctx, CTX_DEPTH_LIMIT_OFFSET);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, flags, self.ctx, CTX_DEPTH_LIMIT_OFFSET);
         let too_deep = self.b.ins().icmp(IntCC::UnsignedGreaterThan, depth, limit);
-        self.raise_if(too_deep, ExcKind::RecursionError, "maximum recursion depth exceeded", f.span);
+        self.raise_if(
+            too_deep,
+            ExcKind::RecursionError,
+            "maximum recursion depth exceeded",
+            f.span,
+        );
         self.block(&f.body);
         if !self.is_terminated() {
             if self.ret == Type::None {
                 let ok = self.b.ins().iconst(types::I8, 0);
                 self.b.ins().jump(self.exit, &[BlockArg::Value(ok)]);
             } else {
-                self.raise(ExcKind::RuntimeError, "function ended without returning a value", f.span);
+                self.raise(
+                    ExcKind::RuntimeError,
+                    "function ended without returning a value",
+                    f.span,
+                );
             }
         }
         // The exit block: depth -= 1, return (status, value).
         self.b.switch_to_block(self.exit);
         let params = self.b.block_params(self.exit).to_vec();
-        let depth = self.b.ins().load(types::I64, flags, self.ctx, CTX_DEPTH_OFFSET);
+        let depth = self
+            .b
+            .ins()
+            .load(types::I64, flags, self.ctx, CTX_DEPTH_OFFSET);
         let depth = self.b.ins().iadd_imm_s(depth, -1);
         self.b.ins().store(flags, depth, self.ctx, CTX_DEPTH_OFFSET);
         self.b.ins().return_(&params);
@@ -473,7 +509,9 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             return *r;
         }
         let id = self.gen.runtime_fn(f);
-        let id = self.note_error(id.map(Some)).unwrap_or(ClifFuncId::from_u32(0));
+        let id = self
+            .note_error(id.map(Some))
+            .unwrap_or(ClifFuncId::from_u32(0));
         let r = self.gen.out.declare_func_in_func(id, self.b.func);
         if self.gen.colocate_runtime {
             self.b.func.dfg.ext_funcs[r].colocated = true;
@@ -511,7 +549,10 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         let (line, col) = self.gen.source.line_col(span.start);
         let file_name = self.gen.module.file_name.clone();
         let (ptr, len) = self.string(&file_name);
-        let pos = self.b.ins().iconst(types::I64, ((line as i64) << 32) | col as i64);
+        let pos = self
+            .b
+            .ins()
+            .iconst(types::I64, ((line as i64) << 32) | col as i64);
         [ptr, len, pos]
     }
 
@@ -564,10 +605,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
 
     /// Leaves the function when a runtime call left an exception pending.
     fn check_pending(&mut self) {
-        let pending = self
-            .b
-            .ins()
-            .load(types::I8, MemFlagsData::trusted(), self.ctx, CTX_PENDING_OFFSET);
+        let pending = self.b.ins().load(
+            types::I8,
+            MemFlagsData::trusted(),
+            self.ctx,
+            CTX_PENDING_OFFSET,
+        );
         self.propagate_if(pending);
     }
 
@@ -597,7 +640,11 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             Stmt::If { cond, then, orelse } => {
                 let c = self.expr(cond);
-                let (tb, eb, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                let (tb, eb, join) = (
+                    self.b.create_block(),
+                    self.b.create_block(),
+                    self.b.create_block(),
+                );
                 self.b.ins().brif(c, tb, &[], eb, &[]);
                 self.b.switch_to_block(tb);
                 self.block(then);
@@ -659,10 +706,19 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 }
                 self.b.ins().jump(self.exit, &args);
             }
-            Stmt::Assert { cond, message, span } => {
+            Stmt::Assert {
+                cond,
+                message,
+                span,
+            } => {
                 let c = self.expr(cond);
                 let failed = self.b.ins().icmp_imm_s(IntCC::Equal, c, 0);
-                self.raise_if(failed, ExcKind::AssertionError, message.as_deref().unwrap_or(""), *span);
+                self.raise_if(
+                    failed,
+                    ExcKind::AssertionError,
+                    message.as_deref().unwrap_or(""),
+                    *span,
+                );
             }
             Stmt::Print { args, sep, end } => self.print(args, sep, end),
         }
@@ -683,7 +739,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         let stop = self.expr(stop);
         let step = self.expr(step);
         let zero_step = self.b.ins().icmp_imm_s(IntCC::Equal, step, 0);
-        self.raise_if(zero_step, ExcKind::ValueError, "range() arg 3 must not be zero", span);
+        self.raise_if(
+            zero_step,
+            ExcKind::ValueError,
+            "range() arg 3 must not be zero",
+            span,
+        );
         let (header, body_b, latch, else_b, after) = (
             self.b.create_block(),
             self.b.create_block(),
@@ -710,7 +771,9 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         // i + step overflowing i64 means the range is exhausted.
         self.b.switch_to_block(latch);
         let (next, overflow) = self.b.ins().sadd_overflow(i, step);
-        self.b.ins().brif(overflow, else_b, &[], header, &[BlockArg::Value(next)]);
+        self.b
+            .ins()
+            .brif(overflow, else_b, &[], header, &[BlockArg::Value(next)]);
         self.b.switch_to_block(else_b);
         self.block(orelse);
         if !self.is_terminated() {
@@ -783,7 +846,11 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     }
                 }
                 let mut values = vec![self.ctx];
-                values.extend(slots.into_iter().map(|v| v.expect("every argument evaluated")));
+                values.extend(
+                    slots
+                        .into_iter()
+                        .map(|v| v.expect("every argument evaluated")),
+                );
                 let r = self.func_ref(*id);
                 let call = self.b.ins().call(r, &values);
                 let results = self.b.inst_results(call).to_vec();
@@ -840,9 +907,13 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 let (rhs, join) = (self.b.create_block(), self.b.create_block());
                 let result = self.b.append_block_param(join, ty);
                 if is_and {
-                    self.b.ins().brif(truth, rhs, &[], join, &[BlockArg::Value(lv)]);
+                    self.b
+                        .ins()
+                        .brif(truth, rhs, &[], join, &[BlockArg::Value(lv)]);
                 } else {
-                    self.b.ins().brif(truth, join, &[BlockArg::Value(lv)], rhs, &[]);
+                    self.b
+                        .ins()
+                        .brif(truth, join, &[BlockArg::Value(lv)], rhs, &[]);
                 }
                 self.b.switch_to_block(rhs);
                 let rv = self.expr(r);
@@ -853,7 +924,11 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             ExprKind::IfExp(c, t, f) => {
                 let ty = clif_type(e.ty).unwrap_or(types::I8);
                 let cv = self.expr(c);
-                let (tb, fb, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                let (tb, fb, join) = (
+                    self.b.create_block(),
+                    self.b.create_block(),
+                    self.b.create_block(),
+                );
                 let result = self.b.append_block_param(join, ty);
                 self.b.ins().brif(cv, tb, &[], fb, &[]);
                 self.b.switch_to_block(tb);
@@ -923,7 +998,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     }
 
     fn overflow_if(&mut self, cond: Value, span: Span) {
-        self.raise_if(cond, ExcKind::OverflowError, roast_runtime::INT_OVERFLOW_MESSAGE, span);
+        self.raise_if(
+            cond,
+            ExcKind::OverflowError,
+            roast_runtime::INT_OVERFLOW_MESSAGE,
+            span,
+        );
     }
 
     fn int_arith(&mut self, op: ArithOp, a: Value, b: Value, span: Span) -> Value {
@@ -940,7 +1020,8 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             ArithOp::Div => {
                 let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
                 self.raise_if(zero, ExcKind::ZeroDivisionError, "division by zero", span);
-                self.call_rt(RtFn::IntTrueDiv, &[a, b]).expect("returns f64")
+                self.call_rt(RtFn::IntTrueDiv, &[a, b])
+                    .expect("returns f64")
             }
             ArithOp::FloorDiv | ArithOp::Mod => {
                 let floor = op == ArithOp::FloorDiv;
@@ -953,10 +1034,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 self.raise_if(zero, ExcKind::ZeroDivisionError, message, span);
                 // b == -1 is special-cased: the machine division of i64::MIN
                 // by -1 traps, and Python's results are -a and 0.
-                let (minus_one, general, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                let (minus_one, general, join) = (
+                    self.b.create_block(),
+                    self.b.create_block(),
+                    self.b.create_block(),
+                );
                 let result = self.b.append_block_param(join, types::I64);
                 let is_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
-                self.b.ins().brif(is_minus_one, minus_one, &[], general, &[]);
+                self.b
+                    .ins()
+                    .brif(is_minus_one, minus_one, &[], general, &[]);
                 self.b.switch_to_block(minus_one);
                 let special = if floor {
                     let zero = self.b.ins().iconst(types::I64, 0);
@@ -1037,7 +1124,8 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             ArithOp::FloorDiv => {
                 zero_check(self, "float floor division by zero");
-                self.call_rt(RtFn::FloatFloorDiv, &[a, b]).expect("returns f64")
+                self.call_rt(RtFn::FloatFloorDiv, &[a, b])
+                    .expect("returns f64")
             }
             ArithOp::Mod => {
                 zero_check(self, "float modulo");
@@ -1099,8 +1187,14 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             (Type::Int, Type::Float) | (Type::Float, Type::Int) => {
                 // Exact comparison through the runtime: -1, 0, 1, or 2 (NaN).
-                let (i, f, flipped) = if at == Type::Int { (a, b, false) } else { (b, a, true) };
-                let r = self.call_rt(RtFn::IntFloatCmp, &[i, f]).expect("returns i32");
+                let (i, f, flipped) = if at == Type::Int {
+                    (a, b, false)
+                } else {
+                    (b, a, true)
+                };
+                let r = self
+                    .call_rt(RtFn::IntFloatCmp, &[i, f])
+                    .expect("returns i32");
                 let op = if flipped {
                     match op {
                         CmpOp::Lt => CmpOp::Gt,
@@ -1121,7 +1215,10 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                         let le = self.b.ins().icmp_imm_s(IntCC::SignedLessThanOrEqual, r, 0);
                         le
                     }
-                    CmpOp::Ge => self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, r, 1),
+                    CmpOp::Ge => self
+                        .b
+                        .ins()
+                        .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, r, 1),
                 }
             }
             (Type::None, Type::None) => self.b.ins().iconst(types::I8, (op == CmpOp::Eq) as i64),

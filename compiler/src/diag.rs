@@ -220,8 +220,8 @@ impl Diagnostic {
                 );
             }
         }
-        let mut group = Group::with_title(Level::ERROR.primary_title(self.message.as_str()))
-            .element(snippet);
+        let mut group =
+            Group::with_title(Level::ERROR.primary_title(self.message.as_str())).element(snippet);
         if let Some(help) = &self.help {
             group = group.element(Level::HELP.message(help.as_str()));
         }

@@ -82,7 +82,12 @@ pub fn check(source: &Source) -> Result<(SourceMap, hir::Module), CompileError> 
     if !diags.is_empty() {
         return Err(error(&map, &diags));
     }
-    match crate::check::check_module(&source.module_path, &source.display_name, &source.text, &ast) {
+    match crate::check::check_module(
+        &source.module_path,
+        &source.display_name,
+        &source.text,
+        &ast,
+    ) {
         Ok(m) => Ok((map, m)),
         Err(diags) => Err(error(&map, &diags)),
     }
@@ -128,11 +133,17 @@ fn compile_object_here(
 ) -> Result<CompiledObject, CompileError> {
     let (map, module) = check(source)?;
     let isa = codegen::target_isa(triple).map_err(internal)?;
-    let builder = ObjectBuilder::new(isa, symbol_prefix.as_bytes().to_vec(), cranelift_module::default_libcall_names())
-        .map_err(|e| internal(e.to_string()))?;
+    let builder = ObjectBuilder::new(
+        isa,
+        symbol_prefix.as_bytes().to_vec(),
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(|e| internal(e.to_string()))?;
     let mut out = ObjectModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
-    let entries = codegen::define_module(&mut out, &module, file, symbol_prefix, OutputKind::Object).map_err(internal)?;
+    let entries =
+        codegen::define_module(&mut out, &module, file, symbol_prefix, OutputKind::Object)
+            .map_err(internal)?;
     let interface = interface::describe(&module, &entries);
     let object = out.finish().emit().map_err(|e| internal(e.to_string()))?;
     Ok(CompiledObject { object, interface })
@@ -184,7 +195,9 @@ pub(crate) fn jit_module(
     let mut jit = cranelift_jit::JITModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
     let prefix = symbol_prefix(&[&source.display_name]);
-    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit).map_err(internal)?;
-    jit.finalize_definitions().map_err(|e| internal(e.to_string()))?;
+    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit)
+        .map_err(internal)?;
+    jit.finalize_definitions()
+        .map_err(|e| internal(e.to_string()))?;
     Ok((jit, entries, module))
 }

@@ -116,14 +116,22 @@ pub fn describe(module: &hir::Module, entries: &EntrySymbols) -> Interface {
     }
     Interface {
         abi_version: roast_runtime::ABI_VERSION,
-        module_name: module.name.rsplit('.').next().unwrap_or(&module.name).to_string(),
+        module_name: module
+            .name
+            .rsplit('.')
+            .next()
+            .unwrap_or(&module.name)
+            .to_string(),
         doc: module.docstring.clone(),
         functions,
         init_symbol: entries.init.clone(),
         script_symbol: entries.script.clone(),
         implicit_main: module.implicit_main.and_then(|id| {
             let (_, symbol) = entries.exports.iter().find(|(f, _)| *f == id)?;
-            Some((symbol.clone(), module.functions[id.0 as usize].ret == Type::Int))
+            Some((
+                symbol.clone(),
+                module.functions[id.0 as usize].ret == Type::Int,
+            ))
         }),
     }
 }

@@ -7,13 +7,13 @@
 //! signatures → Rust source). [`driver`] strings them together for roastc,
 //! roast-build and roast-macros.
 
-pub mod diag;
-pub mod syntax;
+pub mod bindgen;
 pub mod check;
 pub mod codegen;
-pub mod hir;
-pub mod bindgen;
+pub mod diag;
 pub mod driver;
+pub mod hir;
 pub mod interface;
 pub mod objasm;
 pub mod run;
+pub mod syntax;

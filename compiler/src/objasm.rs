@@ -47,13 +47,19 @@ pub fn object_to_asm(bytes: &[u8], prefix: &str) -> Result<AsmObject, String> {
         let sec_label = section_label(prefix, section.index().0);
         let name = section.name().unwrap_or("");
         let _ = writeln!(text, ".pushsection {name}.{prefix},{flags}");
-        let align = if kind == SectionKind::Text { section.align().max(16) } else { section.align().max(1) };
+        let align = if kind == SectionKind::Text {
+            section.align().max(16)
+        } else {
+            section.align().max(1)
+        };
         let _ = writeln!(text, ".p2align {}", align.trailing_zeros());
         let _ = writeln!(text, "{sec_label}:");
         // Labels at offsets, relocations at offsets.
         let mut labels: BTreeMap<u64, Vec<String>> = BTreeMap::new();
         for sym in file.symbols() {
-            if sym.section() != SymbolSection::Section(section.index()) || sym.name().unwrap_or("").is_empty() {
+            if sym.section() != SymbolSection::Section(section.index())
+                || sym.name().unwrap_or("").is_empty()
+            {
                 continue;
             }
             if sym.kind() == object::SymbolKind::Section {
@@ -69,7 +75,10 @@ pub fn object_to_asm(bytes: &[u8], prefix: &str) -> Result<AsmObject, String> {
             }
             decl.push_str(&name);
             decl.push(':');
-            labels.entry(sym.address() - section.address()).or_default().push(decl);
+            labels
+                .entry(sym.address() - section.address())
+                .or_default()
+                .push(decl);
         }
         let mut relocs: BTreeMap<u64, (usize, String)> = BTreeMap::new();
         for (offset, reloc) in section.relocations() {

@@ -69,7 +69,8 @@ pub fn run(source: &Source) -> Result<RunOutcome, CompileError> {
         let mut code: i64 = 0;
         let status = if module.functions[main_id.0 as usize].ret == Type::Int {
             // SAFETY: the shim of `def main() -> int` is `(ctx, *mut i64) -> u8`.
-            let main: unsafe extern "C" fn(*mut Ctx, *mut i64) -> u8 = unsafe { std::mem::transmute(shim) };
+            let main: unsafe extern "C" fn(*mut Ctx, *mut i64) -> u8 =
+                unsafe { std::mem::transmute(shim) };
             // SAFETY: live context and a valid out slot.
             unsafe { main(ctx, &mut code) }
         } else {
@@ -87,7 +88,13 @@ pub fn run(source: &Source) -> Result<RunOutcome, CompileError> {
     roast_runtime::roast_rt_flush();
     drop(jit);
     Ok(match outcome {
-        Ok(exit_code) => RunOutcome { exit_code, error: None },
-        Err(e) => RunOutcome { exit_code: 1, error: Some(e) },
+        Ok(exit_code) => RunOutcome {
+            exit_code,
+            error: None,
+        },
+        Err(e) => RunOutcome {
+            exit_code: 1,
+            error: Some(e),
+        },
     })
 }

@@ -4,7 +4,11 @@
 use std::process::Command;
 
 fn roastc(args: &[&str], dir: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_roastc")).args(args).current_dir(dir).output().expect("roastc runs")
+    Command::new(env!("CARGO_BIN_EXE_roastc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("roastc runs")
 }
 
 const GOOD: &str = "def twice(n: int) -> int:\n    return 2 * n\n\n\ndef test_twice() -> None:\n    assert twice(2) == 4\n";
@@ -13,8 +17,14 @@ const GOOD: &str = "def twice(n: int) -> int:\n    return 2 * n\n\n\ndef test_tw
 fn check_exits_zero_on_good_input_and_one_on_errors() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.roast"), GOOD).unwrap();
-    std::fs::write(dir.path().join("bad.roast"), "def f() -> int:\n    return x\n\ndef g(:\n").unwrap();
-    assert!(roastc(&["check", "good.roast"], dir.path()).status.success());
+    std::fs::write(
+        dir.path().join("bad.roast"),
+        "def f() -> int:\n    return x\n\ndef g(:\n",
+    )
+    .unwrap();
+    assert!(roastc(&["check", "good.roast"], dir.path())
+        .status
+        .success());
     let bad = roastc(&["check", "good.roast", "bad.roast"], dir.path());
     assert_eq!(bad.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&bad.stderr);
@@ -24,15 +34,23 @@ fn check_exits_zero_on_good_input_and_one_on_errors() {
     std::fs::write(dir.path().join("latin1.roast"), b"x = 1\n# caf\xe9\n").unwrap();
     let latin1 = roastc(&["check", "latin1.roast"], dir.path());
     assert_eq!(latin1.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&latin1.stderr).contains("latin1.roast:2:6"), "{}", String::from_utf8_lossy(&latin1.stderr));
+    assert!(
+        String::from_utf8_lossy(&latin1.stderr).contains("latin1.roast:2:6"),
+        "{}",
+        String::from_utf8_lossy(&latin1.stderr)
+    );
 }
 
 #[test]
 fn build_writes_an_object_and_bindings_deterministically() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("twice.roast"), GOOD).unwrap();
-    assert!(roastc(&["build", "twice.roast", "-o", "out1"], dir.path()).status.success());
-    assert!(roastc(&["build", "twice.roast", "-o", "out2"], dir.path()).status.success());
+    assert!(roastc(&["build", "twice.roast", "-o", "out1"], dir.path())
+        .status
+        .success());
+    assert!(roastc(&["build", "twice.roast", "-o", "out2"], dir.path())
+        .status
+        .success());
     let obj = std::fs::read(dir.path().join("out1/twice.o")).unwrap();
     assert_eq!(&obj[..4], b"\x7fELF", "an ELF object");
     assert_eq!(obj, std::fs::read(dir.path().join("out2/twice.o")).unwrap());
@@ -45,11 +63,18 @@ fn build_writes_an_object_and_bindings_deterministically() {
 #[test]
 fn run_reports_uncaught_exceptions_like_python() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("boom.roast"), "print(\"before\")\nx = 0\nprint(10 // x)\n").unwrap();
+    std::fs::write(
+        dir.path().join("boom.roast"),
+        "print(\"before\")\nx = 0\nprint(10 // x)\n",
+    )
+    .unwrap();
     let out = roastc(&["run", "boom.roast"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("File \"boom.roast\", line 3"), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().last(), Some("ZeroDivisionError: integer division or modulo by zero"));
+    assert_eq!(
+        stderr.trim_end().lines().last(),
+        Some("ZeroDivisionError: integer division or modulo by zero")
+    );
 }

@@ -30,24 +30,38 @@ fn programs() -> Vec<PathBuf> {
 fn expected_status(path: &Path) -> (i32, Option<String>) {
     let text = std::fs::read_to_string(path.with_extension("status")).expect(".status file");
     let mut lines = text.lines();
-    let code = lines.next().unwrap_or("0").trim().parse().expect("status code");
+    let code = lines
+        .next()
+        .unwrap_or("0")
+        .trim()
+        .parse()
+        .expect("status code");
     (code, lines.next().map(str::to_string))
 }
 
 #[test]
 fn roastc_run_matches_cpython() {
     let programs = programs();
-    assert!(programs.len() >= 40, "the corpus has {} programs", programs.len());
+    assert!(
+        programs.len() >= 40,
+        "the corpus has {} programs",
+        programs.len()
+    );
     let mut failures = Vec::new();
     for program in &programs {
-        let rel = program.strip_prefix(conformance_dir()).unwrap().to_string_lossy().into_owned();
+        let rel = program
+            .strip_prefix(conformance_dir())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let output = Command::new(env!("CARGO_BIN_EXE_roastc"))
             .arg("run")
             .arg(&rel)
             .current_dir(conformance_dir())
             .output()
             .expect("roastc runs");
-        let expected_stdout = std::fs::read(program.with_extension("stdout")).expect(".stdout file");
+        let expected_stdout =
+            std::fs::read(program.with_extension("stdout")).expect(".stdout file");
         let (code, last_line) = expected_status(program);
         let stderr = String::from_utf8_lossy(&output.stderr);
         let mut problems = Vec::new();
@@ -59,7 +73,10 @@ fn roastc_run_matches_cpython() {
             ));
         }
         if output.status.code() != Some(code) {
-            problems.push(format!("exit status {:?}, expected {code}", output.status.code()));
+            problems.push(format!(
+                "exit status {:?}, expected {code}",
+                output.status.code()
+            ));
         }
         if let Some(line) = last_line {
             let got = stderr.trim_end().lines().last().unwrap_or("");
@@ -68,8 +85,17 @@ fn roastc_run_matches_cpython() {
             }
         }
         if !problems.is_empty() {
-            failures.push(format!("{rel}:\n{}\nstderr:\n{stderr}", problems.join("\n")));
+            failures.push(format!(
+                "{rel}:\n{}\nstderr:\n{stderr}",
+                problems.join("\n")
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} programs differ from CPython:\n\n{}", failures.len(), programs.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs differ from CPython:\n\n{}",
+        failures.len(),
+        programs.len(),
+        failures.join("\n\n")
+    );
 }

@@ -35,16 +35,25 @@ fn each_malformed_program_gets_a_located_diagnostic() {
             .expect("roastc runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         if output.status.code() != Some(1) {
-            failures.push(format!("{name}: exit status {:?}, expected 1\n{stderr}", output.status.code()));
+            failures.push(format!(
+                "{name}: exit status {:?}, expected 1\n{stderr}",
+                output.status.code()
+            ));
             continue;
         }
-        let first = stderr.lines().find_map(|l| l.trim_start().strip_prefix("--> "));
+        let first = stderr
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("--> "));
         let want = format!("{name}:{expected}");
         if first != Some(want.as_str()) {
-            failures.push(format!("{name}: first diagnostic at {first:?}, expected {want}\n{stderr}"));
+            failures.push(format!(
+                "{name}: first diagnostic at {first:?}, expected {want}\n{stderr}"
+            ));
         }
         if !stderr.starts_with("error") || !stderr.contains('^') {
-            failures.push(format!("{name}: not a rendered diagnostic with a caret:\n{stderr}"));
+            failures.push(format!(
+                "{name}: not a rendered diagnostic with a caret:\n{stderr}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

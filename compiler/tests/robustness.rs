@@ -22,10 +22,58 @@ impl XorShift {
 }
 
 const FRAGMENTS: &[&str] = &[
-    "(", ")", ":", "\n", "    ", "\t", "def ", "return ", "if ", "else:", "while ", "for ", " in range(",
-    "1", "0", "-", "**", "//", "%", "/", "==", "<", "and ", "not ", "x", "\"", "'''", "f\"{", "}",
-    "[", "]", "{", ",", "=", "+=", "True", "None", "1e308", "9223372036854775807", "lambda", "class ",
-    "\\", "#", "é", "\u{0}", "yield ", "pass", "break", "print(", "assert ", "int(", "float(",
+    "(",
+    ")",
+    ":",
+    "\n",
+    "    ",
+    "\t",
+    "def ",
+    "return ",
+    "if ",
+    "else:",
+    "while ",
+    "for ",
+    " in range(",
+    "1",
+    "0",
+    "-",
+    "**",
+    "//",
+    "%",
+    "/",
+    "==",
+    "<",
+    "and ",
+    "not ",
+    "x",
+    "\"",
+    "'''",
+    "f\"{",
+    "}",
+    "[",
+    "]",
+    "{",
+    ",",
+    "=",
+    "+=",
+    "True",
+    "None",
+    "1e308",
+    "9223372036854775807",
+    "lambda",
+    "class ",
+    "\\",
+    "#",
+    "é",
+    "\u{0}",
+    "yield ",
+    "pass",
+    "break",
+    "print(",
+    "assert ",
+    "int(",
+    "float(",
 ];
 
 fn mutate(text: &str, rng: &mut XorShift) -> String {
@@ -62,7 +110,10 @@ fn compile_without_panic(text: String) {
     let outcome = std::panic::catch_unwind(|| {
         let _ = driver::compile_object(&source, "roast_fuzz_", None);
     });
-    assert!(outcome.is_ok(), "the compiler panicked on:\n-----\n{text}\n-----");
+    assert!(
+        outcome.is_ok(),
+        "the compiler panicked on:\n-----\n{text}\n-----"
+    );
 }
 
 #[test]
@@ -89,8 +140,14 @@ fn mutated_conformance_programs_never_crash_the_compiler() {
 #[test]
 fn extreme_shapes_get_diagnostics_or_compile() {
     let cases: Vec<(&str, String)> = vec![
-        ("100,000-term sum", format!("x = {}\n", vec!["1"; 100_000].join(" + "))),
-        ("5,000 nested parentheses", format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000))),
+        (
+            "100,000-term sum",
+            format!("x = {}\n", vec!["1"; 100_000].join(" + ")),
+        ),
+        (
+            "5,000 nested parentheses",
+            format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000)),
+        ),
         ("300 nested blocks", {
             let mut s = String::from("def f(x: int) -> int:\n");
             for depth in 1..=300 {
@@ -99,8 +156,14 @@ fn extreme_shapes_get_diagnostics_or_compile() {
             s.push_str(&format!("{}return 1\n    return 0\n", "    ".repeat(301)));
             s
         }),
-        ("5,000 chained comparisons", format!("x = {}\n", vec!["1"; 5000].join(" < "))),
-        ("10,000 unary minuses", format!("x = {}1\n", "-".repeat(10_000))),
+        (
+            "5,000 chained comparisons",
+            format!("x = {}\n", vec!["1"; 5000].join(" < ")),
+        ),
+        (
+            "10,000 unary minuses",
+            format!("x = {}1\n", "-".repeat(10_000)),
+        ),
         ("2,000 elifs", {
             let mut s = String::from("def f(x: int) -> int:\n    if x == 0:\n        return 0\n");
             for i in 1..2000 {
@@ -109,17 +172,25 @@ fn extreme_shapes_get_diagnostics_or_compile() {
             s.push_str("    return -1\n");
             s
         }),
-        ("mixed tabs and spaces", "def f(x: int) -> int:\n    if x:\n\treturn 1\n    return 0\n".to_string()),
+        (
+            "mixed tabs and spaces",
+            "def f(x: int) -> int:\n    if x:\n\treturn 1\n    return 0\n".to_string(),
+        ),
         ("NUL bytes", "x = 1\u{0}\u{0}\n".to_string()),
     ];
     for (name, text) in cases {
         let source = Source::new("extreme.roast", text);
         let start = std::time::Instant::now();
-        let result = std::panic::catch_unwind(|| driver::compile_object(&source, "roast_x_", None).map(|_| ()));
+        let result = std::panic::catch_unwind(|| {
+            driver::compile_object(&source, "roast_x_", None).map(|_| ())
+        });
         let elapsed = start.elapsed();
         match result {
             Err(_) => panic!("{name}: the compiler panicked"),
-            Ok(Err(e)) => assert!(e.rendered.contains("extreme.roast:"), "{name}: unlocated diagnostic {e}"),
+            Ok(Err(e)) => assert!(
+                e.rendered.contains("extreme.roast:"),
+                "{name}: unlocated diagnostic {e}"
+            ),
             Ok(Ok(())) => {}
         }
         // Not a timing assertion on speed, a guard against hangs.

@@ -928,24 +928,15 @@ fn broken_compound_headers_do_not_cascade() {
 fn indentation_errors() {
     assert_eq!(
         errors("x = 1\n    y = 2\n"),
-        [(2, 1, "unexpected indent".into())]
+        [(2, 5, "unexpected indent".into())]
     );
+    let mismatch = "unindent does not match any outer indentation level";
     assert_eq!(
         errors("if x:\n        a\n    b\nc\n"),
-        [(
-            3,
-            1,
-            "unindent does not match any outer indentation level".into()
-        )]
+        [(3, 5, mismatch.into())]
     );
-    assert_eq!(
-        errors("if x:\n\ta\n        b\n"),
-        [(
-            3,
-            1,
-            "inconsistent use of tabs and spaces in indentation".into()
-        )]
-    );
+    let tabs = "inconsistent use of tabs and spaces in indentation";
+    assert_eq!(errors("if x:\n\ta\n        b\n"), [(3, 9, tabs.into())]);
     assert_eq!(
         errors("if x:\npass\n"),
         [(2, 1, "expected an indented block".into())]
@@ -1109,6 +1100,11 @@ fn unclosed_bracket_explains_the_errors_after_it() {
         errors("x = foo(a,\n\ndef g():\n    pass\n"),
         [(1, 8, "'(' was never closed".into())]
     );
+    // A string that swallows the closing bracket is the better explanation.
+    assert_eq!(
+        errors("print('a')\nprint('b)\nprint('c')\n"),
+        [(2, 7, "unterminated string literal".into())]
+    );
     // An earlier error on the same logical line is kept as well.
     assert_eq!(
         errors("x = 1 +* 2 + [3,\ny = 4\n"),
@@ -1193,7 +1189,9 @@ fn diagnostics_render_with_label_and_location() {
 
 // ---- robustness ----
 
-/// Runs `f` on a thread with a 2 MiB stack (what `cargo test` gives each test).
+/// Runs `f` on a thread with a 2 MiB stack (what `cargo test` gives each
+/// test): parsing must work from there, and dropping the deepest trees the
+/// parser accepts must fit in it.
 fn with_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
         .stack_size(2 << 20)
@@ -1244,7 +1242,10 @@ fn recursion_limits_give_diagnostics() {
             .map(|d| format!("{}if x:\n", " ".repeat(d)))
             .collect();
         let found = errors(&format!("{deep_blocks}{}pass\n", " ".repeat(150)));
-        assert_eq!(found[0], (101, 1, "too many levels of indentation".into()));
+        assert_eq!(
+            found[0],
+            (101, 101, "too many levels of indentation".into())
+        );
         assert_eq!(found.len(), 1, "{found:?}");
     });
 }

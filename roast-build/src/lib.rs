@@ -2,13 +2,11 @@
 //! `cc` crate compiles C.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     roast_build::Build::new()
-//!         .file("roast/geometry.roast")
-//!         .file("roast/stats.roast")
-//!         .compile("geo");
-//! }
+//! // in build.rs's `fn main`:
+//! roast_build::Build::new()
+//!     .file("roast/geometry.roast")
+//!     .file("roast/stats.roast")
+//!     .compile("geo");
 //! ```
 //!
 //! and in the crate: `roast::include_bindings!("geo");`, which brings
@@ -117,7 +115,9 @@ impl Build {
             Some(d) => d.clone(),
             None => std::env::var_os("OUT_DIR")
                 .map(PathBuf::from)
-                .ok_or_else(|| Error::Config("OUT_DIR is not set: call compile() from build.rs".into()))?,
+                .ok_or_else(|| {
+                    Error::Config("OUT_DIR is not set: call compile() from build.rs".into())
+                })?,
         };
         let units = self.units()?;
         if units.is_empty() {
@@ -133,7 +133,8 @@ impl Build {
         let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
         let roast_dir = out_dir.join("roast");
         let obj_dir = roast_dir.join(format!("{name}.objects"));
-        std::fs::create_dir_all(&obj_dir).map_err(|e| Error::Io(format!("creating {}: {e}", obj_dir.display())))?;
+        std::fs::create_dir_all(&obj_dir)
+            .map_err(|e| Error::Io(format!("creating {}: {e}", obj_dir.display())))?;
         let mut rendered = String::new();
         let mut objects = Vec::new();
         let mut tree = ModTree::default();
@@ -160,7 +161,11 @@ impl Build {
                             items.push_str(&format!("//!{sep}{line}\n"));
                         }
                     }
-                    items.push_str(&bindgen::module_items(&compiled.interface, &display, Linking::External));
+                    items.push_str(&bindgen::module_items(
+                        &compiled.interface,
+                        &display,
+                        Linking::External,
+                    ));
                     tree.insert(&unit.module, items);
                 }
             }
@@ -177,7 +182,9 @@ impl Build {
         tree.render(&mut rust, 0);
         write_if_changed(&roast_dir.join(format!("{name}.rs")), rust.as_bytes())?;
         let mut archive = cc::Build::new();
-        archive.cargo_metadata(self.cargo_metadata).out_dir(&roast_dir);
+        archive
+            .cargo_metadata(self.cargo_metadata)
+            .out_dir(&roast_dir);
         if let Some(t) = &target {
             archive.target(t);
         }
@@ -204,7 +211,8 @@ impl Build {
             .collect();
         for dir in &self.dirs {
             let mut found = Vec::new();
-            walk(dir, &mut found).map_err(|e| Error::Io(format!("reading {}: {e}", dir.display())))?;
+            walk(dir, &mut found)
+                .map_err(|e| Error::Io(format!("reading {}: {e}", dir.display())))?;
             found.sort();
             for path in found {
                 let rel = path.strip_prefix(dir).unwrap_or(&path);
@@ -235,7 +243,9 @@ fn display_name(path: &Path) -> String {
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -268,7 +278,11 @@ impl ModTree {
     fn insert(&mut self, path: &[String], items: String) {
         match path.split_first() {
             None => self.items = Some(items),
-            Some((first, rest)) => self.children.entry(first.clone()).or_default().insert(rest, items),
+            Some((first, rest)) => self
+                .children
+                .entry(first.clone())
+                .or_default()
+                .insert(rest, items),
         }
     }
 

@@ -27,8 +27,16 @@ fn dir_nests_modules_as_folders_and_archives_the_code() {
     host_env();
     let src = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    write(src.path(), "roast/top.roast", "def one() -> int:\n    return 1\n");
-    write(src.path(), "roast/shapes/circle.roast", "\"\"\"Circles.\"\"\"\n\ndef area(r: float) -> float:\n    return 3.0 * r * r\n");
+    write(
+        src.path(),
+        "roast/top.roast",
+        "def one() -> int:\n    return 1\n",
+    );
+    write(
+        src.path(),
+        "roast/shapes/circle.roast",
+        "\"\"\"Circles.\"\"\"\n\ndef area(r: float) -> float:\n    return 3.0 * r * r\n",
+    );
     roast_build::Build::new()
         .dir(src.path().join("roast"))
         .out_dir(out.path())
@@ -36,10 +44,16 @@ fn dir_nests_modules_as_folders_and_archives_the_code() {
         .try_compile("lib1")
         .expect("compiles");
     let rust = std::fs::read_to_string(out.path().join("roast/lib1.rs")).unwrap();
-    assert!(rust.contains("pub mod shapes {\n    pub mod circle {\n        //! Circles."), "{rust}");
+    assert!(
+        rust.contains("pub mod shapes {\n    pub mod circle {\n        //! Circles."),
+        "{rust}"
+    );
     assert!(rust.contains("pub fn area(r: f64) -> f64"), "{rust}");
     assert!(rust.contains("pub mod top {"), "{rust}");
-    assert!(out.path().join("roast/libroast_lib1.a").exists(), "static library written");
+    assert!(
+        out.path().join("roast/libroast_lib1.a").exists(),
+        "static library written"
+    );
 }
 
 #[test]
@@ -60,6 +74,10 @@ fn errors_come_back_as_values_with_every_diagnostic() {
     assert!(matches!(err, roast_build::Error::Compile(_)));
     assert!(text.contains("a.roast:2:12"), "{text}");
     assert!(text.contains("b.roast:1:6"), "{text}");
-    let none = roast_build::Build::new().out_dir(out.path()).cargo_metadata(false).try_compile("empty").unwrap_err();
+    let none = roast_build::Build::new()
+        .out_dir(out.path())
+        .cargo_metadata(false)
+        .try_compile("empty")
+        .unwrap_err();
     assert!(matches!(none, roast_build::Error::Config(_)), "{none}");
 }

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -21,7 +24,10 @@ fn cargo(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .current_dir(root)
-        .env("CARGO_TARGET_DIR", workspace().join("target/external-crate-test"))
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace().join("target/external-crate-test"),
+        )
         .env_remove("ROAST_MANIFEST_DIR")
         .output()
         .expect("cargo runs")
@@ -122,7 +128,11 @@ fn outside_crate_builds_runs_tests_and_rebuilds_on_edit() {
 
     let run = cargo(root, &["run", "--quiet"]);
     let stdout = text(&run.stdout);
-    assert!(run.status.success(), "cargo run failed:\n{}", text(&run.stderr));
+    assert!(
+        run.status.success(),
+        "cargo run failed:\n{}",
+        text(&run.stderr)
+    );
     assert!(stdout.contains("fib(20)=6765 label=1"), "{stdout}");
     assert!(stdout.contains("mean_floor(-7, 2)=-4"), "{stdout}");
     assert!(
@@ -134,28 +144,64 @@ fn outside_crate_builds_runs_tests_and_rebuilds_on_edit() {
 
     let test = cargo(root, &["test", "--quiet", "--", "--list"]);
     let listed = text(&test.stdout);
-    assert!(listed.contains("stats::__roast_tests::test_mean_floor: test"), "{listed}");
-    assert!(listed.contains("fib::__roast_tests::test_fib_small: test"), "{listed}");
+    assert!(
+        listed.contains("stats::__roast_tests::test_mean_floor: test"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("fib::__roast_tests::test_fib_small: test"),
+        "{listed}"
+    );
     let test = cargo(root, &["test", "--quiet"]);
-    assert!(test.status.success(), "cargo test failed:\n{}{}", text(&test.stdout), text(&test.stderr));
+    assert!(
+        test.status.success(),
+        "cargo test failed:\n{}{}",
+        text(&test.stdout),
+        text(&test.stderr)
+    );
 
     // Editing either route's file changes the program.
-    write(root, "src/fib.roast", &FIB_V1.replace("return 1", "return 2"));
-    write(root, "roast/stats.roast", &STATS_V1.replace("return total // count", "return total // count + 100"));
+    write(
+        root,
+        "src/fib.roast",
+        &FIB_V1.replace("return 1", "return 2"),
+    );
+    write(
+        root,
+        "roast/stats.roast",
+        &STATS_V1.replace("return total // count", "return total // count + 100"),
+    );
     let run = cargo(root, &["run", "--quiet"]);
     let stdout = text(&run.stdout);
-    assert!(stdout.contains("label=2"), "include_roast! did not rebuild:\n{stdout}");
-    assert!(stdout.contains("mean_floor(-7, 2)=96"), "build.rs route did not rebuild:\n{stdout}");
+    assert!(
+        stdout.contains("label=2"),
+        "include_roast! did not rebuild:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("mean_floor(-7, 2)=96"),
+        "build.rs route did not rebuild:\n{stdout}"
+    );
 
     // A failing Roast test fails `cargo test` with its message and location.
-    write(root, "roast/stats.roast", &STATS_V1.replace("== -4", "== 4"));
+    write(
+        root,
+        "roast/stats.roast",
+        &STATS_V1.replace("== -4", "== 4"),
+    );
     let test = cargo(root, &["test", "--quiet"]);
     let out = text(&test.stdout) + &text(&test.stderr);
     assert!(!test.status.success());
-    assert!(out.contains("AssertionError: floors toward negative infinity (at roast/stats.roast:15:5)"), "{out}");
+    assert!(
+        out.contains("AssertionError: floors toward negative infinity (at roast/stats.roast:15:5)"),
+        "{out}"
+    );
 
     // Malformed sources fail the build with located diagnostics, both routes.
-    write(root, "roast/stats.roast", "def broken(x: int) -> int\n    return x\n");
+    write(
+        root,
+        "roast/stats.roast",
+        "def broken(x: int) -> int\n    return x\n",
+    );
     let build = cargo(root, &["build", "--quiet"]);
     let err = text(&build.stderr);
     assert!(!build.status.success());

@@ -33,17 +33,18 @@ macro_rules! include_bindings {
 /// Support for generated code. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
-    pub use roast_runtime::private::{invoke, run_script, unwrap_or_panic, ImplicitMain, ModuleInit};
+    pub use roast_runtime::private::{
+        invoke, run_script, unwrap_or_panic, ImplicitMain, ModuleInit,
+    };
     pub use roast_runtime::{Ctx, ABI_VERSION};
 
     /// The runtime functions compiled code calls (named by `sym` operands in
     /// `include_roast!` output).
     pub mod rt {
         pub use roast_runtime::{
-            roast_rt_float_floordiv, roast_rt_float_mod, roast_rt_float_pow,
-            roast_rt_float_to_int, roast_rt_int_float_cmp, roast_rt_int_pow,
-            roast_rt_int_truediv, roast_rt_print_bool, roast_rt_print_float,
-            roast_rt_print_int, roast_rt_print_str, roast_rt_raise,
+            roast_rt_float_floordiv, roast_rt_float_mod, roast_rt_float_pow, roast_rt_float_to_int,
+            roast_rt_int_float_cmp, roast_rt_int_pow, roast_rt_int_truediv, roast_rt_print_bool,
+            roast_rt_print_float, roast_rt_print_int, roast_rt_print_str, roast_rt_raise,
         };
     }
 }

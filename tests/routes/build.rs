@@ -33,13 +33,28 @@ fn main() {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        let _ = writeln!(macro_mods, "pub mod p{i} {{ roast::include_roast!({:?}); }}", path.to_string_lossy());
-        let _ = writeln!(build_table, "        {key:?} => Some(conformance::{}::__roast_run_script),", module_path.join("::"));
-        let _ = writeln!(macro_table, "        {key:?} => Some(p{i}::__roast_run_script),");
+        let _ = writeln!(
+            macro_mods,
+            "pub mod p{i} {{ roast::include_roast!({:?}); }}",
+            path.to_string_lossy()
+        );
+        let _ = writeln!(
+            build_table,
+            "        {key:?} => Some(conformance::{}::__roast_run_script),",
+            module_path.join("::")
+        );
+        let _ = writeln!(
+            macro_table,
+            "        {key:?} => Some(p{i}::__roast_run_script),"
+        );
     }
     build_table.push_str("        _ => None,\n    }\n}\n");
     macro_table.push_str("        _ => None,\n    }\n}\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
-    std::fs::write(out.join("routes.rs"), macro_mods + &build_table + &macro_table).unwrap();
+    std::fs::write(
+        out.join("routes.rs"),
+        macro_mods + &build_table + &macro_table,
+    )
+    .unwrap();
     println!("cargo:rerun-if-changed=../conformance");
 }

@@ -27,14 +27,33 @@ const MAX_SPEC_LEVEL: u8 = 2;
 #[derive(Debug, Default)]
 pub(crate) struct Diags {
     list: Vec<Diagnostic>,
-    /// Logical lines that have a diagnostic, with its index in `list`.
-    lines: HashMap<u32, usize>,
+    /// Logical lines that have a diagnostic: its index in `list`, and whether
+    /// the lexer reported it.
+    lines: HashMap<u32, (usize, bool)>,
     /// An indentation error was reported. After one, the block structure is
     /// guesswork, so no more are, nor errors that stem from it.
     indentation_broken: bool,
 }
 
 impl Diags {
+    /// Records a syntax error for logical line `line` unless that line has a
+    /// diagnostic already.
+    pub(crate) fn report(&mut self, line: u32, diag: Diagnostic) {
+        self.record(line, diag, false);
+    }
+
+    /// Records a lexical error (an invalid token) like [`Diags::report`].
+    fn report_lexical(&mut self, line: u32, diag: Diagnostic) {
+        self.record(line, diag, true);
+    }
+
+    fn record(&mut self, line: u32, diag: Diagnostic, lexical: bool) {
+        if let Entry::Vacant(slot) = self.lines.entry(line) {
+            slot.insert((self.list.len(), lexical));
+            self.list.push(diag);
+        }
+    }
+
     /// Records an indentation error (tabs, unindent, unexpected or missing
     /// indented block, ...) if it is the first of the file.
     pub(crate) fn report_indentation(&mut self, line: u32, diag: Diagnostic) {
@@ -49,30 +68,25 @@ impl Diags {
         self.indentation_broken
     }
 
-    /// Records `diag` for logical line `line` unless that line has one already.
-    pub(crate) fn report(&mut self, line: u32, diag: Diagnostic) {
-        if let Entry::Vacant(slot) = self.lines.entry(line) {
-            slot.insert(self.list.len());
-            self.list.push(diag);
-        }
-    }
-
     /// Records the error of a bracket still open at the end of the file. Its
-    /// logical line runs to the end of the file, so an error the line has
-    /// after the bracket is most likely a consequence, and is replaced; an
-    /// error before the bracket is kept, and this one added.
+    /// logical line runs to the end of the file, so the line's error after
+    /// the bracket most likely stems from it: a syntax error is replaced by
+    /// this one, while an invalid token (a string swallowing the closing
+    /// bracket) is the better explanation and kept instead. An error before
+    /// the bracket is independent: both are kept.
     fn never_closed(&mut self, line: u32, diag: Diagnostic) {
         match self.lines.entry(line) {
-            Entry::Occupied(slot) => {
-                let earlier = &mut self.list[*slot.get()];
-                if earlier.span.start >= diag.span.start {
-                    *earlier = diag;
-                } else {
+            Entry::Occupied(mut slot) => {
+                let (index, lexical) = *slot.get();
+                if self.list[index].span.start < diag.span.start {
                     self.list.push(diag);
+                } else if !lexical {
+                    self.list[index] = diag;
+                    slot.insert((index, true));
                 }
             }
             Entry::Vacant(slot) => {
-                slot.insert(self.list.len());
+                slot.insert((self.list.len(), true));
                 self.list.push(diag);
             }
         }
@@ -691,7 +705,7 @@ impl<'s> Lexer<'s> {
         label: impl Into<String>,
     ) -> Tok {
         let diag = Diagnostic::error(self.span(start, end), message).with_label(label);
-        diags.report(self.line, diag);
+        diags.report_lexical(self.line, diag);
         Tok::Error
     }
 
@@ -838,7 +852,8 @@ impl<'s> Lexer<'s> {
         if self.pos >= self.end || matches!(self.byte(self.pos), b'#' | b'\n' | b'\r') {
             return None;
         }
-        let here = (start, self.pos);
+        // Indentation errors point at the line's first token, as CPython's do.
+        let here = (self.pos, self.pos + self.char_at(self.pos).len_utf8());
         let top = self.top();
         if col == top.col {
             if alt != top.alt {
@@ -972,7 +987,7 @@ impl<'s> Lexer<'s> {
                         )
                         .with_label("this closes the wrong bracket")
                         .with_note(self.span(at, at + 1), "the bracket it should close");
-                        diags.report(self.line, diag);
+                        diags.report_lexical(self.line, diag);
                         return Tok::Error;
                     }
                     Some(_) => {}
@@ -1019,7 +1034,7 @@ impl<'s> Lexer<'s> {
                 )
                 .with_label("Python reads this character as another one (NFKC) or rejects it")
                 .with_help("spell the name with plain letters and digits");
-                diags.report(self.line, diag);
+                diags.report_lexical(self.line, diag);
                 return Tok::Error;
             }
         }
@@ -1375,7 +1390,7 @@ impl<'s> Lexer<'s> {
                     Diagnostic::error(self.span(at, end), "\\N{...} escapes are not supported")
                         .with_label("named Unicode escape")
                         .with_help("write the character itself, or use a \\u or \\U escape");
-                diags.report(self.line, diag);
+                diags.report_lexical(self.line, diag);
                 return Err(());
             }
             _ => return Ok((Some(u32::from(b'\\')), at + 1)),
@@ -1480,7 +1495,7 @@ impl<'s> Lexer<'s> {
                     )
                     .with_label("this '}' closes no field")
                     .with_help("write '}}' for a literal '}'");
-                    diags.report(self.line, diag);
+                    diags.report_lexical(self.line, diag);
                     return Err(());
                 }
                 b'\\' if !raw => {
@@ -1521,7 +1536,7 @@ impl<'s> Lexer<'s> {
             let diag = Diagnostic::error(lexer.span(open, open + 1), "f-string: expecting '}'")
                 .with_label("this field is not closed")
                 .with_help("close the field with '}', or write '{{' for a literal '{'");
-            diags.report(lexer.line, diag);
+            diags.report_lexical(lexer.line, diag);
         };
         let expr_start = open + 1;
         let mut i = expr_start;

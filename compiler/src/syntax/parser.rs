@@ -3,19 +3,22 @@
 //! boundaries so that one run reports every independent error.
 //!
 //! No input can overflow the stack: recursion through nested expressions
-//! stops at [`MAX_DEPTH`] levels, expression trees (left-nested operator
-//! chains such as `1 + 1 + ...` included) at [`MAX_HEIGHT`] levels, and `elif`
-//! chains at [`MAX_ELIFS`] branches; the lexer limits indentation to 100
-//! levels. Each limit is a diagnostic, not a crash.
+//! stops at [`MAX_DEPTH`] levels (and through brackets at the lexer's 200),
+//! expression trees (left-nested operator chains such as `1 + 1 + ...`
+//! included) at [`MAX_HEIGHT`] levels, `elif` chains at [`MAX_ELIFS`]
+//! branches, and blocks at the lexer's 100 indentation levels. Each limit is
+//! a diagnostic, not a crash; the parser runs on a thread with a stack that
+//! is enough for all of them at once.
 
 use super::ast::*;
 use super::lexer::{encoding_error, Diags, FPiece, Field, Kw, Lexer, Op, StrLit, Tok, Token};
 use crate::diag::{Diagnostic, FileId, Span};
 use std::collections::{HashSet, VecDeque};
 
-/// Deepest recursion through nested expressions: brackets (the lexer allows
-/// 200), lambda bodies, conditional-expression chains, `**` exponents and
-/// f-string fields.
+/// Deepest recursion through nested expressions: parenthesized ones, lambda
+/// bodies, conditional-expression chains, `**` exponents, f-string fields.
+/// More than the lexer's 200 brackets, so that too many brackets get
+/// CPython's message.
 const MAX_DEPTH: u32 = 250;
 /// Tallest expression tree: CPython's compiler gives up near 3000 levels, and
 /// the derived `Drop`, `Clone` and `Debug` of the AST recurse once per level.
@@ -483,10 +486,10 @@ impl<'s, 'd> Parser<'s, 'd> {
         } else {
             match self.tok.kind {
                 Tok::Indent => {
+                    self.advance();
                     let diag = Diagnostic::error(self.tok.span, "unexpected indent")
                         .with_label("this line is indented more than the one before");
                     self.diags.report_indentation(self.tok.line, diag);
-                    self.advance();
                     // Parsed for its own errors, then dropped.
                     self.block();
                     self.after_error = true;

@@ -27,10 +27,12 @@ unsafe extern "C" {
 }
 
 ::std::thread_local! {
+    #[allow(dead_code, clippy::all)]
     static __ROAST_INITIALIZED: ::core::cell::Cell<bool> = const { ::core::cell::Cell::new(false) };
 }
 
 /// Runs the module's top-level statements once per thread, before the first call.
+#[allow(dead_code, clippy::all)]
 static __ROAST_MODULE: ::roast::__private::ModuleInit =
     ::roast::__private::ModuleInit::new(&__ROAST_INITIALIZED, __roast_init);
 
@@ -41,6 +43,7 @@ static __ROAST_MODULE: ::roast::__private::ModuleInit =
 /// Roast: `def add(a: int, b: int) -> int`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, clippy::all)]
 pub fn try_add(a: i64, b: i64) -> ::core::result::Result<i64, ::roast::Error> {
     ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut i64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -56,6 +59,7 @@ pub fn try_add(a: i64, b: i64) -> ::core::result::Result<i64, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, clippy::all)]
 #[track_caller]
 pub fn add(a: i64, b: i64) -> i64 {
     ::roast::__private::unwrap_or_panic(try_add(a, b))
@@ -64,6 +68,7 @@ pub fn add(a: i64, b: i64) -> i64 {
 /// Roast: `def scale(x: float) -> float`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, clippy::all)]
 pub fn try_scale(x: f64) -> ::core::result::Result<f64, ::roast::Error> {
     ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut f64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -75,6 +80,7 @@ pub fn try_scale(x: f64) -> ::core::result::Result<f64, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, clippy::all)]
 #[track_caller]
 pub fn scale(x: f64) -> f64 {
     ::roast::__private::unwrap_or_panic(try_scale(x))
@@ -83,6 +89,7 @@ pub fn scale(x: f64) -> f64 {
 /// Roast: `def negate(flag: bool) -> bool`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, clippy::all)]
 pub fn try_negate(flag: bool) -> ::core::result::Result<bool, ::roast::Error> {
     ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut bool| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -94,6 +101,7 @@ pub fn try_negate(flag: bool) -> ::core::result::Result<bool, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, clippy::all)]
 #[track_caller]
 pub fn negate(flag: bool) -> bool {
     ::roast::__private::unwrap_or_panic(try_negate(flag))
@@ -102,6 +110,7 @@ pub fn negate(flag: bool) -> bool {
 /// Roast: `def mixed(n: int, x: float, flag: bool) -> float`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, clippy::all)]
 pub fn try_mixed(n: i64, x: f64, flag: bool) -> ::core::result::Result<f64, ::roast::Error> {
     ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut f64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -113,6 +122,7 @@ pub fn try_mixed(n: i64, x: f64, flag: bool) -> ::core::result::Result<f64, ::ro
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, clippy::all)]
 #[track_caller]
 pub fn mixed(n: i64, x: f64, flag: bool) -> f64 {
     ::roast::__private::unwrap_or_panic(try_mixed(n, x, flag))
@@ -121,6 +131,7 @@ pub fn mixed(n: i64, x: f64, flag: bool) -> f64 {
 /// Roast: `def log(n: int) -> None`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, clippy::all)]
 pub fn try_log(n: i64) -> ::core::result::Result<(), ::roast::Error> {
     ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, _out: &mut ()| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -132,8 +143,9 @@ pub fn try_log(n: i64) -> ::core::result::Result<(), ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, clippy::all)]
 #[track_caller]
-pub fn log(n: i64) -> () {
+pub fn log(n: i64) {
     ::roast::__private::unwrap_or_panic(try_log(n))
 }
 
@@ -142,6 +154,7 @@ pub fn log(n: i64) -> () {
 /// Roast: `def type(loop: int) -> int`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, clippy::all)]
 pub fn try_type(r#loop: i64) -> ::core::result::Result<i64, ::roast::Error> {
     ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut i64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -155,6 +168,7 @@ pub fn try_type(r#loop: i64) -> ::core::result::Result<i64, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, clippy::all)]
 #[track_caller]
 pub fn r#type(r#loop: i64) -> i64 {
     ::roast::__private::unwrap_or_panic(try_type(r#loop))
@@ -163,6 +177,7 @@ pub fn r#type(r#loop: i64) -> i64 {
 /// Roast: `def test_add() -> None`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, clippy::all)]
 pub fn try_test_add() -> ::core::result::Result<(), ::roast::Error> {
     ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, _out: &mut ()| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -174,8 +189,9 @@ pub fn try_test_add() -> ::core::result::Result<(), ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, clippy::all)]
 #[track_caller]
-pub fn test_add() -> () {
+pub fn test_add() {
     ::roast::__private::unwrap_or_panic(try_test_add())
 }
 
@@ -183,6 +199,7 @@ pub fn test_add() -> () {
 /// statements (with `if __name__ == "__main__":` blocks), then `main()` if it
 /// exists and nothing called it. Returns the exit status.
 #[doc(hidden)]
+#[allow(dead_code, clippy::all)]
 pub fn __roast_run_script() -> ::core::result::Result<i32, ::roast::Error> {
     ::roast::__private::run_script(Some(&__ROAST_MODULE), __roast_script, ::roast::__private::ImplicitMain::None)
 }

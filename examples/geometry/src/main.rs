@@ -5,7 +5,10 @@ roast::include_bindings!("geo");
 fn main() {
     println!("area(3, 4) = {}", geometry::area(3.0, 4.0));
     println!("circle_area(1) = {}", geometry::circle_area(1.0));
-    println!("is_right_triangle(3, 4, 5) = {}", geometry::is_right_triangle(3, 4, 5));
+    println!(
+        "is_right_triangle(3, 4, 5) = {}",
+        geometry::is_right_triangle(3, 4, 5)
+    );
     println!("fib(50) = {}", stats::fib(50));
     println!("collatz_steps(27) = {}", stats::collatz_steps(27));
     match stats::try_mean_floor(10, 0) {
@@ -35,7 +38,12 @@ mod tests {
     fn panicking_form_panics_with_the_error_text() {
         let payload = std::panic::catch_unwind(|| stats::mean_floor(1, 0)).unwrap_err();
         let text = payload.downcast_ref::<String>().expect("a formatted panic");
-        assert!(text.starts_with("ZeroDivisionError: integer division or modulo by zero (at roast/stats.roast:6:"), "{text}");
+        assert!(
+            text.starts_with(
+                "ZeroDivisionError: integer division or modulo by zero (at roast/stats.roast:6:"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -52,10 +60,15 @@ mod tests {
                 .collect()
         };
         let sequential: Vec<Vec<String>> = (0..8).map(work).collect();
-        let handles: Vec<_> = (0..8).map(|seed| std::thread::spawn(move || work(seed))).collect();
+        let handles: Vec<_> = (0..8)
+            .map(|seed| std::thread::spawn(move || work(seed)))
+            .collect();
         let parallel: Vec<Vec<String>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
         assert_eq!(parallel, sequential);
-        assert!(sequential.concat().iter().any(|r| r.starts_with("OverflowError")));
+        assert!(sequential
+            .concat()
+            .iter()
+            .any(|r| r.starts_with("OverflowError")));
     }
 
     #[test]

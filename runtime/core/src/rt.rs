@@ -256,7 +256,10 @@ pub unsafe extern "C" fn roast_rt_float_pow(
     } else {
         let r = a.powf(b);
         if r.is_infinite() && a.is_finite() && b.is_finite() {
-            (ExcKind::OverflowError, "(34, 'Numerical result out of range')")
+            (
+                ExcKind::OverflowError,
+                "(34, 'Numerical result out of range')",
+            )
         } else {
             return r;
         }
@@ -348,10 +351,7 @@ mod tests {
             roast_rt_int_truediv(9007199254740995, 1),
             9007199254740996.0
         );
-        assert_eq!(
-            roast_rt_int_truediv(i64::MAX, 3),
-            3.0744573456182584e+18
-        );
+        assert_eq!(roast_rt_int_truediv(i64::MAX, 3), 3.0744573456182584e+18);
         assert_eq!(roast_rt_int_truediv(-i64::MAX, 7), -1.3176245766935393e+18);
         assert_eq!(roast_rt_int_truediv(1, i64::MIN), -1.0842021724855044e-19);
     }

@@ -26,7 +26,12 @@ fn main() {
     let code = match run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("Traceback (most recent call last):\n  File \"{}\", line {}\n{}", e.location().file(), e.location().line(), e.python_line());
+            eprintln!(
+                "Traceback (most recent call last):\n  File \"{}\", line {}\n{}",
+                e.location().file(),
+                e.location().line(),
+                e.python_line()
+            );
             1
         }
     };

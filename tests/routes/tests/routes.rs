@@ -27,7 +27,11 @@ fn programs() -> Vec<String> {
 
 fn check_route(route: &str) {
     let programs = programs();
-    assert!(programs.len() >= 40, "corpus has {} programs", programs.len());
+    assert!(
+        programs.len() >= 40,
+        "corpus has {} programs",
+        programs.len()
+    );
     let mut failures = Vec::new();
     for program in &programs {
         let path = conformance_dir().join(program);
@@ -38,7 +42,12 @@ fn check_route(route: &str) {
         let expected_stdout = std::fs::read(path.with_extension("stdout")).expect(".stdout");
         let status = std::fs::read_to_string(path.with_extension("status")).expect(".status");
         let mut lines = status.lines();
-        let code: i32 = lines.next().unwrap_or("0").trim().parse().expect("status code");
+        let code: i32 = lines
+            .next()
+            .unwrap_or("0")
+            .trim()
+            .parse()
+            .expect("status code");
         let stderr = String::from_utf8_lossy(&output.stderr);
         let mut problems = Vec::new();
         if output.stdout != expected_stdout {
@@ -49,7 +58,10 @@ fn check_route(route: &str) {
             ));
         }
         if output.status.code() != Some(code) {
-            problems.push(format!("status {:?}, expected {code}", output.status.code()));
+            problems.push(format!(
+                "status {:?}, expected {code}",
+                output.status.code()
+            ));
         }
         if let Some(want) = lines.next().filter(|l| !l.is_empty()) {
             let got = stderr.trim_end().lines().last().unwrap_or("");
@@ -61,7 +73,12 @@ fn check_route(route: &str) {
             failures.push(format!("{route} {program}:\n{}", problems.join("\n")));
         }
     }
-    assert!(failures.is_empty(), "{} programs differ:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} programs differ:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
