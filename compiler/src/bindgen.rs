@@ -208,7 +208,11 @@ fn function(out: &mut String, f: &ExportedFunction, module_init: &str) {
     let (closure_params, out_arg, arrow) = if f.ret == BoundaryType::Unit {
         ("ctx, _out: &mut ()".to_string(), "", String::new())
     } else {
-        (format!("ctx, out: &mut {ret}"), ", out", format!(" -> {ret}"))
+        (
+            format!("ctx, out: &mut {ret}"),
+            ", out",
+            format!(" -> {ret}"),
+        )
     };
     let _ = write!(
         out,
