@@ -170,6 +170,7 @@ pub fn define_module<M: Module>(
     source: &SourceFile,
     prefix: &str,
     kind: OutputKind,
+    clif: Option<&mut String>,
 ) -> Result<EntrySymbols, String> {
     let mut gen = ModuleGen {
         out,
@@ -177,6 +178,7 @@ pub fn define_module<M: Module>(
         source,
         prefix,
         colocate_runtime: kind == OutputKind::Object,
+        clif,
         funcs: Vec::new(),
         runtime: HashMap::new(),
         data: HashMap::new(),
@@ -218,6 +220,8 @@ pub fn define_module<M: Module>(
 
 struct ModuleGen<'a, M: Module> {
     out: &'a mut M,
+    /// Receives each function's Cranelift IR (for `--emit=clif`).
+    clif: Option<&'a mut String>,
     module: &'a hir::Module,
     source: &'a SourceFile,
     prefix: &'a str,
@@ -279,6 +283,9 @@ impl<M: Module> ModuleGen<'_, M> {
     }
 
     fn finish_function(&mut self, id: ClifFuncId, name: &str) -> Result<(), String> {
+        if let Some(clif) = self.clif.as_deref_mut() {
+            clif.push_str(&format!("; {name}\n{}\n", self.ctx.func.display()));
+        }
         self.out
             .define_function(id, &mut self.ctx)
             .map_err(|e| format!("cranelift failed on `{name}`: {e:?}"))?;

@@ -74,21 +74,111 @@ pub fn on_compiler_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     })
 }
 
+/// What a compile produces besides the object: IR dumps (`roastc build
+/// --emit`) and the target.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Target triple (`None`: the host).
+    pub triple: Option<String>,
+    /// Keep the AST's debug dump.
+    pub emit_ast: bool,
+    /// Keep the HIR's debug dump.
+    pub emit_hir: bool,
+    /// Keep the Cranelift IR of every function.
+    pub emit_clif: bool,
+}
+
+/// IR dumps requested by [`Options`].
+#[derive(Debug, Clone, Default)]
+pub struct Dumps {
+    /// The AST (`{:#?}`).
+    pub ast: Option<String>,
+    /// The HIR (`{:#?}`).
+    pub hir: Option<String>,
+    /// Cranelift IR text, function after function.
+    pub clif: Option<String>,
+}
+
+/// Per-phase wall-clock timings, printed to stderr when `ROAST_TIME` is set.
+struct PhaseTimer {
+    what: String,
+    enabled: bool,
+    last: std::time::Instant,
+    phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl PhaseTimer {
+    fn new(what: &str) -> PhaseTimer {
+        PhaseTimer {
+            what: what.to_string(),
+            enabled: std::env::var_os("ROAST_TIME").is_some_and(|v| !v.is_empty() && v != "0"),
+            last: std::time::Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    /// Ends the current phase, named `phase`.
+    fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.phases.push((phase, now - self.last));
+        self.last = now;
+    }
+}
+
+impl Drop for PhaseTimer {
+    fn drop(&mut self) {
+        if self.enabled {
+            let total: std::time::Duration = self.phases.iter().map(|p| p.1).sum();
+            let mut line = format!("roast-time: {}:", self.what);
+            for (phase, d) in &self.phases {
+                line.push_str(&format!(" {phase} {:.3}ms", d.as_secs_f64() * 1e3));
+            }
+            line.push_str(&format!(" total {:.3}ms", total.as_secs_f64() * 1e3));
+            eprintln!("{line}");
+        }
+    }
+}
+
 /// Parses and checks `source`.
 pub fn check(source: &Source) -> Result<(SourceMap, hir::Module), CompileError> {
+    check_timed(
+        source,
+        &mut PhaseTimer::new(&source.display_name),
+        &mut Dumps::default(),
+        &Options::default(),
+    )
+}
+
+fn check_timed(
+    source: &Source,
+    timer: &mut PhaseTimer,
+    dumps: &mut Dumps,
+    options: &Options,
+) -> Result<(SourceMap, hir::Module), CompileError> {
     let mut map = SourceMap::new();
     let file = map.add(SourceFile::new(&source.display_name, source.text.as_str()));
     let (ast, diags) = syntax::parse(file, &source.text);
+    timer.lap("parse");
+    if options.emit_ast {
+        dumps.ast = Some(format!("{ast:#?}\n"));
+    }
     if !diags.is_empty() {
         return Err(error(&map, &diags));
     }
-    match crate::check::check_module(
+    let checked = crate::check::check_module(
         &source.module_path,
         &source.display_name,
         &source.text,
         &ast,
-    ) {
-        Ok(m) => Ok((map, m)),
+    );
+    timer.lap("check");
+    match checked {
+        Ok(m) => {
+            if options.emit_hir {
+                dumps.hir = Some(format!("{m:#?}\n"));
+            }
+            Ok((map, m))
+        }
         Err(diags) => Err(error(&map, &diags)),
     }
 }
@@ -114,6 +204,8 @@ pub struct CompiledObject {
     pub object: Vec<u8>,
     /// What it exports.
     pub interface: Interface,
+    /// IR dumps asked for in the options.
+    pub dumps: Dumps,
 }
 
 /// Compiles `source` to an object for `triple` (`None`: the host).
@@ -123,16 +215,31 @@ pub fn compile_object(
     symbol_prefix: &str,
     triple: Option<&str>,
 ) -> Result<CompiledObject, CompileError> {
-    on_compiler_stack(|| compile_object_here(source, symbol_prefix, triple))
+    let options = Options {
+        triple: triple.map(str::to_string),
+        ..Options::default()
+    };
+    compile_object_with(source, symbol_prefix, &options)
+}
+
+/// [`compile_object`] with all the options.
+pub fn compile_object_with(
+    source: &Source,
+    symbol_prefix: &str,
+    options: &Options,
+) -> Result<CompiledObject, CompileError> {
+    on_compiler_stack(|| compile_object_here(source, symbol_prefix, options))
 }
 
 fn compile_object_here(
     source: &Source,
     symbol_prefix: &str,
-    triple: Option<&str>,
+    options: &Options,
 ) -> Result<CompiledObject, CompileError> {
-    let (map, module) = check(source)?;
-    let isa = codegen::target_isa(triple).map_err(internal)?;
+    let mut timer = PhaseTimer::new(&source.display_name);
+    let mut dumps = Dumps::default();
+    let (map, module) = check_timed(source, &mut timer, &mut dumps, options)?;
+    let isa = codegen::target_isa(options.triple.as_deref()).map_err(internal)?;
     let builder = ObjectBuilder::new(
         isa,
         symbol_prefix.as_bytes().to_vec(),
@@ -141,36 +248,60 @@ fn compile_object_here(
     .map_err(|e| internal(e.to_string()))?;
     let mut out = ObjectModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
-    let entries =
-        codegen::define_module(&mut out, &module, file, symbol_prefix, OutputKind::Object)
-            .map_err(internal)?;
+    let mut clif = options.emit_clif.then(String::new);
+    let entries = codegen::define_module(
+        &mut out,
+        &module,
+        file,
+        symbol_prefix,
+        OutputKind::Object,
+        clif.as_mut(),
+    )
+    .map_err(internal)?;
+    timer.lap("codegen");
+    dumps.clif = clif;
     let interface = interface::describe(&module, &entries);
     let object = out.finish().emit().map_err(|e| internal(e.to_string()))?;
-    Ok(CompiledObject { object, interface })
+    timer.lap("emit");
+    Ok(CompiledObject {
+        object,
+        interface,
+        dumps,
+    })
 }
 
 /// Compiles `source` to self-contained Rust items (machine code inside
 /// `global_asm!`), for `include_roast!`.
 pub fn compile_inline(source: &Source, symbol_prefix: &str) -> Result<String, CompileError> {
     let compiled = compile_object(source, symbol_prefix, None)?;
+    let mut timer = PhaseTimer::new(&source.display_name);
     let asm = objasm::object_to_asm(&compiled.object, symbol_prefix).map_err(internal)?;
-    Ok(bindgen::module_items(
+    timer.lap("objasm");
+    let items = bindgen::module_items(
         &compiled.interface,
         &source.display_name,
         Linking::InlineAsm(&asm),
-    ))
+    );
+    timer.lap("bindgen");
+    Ok(items)
 }
 
-/// A symbol prefix derived from `parts` (stable across runs and machines).
-pub fn symbol_prefix(parts: &[&str]) -> String {
-    // FNV-1a: tiny, deterministic, good enough to keep prefixes apart.
+/// A stable 64-bit FNV-1a hash of `parts` (each followed by a NUL byte), the
+/// same on every machine and Rust version.
+pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
-        for b in p.bytes().chain([0]) {
+        for &b in p.iter().chain([&0]) {
             hash ^= b as u64;
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
+    hash
+}
+
+/// A symbol prefix derived from `parts` (stable across runs and machines).
+pub fn symbol_prefix(parts: &[&str]) -> String {
+    let hash = stable_hash(parts.iter().map(|p| p.as_bytes()));
     let readable: String = parts
         .last()
         .unwrap_or(&"")
@@ -185,7 +316,13 @@ pub fn symbol_prefix(parts: &[&str]) -> String {
 pub(crate) fn jit_module(
     source: &Source,
 ) -> Result<(cranelift_jit::JITModule, codegen::EntrySymbols, hir::Module), CompileError> {
-    let (map, module) = check(source)?;
+    let mut timer = PhaseTimer::new(&source.display_name);
+    let (map, module) = check_timed(
+        source,
+        &mut timer,
+        &mut Dumps::default(),
+        &Options::default(),
+    )?;
     let isa = codegen::target_isa(None).map_err(internal)?;
     let mut builder =
         cranelift_jit::JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
@@ -195,9 +332,10 @@ pub(crate) fn jit_module(
     let mut jit = cranelift_jit::JITModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
     let prefix = symbol_prefix(&[&source.display_name]);
-    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit)
+    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit, None)
         .map_err(internal)?;
     jit.finalize_definitions()
         .map_err(|e| internal(e.to_string()))?;
+    timer.lap("codegen");
     Ok((jit, entries, module))
 }

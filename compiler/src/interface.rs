@@ -6,6 +6,9 @@
 use crate::codegen::EntrySymbols;
 use crate::hir::{self, FunctionRole, Type};
 
+/// The runtime ABI version generated code is compiled against.
+pub const ABI_VERSION: u32 = roast_runtime::ABI_VERSION;
+
 /// A type that can cross the Rust boundary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoundaryType {
@@ -115,7 +118,7 @@ pub fn describe(module: &hir::Module, entries: &EntrySymbols) -> Interface {
         });
     }
     Interface {
-        abi_version: roast_runtime::ABI_VERSION,
+        abi_version: ABI_VERSION,
         module_name: module
             .name
             .rsplit('.')

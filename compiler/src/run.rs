@@ -98,3 +98,60 @@ pub fn run(source: &Source) -> Result<RunOutcome, CompileError> {
         },
     })
 }
+
+/// The `def test_*()` functions of `source`, in source order.
+pub fn test_names(source: &Source) -> Result<Vec<String>, CompileError> {
+    let (_, module) = driver::check(source)?;
+    Ok(module
+        .functions
+        .iter()
+        .filter(|f| f.role == crate::hir::FunctionRole::Test)
+        .map(|f| f.name.clone())
+        .collect())
+}
+
+/// Runs test `name` of `source` in this process, as `cargo test` runs it
+/// through the bindings: module initialization (top-level statements, without
+/// `__main__` blocks), then the test. `Ok(Err(e))` is a failing test.
+pub fn run_test(source: &Source, name: &str) -> Result<Result<(), Error>, CompileError> {
+    let (jit, entries, module) = driver::jit_module(source)?;
+    let shim = module
+        .functions
+        .iter()
+        .position(|f| f.name == name && f.role == crate::hir::FunctionRole::Test)
+        .and_then(|i| entries.exports.iter().find(|(id, _)| id.0 as usize == i))
+        .and_then(|(_, symbol)| function_address(&jit, symbol));
+    let Some(shim) = shim else {
+        return Ok(Err(Error::new(
+            roast_runtime::ExcKind::RuntimeError,
+            format!("no test named `{name}`"),
+            roast_runtime::Location::new(source.display_name.clone(), 0, 0),
+        )));
+    };
+    let init = entries
+        .init
+        .as_deref()
+        .and_then(|s| function_address(&jit, s));
+    let outcome = with_ctx(|ctx| {
+        if let Some(init) = init {
+            // SAFETY: module initialization is compiled as `(ctx) -> u8`.
+            let init: unsafe extern "C" fn(*mut Ctx) -> u8 = unsafe { std::mem::transmute(init) };
+            // SAFETY: `ctx` is this thread's live context.
+            if unsafe { init(ctx) } != 0 {
+                // SAFETY: live context.
+                return Err(unsafe { roast_runtime::take_error(ctx) });
+            }
+        }
+        // SAFETY: a test's shim is `(ctx) -> u8`: no parameters, returns None.
+        let test: unsafe extern "C" fn(*mut Ctx) -> u8 = unsafe { std::mem::transmute(shim) };
+        // SAFETY: live context.
+        if unsafe { test(ctx) } != 0 {
+            // SAFETY: live context.
+            return Err(unsafe { roast_runtime::take_error(ctx) });
+        }
+        Ok(())
+    });
+    roast_runtime::roast_rt_flush();
+    drop(jit);
+    Ok(outcome)
+}

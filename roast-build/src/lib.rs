@@ -135,9 +135,7 @@ impl Build {
         let obj_dir = roast_dir.join(format!("{name}.objects"));
         std::fs::create_dir_all(&obj_dir)
             .map_err(|e| Error::Io(format!("creating {}: {e}", obj_dir.display())))?;
-        let mut rendered = String::new();
-        let mut objects = Vec::new();
-        let mut tree = ModTree::default();
+        let mut jobs = Vec::new();
         for unit in &units {
             if self.cargo_metadata {
                 println!("cargo:rerun-if-changed={}", unit.path.display());
@@ -145,27 +143,42 @@ impl Build {
             let display = display_name(&unit.path);
             let text = std::fs::read_to_string(&unit.path)
                 .map_err(|e| Error::Io(format!("reading {display}: {e}")))?;
-            let mut source = Source::new(display.clone(), text);
+            let mut source = Source::new(display, text);
             source.module_path = unit.module.join(".");
             let prefix = driver::symbol_prefix(&[&package, name, &source.module_path]);
-            match driver::compile_object(&source, &prefix, triple) {
-                Err(e) => rendered.push_str(&e.rendered),
-                Ok(compiled) => {
-                    let obj = obj_dir.join(format!("{}.o", unit.module.join("__")));
-                    write_if_changed(&obj, &compiled.object)?;
-                    objects.push(obj);
-                    let mut items = String::new();
-                    if let Some(doc) = &compiled.interface.doc {
-                        for line in bindgen::doc_lines(doc) {
-                            let sep = if line.is_empty() { "" } else { " " };
-                            items.push_str(&format!("//!{sep}{line}\n"));
-                        }
-                    }
-                    items.push_str(&bindgen::module_items(
-                        &compiled.interface,
-                        &display,
-                        Linking::External,
-                    ));
+            let stem = unit.module.join("__");
+            jobs.push((unit, source, prefix, stem));
+        }
+        // Files compile in parallel; results are collected in file order, so
+        // the output does not depend on scheduling.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<std::sync::Mutex<Option<Result<UnitOutput, Error>>>> =
+            jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers.min(jobs.len()) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((_, source, prefix, stem)) = jobs.get(i) else {
+                        break;
+                    };
+                    let result = compile_cached(source, prefix, triple, &obj_dir, stem);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                });
+            }
+        });
+        let mut rendered = String::new();
+        let mut objects = Vec::new();
+        let mut tree = ModTree::default();
+        for ((unit, ..), result) in jobs.iter().zip(results) {
+            let result = result
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every job ran");
+            match result? {
+                UnitOutput::Failed(diagnostics) => rendered.push_str(&diagnostics),
+                UnitOutput::Compiled { object, items } => {
+                    objects.push(object);
                     tree.insert(&unit.module, items);
                 }
             }
@@ -240,6 +253,97 @@ fn display_name(path: &Path) -> String {
         .and_then(|dir| path.strip_prefix(dir).ok())
         .unwrap_or(path);
     relative.to_string_lossy().replace('\\', "/")
+}
+
+/// One file's outcome.
+enum UnitOutput {
+    /// Its object file and the Rust items of its module.
+    Compiled { object: PathBuf, items: String },
+    /// Its rendered diagnostics.
+    Failed(String),
+}
+
+/// Identifies the compiler that runs: a hash of this build script's own
+/// executable, which contains roast-compiler. A rebuilt compiler invalidates
+/// every cache entry without anyone bumping a version.
+fn compiler_fingerprint() -> u64 {
+    static FINGERPRINT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *FINGERPRINT.get_or_init(|| {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::read)
+            .unwrap_or_else(|_| env!("CARGO_PKG_VERSION").as_bytes().to_vec());
+        driver::stable_hash([exe.as_slice()])
+    })
+}
+
+/// Compiles one file, or reuses its cache entry under `obj_dir`.
+///
+/// An entry is `<stem>.o` (the object), `<stem>.rs.part` (the module's Rust
+/// items) and `<stem>.key`: the hash of everything the output depends on
+/// (compiler, source, names, target, ABI version) followed by the hashes of
+/// the two files. Any mismatch (another compiler, an edited source, a
+/// truncated or altered file) recompiles; the key is written last.
+fn compile_cached(
+    source: &Source,
+    prefix: &str,
+    triple: Option<&str>,
+    obj_dir: &Path,
+    stem: &str,
+) -> Result<UnitOutput, Error> {
+    let object = obj_dir.join(format!("{stem}.o"));
+    let items_path = obj_dir.join(format!("{stem}.rs.part"));
+    let key_path = obj_dir.join(format!("{stem}.key"));
+    let fingerprint = compiler_fingerprint().to_le_bytes();
+    let abi = roast_compiler::interface::ABI_VERSION.to_le_bytes();
+    let key = driver::stable_hash([
+        fingerprint.as_slice(),
+        &abi,
+        source.text.as_bytes(),
+        source.display_name.as_bytes(),
+        source.module_path.as_bytes(),
+        prefix.as_bytes(),
+        triple.unwrap_or("host").as_bytes(),
+    ]);
+    let entry = |object_bytes: &[u8], items: &[u8]| {
+        format!(
+            "{key:016x}\n{:016x}\n{:016x}\n",
+            driver::stable_hash([object_bytes]),
+            driver::stable_hash([items])
+        )
+    };
+    if let (Ok(recorded), Ok(object_bytes), Ok(items)) = (
+        std::fs::read_to_string(&key_path),
+        std::fs::read(&object),
+        std::fs::read_to_string(&items_path),
+    ) {
+        if recorded == entry(&object_bytes, items.as_bytes()) {
+            return Ok(UnitOutput::Compiled { object, items });
+        }
+    }
+    let compiled = match driver::compile_object(source, prefix, triple) {
+        Ok(c) => c,
+        Err(e) => return Ok(UnitOutput::Failed(e.rendered)),
+    };
+    let mut items = String::new();
+    if let Some(doc) = &compiled.interface.doc {
+        for line in bindgen::doc_lines(doc) {
+            let sep = if line.is_empty() { "" } else { " " };
+            items.push_str(&format!("//!{sep}{line}\n"));
+        }
+    }
+    items.push_str(&bindgen::module_items(
+        &compiled.interface,
+        &source.display_name,
+        Linking::External,
+    ));
+    let _ = std::fs::remove_file(&key_path);
+    write_if_changed(&object, &compiled.object)?;
+    write_if_changed(&items_path, items.as_bytes())?;
+    write_if_changed(
+        &key_path,
+        entry(&compiled.object, items.as_bytes()).as_bytes(),
+    )?;
+    Ok(UnitOutput::Compiled { object, items })
 }
 
 fn stem(p: &Path) -> String {

@@ -81,3 +81,62 @@ fn errors_come_back_as_values_with_every_diagnostic() {
         .unwrap_err();
     assert!(matches!(none, roast_build::Error::Config(_)), "{none}");
 }
+
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn cache_recompiles_only_changed_files_and_never_trusts_a_bad_entry() {
+    host_env();
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(src.path(), "a.roast", "def a() -> int:\n    return 1\n");
+    write(src.path(), "b.roast", "def b() -> int:\n    return 2\n");
+    let build = || {
+        roast_build::Build::new()
+            .file(src.path().join("a.roast"))
+            .file(src.path().join("b.roast"))
+            .out_dir(out.path())
+            .cargo_metadata(false)
+            .try_compile("cached")
+            .expect("compiles")
+    };
+    build();
+    let objects = out.path().join("roast/cached.objects");
+    let (key_a, key_b) = (objects.join("a.key"), objects.join("b.key"));
+    let (before_a, before_b) = (modified(&key_a), modified(&key_b));
+    let object_a = std::fs::read(objects.join("a.o")).unwrap();
+    let rust = out.path().join("roast/cached.rs");
+    let rust_written = modified(&rust);
+
+    // Nothing changed: no entry is recompiled, the generated file is not rewritten.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    build();
+    assert_eq!(modified(&key_a), before_a);
+    assert_eq!(modified(&key_b), before_b);
+    assert_eq!(
+        modified(&rust),
+        rust_written,
+        "unchanged bindings were rewritten"
+    );
+
+    // Editing a.roast recompiles a only.
+    write(src.path(), "a.roast", "def a() -> int:\n    return 10\n");
+    build();
+    assert_ne!(modified(&key_a), before_a, "a was not recompiled");
+    assert_eq!(modified(&key_b), before_b, "b was recompiled");
+    assert_ne!(std::fs::read(objects.join("a.o")).unwrap(), object_a);
+
+    // A poisoned entry (truncated object) is detected and rebuilt.
+    let good = std::fs::read(objects.join("b.o")).unwrap();
+    std::fs::write(objects.join("b.o"), &good[..good.len() / 2]).unwrap();
+    build();
+    assert_eq!(std::fs::read(objects.join("b.o")).unwrap(), good);
+
+    // So is an entry whose key belongs to another compiler or source.
+    std::fs::write(&key_b, "0000000000000000\n0\n0\n").unwrap();
+    std::fs::write(objects.join("b.o"), b"not an object").unwrap();
+    build();
+    assert_eq!(std::fs::read(objects.join("b.o")).unwrap(), good);
+}

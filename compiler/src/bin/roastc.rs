@@ -3,8 +3,12 @@
 //! ```text
 //! roastc check FILE...          type-check, print diagnostics, exit 1 on error
 //! roastc run FILE               compile natively and run like `python3 FILE`
+//! roastc test FILE...           run every `def test_*()` natively, in parallel
 //! roastc build FILE... -o DIR   object file + Rust bindings per module
+//!               [--target TRIPLE] [--emit=ast,hir,clif]
 //! ```
+//!
+//! `ROAST_TIME=1` prints per-phase compile timings on stderr.
 
 use roast_compiler::bindgen::{self, Linking};
 use roast_compiler::driver::{self, Source};
@@ -14,7 +18,10 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   roastc check FILE...          check FILEs, print diagnostics (exit 1 on error)
   roastc run FILE               compile FILE natively and run it like `python3 FILE`
-  roastc build FILE... -o DIR   write DIR/<module>.o and DIR/<module>.rs for each FILE";
+  roastc test FILE...           run every `def test_*()` natively, in parallel
+  roastc build FILE... -o DIR [--target TRIPLE] [--emit=ast,hir,clif]
+                                write DIR/<module>.o and DIR/<module>.rs for each FILE
+environment: ROAST_TIME=1 prints per-phase compile timings";
 
 fn main() -> ExitCode {
     driver::on_compiler_stack(command)
@@ -30,6 +37,8 @@ fn command() -> ExitCode {
         "check" => check(rest),
         "run" => run(rest),
         "build" => build(rest),
+        "test" => test(rest),
+        "__test-one" => test_one(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -120,10 +129,30 @@ fn run(args: &[String]) -> ExitCode {
 fn build(args: &[String]) -> ExitCode {
     let mut files = Vec::new();
     let mut out_dir: Option<PathBuf> = None;
+    let mut options = driver::Options::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "-o" {
             out_dir = it.next().map(PathBuf::from);
+        } else if a == "--target" {
+            options.triple = it.next().cloned();
+        } else if let Some(kinds) = a.strip_prefix("--emit=") {
+            for kind in kinds.split(',') {
+                match kind {
+                    "ast" => options.emit_ast = true,
+                    "hir" => options.emit_hir = true,
+                    "clif" => options.emit_clif = true,
+                    "obj" | "rust" => {}
+                    "mir" => {
+                        eprintln!("error: --emit=mir: this compiler has no MIR stage yet (HIR lowers straight to Cranelift IR); use --emit=hir,clif");
+                        return ExitCode::from(2);
+                    }
+                    other => {
+                        eprintln!("error: unknown --emit kind `{other}` (ast, hir, clif)");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
         } else {
             files.push(a.clone());
         }
@@ -146,7 +175,7 @@ fn build(args: &[String]) -> ExitCode {
             }
         };
         let prefix = driver::symbol_prefix(&[&source.display_name]);
-        match driver::compile_object(&source, &prefix, None) {
+        match driver::compile_object_with(&source, &prefix, &options) {
             Err(e) => {
                 eprint!("{}", e.rendered);
                 failed = true;
@@ -154,11 +183,28 @@ fn build(args: &[String]) -> ExitCode {
             Ok(compiled) => {
                 let stem = &compiled.interface.module_name;
                 let rust = bindgen::module_items(&compiled.interface, f, Linking::External);
-                let written = std::fs::write(out_dir.join(format!("{stem}.o")), &compiled.object)
-                    .and_then(|_| std::fs::write(out_dir.join(format!("{stem}.rs")), rust));
-                if let Err(e) = written {
-                    eprintln!("error: writing to `{}`: {e}", Path::new(&out_dir).display());
-                    failed = true;
+                let mut outputs = vec![
+                    (format!("{stem}.o"), compiled.object.clone()),
+                    (format!("{stem}.rs"), rust.into_bytes()),
+                ];
+                let dumps = &compiled.dumps;
+                for (ext, dump) in [
+                    ("ast", &dumps.ast),
+                    ("hir", &dumps.hir),
+                    ("clif", &dumps.clif),
+                ] {
+                    if let Some(text) = dump {
+                        outputs.push((format!("{stem}.{ext}"), text.clone().into_bytes()));
+                    }
+                }
+                for (name, bytes) in outputs {
+                    if let Err(e) = std::fs::write(out_dir.join(&name), bytes) {
+                        eprintln!(
+                            "error: writing `{}`: {e}",
+                            Path::new(&out_dir).join(name).display()
+                        );
+                        failed = true;
+                    }
                 }
             }
         }
@@ -167,5 +213,103 @@ fn build(args: &[String]) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Runs every test of every file, each in its own `roastc __test-one`
+/// process (so a crash takes down only its test), on all cores.
+fn test(files: &[String]) -> ExitCode {
+    if files.is_empty() {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let mut jobs = Vec::new();
+    let mut failed_to_compile = false;
+    for f in files {
+        let Ok(source) = read(f) else {
+            failed_to_compile = true;
+            continue;
+        };
+        match roast_compiler::run::test_names(&source) {
+            Ok(names) => jobs.extend(names.into_iter().map(|n| (f.clone(), n))),
+            Err(e) => {
+                eprint!("{}", e.rendered);
+                failed_to_compile = true;
+            }
+        }
+    }
+    let exe = std::env::current_exe().expect("roastc knows its own path");
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<(), String>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(jobs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((file, name)) = jobs.get(i) else {
+                    break;
+                };
+                let outcome = match std::process::Command::new(&exe)
+                    .args(["__test-one", file, name])
+                    .output()
+                {
+                    Ok(out) if out.status.success() => Ok(()),
+                    Ok(out) => {
+                        let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+                        Err(match out.status.code() {
+                            Some(_) => stderr,
+                            None => format!("crashed ({})\n{stderr}", out.status),
+                        })
+                    }
+                    Err(e) => Err(format!("could not start: {e}")),
+                };
+                *results[i].lock().expect("no poisoned results") = Some(outcome);
+            });
+        }
+    });
+    let (mut passed, mut failed) = (0, 0);
+    for ((file, name), result) in jobs.iter().zip(results) {
+        match result.into_inner().expect("no poisoned results") {
+            Some(Ok(())) => {
+                passed += 1;
+                println!("test {file}::{name} ... ok");
+            }
+            Some(Err(message)) => {
+                failed += 1;
+                println!(
+                    "test {file}::{name} ... FAILED\n    {}",
+                    message.replace('\n', "\n    ")
+                );
+            }
+            None => unreachable!("every job ran"),
+        }
+    }
+    println!("\n{passed} passed, {failed} failed");
+    if failed > 0 || failed_to_compile {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `roastc __test-one FILE NAME`: one test, in this process (see `test`).
+fn test_one(args: &[String]) -> ExitCode {
+    let [file, name] = args else {
+        return ExitCode::from(2);
+    };
+    let Ok(source) = read(file) else {
+        return ExitCode::from(1);
+    };
+    match roast_compiler::run::run_test(&source, name) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprint!("{}", e.rendered);
+            ExitCode::from(1)
+        }
     }
 }
