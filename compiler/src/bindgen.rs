@@ -10,9 +10,14 @@ use std::fmt::Write;
 /// How the generated Rust reaches the compiled code.
 #[derive(Debug, Clone, Copy)]
 pub enum Linking<'a> {
-    /// The object is linked separately (a static archive from roast-build, or
-    /// a build system's own link step): declare the symbols as `extern "C"`.
-    External,
+    /// The object is linked separately: declare the symbols as `extern "C"`.
+    /// With a `library`, the declarations link that static library (so the
+    /// crate that includes the bindings links the code, whichever target it
+    /// is); without one, the build system links the object itself.
+    External {
+        /// Static library (found on the link search path) holding the code.
+        library: Option<&'a str>,
+    },
     /// Carry the machine code inside the Rust source as `global_asm!`
     /// (the `include_roast!` route, which cannot add link arguments).
     InlineAsm(&'a AsmObject),
@@ -66,7 +71,11 @@ pub fn module_items(iface: &Interface, source_name: &str, linking: Linking<'_>) 
     }
     // `Ctx` ends in Rust-only fields; compiled code reads only its leading
     // `repr(C)` fields, so the pointer is FFI-safe in practice.
-    out.push_str("\n#[allow(improper_ctypes)]\nunsafe extern \"C\" {\n");
+    out.push_str("\n#[allow(improper_ctypes)]\n");
+    if let Linking::External { library: Some(lib) } = linking {
+        let _ = writeln!(out, "#[link(name = \"{lib}\", kind = \"static\")]");
+    }
+    out.push_str("unsafe extern \"C\" {\n");
     for f in &iface.functions {
         let mut params = String::from("ctx: *mut ::roast::__private::Ctx");
         for (i, (_, ty)) in f.params.iter().enumerate() {

@@ -37,7 +37,7 @@ fn external_bindings_for_every_scalar_boundary_type() {
     let rust = bindgen::module_items(
         &compiled.interface,
         "golden/scalars.roast",
-        Linking::External,
+        Linking::External { library: None },
     );
     golden("scalars.external.rs", &rust);
 }
@@ -71,7 +71,7 @@ fn inline_bindings_carry_the_code_in_global_asm() {
     let external = bindgen::module_items(
         &compiled.interface,
         "golden/scalars.roast",
-        Linking::External,
+        Linking::External { library: None },
     );
     assert_eq!(without_asm, external);
 }
@@ -89,7 +89,11 @@ fn bindings_and_objects_are_deterministic() {
 #[test]
 fn every_binding_checks_the_runtime_abi_version() {
     let compiled = driver::compile_object(&scalars(), "roast_golden_", None).expect("compiles");
-    let rust = bindgen::module_items(&compiled.interface, "x.roast", Linking::External);
+    let rust = bindgen::module_items(
+        &compiled.interface,
+        "x.roast",
+        Linking::External { library: None },
+    );
     let stamp = format!(
         "::roast::__private::ABI_VERSION == {}",
         roast_runtime::ABI_VERSION

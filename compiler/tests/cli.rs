@@ -54,6 +54,22 @@ fn build_writes_an_object_and_bindings_deterministically() {
     let obj = std::fs::read(dir.path().join("out1/twice.o")).unwrap();
     assert_eq!(&obj[..4], b"\x7fELF", "an ELF object");
     assert_eq!(obj, std::fs::read(dir.path().join("out2/twice.o")).unwrap());
+    // A checkout elsewhere gives the same bytes: no absolute paths inside.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("twice.roast"), GOOD).unwrap();
+    assert!(
+        roastc(&["build", "twice.roast", "-o", "out"], elsewhere.path())
+            .status
+            .success()
+    );
+    assert_eq!(
+        obj,
+        std::fs::read(elsewhere.path().join("out/twice.o")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out1/twice.rs")).unwrap(),
+        std::fs::read(elsewhere.path().join("out/twice.rs")).unwrap()
+    );
     let rs = std::fs::read_to_string(dir.path().join("out1/twice.rs")).unwrap();
     assert!(rs.contains("pub fn twice(n: i64) -> i64"), "{rs}");
     assert!(rs.contains("pub fn try_twice(n: i64)"), "{rs}");
@@ -77,4 +93,36 @@ fn run_reports_uncaught_exceptions_like_python() {
         stderr.trim_end().lines().last(),
         Some("ZeroDivisionError: integer division or modulo by zero")
     );
+}
+
+#[test]
+fn test_runs_every_test_isolating_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!(
+        "{GOOD}\n\ndef test_wrong() -> None:\n    assert twice(2) == 5, \"twice is wrong\"\n\n\ndef _down(n: int) -> int:\n    return _down(n + 1)\n\n\ndef test_deep() -> None:\n    assert _down(0) == 0\n"
+    );
+    std::fs::write(dir.path().join("t.roast"), source).unwrap();
+    let out = roastc(&["test", "t.roast"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("test t.roast::test_twice ... ok"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("test t.roast::test_wrong ... FAILED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("AssertionError: twice is wrong (at t.roast:10:5)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("RecursionError: maximum recursion depth exceeded"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.trim_end().lines().last(), Some("1 passed, 2 failed"));
+    // The same result set on every run.
+    let again = roastc(&["test", "t.roast"], dir.path());
+    assert_eq!(String::from_utf8_lossy(&again.stdout), stdout);
 }

@@ -98,6 +98,22 @@ roast-build = {{ path = "{0}/roast-build" }}
     );
     write(root, "roast/stats.roast", STATS_V1);
     write(root, "src/fib.roast", FIB_V1);
+    // include_roast! in a library, an integration test and an example too.
+    write(
+        root,
+        "src/lib.rs",
+        "pub mod fib {\n    roast::include_roast!(\"src/fib.roast\");\n}\n",
+    );
+    write(
+        root,
+        "tests/it.rs",
+        "mod fib {\n    roast::include_roast!(\"src/fib.roast\");\n}\n\n#[test]\nfn from_an_integration_test() {\n    assert_eq!(fib::fib(12), 144);\n    assert_eq!(outside::fib::fib(12), 144);\n}\n",
+    );
+    write(
+        root,
+        "examples/demo.rs",
+        "mod fib {\n    roast::include_roast!(\"src/fib.roast\");\n}\n\nfn main() {\n    println!(\"demo fib(15)={}\", fib::fib(15));\n}\n",
+    );
     write(
         root,
         "src/main.rs",

@@ -334,6 +334,12 @@ FLOAT_FORMS = {
 LABELS = ["a", "b", "x", "y", "r", "v", "res", "val", "sum", "n", "out", "f", "cmp", "ok",
           "step", "loop", "i", "acc", "check", "->", "=", ":", "", "tot", "mid", "é", "π≈",
           "a b", "[x]", "t\tab", "q'uote", 'dq"', "back\\slash", "end"]
+# string literals spelled as written (escapes, quotes, implicit concatenation)
+LABEL_FORMS = [
+    r'"\x41\u00e9\u03c0"', r"'tab\there'", '"""triple"""', "'''tri ' ple'''",
+    '"con" "cat"', r"'back\\'", r'"\"q\""', r"r'raw\n'", r'"nl\nnext"', r"'\101\x42'",
+    r'"\U0001F600"', "''", r"'\0end'",
+]
 SEPS = [" ", " ", " ", ", ", "", "|", " = ", "\t", " :: ", "-", "\n"]
 ENDS = ["\n", "\n", "\n", " ", ";\n", "", "!\n", " |\n", "\n\n"]
 LOCAL_NAMES = ["a", "b", "c", "d", "x", "y", "z", "s", "t", "u", "acc", "total", "cnt",
@@ -453,9 +459,9 @@ class Gen:
 
     # ---- literals -------------------------------------------------------
     def int_value(self, small=False):
-        if small or self.chance(0.65):
+        if small or self.chance(0.7):
             return self.pick(SMALL_INTS)
-        if self.chance(0.3):
+        if self.chance(0.5):
             return self.rng.randint(-10 ** 6, 10 ** 6)
         return self.pick(BIG_INTS)
 
@@ -475,7 +481,7 @@ class Gen:
         elif r < 0.97:
             v = self.rng.choice([1e309, 1e400, 1000.5, 1000.0])  # inf spelled as a literal
         else:
-            v = math.ldexp(self.rng.random(), self.rng.randint(-1080, 1030))
+            v = math.ldexp(self.rng.random(), self.rng.randint(-1080, 1024))
         if self.chance(0.35):
             v = -v
         return flit(v, self.rng)
@@ -535,7 +541,7 @@ class Gen:
             return self.int_leaf(sc)
         k = self.wpick([
             (8, "addsub"), (4, "mul"), (5, "divmod"), (2, "pow"), (2, "neg"), (2, "abs"),
-            (2, "minmax"), (2, "int_of_float"), (1, "int_of_bool"), (2, "ifexp"), (2, "andor"),
+            (2, "minmax"), (1, "int_of_float"), (1, "int_of_bool"), (2, "ifexp"), (2, "andor"),
             (2, "bit"), (2, "shift"), (4, "call"), (2, "small"), (1, "invert"), (1, "pos"),
         ])
         r = self.rng
@@ -543,23 +549,35 @@ class Gen:
             return binop(self.int_expr(sc, d - 1), self.pick([ast.Add(), ast.Sub()]),
                          self.int_expr(sc, d - 1))
         if k == "mul":
-            if self.chance(0.25):
+            if self.chance(0.06):
                 return binop(self.int_expr(sc, d - 1), ast.Mult(), self.int_expr(sc, d - 1))
-            return binop(self.small_int(sc, d - 1), ast.Mult(), self.small_int(sc, d - 1)) \
-                if self.chance(0.5) else binop(self.int_expr(sc, d - 1), ast.Mult(),
-                                               self.small_int(sc, d - 1))
+            if self.chance(0.6):
+                return binop(self.small_int(sc, d - 1), ast.Mult(), self.small_int(sc, d - 1))
+            factor = ilit(self.pick([-3, -2, -1, 0, 1, 2, 3, 10]))
+            sides = [self.int_expr(sc, d - 1), factor]
+            if self.chance(0.5):
+                sides.reverse()
+            return binop(sides[0], ast.Mult(), sides[1])
         if k == "divmod":
             return binop(self.int_expr(sc, d - 1), self.pick([ast.FloorDiv(), ast.Mod()]),
                          self.int_divisor(sc, d))
         if k == "pow":
-            if self.chance(0.6):
-                exp = ilit(self.wpick([(3, 0), (4, 1), (5, 2), (3, 3), (1, 4), (1, 5)]))
-            elif self.chance(0.5):
-                exp = binop(self.int_expr(sc, d - 1), ast.Mod(), ilit(self.pick([3, 4, 5])))
-            else:
-                exp = ilit(self.pick([7, 10, 13, 20, 31, 32, 39, 40, 62, 63, 64]))
-            base = self.small_int(sc, d - 1) if self.chance(0.7) else self.int_expr(sc, d - 1)
-            return binop(base, ast.Pow(), exp)
+            r = self.rng.random()
+            if r < 0.75:
+                exp = self.wpick([(3, 0), (4, 1), (5, 2), (2, 3)])
+                base = self.small_int(sc, d - 1) if exp >= 2 else self.int_expr(sc, d - 1)
+                return binop(base, ast.Pow(), ilit(exp))
+            if r < 0.85:
+                exp = binop(self.int_expr(sc, d - 1), ast.Mod(), ilit(self.pick([3, 4])))
+                return binop(self.small_int(sc, d - 1), ast.Pow(), exp)
+            if r < 0.97:
+                base, exps = self.pick([(2, [61, 62, 63]), (-2, [62, 63, 64]), (3, [38, 39, 40]),
+                                        (10, [17, 18, 19]), (7, [22, 23]), (-3, [39, 40]),
+                                        (1, [10 ** 12, 63]), (-1, [999999999999, 10 ** 12]),
+                                        (0, [0, 1, 100]), (3037000499, [2]), (3037000500, [2]),
+                                        (-3037000499, [2]), (2097151, [3]), (2097152, [3])])
+                return binop(ilit(base), ast.Pow(), ilit(self.pick(exps)))
+            return binop(self.int_expr(sc, d - 1), ast.Pow(), ilit(2))
         if k == "neg":
             return ast.UnaryOp(ast.USub(), self.int_expr(sc, d - 1))
         if k == "pos":
@@ -584,14 +602,19 @@ class Gen:
             return binop(self.int_expr(sc, d - 1), self.pick([ast.BitAnd(), ast.BitOr(), ast.BitXor()]),
                          self.int_expr(sc, d - 1))
         if k == "shift":
-            if self.chance(0.7):
-                amount = ilit(self.pick([0, 1, 2, 3, 4, 7, 8, 16, 31, 32, 62, 63, 64, 65, 100]))
-            else:
-                amount = binop(self.int_expr(sc, d - 1), ast.Mod(), ilit(self.pick([8, 64, 70])))
             left = self.int_expr(sc, d - 1)
             if self.chance(0.6):
+                if self.chance(0.7):
+                    amount = ilit(self.pick([0, 1, 2, 3, 4, 7, 8, 16, 31, 32, 62, 63, 64, 65, 100]))
+                else:
+                    amount = binop(self.int_expr(sc, d - 1), ast.Mod(), ilit(self.pick([8, 64, 70])))
                 return binop(left, ast.RShift(), amount)
-            return binop(self.small_int(sc, d - 1) if self.chance(0.7) else left, ast.LShift(), amount)
+            if self.chance(0.85):
+                amount = ilit(self.pick([0, 1, 2, 3, 4, 5, 8, 10, 16]))
+                return binop(self.small_int(sc, d - 1), ast.LShift(), amount)
+            base, amounts = self.pick([(1, [62, 63, 64]), (-1, [63, 64]), (3, [61, 62]), (0, [64, 100]),
+                                       (-3, [61, 62]), (255, [55, 56])])
+            return binop(ilit(base), ast.LShift(), ilit(self.pick(amounts)))
         if k == "call":
             c = self.call_expr(sc, INT, d)
             if c is not None:
@@ -672,7 +695,7 @@ class Gen:
         return c if c is not None else self.float_leaf(sc)
 
     def float_pow(self, sc, d):
-        k = self.wpick([(4, "f_int"), (3, "absf_f"), (2, "f_integral"), (1, "int_f"), (1, "f_big")])
+        k = self.wpick([(4, "f_int"), (3, "absf_f"), (2, "f_integral"), (1, "int_f"), (0.3, "f_big")])
         if k == "f_int":
             exp = self.pick([0, 1, 2, 3, -1, -2, 4, 5, 10]) if self.chance(0.7) else None
             e = ilit(exp) if exp is not None else binop(self.int_expr(sc, d - 1), ast.Mod(), ilit(6))
@@ -680,7 +703,13 @@ class Gen:
         if k == "absf_f":
             base = call("abs", self.float_expr(sc, d - 1)) if self.chance(0.6) else flit(
                 abs(self.pick(FLOATS)) or 2.0)
-            return binop(base, ast.Pow(), self.float_expr(sc, d - 1))
+            if self.chance(0.7):
+                exp = flit(self.pick([0.5, 1.5, -0.5, 2.0, 0.1, 3.7, -1.25, 0.0, 1e-3, 1.0 / 3.0]))
+            elif self.chance(0.5):
+                exp = call("min", call("max", self.float_expr(sc, d - 1), flit(-4.0)), flit(4.0))
+            else:
+                exp = self.float_expr(sc, d - 1)
+            return binop(base, ast.Pow(), exp)
         if k == "f_integral":
             return binop(self.float_expr(sc, d - 1), ast.Pow(), flit(self.pick([2.0, 3.0, -1.0, 0.0, 1.0, -2.0])))
         if k == "int_f":
@@ -760,7 +789,8 @@ class Gen:
             else:
                 value = self.expr(sc, pty, max(d - 1, 0))
             if p in f.defaults and self.chance(0.4):
-                continue  # use the default
+                use_kw = True  # use the default; later arguments go by keyword
+                continue
             if use_kw or (p in f.defaults and self.chance(0.5)) or kw_items:
                 kw_items.append(ast.keyword(p, value))
             else:
@@ -811,11 +841,15 @@ class Gen:
                 args.append(name(v))
         for _ in range(n):
             if self.chance(0.25):
-                args.append(ast.Constant(self.pick(LABELS)))
+                if self.chance(0.1):
+                    args.append(ast.Name(self.pick(LABEL_FORMS), ast.Load()))
+                else:
+                    args.append(ast.Constant(self.pick(LABELS)))
             args.append(self.any_expr(sc, d)[1])
         keywords = []
         if self.chance(0.25):
-            keywords.append(ast.keyword("sep", ast.Constant(self.pick(SEPS))))
+            keywords.append(ast.keyword("sep", ast.Constant(self.pick(SEPS)) if self.chance(0.9)
+                                        else ast.Name(self.pick(LABEL_FORMS), ast.Load())))
         if self.chance(0.2):
             keywords.append(ast.keyword("end", ast.Constant(self.pick(ENDS))))
         if len(keywords) == 2 and self.chance(0.5):
@@ -836,9 +870,11 @@ class Gen:
             if isinstance(op, (ast.FloorDiv, ast.Mod)):
                 value = self.int_divisor(sc, d)
             elif isinstance(op, ast.Pow):
-                value = ilit(self.pick([0, 1, 2, 2, 3]))
-            elif isinstance(op, (ast.LShift, ast.RShift)):
+                value = ilit(self.pick([0, 1, 1, 2]))
+            elif isinstance(op, ast.RShift):
                 value = ilit(self.pick([0, 1, 2, 3, 8, 31, 63, 64]))
+            elif isinstance(op, ast.LShift):
+                value = ilit(self.pick([0, 1, 2, 3]))
             elif isinstance(op, ast.Mult):
                 value = self.small_int(sc, d)
             else:
@@ -926,6 +962,34 @@ class Gen:
         if has_else:
             cur.orelse = self.block(sc.child(), depth + 1, self.rng.randint(1, 3))
         return node
+
+    def if_join(self, sc, d, depth):
+        """if/elif/else assigning one new variable in every branch, read after it."""
+        ctx = sc.ctx
+        ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
+        target = self.new_local(sc, ty)
+        if target in sc.readable:
+            target = ctx.fresh("j")
+        ctx.types[target] = ty
+        branches = []
+        for _ in range(self.pick([2, 2, 3])):
+            inner = sc.child()
+            body = self.block(inner, depth + 1, self.rng.randint(0, 2))
+            if isinstance(body[-1], (ast.Break, ast.Continue, ast.Return)):
+                body.pop()
+            if body and isinstance(body[-1], ast.Pass):
+                body.pop()
+            body.append(ast.Assign([store(target)], self.expr(inner, ty, d)))
+            branches.append(body)
+        node = ast.If(self.cond(sc, d), branches[0], [])
+        cur = node
+        for body in branches[1:-1]:
+            nxt = ast.If(self.cond(sc, d), body, [])
+            cur.orelse = [nxt]
+            cur = nxt
+        cur.orelse = branches[-1]
+        sc.readable[target] = ty
+        return [node, self.print_stmt(sc, 0, values=[target])]
 
     def range_arg(self, sc, kind):
         """(node, lo, hi): an int expression for range() and bounds of its value."""
@@ -1078,7 +1142,7 @@ class Gen:
         choices = [(6, "assign"), (3, "reassign"), (4, "aug"), (7, "print"), (1, "parallel"),
                    (1, "assert"), (1, "callstmt")]
         if nest:
-            choices += [(3, "if"), (2, "for"), (2, "while")]
+            choices += [(3, "if"), (2, "for"), (2, "while"), (1, "ifjoin")]
         if ctx.loop_depth > 0:
             choices += [(2, "breakcont"), (1, "endloop")]
         if ctx.func is not None and depth > 0:
@@ -1113,6 +1177,8 @@ class Gen:
             return ast.Expr(c) if c is not None else self.print_stmt(sc, d)
         if k == "if":
             return self.if_stmt(sc, d, depth)
+        if k == "ifjoin":
+            return self.if_join(sc, d, depth)
         if k == "for":
             return self.for_stmt(sc, d, depth)
         if k == "while":
@@ -1257,6 +1323,47 @@ class Gen:
         f.cost = ctx.cost * calls_n
         return f, self.func_def(f, body)
 
+    def gen_mutual(self, idx):
+        """Two functions calling each other with a decreasing depth `n`."""
+        names = [f"ping{idx}", f"pong{idx}"]
+        ret = self.wpick([(4, INT), (4, FLOAT), (1, BOOL)])
+        max_depth = self.rng.randint(2, 20)
+        out = []
+        funcs = []
+        for me, other in (names, names[::-1]):
+            extra = self.wpick([(1, INT), (1, FLOAT), (1, BOOL)])
+            params = [("n", INT), ("acc", extra)]
+            funcs.append(Func(me, params, ret, {}))
+            funcs[-1].max_depth = max_depth
+        for (me, other), f, g in ((names, funcs[0], funcs[1]), (names[::-1], funcs[1], funcs[0])):
+            ctx, sc = self.new_ctx(f, ret, False, 400, list(self.funcs), dict(f.params))
+            ctx.readonly.add("n")
+            ctx.stmts_left = self.rng.randint(1, 4)
+            body = [ast.If(compare(name("n"), [ast.LtE()], [ilit(0)]),
+                           [ast.Return(self.expr(sc.child(), ret, 1))], [])]
+            body += self.block(sc, 1, self.rng.randint(0, 2))
+            step = self.pick([1, 1, 2])
+            rec = ast.Call(name(other), [binop(name("n"), ast.Sub(), ilit(step)),
+                                         self.expr(sc, g.params[1][1], 1)], [])
+            if ret == INT:
+                e = binop(rec, self.pick([ast.Add(), ast.Sub()]), self.small_int(sc, 1))
+            elif ret == FLOAT:
+                e = binop(rec, self.pick([ast.Add(), ast.Mult(), ast.Sub()]), self.float_expr(sc, 1))
+            else:
+                e = ast.UnaryOp(ast.Not(), rec) if self.chance(0.6) else ast.BoolOp(
+                    self.pick([ast.And(), ast.Or()]), [self.bool_expr(sc, 1), rec])
+            if self.chance(0.3):
+                body.append(self.print_stmt(sc, 0, values=["n"]))
+            body.append(ast.Return(e))
+            f.cost = ctx.cost
+            out.append((f, body))
+        total = (funcs[0].cost + funcs[1].cost) * (max_depth + 2)
+        result = []
+        for f, body in out:
+            f.cost = total
+            result.append((f, self.func_def(f, body)))
+        return result
+
     @staticmethod
     def _fib_calls(n):
         a, b = 1, 1  # calls for depth -1 and 0
@@ -1307,6 +1414,11 @@ class Gen:
         body += self.gen_constants()
         n_funcs = self.rng.randint(1, 6)
         for i in range(n_funcs):
+            if self.chance(0.08):
+                for f, node in self.gen_mutual(i):
+                    self.funcs.append(f)
+                    body.append(node)
+                continue
             if self.chance(0.25):
                 f, node = self.gen_recursive(i)
             else:

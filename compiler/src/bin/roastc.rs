@@ -182,7 +182,11 @@ fn build(args: &[String]) -> ExitCode {
             }
             Ok(compiled) => {
                 let stem = &compiled.interface.module_name;
-                let rust = bindgen::module_items(&compiled.interface, f, Linking::External);
+                let rust = bindgen::module_items(
+                    &compiled.interface,
+                    f,
+                    Linking::External { library: None },
+                );
                 let mut outputs = vec![
                     (format!("{stem}.o"), compiled.object.clone()),
                     (format!("{stem}.rs"), rust.into_bytes()),

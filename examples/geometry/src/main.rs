@@ -13,7 +13,7 @@ fn main() {
     println!("collatz_steps(27) = {}", stats::collatz_steps(27));
     match stats::try_mean_floor(10, 0) {
         Ok(v) => println!("mean_floor(10, 0) = {v}"),
-        Err(e) => println!("mean_floor(10, 0) raised {}: {e}", e.kind()),
+        Err(e) => println!("mean_floor(10, 0) raised {e}"),
     }
     match stats::try_fib(100) {
         Ok(v) => println!("fib(100) = {v}"),

@@ -10,6 +10,7 @@ mod context;
 mod error;
 pub mod float_repr;
 pub mod private;
+pub mod py;
 mod rt;
 
 pub use context::{with_ctx, Ctx, CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};

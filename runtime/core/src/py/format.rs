@@ -14,7 +14,7 @@
 //! the decimal point.
 
 use super::unicode::decimal_value;
-use super::PyErr;
+use super::{str_bool, try_reserve, PyErr};
 use crate::float_repr::float_repr;
 
 /// The `,` / `_` grouping option.
@@ -60,10 +60,10 @@ fn get_integer(spec: &[char], pos: &mut usize) -> Result<(usize, i64), PyErr> {
     Ok((*pos - start, acc))
 }
 
-/// `"'c'"` for printable ASCII, else `"'\xhh'"`, as CPython's messages show
-/// a presentation type.
+/// How CPython's messages show a presentation type: `'c'` for code points
+/// 33 to 127, else `'\xhh'`.
 fn type_char(ty: char) -> String {
-    if (' '..'\x7f').contains(&ty) && ty != ' ' {
+    if ('!'..='\x7f').contains(&ty) {
         format!("'{ty}'")
     } else {
         format!("'\\x{:x}'", ty as u32)
@@ -190,22 +190,15 @@ fn parse_spec(
     Ok(out)
 }
 
-/// Reserves `additional` bytes, failing cleanly where CPython would raise
-/// `MemoryError` (a width or precision too large to allocate).
-fn reserve(out: &mut String, additional: usize) -> Result<(), PyErr> {
-    out.try_reserve(additional)
-        .map_err(|_| PyErr::overflow_error("formatted result too large to allocate"))
-}
-
 /// Appends `n` copies of `c` (`n <= 0` appends nothing).
 fn pad(out: &mut String, c: char, n: i64) -> Result<(), PyErr> {
     if n > 0 {
-        let n = usize::try_from(n).map_err(|_| PyErr::int_overflow())?;
-        let bytes = n
-            .checked_mul(c.len_utf8())
-            .ok_or_else(|| PyErr::overflow_error("formatted result too large to allocate"))?;
-        reserve(out, bytes)?;
-        out.extend(std::iter::repeat_n(c, n));
+        let bytes = usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_mul(c.len_utf8()))
+            .unwrap_or(usize::MAX);
+        try_reserve(out, bytes)?;
+        out.extend(std::iter::repeat_n(c, n as usize));
     }
     Ok(())
 }
@@ -248,4 +241,466 @@ fn group_digits(digits: &str, min_width: i64, grouping: Option<(i64, u8)>) -> St
     }
     rev.reverse();
     String::from_utf8(rev).expect("digits, zeros and separators are ASCII")
+}
+
+/// A number split the way `calc_number_widths` sees it.
+struct Number<'a> {
+    negative: bool,
+    /// `0x`, `0X`, `0o`, `0b` or empty.
+    prefix: &'a str,
+    /// The ASCII digits before the decimal point, which grouping and zero
+    /// padding apply to (empty for `inf`, `nan` and the `c` type).
+    digits: &'a str,
+    /// Whether a decimal point follows the digits.
+    decimal: bool,
+    /// Everything after the digits and decimal point: fraction, exponent,
+    /// `%`, `inf`...
+    remainder: &'a str,
+}
+
+/// `calc_number_widths` + `fill_number`: sign, prefix, grouped digits and
+/// padding laid out as `<lpad><sign><prefix><spad><digits><.><rest><rpad>`.
+fn layout(n: &Number, spec: &Spec) -> Result<String, PyErr> {
+    let sign = match spec.sign {
+        '+' => Some(if n.negative { '-' } else { '+' }),
+        ' ' => Some(if n.negative { '-' } else { ' ' }),
+        _ => n.negative.then_some('-'),
+    };
+    let n_non_digit = i64::from(sign.is_some())
+        + n.prefix.len() as i64
+        + i64::from(n.decimal)
+        + n.remainder.chars().count() as i64;
+    let min_width = if spec.fill == '0' && spec.align == '=' {
+        spec.width - n_non_digit
+    } else {
+        0
+    };
+    let grouping = match spec.grouping {
+        Grouping::None => None,
+        Grouping::Comma => Some((3, b',')),
+        Grouping::Underscore => Some((3, b'_')),
+        Grouping::UnderscoreFour => Some((4, b'_')),
+    };
+    let mut out = String::new();
+    // Fail cleanly, before building anything, on a width too large to
+    // allocate.
+    let width_bytes = usize::try_from(spec.width.max(0))
+        .ok()
+        .and_then(|w| w.checked_mul(spec.fill.len_utf8()))
+        .unwrap_or(usize::MAX);
+    try_reserve(
+        &mut out,
+        width_bytes.saturating_add(2 * n.digits.len() + n.remainder.len() + 8),
+    )?;
+    let grouped = if n.digits.is_empty() {
+        String::new()
+    } else {
+        group_digits(n.digits, min_width, grouping)
+    };
+    let padding = spec.width - (n_non_digit + grouped.len() as i64);
+    let (left, inner, right) = match spec.align {
+        _ if padding <= 0 => (0, 0, 0),
+        '<' => (0, 0, padding),
+        '^' => (padding / 2, 0, padding - padding / 2),
+        '=' => (0, padding, 0),
+        _ => (padding, 0, 0),
+    };
+    pad(&mut out, spec.fill, left)?;
+    out.extend(sign);
+    out.push_str(n.prefix);
+    pad(&mut out, spec.fill, inner)?;
+    out.push_str(&grouped);
+    if n.decimal {
+        out.push('.');
+    }
+    out.push_str(n.remainder);
+    pad(&mut out, spec.fill, right)?;
+    Ok(out)
+}
+
+/// `format(v, spec)` for an `int` (also f-string `{v:spec}` and
+/// `str.format`): types `b c d o x X n` and none, and the float types
+/// `e E f F g G %`, which convert `v` to `float` first.
+pub fn format_int(v: i64, spec: &str) -> Result<String, PyErr> {
+    format_long(v, spec, "int")
+}
+
+/// `format(b, spec)` for a `bool`: `str(b)` for an empty spec; otherwise
+/// `bool` uses `int.__format__`, so `b` formats as `0` or `1`
+/// (`format(True, ">5")` is `'    1'`), with `'bool'` in error messages.
+pub fn format_bool(b: bool, spec: &str) -> Result<String, PyErr> {
+    if spec.is_empty() {
+        return Ok(str_bool(b).to_string());
+    }
+    format_long(i64::from(b), spec, "bool")
+}
+
+fn format_long(v: i64, spec: &str, type_name: &str) -> Result<String, PyErr> {
+    if spec.is_empty() {
+        return Ok(v.to_string());
+    }
+    let spec = parse_spec(spec, type_name, 'd', '>')?;
+    match spec.ty {
+        'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => format_long_internal(v, &spec),
+        // PyNumber_Float: i64 to f64 rounds to nearest, ties to even.
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => format_float_internal(v as f64, &spec),
+        ty => Err(unknown_presentation_type(ty, type_name)),
+    }
+}
+
+fn format_long_internal(v: i64, spec: &Spec) -> Result<String, PyErr> {
+    if spec.precision != -1 {
+        return Err(PyErr::value_error(
+            "Precision not allowed in integer format specifier",
+        ));
+    }
+    if spec.no_neg_0 {
+        return Err(PyErr::value_error(
+            "Negative zero coercion (z) not allowed in integer format specifier",
+        ));
+    }
+    if spec.ty == 'c' {
+        if spec.sign != '\0' {
+            return Err(PyErr::value_error(
+                "Sign not allowed with integer format specifier 'c'",
+            ));
+        }
+        if spec.alternate {
+            return Err(PyErr::value_error(
+                "Alternate form (#) not allowed with integer format specifier 'c'",
+            ));
+        }
+        let cp = u32::try_from(v)
+            .ok()
+            .filter(|&cp| cp <= 0x10ffff)
+            .ok_or_else(|| PyErr::overflow_error("%c arg not in range(0x110000)"))?;
+        // CPython makes a one-character str of a lone surrogate here; a
+        // Roast str is UTF-8 and cannot hold one.
+        let c = char::from_u32(cp).ok_or_else(|| {
+            PyErr::value_error("%c arg is a surrogate code point, which a Roast str cannot hold")
+        })?;
+        let mut buf = [0; 4];
+        let number = Number {
+            negative: false,
+            prefix: "",
+            digits: "",
+            decimal: false,
+            remainder: c.encode_utf8(&mut buf),
+        };
+        return layout(&number, spec);
+    }
+    let m = v.unsigned_abs();
+    let (digits, prefix) = match spec.ty {
+        'b' => (format!("{m:b}"), "0b"),
+        'o' => (format!("{m:o}"), "0o"),
+        'x' => (format!("{m:x}"), "0x"),
+        'X' => (format!("{m:X}"), "0X"),
+        _ => (m.to_string(), ""),
+    };
+    let number = Number {
+        negative: v < 0,
+        prefix: if spec.alternate { prefix } else { "" },
+        digits: &digits,
+        decimal: false,
+        remainder: "",
+    };
+    layout(&number, spec)
+}
+
+/// `format(x, spec)` for a `float`: types `e E f F g G n %` and none (like
+/// `g`, but `repr(x)` when there is no precision and always a digit after
+/// the point: `format(1e16, "")` is `'1e+16'`, `format(1.0, "")` is
+/// `'1.0'`).
+pub fn format_float(x: f64, spec: &str) -> Result<String, PyErr> {
+    if spec.is_empty() {
+        return Ok(float_repr(x));
+    }
+    let spec = parse_spec(spec, "float", '\0', '>')?;
+    match spec.ty {
+        '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%' => format_float_internal(x, &spec),
+        ty => Err(unknown_presentation_type(ty, "float")),
+    }
+}
+
+fn format_float_internal(x: f64, spec: &Spec) -> Result<String, PyErr> {
+    if spec.precision > i64::from(i32::MAX) {
+        return Err(PyErr::value_error("precision too big"));
+    }
+    let mut ty = spec.ty;
+    let mut add_dot_0 = false;
+    let mut default_precision = 6;
+    if ty == '\0' {
+        // Like repr without a precision, else like 'g' with ".0" kept.
+        add_dot_0 = true;
+        ty = 'r';
+        default_precision = 0;
+    }
+    if ty == 'n' {
+        ty = 'g';
+    }
+    let mut x = x;
+    let add_pct = ty == '%';
+    if add_pct {
+        ty = 'f';
+        x *= 100.0;
+    }
+    let precision = if spec.precision < 0 {
+        default_precision
+    } else {
+        if ty == 'r' {
+            ty = 'g';
+        }
+        spec.precision
+    };
+    let flags = FloatFlags {
+        add_dot_0,
+        alternate: spec.alternate,
+        no_neg_0: spec.no_neg_0,
+    };
+    let mut buf = format_float_short(x, ty, precision, flags)?;
+    if add_pct {
+        buf.push('%');
+    }
+    let (negative, body) = match buf.strip_prefix('-') {
+        Some(body) => (true, body),
+        None => (false, buf.as_str()),
+    };
+    let (digits, rest) = body.split_at(body.bytes().take_while(u8::is_ascii_digit).count());
+    let (decimal, remainder) = match rest.strip_prefix('.') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let number = Number {
+        negative,
+        prefix: "",
+        digits,
+        decimal,
+        remainder,
+    };
+    layout(&number, spec)
+}
+
+/// How many digits `_Py_dg_dtoa` produces.
+#[derive(Clone, Copy)]
+enum DtoaMode {
+    /// Mode 0: the shortest digits that round-trip.
+    Shortest,
+    /// Mode 2: this many significant digits (at least 1).
+    Significant(i64),
+    /// Mode 3: this many digits after the decimal point.
+    Fixed(i64),
+}
+
+/// `_Py_dg_dtoa` for a finite `x >= 0`: the correctly rounded decimal
+/// digits of `x` without trailing zeros (`"0"` for zero) and the position
+/// of the decimal point, so that `x ≈ 0.DIGITS × 10**decpt`.
+///
+/// Rust's `{:e}` gives the shortest round-trip digits, and `{:.*e}` /
+/// `{:.*}` round the exact binary value half to even, as dtoa does. An f64
+/// has at most 767 significant digits and 1074 fractional ones, so larger
+/// requests are capped (the digits past that are zeros, which dtoa strips
+/// anyway).
+fn dtoa(x: f64, mode: DtoaMode) -> (String, i64) {
+    let (mut digits, mut decpt) = match mode {
+        DtoaMode::Shortest | DtoaMode::Significant(_) => {
+            let sci = match mode {
+                DtoaMode::Significant(n) => format!("{:.*e}", (n.min(800) - 1) as usize, x),
+                _ => format!("{x:e}"),
+            };
+            let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+            let exp: i64 = exp.parse().expect("{:e} exponent is an integer");
+            (mantissa.replace('.', ""), exp + 1)
+        }
+        DtoaMode::Fixed(n) => {
+            let fixed = format!("{:.*}", n.min(1100) as usize, x);
+            let int_len = fixed.find('.').unwrap_or(fixed.len());
+            (fixed.replace('.', ""), int_len as i64)
+        }
+    };
+    let leading = digits.bytes().take_while(|&b| b == b'0').count();
+    digits.drain(..leading);
+    decpt -= leading as i64;
+    digits.truncate(digits.trim_end_matches('0').len());
+    if digits.is_empty() {
+        ("0".to_string(), 1)
+    } else {
+        (digits, decpt)
+    }
+}
+
+/// Flags of `PyOS_double_to_string` that the format-spec path uses.
+#[derive(Clone, Copy)]
+struct FloatFlags {
+    /// `Py_DTSF_ADD_DOT_0`: keep at least one digit after the point.
+    add_dot_0: bool,
+    /// `Py_DTSF_ALT`: `#`, keep the point and trailing zeros.
+    alternate: bool,
+    /// `Py_DTSF_NO_NEG_0`: `z`, drop the sign of a zero result.
+    no_neg_0: bool,
+}
+
+/// `PyOS_double_to_string` + `format_float_short` for the type `ty` (one
+/// of `e E f F g G r`, `r` meaning repr-like) and a non-negative
+/// `precision`: the text of `x`, with a leading `-` when negative.
+fn format_float_short(
+    x: f64,
+    ty: char,
+    precision: i64,
+    flags: FloatFlags,
+) -> Result<String, PyErr> {
+    let upper = ty.is_ascii_uppercase();
+    let ty = ty.to_ascii_lowercase();
+    if x.is_nan() {
+        return Ok(if upper { "NAN" } else { "nan" }.to_string());
+    }
+    let mut negative = x.is_sign_negative();
+    if x.is_infinite() {
+        let inf = if upper { "INF" } else { "inf" };
+        return Ok(if negative {
+            format!("-{inf}")
+        } else {
+            inf.to_string()
+        });
+    }
+    let mut precision = precision;
+    let mode = match ty {
+        'e' => {
+            precision += 1;
+            DtoaMode::Significant(precision)
+        }
+        'f' => DtoaMode::Fixed(precision),
+        'g' => {
+            precision = precision.max(1);
+            DtoaMode::Significant(precision)
+        }
+        _ => DtoaMode::Shortest,
+    };
+    let (digits, mut decpt) = dtoa(x.abs(), mode);
+    if flags.no_neg_0 && digits == "0" {
+        negative = false;
+    }
+    let digits_len = digits.len() as i64;
+    let mut vdigits_end = digits_len;
+    let use_exp = match ty {
+        'e' => {
+            vdigits_end = precision;
+            true
+        }
+        'f' => {
+            vdigits_end = decpt + precision;
+            false
+        }
+        'g' => {
+            if flags.alternate {
+                vdigits_end = precision;
+            }
+            let limit = if flags.add_dot_0 {
+                precision - 1
+            } else {
+                precision
+            };
+            decpt <= -4 || decpt > limit
+        }
+        _ => decpt <= -4 || decpt > 16,
+    };
+    let mut exp = 0;
+    if use_exp {
+        exp = decpt - 1;
+        decpt = 1;
+    }
+    let vdigits_start = if decpt <= 0 { decpt - 1 } else { 0 };
+    vdigits_end = if !use_exp && flags.add_dot_0 {
+        vdigits_end.max(decpt + 1)
+    } else {
+        vdigits_end.max(decpt)
+    };
+    let mut out = String::new();
+    try_reserve(
+        &mut out,
+        usize::try_from(vdigits_end - vdigits_start + 8).unwrap_or(usize::MAX),
+    )?;
+    if negative {
+        out.push('-');
+    }
+    if decpt <= 0 {
+        pad(&mut out, '0', decpt - vdigits_start)?;
+        out.push('.');
+        pad(&mut out, '0', -decpt)?;
+    } else {
+        pad(&mut out, '0', -vdigits_start)?;
+    }
+    if 0 < decpt && decpt <= digits_len {
+        out.push_str(&digits[..decpt as usize]);
+        out.push('.');
+        out.push_str(&digits[decpt as usize..]);
+    } else {
+        out.push_str(&digits);
+    }
+    if digits_len < decpt {
+        pad(&mut out, '0', decpt - digits_len)?;
+        out.push('.');
+        pad(&mut out, '0', vdigits_end - decpt)?;
+    } else {
+        pad(&mut out, '0', vdigits_end - digits_len)?;
+    }
+    if out.ends_with('.') && !flags.alternate {
+        out.pop();
+    }
+    if use_exp {
+        out.push(if upper { 'E' } else { 'e' });
+        out.push_str(&format!("{exp:+03}"));
+    }
+    Ok(out)
+}
+
+/// `format(s, spec)` for a `str`: type `s` or none; the precision
+/// truncates to that many code points; no sign, `z`, `#` or `=`.
+pub fn format_str(s: &str, spec: &str) -> Result<String, PyErr> {
+    if spec.is_empty() {
+        return Ok(s.to_string());
+    }
+    let spec = parse_spec(spec, "str", 's', '<')?;
+    if spec.ty != 's' {
+        return Err(unknown_presentation_type(spec.ty, "str"));
+    }
+    let not_allowed = |what: &str| {
+        Err(PyErr::value_error(format!(
+            "{what} not allowed in string format specifier"
+        )))
+    };
+    match spec.sign {
+        ' ' => return not_allowed("Space"),
+        '\0' => {}
+        _ => return not_allowed("Sign"),
+    }
+    if spec.no_neg_0 {
+        return not_allowed("Negative zero coercion (z)");
+    }
+    if spec.alternate {
+        return not_allowed("Alternate form (#)");
+    }
+    if spec.align == '=' {
+        return not_allowed("'=' alignment");
+    }
+    let mut text = s;
+    let mut len = s.chars().count() as i64;
+    if spec.precision >= 0 && len >= spec.precision {
+        len = spec.precision;
+        let end = s
+            .char_indices()
+            .nth(len as usize)
+            .map_or(s.len(), |(i, _)| i);
+        text = &s[..end];
+    }
+    let total = spec.width.max(len);
+    let left = match spec.align {
+        '>' => total - len,
+        '^' => (total - len) / 2,
+        _ => 0,
+    };
+    let mut out = String::new();
+    pad(&mut out, spec.fill, left)?;
+    out.push_str(text);
+    pad(&mut out, spec.fill, total - len - left)?;
+    Ok(out)
 }

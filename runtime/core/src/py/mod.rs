@@ -74,6 +74,15 @@ impl PyErr {
     }
 }
 
+/// Reserves room for `additional` more bytes in `out`. Where CPython
+/// would raise `MemoryError` (a result too large to allocate, such as a
+/// width of 10**15), this returns an `OverflowError` instead: Roast has no
+/// `MemoryError`, and failing cleanly beats aborting the process.
+pub(crate) fn try_reserve(out: &mut String, additional: usize) -> Result<(), PyErr> {
+    out.try_reserve(additional)
+        .map_err(|_| PyErr::overflow_error("result too large to allocate"))
+}
+
 impl fmt::Display for PyErr {
     /// The last line of CPython's traceback: `Kind: message`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -92,7 +92,10 @@ mod tests {
     use super::*;
 
     fn sel(len: i64, start: Option<i64>, stop: Option<i64>, step: Option<i64>) -> Vec<i64> {
-        slice_indices(len, start, stop, step).unwrap().indices().collect()
+        slice_indices(len, start, stop, step)
+            .unwrap()
+            .indices()
+            .collect()
     }
 
     /// Expected values are `list(range(len))[start:stop:step]` in CPython.
@@ -105,7 +108,10 @@ mod tests {
         assert_eq!(sel(5, Some(1), Some(4), Some(i64::MAX)), [1]);
         assert_eq!(sel(5, None, None, Some(i64::MIN)), [4]);
         assert_eq!(sel(0, None, None, Some(-1)), Vec::<i64>::new());
-        assert_eq!(sel(5, Some(i64::MIN), Some(i64::MAX), None), [0, 1, 2, 3, 4]);
+        assert_eq!(
+            sel(5, Some(i64::MIN), Some(i64::MAX), None),
+            [0, 1, 2, 3, 4]
+        );
         let err = slice_indices(3, None, None, Some(0)).unwrap_err();
         assert_eq!(err.message, "slice step cannot be zero");
     }

@@ -1,0 +1,543 @@
+//! The `str` methods and operators with CPython 3.11's semantics.
+//!
+//! Indexes and lengths count code points, as in Python, never UTF-8 bytes.
+//! Optional `start`/`end` arguments follow slice rules (negative counts
+//! from the end, out of range clamps). Character classes and case mappings
+//! are Python's (see [`unicode`](super::unicode)), not Rust's.
+//!
+//! Comparison needs no function here: CPython orders `str` by code point,
+//! which is the byte order of UTF-8, i.e. Rust's `Ord for str`; `in` is
+//! [`str::contains`].
+
+use super::slice::slice_indices;
+use super::unicode::{self, is_space};
+use super::{try_reserve, PyErr};
+use crate::ExcKind;
+
+/// `len(s)`: the number of code points.
+pub fn len(s: &str) -> i64 {
+    s.chars().count() as i64
+}
+
+/// Byte offset of code point `i` (`0 <= i <= len`), or `s.len()` past the
+/// end.
+fn byte_offset(s: &str, i: i64) -> usize {
+    if s.is_ascii() {
+        return (i as usize).min(s.len());
+    }
+    s.char_indices().nth(i as usize).map_or(s.len(), |(b, _)| b)
+}
+
+/// Code point index of byte offset `b` (a char boundary).
+fn char_index(s: &str, b: usize) -> i64 {
+    if s.is_ascii() {
+        b as i64
+    } else {
+        s[..b].chars().count() as i64
+    }
+}
+
+/// `s[i]`: the code point at `i` (negative counts from the end).
+/// `IndexError: string index out of range` outside.
+pub fn get(s: &str, i: i64) -> Result<char, PyErr> {
+    let i = if i < 0 { i + len(s) } else { i };
+    let c = if i < 0 {
+        None
+    } else if s.is_ascii() {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| s.as_bytes().get(i))
+            .map(|&b| char::from(b))
+    } else {
+        s.chars().nth(i as usize)
+    };
+    c.ok_or_else(|| PyErr::new(ExcKind::IndexError, "string index out of range"))
+}
+
+/// `s[start:stop:step]`, each part optional, with `slice.indices`
+/// clamping. A zero step is `ValueError: slice step cannot be zero`.
+pub fn slice(
+    s: &str,
+    start: Option<i64>,
+    stop: Option<i64>,
+    step: Option<i64>,
+) -> Result<String, PyErr> {
+    let idx = slice_indices(len(s), start, stop, step)?;
+    if idx.count == 0 {
+        return Ok(String::new());
+    }
+    if idx.step == 1 {
+        let b0 = byte_offset(s, idx.start);
+        let b1 = byte_offset(s, idx.start + idx.count);
+        return Ok(s[b0..b1].to_string());
+    }
+    let chars: Vec<char> = s.chars().collect();
+    Ok(idx.indices().map(|i| chars[i as usize]).collect())
+}
+
+/// `s * n`: `n` copies of `s`, empty when `n <= 0`.
+/// `OverflowError: repeated string is too long` when the length would
+/// exceed `sys.maxsize` code points. (A result that fits that bound but not
+/// in memory is `MemoryError` in CPython; here it is an `OverflowError` too.)
+pub fn repeat(s: &str, n: i64) -> Result<String, PyErr> {
+    if n <= 0 || s.is_empty() {
+        return Ok(String::new());
+    }
+    if len(s) > i64::MAX / n {
+        return Err(PyErr::overflow_error("repeated string is too long"));
+    }
+    let mut out = String::new();
+    let bytes = usize::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_mul(s.len()))
+        .unwrap_or(usize::MAX);
+    try_reserve(&mut out, bytes)?;
+    for _ in 0..n {
+        out.push_str(s);
+    }
+    Ok(out)
+}
+
+/// `s.upper()`: the full uppercase mapping (`'ß'` becomes `"SS"`).
+pub fn upper(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_uppercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        unicode::push_upper(c, &mut out);
+    }
+    out
+}
+
+/// Whether the `'Σ'` at `chars[i]` is word-final: preceded by a cased
+/// letter and not followed by one, skipping case-ignorable characters both
+/// ways (CPython's `handle_capital_sigma`).
+fn is_final_sigma(chars: &[char], i: usize) -> bool {
+    let before = chars[..i]
+        .iter()
+        .rev()
+        .find(|&&c| !unicode::is_case_ignorable(c));
+    let after = chars[i + 1..]
+        .iter()
+        .find(|&&c| !unicode::is_case_ignorable(c));
+    before.is_some_and(|&c| unicode::is_cased(c)) && !after.is_some_and(|&c| unicode::is_cased(c))
+}
+
+/// Appends the lowercase of `chars[i]` in context (final sigma).
+fn push_lower_at(chars: &[char], i: usize, out: &mut String) {
+    match chars[i] {
+        'Σ' => out.push(if is_final_sigma(chars, i) { 'ς' } else { 'σ' }),
+        c => unicode::push_lower(c, out),
+    }
+}
+
+/// `s.lower()`: the full lowercase mapping (`'İ'` becomes `"i̇"`), with
+/// `'Σ'` becoming `'ς'` at the end of a word (`"ΟΔΟΣ"` becomes `"οδος"`).
+pub fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for i in 0..chars.len() {
+        push_lower_at(&chars, i, &mut out);
+    }
+    out
+}
+
+/// `s.title()`: titlecase after an uncased character, lowercase after a
+/// cased one (`"they're"` becomes `"They'Re"`).
+pub fn title(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut previous_is_cased = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if previous_is_cased {
+            push_lower_at(&chars, i, &mut out);
+        } else {
+            unicode::push_title(c, &mut out);
+        }
+        previous_is_cased = unicode::is_cased(c);
+    }
+    out
+}
+
+/// `s.capitalize()`: the first character titlecased (`'ǆ'` becomes `'ǅ'`),
+/// the rest lowercased.
+pub fn capitalize(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    if let Some(&first) = chars.first() {
+        unicode::push_title(first, &mut out);
+        for i in 1..chars.len() {
+            push_lower_at(&chars, i, &mut out);
+        }
+    }
+    out
+}
+
+/// `s.strip(chars)`: without `chars` (`None`), strips Python whitespace
+/// (`str.isspace`); with them, any of those characters.
+pub fn strip<'a>(s: &'a str, chars: Option<&str>) -> &'a str {
+    match chars {
+        None => s.trim_matches(is_space),
+        Some(set) => s.trim_matches(|c| set.contains(c)),
+    }
+}
+
+/// `s.lstrip(chars)`, as [`strip`] but only at the start.
+pub fn lstrip<'a>(s: &'a str, chars: Option<&str>) -> &'a str {
+    match chars {
+        None => s.trim_start_matches(is_space),
+        Some(set) => s.trim_start_matches(|c| set.contains(c)),
+    }
+}
+
+/// `s.rstrip(chars)`, as [`strip`] but only at the end.
+pub fn rstrip<'a>(s: &'a str, chars: Option<&str>) -> &'a str {
+    match chars {
+        None => s.trim_end_matches(is_space),
+        Some(set) => s.trim_end_matches(|c| set.contains(c)),
+    }
+}
+
+/// The number of pieces `split` may produce: `maxsplit + 1`, unlimited
+/// when `maxsplit` is negative.
+fn max_pieces(maxsplit: i64) -> usize {
+    if maxsplit < 0 {
+        usize::MAX
+    } else {
+        usize::try_from(maxsplit).map_or(usize::MAX, |m| m.saturating_add(1))
+    }
+}
+
+fn empty_separator() -> PyErr {
+    PyErr::value_error("empty separator")
+}
+
+/// `s.split(sep, maxsplit)`. With `sep` `None`: runs of Python whitespace
+/// separate words, and leading/trailing whitespace gives no empty strings
+/// (`" a  b ".split()` is `['a', 'b']`). With a `sep`: every occurrence
+/// separates (`"a,,b".split(",")` is `['a', '', 'b']`); an empty `sep` is
+/// `ValueError: empty separator`. At most `maxsplit` splits when it is
+/// non-negative; the rest of the string is the last item.
+pub fn split(s: &str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<String>, PyErr> {
+    match sep {
+        Some("") => Err(empty_separator()),
+        Some(sep) => Ok(s
+            .splitn(max_pieces(maxsplit), sep)
+            .map(String::from)
+            .collect()),
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_start_matches(is_space);
+            let mut splits = 0;
+            while !rest.is_empty() {
+                if maxsplit >= 0 && splits >= maxsplit {
+                    out.push(rest.to_string());
+                    break;
+                }
+                let end = rest.find(is_space).unwrap_or(rest.len());
+                out.push(rest[..end].to_string());
+                splits += 1;
+                rest = rest[end..].trim_start_matches(is_space);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// `s.rsplit(sep, maxsplit)`: as [`split`], but the splits are taken from
+/// the right, so with a `maxsplit` the unsplit rest is the first item.
+pub fn rsplit(s: &str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<String>, PyErr> {
+    let mut out: Vec<String> = match sep {
+        Some("") => return Err(empty_separator()),
+        Some(sep) => s
+            .rsplitn(max_pieces(maxsplit), sep)
+            .map(String::from)
+            .collect(),
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_end_matches(is_space);
+            let mut splits = 0;
+            while !rest.is_empty() {
+                if maxsplit >= 0 && splits >= maxsplit {
+                    out.push(rest.to_string());
+                    break;
+                }
+                let start = rest.rfind(is_space).map_or(0, |b| {
+                    b + rest[b..].chars().next().map_or(0, char::len_utf8)
+                });
+                out.push(rest[start..].to_string());
+                splits += 1;
+                rest = rest[..start].trim_end_matches(is_space);
+            }
+            out
+        }
+    };
+    out.reverse();
+    Ok(out)
+}
+
+/// `sep.join(items)`.
+pub fn join<S: AsRef<str>>(sep: &str, items: &[S]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item.as_ref());
+    }
+    out
+}
+
+/// `s.replace(old, new, count)`: the first `count` non-overlapping
+/// occurrences of `old`, left to right, or all of them when `count` is
+/// negative. An empty `old` matches before every character and at the end
+/// (`"ab".replace("", "-")` is `"-a-b-"`).
+pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
+    if count < 0 {
+        s.replace(old, new)
+    } else {
+        s.replacen(old, new, usize::try_from(count).unwrap_or(usize::MAX))
+    }
+}
+
+/// Clamps optional `start`/`end` to `0..=len` as CPython's
+/// `ADJUST_INDICES` does (negative values count from the end). `end` may
+/// come out smaller than `start`.
+fn adjust_indices(len: i64, start: Option<i64>, end: Option<i64>) -> (i64, i64) {
+    let start = start.unwrap_or(0);
+    let end = end.unwrap_or(i64::MAX);
+    let end = if end > len {
+        len
+    } else if end < 0 {
+        (end + len).max(0)
+    } else {
+        end
+    };
+    let start = if start < 0 {
+        (start + len).max(0)
+    } else {
+        start
+    };
+    (start, end)
+}
+
+/// The byte range of code points `start..end` of `s` (after
+/// [`adjust_indices`], so `0 <= start`, `end <= len`), or `None` when
+/// `sub` cannot fit in it.
+fn window(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<(usize, usize)> {
+    let (start, end) = adjust_indices(len(s), start, end);
+    if end - start < len(sub) {
+        return None;
+    }
+    Some((byte_offset(s, start), byte_offset(s, end)))
+}
+
+/// `s.find(sub, start, end)`: the lowest code point index where `sub`
+/// occurs within `s[start:end]`, or -1.
+pub fn find(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+    window(s, sub, start, end)
+        .and_then(|(b0, b1)| s[b0..b1].find(sub).map(|b| char_index(s, b0 + b)))
+        .unwrap_or(-1)
+}
+
+/// `s.rfind(sub, start, end)`: the highest code point index where `sub`
+/// occurs within `s[start:end]`, or -1.
+pub fn rfind(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+    window(s, sub, start, end)
+        .and_then(|(b0, b1)| s[b0..b1].rfind(sub).map(|b| char_index(s, b0 + b)))
+        .unwrap_or(-1)
+}
+
+fn not_found() -> PyErr {
+    PyErr::value_error("substring not found")
+}
+
+/// `s.index(sub, start, end)`: as [`find`], but `ValueError: substring not
+/// found` instead of -1.
+pub fn index(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Result<i64, PyErr> {
+    match find(s, sub, start, end) {
+        -1 => Err(not_found()),
+        i => Ok(i),
+    }
+}
+
+/// `s.rindex(sub, start, end)`: as [`rfind`], but `ValueError: substring
+/// not found` instead of -1.
+pub fn rindex(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Result<i64, PyErr> {
+    match rfind(s, sub, start, end) {
+        -1 => Err(not_found()),
+        i => Ok(i),
+    }
+}
+
+/// `s.count(sub, start, end)`: non-overlapping occurrences of `sub` in
+/// `s[start:end]`; an empty `sub` counts every position, `len + 1`.
+pub fn count(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+    match window(s, sub, start, end) {
+        None => 0,
+        Some((b0, b1)) if sub.is_empty() => len(&s[b0..b1]) + 1,
+        Some((b0, b1)) => s[b0..b1].matches(sub).count() as i64,
+    }
+}
+
+/// `s.startswith(prefix, start, end)`: whether `s[start:end]` starts with
+/// `prefix`.
+pub fn startswith(s: &str, prefix: &str, start: Option<i64>, end: Option<i64>) -> bool {
+    window(s, prefix, start, end).is_some_and(|(b0, b1)| s[b0..b1].starts_with(prefix))
+}
+
+/// `s.endswith(suffix, start, end)`: whether `s[start:end]` ends with
+/// `suffix`.
+pub fn endswith(s: &str, suffix: &str, start: Option<i64>, end: Option<i64>) -> bool {
+    window(s, suffix, start, end).is_some_and(|(b0, b1)| s[b0..b1].ends_with(suffix))
+}
+
+/// True when `s` is not empty and every character satisfies `pred`.
+fn all_nonempty(s: &str, pred: fn(char) -> bool) -> bool {
+    !s.is_empty() && s.chars().all(pred)
+}
+
+/// `s.isdigit()`: non-empty, all Numeric_Type Digit or Decimal
+/// (superscripts count, `'½'` does not).
+pub fn isdigit(s: &str) -> bool {
+    all_nonempty(s, unicode::is_digit)
+}
+
+/// `s.isdecimal()`: non-empty, all decimal digits of some script.
+pub fn isdecimal(s: &str) -> bool {
+    all_nonempty(s, unicode::is_decimal)
+}
+
+/// `s.isnumeric()`: non-empty, all with a Numeric_Type (`'½'` counts).
+pub fn isnumeric(s: &str) -> bool {
+    all_nonempty(s, unicode::is_numeric)
+}
+
+/// `s.isalpha()`: non-empty, all letters (categories Lm Lt Lu Ll Lo).
+pub fn isalpha(s: &str) -> bool {
+    all_nonempty(s, unicode::is_alpha)
+}
+
+/// `s.isalnum()`: non-empty, each character alphabetic or numeric.
+pub fn isalnum(s: &str) -> bool {
+    all_nonempty(s, unicode::is_alnum)
+}
+
+/// `s.isspace()`: non-empty, all Python whitespace (including
+/// `'\x1c'..='\x1f'`).
+pub fn isspace(s: &str) -> bool {
+    all_nonempty(s, unicode::is_space)
+}
+
+/// `s.isprintable()`: every character printable (true for `""`).
+pub fn isprintable(s: &str) -> bool {
+    s.chars().all(unicode::is_printable)
+}
+
+/// `s.isupper()`: at least one uppercase character and no lowercase or
+/// titlecase one.
+pub fn isupper(s: &str) -> bool {
+    let mut cased = false;
+    for c in s.chars() {
+        if unicode::is_lower(c) || unicode::is_titlecase(c) {
+            return false;
+        }
+        cased = cased || unicode::is_upper(c);
+    }
+    cased
+}
+
+/// `s.islower()`: at least one lowercase character and no uppercase or
+/// titlecase one.
+pub fn islower(s: &str) -> bool {
+    let mut cased = false;
+    for c in s.chars() {
+        if unicode::is_upper(c) || unicode::is_titlecase(c) {
+            return false;
+        }
+        cased = cased || unicode::is_lower(c);
+    }
+    cased
+}
+
+/// `s.istitle()`: at least one cased character; uppercase and titlecase
+/// ones only after uncased ones, lowercase ones only after cased ones.
+pub fn istitle(s: &str) -> bool {
+    let mut cased = false;
+    let mut previous_is_cased = false;
+    for c in s.chars() {
+        if unicode::is_upper(c) || unicode::is_titlecase(c) {
+            if previous_is_cased {
+                return false;
+            }
+            previous_is_cased = true;
+            cased = true;
+        } else if unicode::is_lower(c) {
+            if !previous_is_cased {
+                return false;
+            }
+            previous_is_cased = true;
+            cased = true;
+        } else {
+            previous_is_cased = false;
+        }
+    }
+    cased
+}
+
+/// `s` with `left` and `right` copies of `fill` around it.
+fn pad(s: &str, left: i64, right: i64, fill: char) -> Result<String, PyErr> {
+    let mut out = String::new();
+    let n = usize::try_from(left + right).unwrap_or(usize::MAX);
+    try_reserve(
+        &mut out,
+        n.saturating_mul(fill.len_utf8()).saturating_add(s.len()),
+    )?;
+    out.extend(std::iter::repeat_n(fill, left as usize));
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(fill, right as usize));
+    Ok(out)
+}
+
+/// `s.zfill(width)`: `s` padded on the left with `'0'` to `width` code
+/// points, after a leading `'+'` or `'-'` (`"-42".zfill(5)` is `"-0042"`).
+pub fn zfill(s: &str, width: i64) -> Result<String, PyErr> {
+    let fill = width - len(s);
+    if fill <= 0 {
+        return Ok(s.to_string());
+    }
+    match s.strip_prefix(['+', '-']) {
+        Some(rest) => {
+            let mut out = pad(rest, fill + 1, 0, '0')?;
+            out.replace_range(..1, &s[..1]);
+            Ok(out)
+        }
+        None => pad(s, fill, 0, '0'),
+    }
+}
+
+/// `s.center(width, fill)`: `s` centered in `width` code points. An odd
+/// margin puts the extra fill on the left only when `width` is odd
+/// (CPython's `left = marg / 2 + (marg & width & 1)`).
+pub fn center(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
+    let marg = width - len(s);
+    if marg <= 0 {
+        return Ok(s.to_string());
+    }
+    let left = marg / 2 + (marg & width & 1);
+    pad(s, left, marg - left, fill)
+}
+
+/// `s.ljust(width, fill)`: `s` padded on the right to `width` code points.
+pub fn ljust(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
+    pad(s, 0, (width - len(s)).max(0), fill)
+}
+
+/// `s.rjust(width, fill)`: `s` padded on the left to `width` code points.
+pub fn rjust(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
+    pad(s, (width - len(s)).max(0), 0, fill)
+}
