@@ -8,7 +8,6 @@
 
 mod context;
 mod error;
-pub mod float_repr;
 pub mod private;
 pub mod py;
 mod rt;

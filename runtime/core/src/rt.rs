@@ -7,7 +7,7 @@
 
 use crate::context::Ctx;
 use crate::error::{Error, ExcKind, Location};
-use crate::float_repr::float_repr;
+use crate::py::repr::float_repr;
 use std::io::Write;
 
 /// Message of the `OverflowError` raised when an `int` leaves the i64 range.

@@ -21,14 +21,21 @@ Every arg and the result is typed by a prefix:
     =...       the result: one of the above (after '=')
     !Kind:MSG  the call raises Kind with message MSG
 
+Function names are those of `roast_runtime::py` (`get` is `s[i]`, `slice`
+is `s[a:b:c]`, `repeat` is `s * n`, `contains` is `sub in s`), plus `char`:
+every class and case mapping of one character, as the list [flags, upper,
+lower, title], flags being 0/1 for isprintable isalpha isdecimal isdigit
+isnumeric isalnum isspace isupper islower istitle.
+
 TEXT is escaped: backslash, tab, newline, carriage return and '|' as \\\\, \\t,
 \\n, \\r and \\p; other control and non-printable characters as \\u{hex}.
 
 Roast's deviations from CPython are applied here, where the expectation is
 made: an int result outside i64 becomes
 `OverflowError: int result out of 64-bit range`, and cases whose CPython
-result a Rust str cannot hold (lone surrogates) or that raise MemoryError
-are left out.
+result a Rust str cannot hold (lone surrogates), that raise MemoryError, or
+that CPython never finishes (`round(1, -2**63)` computes 10**2**63) are left
+out.
 """
 
 import math
@@ -137,7 +144,8 @@ FLOATS = [0.0, -0.0, 1e-7, -1e-7, 0.1, 0.5, 1.5, 2.5, -2.5, 0.125, 2.675, 1.0, 1
           123456.789, -123456.789, 1234.5, 1e15, 1e16, 9.999999999999999e15, 1e22,
           1e-5, 0.0001, 1e100, math.pi, -math.e, float("inf"), float("-inf"),
           float("nan"), 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
-          0.30000000000000004, 100.0, 99.99, 0.995, 9.5, 1e-300, 12345678901234567890.0]
+          0.30000000000000004, 100.0, 99.99, 0.995, 9.5, 1e-300, 12345678901234567890.0,
+          999646029372079.25, -1999999999975294.25]
 
 STRS = ["", "a", "abc", "hello world", "Hello, World!", "  spaced  out  ", "a,b,,c,",
         "aaaa", "abababa", "mississippi", "\t\n x \r\n", "UPPER lower Mixed",
@@ -217,22 +225,26 @@ ODD_SPECS = ["", "d", "s", "r", "y", ",", "_", ",_", "_,", ",,", "__", ".", ".d"
 
 def add_format(cases):
     rng = random.Random(1)
-    for v in INTS:
-        specs = ODD_SPECS + [random_spec(rng, INT_TYPES) for _ in range(150)]
+    for i, v in enumerate(INTS):
+        specs = [random_spec(rng, INT_TYPES) for _ in range(60)]
+        if i % 3 == 0:
+            specs += ODD_SPECS
         for spec in specs:
             cases.add("format_int", [v, spec], lambda v=v, spec=spec: format(v, spec))
     for b in (True, False):
-        specs = ODD_SPECS + [random_spec(rng, INT_TYPES) for _ in range(60)]
+        specs = ODD_SPECS + [random_spec(rng, INT_TYPES) for _ in range(40)]
         for spec in specs:
             cases.add("format_bool", [b, spec], lambda b=b, spec=spec: format(b, spec))
     floats = FLOATS + [rng.choice([-1, 1]) * rng.uniform(0, 10) ** rng.randint(-30, 30)
                        for _ in range(20)]
-    for x in floats:
-        specs = ODD_SPECS + [random_spec(rng, FLOAT_TYPES) for _ in range(150)]
+    for i, x in enumerate(floats):
+        specs = [random_spec(rng, FLOAT_TYPES) for _ in range(45)]
+        if i % 4 == 0:
+            specs += ODD_SPECS
         for spec in specs:
             cases.add("format_float", [x, spec], lambda x=x, spec=spec: format(x, spec))
     # Rounding of the digits themselves: random doubles, many precisions.
-    for _ in range(400):
+    for _ in range(250):
         bits = rng.getrandbits(64)
         x = struct_float(bits)
         if rng.random() < 0.5:
@@ -240,13 +252,28 @@ def add_format(cases):
         for spec in rng.sample(["e", ".0e", ".1e", ".3e", ".16e", ".20e", "f", ".0f",
                                 ".1f", ".2f", ".3f", ".17f", "g", ".1g", ".2g", ".4g",
                                 ".15g", ".17g", "", ".3", ".12", "#.3g", "%", ".1%",
-                                "#.0f", "#.5g"], 6):
+                                "#.0f", "#.5g"], 5):
             cases.add("format_float", [x, spec], lambda x=x, spec=spec: format(x, spec))
+    # Precisions past the exact expansion of a double (767 significant, 1074
+    # fractional digits): the rest is zeros.
+    for x in [5e-324, 0.1, 2.5, -1e300, 1.7976931348623157e308]:
+        for spec in [".1074f", ".1100f", ".767e", ".800e", ".770g", "#.800g", ".1200%"]:
+            cases.add("format_float", [x, spec], lambda x=x, spec=spec: format(x, spec))
+    for x in [-0.0, -1e-9, -0.004, -0.5, 0.0, -1e-300]:
+        for spec in ["z", "z.0f", "z.2f", "z.1e", "z.3g", "z.0%", "z.1%", "z.3",
+                     "+z.1f", " z08.2f", "z,.1f"]:
+            cases.add("format_float", [x, spec], lambda x=x, spec=spec: format(x, spec))
+    for v in [-1, 0, 5]:
+        for spec in ["z.2f", "z.0%", "+z.1e"]:
+            cases.add("format_int", [v, spec], lambda v=v, spec=spec: format(v, spec))
     str_specs = ODD_SPECS + ["s", "10s", "<10", ">10", "^10", "^11", "*^9", ".2", ".0",
                              "10.3", "^7.2s", "é>8", "=10", "+s", "#s", "z", "0",
                              "010", "0>10", ",s", "_", "1", "3.1"]
-    for s in STRS[:30] + ["", "x", "日本", "e\u0301"]:
-        for spec in str_specs + [random_spec(rng, "s") for _ in range(25)]:
+    for i, s in enumerate(STRS[:30] + ["", "x", "日本", "e\u0301"]):
+        specs = [random_spec(rng, "s") for _ in range(20)]
+        if i % 3 == 0:
+            specs += str_specs
+        for spec in specs:
             cases.add("format_str", [s, spec], lambda s=s, spec=spec: format(s, spec))
 
 
@@ -270,7 +297,7 @@ def add_round(cases):
         for n in ndigits:
             cases.add("round_float", [x, n],
                       lambda x=x, n=n: round(x) if n is None else round(x, n))
-    for _ in range(1500):
+    for _ in range(1000):
         if rng.random() < 0.5:
             x = rng.randint(-10**8, 10**8) / 10 ** rng.randint(0, 6) + 0.0
             if rng.random() < 0.3:
@@ -282,7 +309,8 @@ def add_round(cases):
                   lambda x=x, n=n: round(x) if n is None else round(x, n))
     for v in INTS + [5, 15, 25, -5, -15, 1250, 1350, -1250, -1350, 1251, 9 * 10**18,
                      -9 * 10**18, 4 * 10**18, 5 * 10**18, -5 * 10**18]:
-        for n in list(range(-22, 3)) + [I64_MIN, I64_MAX]:
+        # (Not I64_MIN: CPython computes 10**2**63 and never answers.)
+        for n in list(range(-22, 3)) + [-1000, I64_MAX]:
             cases.add("round_int", [v, n], lambda v=v, n=n: round(v, n))
     for _ in range(300):
         v = rng.randint(I64_MIN, I64_MAX) >> rng.randint(0, 60)
@@ -321,11 +349,16 @@ def add_parse(cases):
                   "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
                   "99999999999999999999", "99999999999999999999x", "0b" + "1" * 64,
                   "-0b1" + "0" * 63, "0x7fffffffffffffff", "-0x8000000000000000",
-                  "zz", "ZZ", "z_z", "1e5", "1.0", "½", "²", "١_٢", "0b1__1", "1" * 4301,
-                  "1" * 4300, "0" * 4301, "1" * 4301 + "x", "1" * 4301 + "_", "x" * 250,
+                  "zz", "ZZ", "z_z", "1e5", "1.0", "½", "²", "١_٢", "0b1__1",
                   "0" * 30 + "7", "é", "\x7f", "1\x7f"]
     for s in int_inputs:
         for base in [0, 2, 8, 10, 16, 36]:
+            cases.add("parse_int", [s, base], lambda s=s, base=base: int(s, base))
+    # The 4300-digit limit (not for power-of-two bases) and the repr cut at
+    # 200 characters in the message.
+    for s in ["1" * 4301, "1" * 4300, "0" * 4301, "1" * 4301 + "x", "1" * 4301 + "_",
+              "x" * 250, "é" * 199 + "'"]:
+        for base in [10, 16]:
             cases.add("parse_int", [s, base], lambda s=s, base=base: int(s, base))
     for s in ["1", "z"]:
         for base in [1, 3, 37, 100]:
@@ -364,10 +397,18 @@ def add_parse(cases):
 # ------------------------------------------------------------------- str()
 
 def add_scalars(cases):
+    rng = random.Random(7)
     for v in INTS:
         cases.add("str_int", [v], lambda v=v: str(v))
-    for x in FLOATS:
+    # Exact values with a short binary fraction: where two shortest
+    # candidates can be equally near (repr takes the even one).
+    ties = [rng.randint(2**52, 2**53 - 1) / 2 ** rng.randint(1, 6) * 2.0 ** rng.randint(-70, 70)
+            for _ in range(300)]
+    for x in FLOATS + ties + [struct_float(rng.getrandbits(64)) for _ in range(100)]:
         cases.add("str_float", [x], lambda x=x: str(x))
+    for x in ties[:100]:
+        for spec in ["", ">30", "<", "+", "#", "z"]:
+            cases.add("format_float", [x, spec], lambda x=x, spec=spec: format(x, spec))
     for b in (True, False):
         cases.add("str_bool", [b], lambda b=b: str(b))
 
@@ -379,49 +420,49 @@ def add_methods(cases):
     pieces = ["a", "b", "ab", " ", "  ", ",", "Σ", "é", "日", "😀", "\u2003", "\x1c", "X",
               "1", "٣", "ß", "İ", "ǅ", "\u0301", "'", "\t", "\n"]
     strs = STRS + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
-                   for _ in range(80)]
+                   for _ in range(40)]
     preds = ["isdigit", "isalpha", "isspace", "isalnum", "isdecimal", "isnumeric",
              "isupper", "islower", "istitle", "isprintable"]
+    subs = ["", "a", "ab", "Σ", "é", " ", "😀", "ss", "xyz"]
+    searches = ["find", "rfind", "index", "rindex", "count", "startswith", "endswith"]
     for s in strs:
+        n = len(s)
         cases.add("len", [s], lambda s=s: len(s))
         for name in ["upper", "lower", "title", "capitalize"] + preds:
             cases.add(name, [s], lambda s=s, name=name: getattr(s, name)())
-        for chars in [None, "", " ", "a", "ab", "Σ", " ,", "\u2003x"]:
+        for chars in [None] + rng.sample(["", " ", "a", "ab", "Σ", " ,", "\u2003x"], 3):
             for name in ["strip", "lstrip", "rstrip"]:
                 cases.add(name, [s, chars], lambda s=s, n=name, c=chars: getattr(s, n)(c))
         seps = [None, ",", " ", "a", "ab", "Σ", "", "\u2003"]
-        for sep in seps:
-            for maxsplit in [-1, 0, 1, 2]:
-                for name in ["split", "rsplit"]:
-                    cases.add(name, [s, sep, maxsplit],
-                              lambda s=s, n=name, sep=sep, m=maxsplit: getattr(s, n)(sep, m))
-        subs = ["", "a", "ab", "Σ", "é", " ", "😀", "ss", "xyz"]
+        for sep, maxsplit in [(sep, -1) for sep in seps] + [
+                (rng.choice(seps), rng.choice([0, 1, 2])) for _ in range(4)]:
+            for name in ["split", "rsplit"]:
+                cases.add(name, [s, sep, maxsplit],
+                          lambda s=s, n=name, sep=sep, m=maxsplit: getattr(s, n)(sep, m))
         bounds = [(None, None), (1, None), (-3, None), (None, -1), (2, 5), (5, 2),
-                  (-100, 100), (100, None), (0, 0), (len(s), None)]
+                  (-100, 100), (100, None), (0, 0), (n, None), (n, n), (-1, None)]
+        for sub, (start, end) in [(sub, (None, None)) for sub in subs[:4]] + [
+                (rng.choice(subs), rng.choice(bounds)) for _ in range(5)]:
+            for name in searches:
+                cases.add(name, [s, sub, start, end],
+                          lambda s=s, n=name, sub=sub, a=start, b=end: getattr(s, n)(sub, a, b))
         for sub in subs:
-            for start, end in rng.sample(bounds, 4):
-                for name in ["find", "rfind", "index", "rindex", "count", "startswith",
-                             "endswith"]:
-                    cases.add(name, [s, sub, start, end],
-                              lambda s=s, n=name, sub=sub, a=start, b=end:
-                              getattr(s, n)(sub, a, b))
             cases.add("contains", [s, sub], lambda s=s, sub=sub: sub in s)
-        for old, new in [("a", "b"), ("", "-"), ("ab", ""), ("Σ", "σσ"), ("s", "S"),
-                         (" ", "  "), ("xyz", "q")]:
-            for count in [-1, 0, 1, 2, 100]:
-                cases.add("replace", [s, old, new, count],
-                          lambda s=s, o=old, n=new, c=count: s.replace(o, n, c))
-        for width in [-1, 0, 3, 8, 11]:
+        replaces = [("a", "b"), ("", "-"), ("ab", ""), ("Σ", "σσ"), ("s", "S"), (" ", "  ")]
+        for (old, new), count in [(r, -1) for r in replaces] + [
+                (rng.choice(replaces), rng.choice([0, 1, 2])) for _ in range(3)]:
+            cases.add("replace", [s, old, new, count],
+                      lambda s=s, o=old, n=new, c=count: s.replace(o, n, c))
+        for width in [-1, 3, 8, 11]:
             cases.add("zfill", [s, width], lambda s=s, w=width: s.zfill(w))
-            for fill in [" ", "*", "日"]:
-                for name in ["center", "ljust", "rjust"]:
-                    cases.add(name, [s, width, fill],
-                              lambda s=s, n=name, w=width, f=fill: getattr(s, n)(w, f))
-        n = len(s)
+            fill = rng.choice([" ", "*", "日"])
+            for name in ["center", "ljust", "rjust"]:
+                cases.add(name, [s, width, fill],
+                          lambda s=s, n=name, w=width, f=fill: getattr(s, n)(w, f))
         for i in sorted({0, 1, -1, n - 1, n, -n, -n - 1, 5, I64_MIN, I64_MAX}):
             cases.add("get", [s, i], lambda s=s, i=i: s[i], kind="c")
         opts = [None, 0, 1, 2, -1, -2, 3, 100, -100, I64_MIN, I64_MAX]
-        for _ in range(12):
+        for _ in range(8):
             a, b = rng.choice(opts), rng.choice(opts)
             c = rng.choice([None, 1, 2, -1, -2, 3, 0, I64_MIN, I64_MAX])
             cases.add("slice", [s, a, b, c], lambda s=s, a=a, b=b, c=c: s[a:b:c])
@@ -439,7 +480,9 @@ def add_methods(cases):
             cases.add("zfill", [s, width], lambda s=s, w=width: s.zfill(w))
     for s in ["a", "ab", "abc", ""]:
         for width in range(0, 8):
-            cases.add("center", [s, width, "*"], lambda s=s, w=width: s.center(w, "*"))
+            for name in ["center", "ljust", "rjust"]:
+                cases.add(name, [s, width, "*"],
+                          lambda s=s, n=name, w=width: getattr(s, n)(w, "*"))
 
 
 def add_chars(cases):
@@ -447,7 +490,7 @@ def add_chars(cases):
     rng = random.Random(6)
     pool = char_pool()
     others = [cp for cp in range(0x250, 0x110000) if not 0xD800 <= cp < 0xE000]
-    pool = sorted(set(pool) | set(rng.sample(others, 2500)))
+    pool = sorted(set(pool) | set(rng.sample(others, 1200)))
     for cp in pool:
         ch = chr(cp)
         flags = "".join("1" if f else "0" for f in [

@@ -15,7 +15,6 @@
 
 use super::unicode::decimal_value;
 use super::{str_bool, try_reserve, PyErr};
-use crate::float_repr::float_repr;
 
 /// The `,` / `_` grouping option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -413,7 +412,7 @@ fn format_long_internal(v: i64, spec: &Spec) -> Result<String, PyErr> {
 /// `'1.0'`).
 pub fn format_float(x: f64, spec: &str) -> Result<String, PyErr> {
     if spec.is_empty() {
-        return Ok(float_repr(x));
+        return Ok(repr_float(x));
     }
     let spec = parse_spec(spec, "float", '\0', '>')?;
     match spec.ty {
@@ -491,26 +490,69 @@ enum DtoaMode {
     Fixed(i64),
 }
 
+/// Splits Rust's `{:e}` output `d.ddde-7` into its digits and the decimal
+/// point position (`0.DIGITS × 10**decpt`).
+fn split_sci(sci: &str) -> (String, i64) {
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i64 = exp.parse().expect("{:e} exponent is an integer");
+    (mantissa.replace('.', ""), exp + 1)
+}
+
+/// Whether `0.DIGITS × 10**decpt` reads back as `x`.
+fn round_trips(x: f64, digits: &str, decpt: i64) -> bool {
+    format!("0.{digits}e{decpt}").parse::<f64>() == Ok(x)
+}
+
+/// Rust's shortest round-trip digits, with dtoa's tie rule. When the exact
+/// value of `x` lies exactly halfway between two shortest candidates
+/// (999646029372079.25 between ...079.2 and ...079.3), Rust takes the upper
+/// one and dtoa the one with an even last digit, if it round-trips.
+fn shortest_digits(x: f64) -> (String, i64) {
+    let (digits, decpt) = split_sci(&format!("{x:e}"));
+    let n = digits.len();
+    // A tie needs the exact value to have n + 1 significant digits, the
+    // last a 5; rounding to n + 1 digits then ends in 5 too (cheap filter).
+    if !format!("{x:.n$e}")
+        .split_once('e')
+        .is_some_and(|(m, _)| m.ends_with('5'))
+    {
+        return (digits, decpt);
+    }
+    // The exact value: an f64 has at most 767 significant digits.
+    let (exact, exact_decpt) = split_sci(&format!("{x:.800e}"));
+    let exact = exact.trim_end_matches('0');
+    if exact.len() != n + 1 || !exact.ends_with('5') {
+        return (digits, decpt);
+    }
+    let lower = &exact[..n];
+    let upper = super::round::increment_decimal(lower);
+    let upper_decpt = exact_decpt + (upper.len() - n) as i64;
+    let lower_is_even = (lower.as_bytes()[n - 1] - b'0').is_multiple_of(2);
+    let (even, odd) = if lower_is_even {
+        ((lower.to_string(), exact_decpt), (upper, upper_decpt))
+    } else {
+        ((upper, upper_decpt), (lower.to_string(), exact_decpt))
+    };
+    let (chosen, decpt) = if round_trips(x, &even.0, even.1) {
+        even
+    } else {
+        odd
+    };
+    (chosen.trim_end_matches('0').to_string(), decpt)
+}
+
 /// `_Py_dg_dtoa` for a finite `x >= 0`: the correctly rounded decimal
 /// digits of `x` without trailing zeros (`"0"` for zero) and the position
 /// of the decimal point, so that `x ≈ 0.DIGITS × 10**decpt`.
 ///
-/// Rust's `{:e}` gives the shortest round-trip digits, and `{:.*e}` /
-/// `{:.*}` round the exact binary value half to even, as dtoa does. An f64
-/// has at most 767 significant digits and 1074 fractional ones, so larger
-/// requests are capped (the digits past that are zeros, which dtoa strips
-/// anyway).
+/// `{:.*e}` and `{:.*}` round the exact binary value half to even, as dtoa
+/// does. An f64 has at most 767 significant digits and 1074 fractional
+/// ones, so larger requests are capped (the digits past that are zeros,
+/// which dtoa strips anyway).
 fn dtoa(x: f64, mode: DtoaMode) -> (String, i64) {
     let (mut digits, mut decpt) = match mode {
-        DtoaMode::Shortest | DtoaMode::Significant(_) => {
-            let sci = match mode {
-                DtoaMode::Significant(n) => format!("{:.*e}", (n.min(800) - 1) as usize, x),
-                _ => format!("{x:e}"),
-            };
-            let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
-            let exp: i64 = exp.parse().expect("{:e} exponent is an integer");
-            (mantissa.replace('.', ""), exp + 1)
-        }
+        DtoaMode::Shortest => shortest_digits(x),
+        DtoaMode::Significant(n) => split_sci(&format!("{:.*e}", (n.min(800) - 1) as usize, x)),
         DtoaMode::Fixed(n) => {
             let fixed = format!("{:.*}", n.min(1100) as usize, x);
             let int_len = fixed.find('.').unwrap_or(fixed.len());
@@ -526,6 +568,17 @@ fn dtoa(x: f64, mode: DtoaMode) -> (String, i64) {
     } else {
         (digits, decpt)
     }
+}
+
+/// CPython's `repr(x)` (and `str(x)`): `PyOS_double_to_string(x, 'r', 0,
+/// Py_DTSF_ADD_DOT_0)`.
+pub(super) fn repr_float(x: f64) -> String {
+    let flags = FloatFlags {
+        add_dot_0: true,
+        alternate: false,
+        no_neg_0: false,
+    };
+    format_float_short(x, 'r', 0, flags).expect("a repr is short")
 }
 
 /// Flags of `PyOS_double_to_string` that the format-spec path uses.
@@ -703,4 +756,60 @@ pub fn format_str(s: &str, spec: &str) -> Result<String, PyErr> {
     out.push_str(text);
     pad(&mut out, spec.fill, total - len - left)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected strings are CPython 3.11's; the vector file
+    /// (`tests/py_cases.txt`) has thousands more.
+    #[test]
+    fn matches_cpython() {
+        assert_eq!(format_int(1234567, "_").unwrap(), "1_234_567");
+        assert_eq!(format_int(1, "06,").unwrap(), "00,001");
+        assert_eq!(format_int(-255, "#010x").unwrap(), "-0x00000ff");
+        assert_eq!(format_int(65, "^5c").unwrap(), "  A  ");
+        assert_eq!(format_bool(true, "").unwrap(), "True");
+        assert_eq!(format_bool(true, ">5").unwrap(), "    1");
+        assert_eq!(format_float(1e16, "").unwrap(), "1e+16");
+        assert_eq!(format_float(1.5, ".3").unwrap(), "1.5");
+        assert_eq!(format_float(100.0, ".3").unwrap(), "1e+02");
+        assert_eq!(format_float(f64::INFINITY, "010").unwrap(), "0000000inf");
+        assert_eq!(format_float(-0.0, "z.1f").unwrap(), "0.0");
+        assert_eq!(format_float(1234.5, "#.0").unwrap(), "1.e+03");
+        assert_eq!(format_str("日本語", "*^7.2").unwrap(), "**日本***");
+        let err = |r: Result<String, PyErr>| r.unwrap_err().message;
+        assert_eq!(
+            err(format_float(1.5, "d")),
+            "Unknown format code 'd' for object of type 'float'"
+        );
+        assert_eq!(
+            err(format_str("x", "+")),
+            "Sign not allowed in string format specifier"
+        );
+        assert_eq!(err(format_str("x", ",")), "Cannot specify ',' with 's'.");
+        assert_eq!(
+            err(format_int(1, ".2")),
+            "Precision not allowed in integer format specifier"
+        );
+        assert_eq!(
+            err(format_bool(true, "s")),
+            "Unknown format code 's' for object of type 'bool'"
+        );
+    }
+
+    /// Where a Rust `String` cannot follow CPython, the result is an
+    /// exception, never a different value or a crash.
+    #[test]
+    fn deviations_raise() {
+        // CPython returns the lone surrogate '\ud800'.
+        let e = format_int(0xd800, "c").unwrap_err();
+        assert_eq!(e.kind, crate::ExcKind::ValueError);
+        // CPython raises MemoryError.
+        let e = format_int(1, "1000000000000000000").unwrap_err();
+        assert_eq!(e.kind, crate::ExcKind::OverflowError);
+        let e = format_str("x", "<9000000000000000000").unwrap_err();
+        assert_eq!(e.kind, crate::ExcKind::OverflowError);
+    }
 }

@@ -9,12 +9,12 @@
 //! (Roast's documented deviation). The C-ABI wrappers that compiled code calls
 //! are built on top of these.
 //!
-//! * [`format`]: the format-spec mini-language (`format()`, f-strings,
+//! * [`format`](mod@format): the format-spec mini-language (`format()`, f-strings,
 //!   `str.format`).
 //! * [`round`](mod@round): `round()` for floats and ints.
-//! * [`repr`]: `repr(str)`.
+//! * [`repr`]: `repr()` of `str` and `float`.
 //! * [`pystr`]: the `str` methods, indexing, slicing and repetition.
-//! * [`slice`]: `slice.indices`, shared by every sequence.
+//! * [`slice`](mod@slice): `slice.indices`, shared by every sequence.
 //! * [`parse`]: `int(str)` and `float(str)`.
 //! * [`unicode`]: the character predicates and case mappings behind them,
 //!   from tables generated out of CPython's own `unicodedata`.
@@ -23,6 +23,18 @@
 //! String comparison (`<`, `==`, ...) needs no function: CPython compares
 //! `str` by code point, and UTF-8 byte order is code point order, so Rust's
 //! `str` ordering is already Python's.
+//!
+//! Where a Rust value cannot follow CPython, these functions raise rather
+//! than answer differently:
+//!
+//! * a result too large to allocate (`format(1, "1000000000000000000")`,
+//!   `"x" * 2**62`) is `MemoryError` in CPython; Roast has no such class,
+//!   so it is an `OverflowError` here, instead of an aborted process;
+//! * `format(0xd800, "c")` is a lone surrogate in CPython, which a UTF-8
+//!   `str` cannot hold: `ValueError` here.
+//!
+//! `tests/py_cases.txt` holds tens of thousands of CPython answers these
+//! functions are checked against (`tests/gen_py_cases.py` regenerates it).
 
 pub mod format;
 pub mod parse;
@@ -97,10 +109,10 @@ pub fn str_int(v: i64) -> String {
     v.to_string()
 }
 
-/// `str(x)` for a `float`, which is its `repr`: the shortest round-trip
-/// digits, `1.0`, `1e+16`, `inf`, `nan`.
+/// `str(x)` for a `float`, which is its `repr` ([`repr::float_repr`]):
+/// the shortest round-trip digits, `1.0`, `1e+16`, `inf`, `nan`.
 pub fn str_float(x: f64) -> String {
-    crate::float_repr::float_repr(x)
+    repr::float_repr(x)
 }
 
 /// `str(b)` for a `bool`: `True` or `False`.

@@ -3,11 +3,12 @@
 //! Indexes and lengths count code points, as in Python, never UTF-8 bytes.
 //! Optional `start`/`end` arguments follow slice rules (negative counts
 //! from the end, out of range clamps). Character classes and case mappings
-//! are Python's (see [`unicode`](super::unicode)), not Rust's.
+//! are Python's (see [`super::unicode`]), not Rust's.
 //!
 //! Comparison needs no function here: CPython orders `str` by code point,
-//! which is the byte order of UTF-8, i.e. Rust's `Ord for str`; `in` is
-//! [`str::contains`].
+//! which is the byte order of UTF-8, i.e. Rust's `Ord for str` (and `==`
+//! is byte equality: Python does not normalize, so `"é"` and `"e\u{301}"`
+//! differ in both).
 
 use super::slice::slice_indices;
 use super::unicode::{self, is_space};
@@ -73,6 +74,12 @@ pub fn slice(
     }
     let chars: Vec<char> = s.chars().collect();
     Ok(idx.indices().map(|i| chars[i as usize]).collect())
+}
+
+/// `sub in s`: whether `sub` occurs in `s` (the empty string occurs in
+/// every string).
+pub fn contains(s: &str, sub: &str) -> bool {
+    s.contains(sub)
 }
 
 /// `s * n`: `n` copies of `s`, empty when `n <= 0`.
@@ -540,4 +547,47 @@ pub fn ljust(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
 /// `s.rjust(width, fill)`: `s` padded on the left to `width` code points.
 pub fn rjust(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
     pad(s, (width - len(s)).max(0), 0, fill)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected values are CPython 3.11's; the vector file
+    /// (`tests/py_cases.txt`) has thousands more.
+    #[test]
+    fn matches_cpython() {
+        assert_eq!(lower("ΟΔΟΣ ΣΑΣ"), "οδος σας");
+        assert_eq!(lower("İ"), "i\u{307}");
+        assert_eq!(upper("straße"), "STRASSE");
+        assert_eq!(title("they're ǆungla"), "They'Re ǅungla");
+        assert_eq!(capitalize("ﬁx ME"), "Fix me");
+        assert_eq!(
+            split(" a\u{1c}b\u{2003}c ", None, -1).unwrap(),
+            ["a", "b", "c"]
+        );
+        assert_eq!(rsplit("a,b,c", Some(","), 1).unwrap(), ["a,b", "c"]);
+        assert_eq!(
+            split("x", Some(""), -1).unwrap_err().message,
+            "empty separator"
+        );
+        assert_eq!(find("日本語", "語", None, None), 2);
+        assert_eq!(count("aaaa", "aa", None, None), 2);
+        assert_eq!(count("abc", "", Some(5), None), 0);
+        assert_eq!(get("日本", -1), Ok('本'));
+        assert_eq!(
+            get("日本", 2).unwrap_err().message,
+            "string index out of range"
+        );
+        assert_eq!(slice("abcdef", None, None, Some(-2)).unwrap(), "fdb");
+        assert_eq!(center("ab", 5, '*').unwrap(), "**ab*");
+        assert_eq!(center("abc", 6, '*').unwrap(), "*abc**");
+        assert_eq!(zfill("-42", 5).unwrap(), "-0042");
+        assert_eq!(replace("abc", "", "-", 2), "-a-bc");
+        assert!(isupper("ABC1") && !isupper("1") && istitle("Hello World"));
+        assert_eq!(
+            repeat("ab", 1 << 62).unwrap_err().message,
+            "repeated string is too long"
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! `repr()` of a `str`.
+//! `repr()` of a `str` and of a `float`.
 
 use super::unicode::is_printable;
 use std::fmt::Write;
@@ -43,9 +43,33 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
+/// CPython's `repr(x)` (also `str(x)`) of a float: the shortest digits
+/// that round-trip, ties between two such candidates going to the even one
+/// as in CPython's dtoa (`999646029372079.2`, not `...079.3`); fixed
+/// notation for decimal exponents in `-4..16` with at least one digit after
+/// the point, else scientific with at least two exponent digits (`1e+16`,
+/// `1e-05`); `inf`, `-inf`, `nan`.
+pub fn float_repr(x: f64) -> String {
+    super::format::repr_float(x)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::str_repr;
+    use super::{float_repr, str_repr};
+
+    #[test]
+    fn float_ties_go_to_even() {
+        // Exactly halfway between two 16-digit candidates.
+        assert_eq!(float_repr(999646029372079.0 + 0.25), "999646029372079.2");
+        assert_eq!(
+            float_repr(-1999999999975294.0 - 0.25),
+            "-1999999999975294.2"
+        );
+        assert_eq!(float_repr(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(float_repr(1e16), "1e+16");
+        assert_eq!(float_repr(-0.0), "-0.0");
+        assert_eq!(float_repr(f64::NAN), "nan");
+    }
 
     /// Expected strings are CPython 3.11's `repr`.
     #[test]

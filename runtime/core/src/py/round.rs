@@ -94,7 +94,7 @@ pub fn round_float_ndigits(x: f64, ndigits: i64) -> Result<f64, PyErr> {
 }
 
 /// `digits + 1` for a string of ASCII decimal digits (`""` counts as 0).
-fn increment_decimal(digits: &str) -> String {
+pub(super) fn increment_decimal(digits: &str) -> String {
     let mut out = digits.as_bytes().to_vec();
     for d in out.iter_mut().rev() {
         if *d == b'9' {
@@ -142,9 +142,9 @@ mod tests {
         assert_eq!(round_float_to_int(1.5), Ok(2));
         assert_eq!(round_float_to_int(-0.5), Ok(0));
         assert_eq!(round_float_to_int(-2.5), Ok(-2));
-        assert_eq!(round_float_to_int(-9.223372036854775808e18), Ok(i64::MIN));
+        assert_eq!(round_float_to_int(-(2f64.powi(63))), Ok(i64::MIN));
         assert_eq!(
-            round_float_to_int(9.223372036854775808e18),
+            round_float_to_int(2f64.powi(63)),
             Err(PyErr::int_overflow())
         );
         assert_eq!(

@@ -95,7 +95,7 @@ fn push_mapped(runs: &[(u32, u32, u32, i32)], multi: &[(u32, &str)], c: char, ou
     let i = runs.partition_point(|&(first, ..)| first <= cp);
     if i > 0 {
         let (first, last, stride, delta) = runs[i - 1];
-        if cp <= last && (cp - first) % stride == 0 {
+        if cp <= last && (cp - first).is_multiple_of(stride) {
             let mapped = cp.checked_add_signed(delta).and_then(char::from_u32);
             out.push(mapped.expect("generated case tables map to scalar values"));
             return;
