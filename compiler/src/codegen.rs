@@ -11,6 +11,7 @@
 
 use crate::diag::{SourceFile, Span};
 use crate::hir::{self, ArithOp, CmpOp, Expr, ExprKind, FuncId, FunctionRole, Stmt, Type};
+use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
     self, condcodes::FloatCC, condcodes::IntCC, types, AbiParam, BlockArg, InstBuilder,
     MemFlagsData, Signature, UserFuncName, Value,
@@ -19,7 +20,9 @@ use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
-use cranelift_module::{DataDescription, DataId, FuncId as ClifFuncId, Linkage, Module};
+use cranelift_module::{
+    DataDescription, DataId, FuncId as ClifFuncId, Linkage, Module, ModuleReloc,
+};
 use roast_runtime::{ExcKind, CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};
 use std::collections::HashMap;
 
@@ -183,6 +186,7 @@ pub fn define_module<M: Module>(
         runtime: HashMap::new(),
         data: HashMap::new(),
         ctx: Context::new(),
+        built: Vec::new(),
         fctx: FunctionBuilderContext::new(),
     };
     for (i, f) in module.functions.iter().enumerate() {
@@ -215,6 +219,7 @@ pub fn define_module<M: Module>(
         entries.init = Some(name);
     }
     gen.define_top_level(&entries.script, &module.script)?;
+    gen.compile_all()?;
     Ok(entries)
 }
 
@@ -230,6 +235,8 @@ struct ModuleGen<'a, M: Module> {
     runtime: HashMap<&'static str, ClifFuncId>,
     data: HashMap<String, DataId>,
     ctx: Context,
+    /// Functions built, waiting to be compiled: `(id, name, IR)`.
+    built: Vec<(ClifFuncId, String, ir::Function)>,
     fctx: FunctionBuilderContext,
 }
 
@@ -282,14 +289,66 @@ impl<M: Module> ModuleGen<'_, M> {
         Ok(id)
     }
 
+    /// Queues the function built in `self.ctx` for compilation.
     fn finish_function(&mut self, id: ClifFuncId, name: &str) -> Result<(), String> {
         if let Some(clif) = self.clif.as_deref_mut() {
             clif.push_str(&format!("; {name}\n{}\n", self.ctx.func.display()));
         }
-        self.out
-            .define_function(id, &mut self.ctx)
-            .map_err(|e| format!("cranelift failed on `{name}`: {e:?}"))?;
+        let func = std::mem::replace(&mut self.ctx.func, ir::Function::new());
         self.out.clear_context(&mut self.ctx);
+        self.built.push((id, name.to_string(), func));
+        Ok(())
+    }
+
+    /// Compiles every queued function, in parallel on all cores, and defines
+    /// the machine code in source order, so the output is the same as a
+    /// sequential compile's.
+    fn compile_all(&mut self) -> Result<(), String> {
+        let built = std::mem::take(&mut self.built);
+        let isa = self.out.isa();
+        let workers = crate::driver::jobs();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        type Compiled = Result<(u64, Vec<u8>, Vec<ModuleReloc>), String>;
+        let results: Vec<std::sync::Mutex<Option<Compiled>>> =
+            built.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers.min(built.len()) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((id, name, func)) = built.get(i) else {
+                        break;
+                    };
+                    let mut ctx = Context::for_function(func.clone());
+                    let compiled = match ctx.compile(isa, &mut ControlPlane::default()) {
+                        Ok(_) => {
+                            let code = ctx.compiled_code().expect("just compiled");
+                            let relocs = code
+                                .buffer
+                                .relocs()
+                                .iter()
+                                .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, *id))
+                                .collect();
+                            Ok((
+                                code.buffer.alignment as u64,
+                                code.code_buffer().to_vec(),
+                                relocs,
+                            ))
+                        }
+                        Err(e) => Err(format!("cranelift failed on `{name}`: {:?}", e.inner)),
+                    };
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(compiled);
+                });
+            }
+        });
+        for ((id, _, _), result) in built.iter().zip(results) {
+            let (alignment, bytes, relocs) = result
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every function was compiled")?;
+            self.out
+                .define_function_bytes(*id, alignment, &bytes, &relocs)
+                .map_err(|e| e.to_string())?;
+        }
         Ok(())
     }
 

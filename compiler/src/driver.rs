@@ -139,6 +139,16 @@ impl Drop for PhaseTimer {
     }
 }
 
+/// How many threads compile in parallel: `ROAST_JOBS` if set (1 compiles
+/// sequentially), else the available cores. Outputs never depend on it.
+pub fn jobs() -> usize {
+    std::env::var("ROAST_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Parses and checks `source`.
 pub fn check(source: &Source) -> Result<(SourceMap, hir::Module), CompileError> {
     check_timed(

@@ -54,6 +54,15 @@ fn build_writes_an_object_and_bindings_deterministically() {
     let obj = std::fs::read(dir.path().join("out1/twice.o")).unwrap();
     assert_eq!(&obj[..4], b"\x7fELF", "an ELF object");
     assert_eq!(obj, std::fs::read(dir.path().join("out2/twice.o")).unwrap());
+    // A sequential compile gives the same bytes as the parallel one.
+    let sequential = Command::new(env!("CARGO_BIN_EXE_roastc"))
+        .args(["build", "twice.roast", "-o", "seq"])
+        .env("ROAST_JOBS", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(sequential.status.success());
+    assert_eq!(obj, std::fs::read(dir.path().join("seq/twice.o")).unwrap());
     // A checkout elsewhere gives the same bytes: no absolute paths inside.
     let elsewhere = tempfile::tempdir().unwrap();
     std::fs::write(elsewhere.path().join("twice.roast"), GOOD).unwrap();

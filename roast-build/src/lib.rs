@@ -152,7 +152,7 @@ impl Build {
         }
         // Files compile in parallel; results are collected in file order, so
         // the output does not depend on scheduling.
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let workers = driver::jobs();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let results: Vec<std::sync::Mutex<Option<Result<UnitOutput, Error>>>> =
             jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
