@@ -6,6 +6,7 @@ use crate::codegen::{self, OutputKind};
 use crate::diag::{SourceFile, SourceMap};
 use crate::hir;
 use crate::interface::{self, Interface};
+use crate::mir;
 use crate::objasm;
 use crate::syntax;
 use cranelift_object::{ObjectBuilder, ObjectModule};
@@ -84,6 +85,8 @@ pub struct Options {
     pub emit_ast: bool,
     /// Keep the HIR's debug dump.
     pub emit_hir: bool,
+    /// Keep the MIR's text.
+    pub emit_mir: bool,
     /// Keep the Cranelift IR of every function.
     pub emit_clif: bool,
 }
@@ -95,6 +98,8 @@ pub struct Dumps {
     pub ast: Option<String>,
     /// The HIR (`{:#?}`).
     pub hir: Option<String>,
+    /// The MIR, one body after another.
+    pub mir: Option<String>,
     /// Cranelift IR text, function after function.
     pub clif: Option<String>,
 }
@@ -258,10 +263,15 @@ fn compile_object_here(
     .map_err(|e| internal(e.to_string()))?;
     let mut out = ObjectModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
+    let lowered = mir::build(&module);
+    timer.lap("mir");
+    if options.emit_mir {
+        dumps.mir = Some(lowered.to_string());
+    }
     let mut clif = options.emit_clif.then(String::new);
     let entries = codegen::define_module(
         &mut out,
-        &module,
+        &lowered,
         file,
         symbol_prefix,
         OutputKind::Object,
@@ -336,13 +346,14 @@ pub(crate) fn jit_module(
     let isa = codegen::target_isa(None).map_err(internal)?;
     let mut builder =
         cranelift_jit::JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
-    for f in codegen::RtFn::ALL {
+    for f in mir::RtFn::ALL {
         builder.symbol(f.name(), crate::run::runtime_address(f));
     }
     let mut jit = cranelift_jit::JITModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
     let prefix = symbol_prefix(&[&source.display_name]);
-    let entries = codegen::define_module(&mut jit, &module, file, &prefix, OutputKind::Jit, None)
+    let lowered = mir::build(&module);
+    let entries = codegen::define_module(&mut jit, &lowered, file, &prefix, OutputKind::Jit, None)
         .map_err(internal)?;
     jit.finalize_definitions()
         .map_err(|e| internal(e.to_string()))?;

@@ -1,9 +1,9 @@
 //! `roastc run`: compile a module into memory with Cranelift's JIT and run
 //! it as `python3 FILE` would, in this process.
 
-use crate::codegen::RtFn;
 use crate::driver::{self, CompileError, Source};
 use crate::hir::Type;
+use crate::mir::RtFn;
 use cranelift_module::{FuncOrDataId, Module};
 use roast_runtime::{with_ctx, Ctx, Error};
 

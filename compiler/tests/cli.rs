@@ -86,6 +86,49 @@ fn build_writes_an_object_and_bindings_deterministically() {
 }
 
 #[test]
+fn build_emits_every_ir_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("twice.roast"), GOOD).unwrap();
+    let out = roastc(
+        &[
+            "build",
+            "twice.roast",
+            "-o",
+            "ir",
+            "--emit=ast,hir,mir,clif",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read =
+        |ext: &str| std::fs::read_to_string(dir.path().join(format!("ir/twice.{ext}"))).unwrap();
+    assert!(read("ast").contains("FunctionDef"));
+    assert!(read("hir").contains("Arith"));
+    let mir = read("mir");
+    assert!(mir.contains("fn twice(_0) -> int"), "{mir}");
+    assert!(
+        mir.contains("CheckedArith"),
+        "int * is overflow-checked:\n{mir}"
+    );
+    assert!(read("clif").contains("smul_overflow"));
+    let timed = Command::new(env!("CARGO_BIN_EXE_roastc"))
+        .args(["check", "twice.roast"])
+        .env("ROAST_TIME", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    assert!(
+        stderr.contains("roast-time: twice.roast: parse") && stderr.contains("check"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn run_reports_uncaught_exceptions_like_python() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

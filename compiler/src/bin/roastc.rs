@@ -5,7 +5,7 @@
 //! roastc run FILE               compile natively and run like `python3 FILE`
 //! roastc test FILE...           run every `def test_*()` natively, in parallel
 //! roastc build FILE... -o DIR   object file + Rust bindings per module
-//!               [--target TRIPLE] [--emit=ast,hir,clif]
+//!               [--target TRIPLE] [--emit=ast,hir,mir,clif]
 //! ```
 //!
 //! `ROAST_TIME=1` prints per-phase compile timings on stderr.
@@ -19,7 +19,7 @@ const USAGE: &str = "usage:
   roastc check FILE...          check FILEs, print diagnostics (exit 1 on error)
   roastc run FILE               compile FILE natively and run it like `python3 FILE`
   roastc test FILE...           run every `def test_*()` natively, in parallel
-  roastc build FILE... -o DIR [--target TRIPLE] [--emit=ast,hir,clif]
+  roastc build FILE... -o DIR [--target TRIPLE] [--emit=ast,hir,mir,clif]
                                 write DIR/<module>.o and DIR/<module>.rs for each FILE
 environment: ROAST_TIME=1 prints per-phase compile timings";
 
@@ -143,12 +143,9 @@ fn build(args: &[String]) -> ExitCode {
                     "hir" => options.emit_hir = true,
                     "clif" => options.emit_clif = true,
                     "obj" | "rust" => {}
-                    "mir" => {
-                        eprintln!("error: --emit=mir: this compiler has no MIR stage yet (HIR lowers straight to Cranelift IR); use --emit=hir,clif");
-                        return ExitCode::from(2);
-                    }
+                    "mir" => options.emit_mir = true,
                     other => {
-                        eprintln!("error: unknown --emit kind `{other}` (ast, hir, clif)");
+                        eprintln!("error: unknown --emit kind `{other}` (ast, hir, mir, clif)");
                         return ExitCode::from(2);
                     }
                 }
@@ -195,6 +192,7 @@ fn build(args: &[String]) -> ExitCode {
                 for (ext, dump) in [
                     ("ast", &dumps.ast),
                     ("hir", &dumps.hir),
+                    ("mir", &dumps.mir),
                     ("clif", &dumps.clif),
                 ] {
                     if let Some(text) = dump {

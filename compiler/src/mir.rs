@@ -1,0 +1,1202 @@
+//! Stage 3: HIR to MIR. Input: a checked [`hir::Module`]; output: a
+//! [`Module`] of control-flow graphs in which every Python rule is spelled
+//! out: overflow checks, zero-division and `-1` divisor cases, floor
+//! adjustments, short-circuit evaluation, the recursion limit, exception
+//! propagation after calls, and evaluation order. Codegen translates it to
+//! Cranelift IR one statement at a time and decides nothing about semantics.
+
+use crate::diag::Span;
+use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
+use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
+use std::fmt;
+
+/// A local slot of a [`Body`]: HIR locals keep their ids, temporaries follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LocalId(pub u32);
+
+/// A basic block of a [`Body`]; block 0 is the entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlockId(pub u32);
+
+/// A module lowered to MIR.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// Source file display name (run-time locations).
+    pub file_name: String,
+    /// One body per HIR function, same order and [`FuncId`]s.
+    pub functions: Vec<Body>,
+    /// Module initialization, if any.
+    pub init: Option<Body>,
+    /// The whole script.
+    pub script: Body,
+}
+
+/// One function as a control-flow graph.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// The function's name.
+    pub name: String,
+    /// Exported, test, private or top-level code.
+    pub role: FunctionRole,
+    /// Parameter locals, in order.
+    pub params: Vec<LocalId>,
+    /// Return type (`None`: no value).
+    pub ret: Type,
+    /// Every local's type and name (`$n` for temporaries).
+    pub locals: Vec<(String, Type)>,
+    /// The blocks; the entry is block 0.
+    pub blocks: Vec<BasicBlock>,
+    /// The `def` header (location of a `RecursionError`).
+    pub span: Span,
+}
+
+/// Straight-line statements and one terminator.
+#[derive(Debug, Clone)]
+pub struct BasicBlock {
+    /// Executed in order.
+    pub statements: Vec<Statement>,
+    /// Where control goes next.
+    pub terminator: Terminator,
+}
+
+/// A value: a local or a constant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Operand {
+    /// A local's current value.
+    Local(LocalId),
+    /// An `int` constant.
+    Int(i64),
+    /// A `float` constant.
+    Float(f64),
+    /// A `bool` constant.
+    Bool(bool),
+}
+
+/// An argument of a runtime call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RtArg {
+    /// The per-thread context pointer.
+    Ctx,
+    /// A value.
+    Value(Operand),
+    /// A string in read-only data, passed as pointer and length.
+    Str(String),
+    /// A source position, passed as file pointer, file length, `line << 32 | col`.
+    Site(Span),
+}
+
+/// The runtime functions compiled code calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RtFn {
+    /// `roast_rt_raise(ctx, kind, msg, len, site)`
+    Raise,
+    /// `roast_rt_print_str(ptr, len)`
+    PrintStr,
+    /// `roast_rt_print_int(i64)`
+    PrintInt,
+    /// `roast_rt_print_float(f64)`
+    PrintFloat,
+    /// `roast_rt_print_bool(u8)`
+    PrintBool,
+    /// `roast_rt_float_floordiv(a, b) -> f64`
+    FloatFloorDiv,
+    /// `roast_rt_float_mod(a, b) -> f64`
+    FloatMod,
+    /// `roast_rt_int_truediv(a, b) -> f64`
+    IntTrueDiv,
+    /// `roast_rt_int_float_cmp(i64, f64) -> i32` (-1, 0, 1, 2 for NaN)
+    IntFloatCmp,
+    /// `roast_rt_int_pow(ctx, a, b, site) -> i64` (may raise)
+    IntPow,
+    /// `roast_rt_float_pow(ctx, a, b, site) -> f64` (may raise)
+    FloatPow,
+    /// `roast_rt_float_to_int(ctx, x, site) -> i64` (may raise)
+    FloatToInt,
+}
+
+impl RtFn {
+    /// Every runtime function compiled code may import.
+    pub const ALL: [RtFn; 12] = [
+        RtFn::Raise,
+        RtFn::PrintStr,
+        RtFn::PrintInt,
+        RtFn::PrintFloat,
+        RtFn::PrintBool,
+        RtFn::FloatFloorDiv,
+        RtFn::FloatMod,
+        RtFn::IntTrueDiv,
+        RtFn::IntFloatCmp,
+        RtFn::IntPow,
+        RtFn::FloatPow,
+        RtFn::FloatToInt,
+    ];
+
+    /// The runtime's C symbol.
+    pub fn name(self) -> &'static str {
+        match self {
+            RtFn::Raise => "roast_rt_raise",
+            RtFn::PrintStr => "roast_rt_print_str",
+            RtFn::PrintInt => "roast_rt_print_int",
+            RtFn::PrintFloat => "roast_rt_print_float",
+            RtFn::PrintBool => "roast_rt_print_bool",
+            RtFn::FloatFloorDiv => "roast_rt_float_floordiv",
+            RtFn::FloatMod => "roast_rt_float_mod",
+            RtFn::IntTrueDiv => "roast_rt_int_truediv",
+            RtFn::IntFloatCmp => "roast_rt_int_float_cmp",
+            RtFn::IntPow => "roast_rt_int_pow",
+            RtFn::FloatPow => "roast_rt_float_pow",
+            RtFn::FloatToInt => "roast_rt_float_to_int",
+        }
+    }
+
+    /// Whether the call may leave an exception pending.
+    pub fn may_raise(self) -> bool {
+        matches!(self, RtFn::IntPow | RtFn::FloatPow | RtFn::FloatToInt)
+    }
+}
+
+/// Integer and bool comparisons (`S`: signed, `U`: unsigned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntCond {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// signed `<`
+    SLt,
+    /// signed `<=`
+    SLe,
+    /// signed `>`
+    SGt,
+    /// signed `>=`
+    SGe,
+    /// unsigned `<`
+    ULt,
+    /// unsigned `<=`
+    ULe,
+    /// unsigned `>`
+    UGt,
+    /// unsigned `>=`
+    UGe,
+}
+
+/// Float comparisons with IEEE semantics (`Ne` is true for NaN, the others false).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatCond {
+    /// ordered `==`
+    Eq,
+    /// unordered-or-`!=`
+    Ne,
+    /// ordered `<`
+    Lt,
+    /// ordered `<=`
+    Le,
+    /// ordered `>`
+    Gt,
+    /// ordered `>=`
+    Ge,
+}
+
+/// One-operand operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    /// float `-x`
+    FNeg,
+    /// float `abs(x)`
+    FAbs,
+    /// bool `not x`
+    Not,
+    /// int `~x`
+    BNot,
+    /// int to float (round to nearest)
+    IntToFloat,
+    /// bool to int (0 or 1)
+    BoolToInt,
+}
+
+/// Two-operand operations. Integer ones wrap; MIR only uses them where the
+/// checks before them make wrapping impossible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// int `+`
+    IAdd,
+    /// int `-`
+    ISub,
+    /// truncating int division (divisor not 0 nor -1)
+    SDiv,
+    /// truncating int remainder (divisor not 0 nor -1)
+    SRem,
+    /// `&` (ints and bools)
+    And,
+    /// `|` (ints and bools)
+    Or,
+    /// `^` (ints and bools)
+    Xor,
+    /// `<<` by 0..=63
+    Shl,
+    /// arithmetic `>>` by 0..=63
+    SShr,
+    /// unsigned minimum
+    UMin,
+    /// int or bool comparison
+    ICmp(IntCond),
+    /// float `+`
+    FAdd,
+    /// float `-`
+    FSub,
+    /// float `*`
+    FMul,
+    /// float `/` (divisor not 0)
+    FDiv,
+    /// float comparison
+    FCmp(FloatCond),
+}
+
+/// Overflow-checked int operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckedOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+}
+
+/// The right-hand side of an assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rvalue {
+    /// A copy.
+    Use(Operand),
+    /// A one-operand operation.
+    Unary(UnOp, Operand),
+    /// A two-operand operation.
+    Binary(BinOp, Operand, Operand),
+    /// `if cond { a } else { b }` without branching.
+    Select(Operand, Operand, Operand),
+    /// Whether the context has an exception pending.
+    Pending,
+}
+
+/// A statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    /// `local = rvalue`
+    Assign(LocalId, Rvalue),
+    /// `value, overflow = op(a, b)` with i64 overflow detection.
+    CheckedArith {
+        /// The wrapped result.
+        value: LocalId,
+        /// Whether the true result left i64.
+        overflow: LocalId,
+        /// The operation.
+        op: CheckedOp,
+        /// Left operand.
+        a: Operand,
+        /// Right operand.
+        b: Operand,
+    },
+    /// `status, value = func(ctx, args)`; status nonzero: exception pending.
+    Call {
+        /// Receives the status.
+        status: LocalId,
+        /// Receives the value (none for `None` functions).
+        value: Option<LocalId>,
+        /// The callee.
+        func: FuncId,
+        /// Arguments in parameter order.
+        args: Vec<Operand>,
+    },
+    /// `dest = runtime(args)`.
+    Runtime {
+        /// Receives the result, if the function has one.
+        dest: Option<LocalId>,
+        /// The runtime function.
+        func: RtFn,
+        /// Its arguments.
+        args: Vec<RtArg>,
+    },
+    /// Entering the function: `depth += 1; too_deep = depth > limit`.
+    /// Every way out of the function decrements the depth again.
+    EnterFrame {
+        /// Receives whether the recursion limit is exceeded.
+        too_deep: LocalId,
+    },
+}
+
+/// How a block ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Terminator {
+    /// Continue at a block.
+    Goto(BlockId),
+    /// Two-way branch on a bool.
+    Branch {
+        /// The condition.
+        cond: Operand,
+        /// Taken when true.
+        then: BlockId,
+        /// Taken when false.
+        otherwise: BlockId,
+    },
+    /// Return normally (with the value, unless the function returns `None`).
+    Return(Option<Operand>),
+    /// Raise `kind(message)` at `span` and leave the function.
+    Raise {
+        /// The exception class.
+        kind: ExcKind,
+        /// Its message.
+        message: String,
+        /// Where it is raised.
+        span: Span,
+    },
+    /// Leave the function: an exception is already pending.
+    Propagate,
+}
+
+/// Lowers every function of `module`.
+pub fn build(module: &hir::Module) -> Module {
+    Module {
+        file_name: module.file_name.clone(),
+        functions: module.functions.iter().map(|f| lower(module, f)).collect(),
+        init: module.init.as_ref().map(|f| lower(module, f)),
+        script: lower(module, &module.script),
+    }
+}
+
+fn lower(module: &hir::Module, f: &hir::Function) -> Body {
+    let mut b = Builder {
+        module,
+        locals: f.locals.iter().map(|l| (l.name.clone(), l.ty)).collect(),
+        blocks: vec![Pending::default()],
+        current: BlockId(0),
+        loops: Vec::new(),
+        propagate: None,
+    };
+    let too_deep = b.temp(Type::Bool);
+    b.push(Statement::EnterFrame { too_deep });
+    b.raise_if(
+        Operand::Local(too_deep),
+        ExcKind::RecursionError,
+        "maximum recursion depth exceeded",
+        f.span,
+    );
+    b.block(&f.body);
+    if !b.terminated() {
+        if f.ret == Type::None {
+            b.terminate(Terminator::Return(None));
+        } else {
+            b.terminate(Terminator::Raise {
+                kind: ExcKind::RuntimeError,
+                message: "function ended without returning a value".into(),
+                span: f.span,
+            });
+        }
+    }
+    Body {
+        name: f.name.clone(),
+        role: f.role,
+        params: f.params.iter().map(|p| LocalId(p.0)).collect(),
+        ret: f.ret,
+        locals: b.locals,
+        blocks: b
+            .blocks
+            .into_iter()
+            .map(|p| BasicBlock {
+                statements: p.statements,
+                terminator: p.terminator.unwrap_or(Terminator::Propagate),
+            })
+            .collect(),
+        span: f.span,
+    }
+}
+
+/// A block under construction.
+#[derive(Default)]
+struct Pending {
+    statements: Vec<Statement>,
+    terminator: Option<Terminator>,
+}
+
+struct Builder<'m> {
+    module: &'m hir::Module,
+    locals: Vec<(String, Type)>,
+    blocks: Vec<Pending>,
+    current: BlockId,
+    /// `(continue target, break target)` of the enclosing loops.
+    loops: Vec<(BlockId, BlockId)>,
+    /// The shared block that propagates a pending exception.
+    propagate: Option<BlockId>,
+}
+
+fn local(id: hir::LocalId) -> LocalId {
+    LocalId(id.0)
+}
+
+impl Builder<'_> {
+    fn temp(&mut self, ty: Type) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push((format!("${}", id.0), ty));
+        id
+    }
+
+    fn new_block(&mut self) -> BlockId {
+        self.blocks.push(Pending::default());
+        BlockId(self.blocks.len() as u32 - 1)
+    }
+
+    fn switch_to(&mut self, block: BlockId) {
+        self.current = block;
+    }
+
+    fn terminated(&self) -> bool {
+        self.blocks[self.current.0 as usize].terminator.is_some()
+    }
+
+    fn push(&mut self, s: Statement) {
+        self.blocks[self.current.0 as usize].statements.push(s);
+    }
+
+    fn terminate(&mut self, t: Terminator) {
+        let block = &mut self.blocks[self.current.0 as usize];
+        if block.terminator.is_none() {
+            block.terminator = Some(t);
+        }
+    }
+
+    fn goto(&mut self, target: BlockId) {
+        self.terminate(Terminator::Goto(target));
+    }
+
+    fn branch(&mut self, cond: Operand, then: BlockId, otherwise: BlockId) {
+        self.terminate(Terminator::Branch {
+            cond,
+            then,
+            otherwise,
+        });
+    }
+
+    fn assign(&mut self, ty: Type, rvalue: Rvalue) -> Operand {
+        let t = self.temp(ty);
+        self.push(Statement::Assign(t, rvalue));
+        Operand::Local(t)
+    }
+
+    /// Continues in a new block when `cond` is false; raises when it is true.
+    fn raise_if(&mut self, cond: Operand, kind: ExcKind, message: &str, span: Span) {
+        let (raise, ok) = (self.new_block(), self.new_block());
+        self.branch(cond, raise, ok);
+        self.switch_to(raise);
+        self.terminate(Terminator::Raise {
+            kind,
+            message: message.to_string(),
+            span,
+        });
+        self.switch_to(ok);
+    }
+
+    /// Continues in a new block when `failed` is false; propagates otherwise.
+    fn propagate_if(&mut self, failed: Operand) {
+        let propagate = match self.propagate {
+            Some(b) => b,
+            None => {
+                let b = self.new_block();
+                self.blocks[b.0 as usize].terminator = Some(Terminator::Propagate);
+                self.propagate = Some(b);
+                b
+            }
+        };
+        let ok = self.new_block();
+        self.branch(failed, propagate, ok);
+        self.switch_to(ok);
+    }
+
+    fn runtime(&mut self, dest: Option<Type>, func: RtFn, args: Vec<RtArg>) -> Option<Operand> {
+        let dest = dest.map(|ty| self.temp(ty));
+        self.push(Statement::Runtime { dest, func, args });
+        if func.may_raise() {
+            let pending = self.assign(Type::Bool, Rvalue::Pending);
+            self.propagate_if(pending);
+        }
+        dest.map(Operand::Local)
+    }
+
+    fn block(&mut self, stmts: &[hir::Stmt]) {
+        for s in stmts {
+            if self.terminated() {
+                // Unreachable code still gets lowered, into a block no edge reaches.
+                let dead = self.new_block();
+                self.switch_to(dead);
+            }
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &hir::Stmt) {
+        match s {
+            hir::Stmt::Assign(l, e) => {
+                let v = self.expr(e);
+                self.push(Statement::Assign(local(*l), Rvalue::Use(v)));
+            }
+            hir::Stmt::ParallelAssign(pairs) => {
+                // Every value is computed (and copied) before any assignment.
+                let values: Vec<Operand> = pairs
+                    .iter()
+                    .map(|(_, e)| {
+                        let v = self.expr(e);
+                        self.assign(e.ty, Rvalue::Use(v))
+                    })
+                    .collect();
+                for ((l, _), v) in pairs.iter().zip(values) {
+                    self.push(Statement::Assign(local(*l), Rvalue::Use(v)));
+                }
+            }
+            hir::Stmt::Expr(e) => {
+                self.expr(e);
+            }
+            hir::Stmt::If { cond, then, orelse } => {
+                let c = self.expr(cond);
+                let (tb, eb, join) = (self.new_block(), self.new_block(), self.new_block());
+                self.branch(c, tb, eb);
+                self.switch_to(tb);
+                self.block(then);
+                self.goto(join);
+                self.switch_to(eb);
+                self.block(orelse);
+                self.goto(join);
+                self.switch_to(join);
+            }
+            hir::Stmt::While { cond, body, orelse } => {
+                let (header, body_b, else_b, after) = (
+                    self.new_block(),
+                    self.new_block(),
+                    self.new_block(),
+                    self.new_block(),
+                );
+                self.goto(header);
+                self.switch_to(header);
+                let c = self.expr(cond);
+                self.branch(c, body_b, else_b);
+                self.switch_to(body_b);
+                self.loops.push((header, after));
+                self.block(body);
+                self.loops.pop();
+                self.goto(header);
+                self.switch_to(else_b);
+                self.block(orelse);
+                self.goto(after);
+                self.switch_to(after);
+            }
+            hir::Stmt::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                span,
+                body,
+                orelse,
+            } => self.for_range(local(*var), (start, stop, step), *span, body, orelse),
+            hir::Stmt::Break | hir::Stmt::Continue => {
+                let (cont, brk) = *self.loops.last().expect("checker: inside a loop");
+                self.goto(if matches!(s, hir::Stmt::Break) {
+                    brk
+                } else {
+                    cont
+                });
+            }
+            hir::Stmt::Return(value) => {
+                let v = value.as_ref().map(|e| self.expr(e));
+                self.terminate(Terminator::Return(v));
+            }
+            hir::Stmt::Assert {
+                cond,
+                message,
+                span,
+            } => {
+                let c = self.expr(cond);
+                let failed = self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, c));
+                self.raise_if(
+                    failed,
+                    ExcKind::AssertionError,
+                    message.as_deref().unwrap_or(""),
+                    *span,
+                );
+            }
+            hir::Stmt::Print { args, sep, end } => self.print(args, sep, end),
+        }
+    }
+
+    fn for_range(
+        &mut self,
+        var: LocalId,
+        (start, stop, step): (&hir::Expr, &hir::Expr, &hir::Expr),
+        span: Span,
+        body: &[hir::Stmt],
+        orelse: &[hir::Stmt],
+    ) {
+        // The bounds are evaluated once, in order, into temporaries.
+        let bound = |b: &mut Self, e: &hir::Expr| {
+            let v = b.expr(e);
+            b.assign(Type::Int, Rvalue::Use(v))
+        };
+        let start = bound(self, start);
+        let stop = bound(self, stop);
+        let step = bound(self, step);
+        let zero = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::Eq), step, Operand::Int(0)),
+        );
+        self.raise_if(
+            zero,
+            ExcKind::ValueError,
+            "range() arg 3 must not be zero",
+            span,
+        );
+        let counter = self.temp(Type::Int);
+        self.push(Statement::Assign(counter, Rvalue::Use(start)));
+        let (header, body_b, latch, else_b, after) = (
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+        );
+        self.goto(header);
+        self.switch_to(header);
+        let i = Operand::Local(counter);
+        let up = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SGt), step, Operand::Int(0)),
+        );
+        let below = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SLt), i, stop),
+        );
+        let above = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SGt), i, stop),
+        );
+        let more = self.assign(Type::Bool, Rvalue::Select(up, below, above));
+        self.branch(more, body_b, else_b);
+        self.switch_to(body_b);
+        self.push(Statement::Assign(var, Rvalue::Use(i)));
+        self.loops.push((latch, after));
+        self.block(body);
+        self.loops.pop();
+        self.goto(latch);
+        // `i + step` leaving i64 means the range is exhausted.
+        self.switch_to(latch);
+        let overflow = self.temp(Type::Bool);
+        self.push(Statement::CheckedArith {
+            value: counter,
+            overflow,
+            op: CheckedOp::Add,
+            a: i,
+            b: step,
+        });
+        self.branch(Operand::Local(overflow), else_b, header);
+        self.switch_to(else_b);
+        self.block(orelse);
+        self.goto(after);
+        self.switch_to(after);
+    }
+
+    fn print(&mut self, args: &[hir::Expr], sep: &str, end: &str) {
+        // Python evaluates every argument before writing anything.
+        let values: Vec<Option<Operand>> = args
+            .iter()
+            .map(|a| match a.kind {
+                ExprKind::Str(_) | ExprKind::NoneLit => None,
+                _ => Some(self.expr(a)),
+            })
+            .collect();
+        let mut text = String::new();
+        for (i, (a, v)) in args.iter().zip(values).enumerate() {
+            if i > 0 {
+                text.push_str(sep);
+            }
+            let Some(v) = v else {
+                match &a.kind {
+                    ExprKind::Str(s) => text.push_str(s),
+                    _ => text.push_str("None"),
+                }
+                continue;
+            };
+            self.flush_text(&mut text);
+            match a.ty {
+                Type::Int => self.runtime(None, RtFn::PrintInt, vec![RtArg::Value(v)]),
+                Type::Float => self.runtime(None, RtFn::PrintFloat, vec![RtArg::Value(v)]),
+                Type::Bool => self.runtime(None, RtFn::PrintBool, vec![RtArg::Value(v)]),
+                Type::None => self.runtime(None, RtFn::PrintStr, vec![RtArg::Str("None".into())]),
+                Type::Str => None,
+            };
+        }
+        text.push_str(end);
+        self.flush_text(&mut text);
+    }
+
+    fn flush_text(&mut self, text: &mut String) {
+        if !text.is_empty() {
+            self.runtime(None, RtFn::PrintStr, vec![RtArg::Str(std::mem::take(text))]);
+        }
+    }
+
+    fn expr(&mut self, e: &hir::Expr) -> Operand {
+        match &e.kind {
+            ExprKind::Int(v) => Operand::Int(*v),
+            ExprKind::Float(v) => Operand::Float(*v),
+            ExprKind::Bool(v) => Operand::Bool(*v),
+            ExprKind::NoneLit | ExprKind::Str(_) => Operand::Bool(false),
+            ExprKind::Local(id) => Operand::Local(local(*id)),
+            ExprKind::Call(id, args, order) => {
+                let mut slots: Vec<Option<Operand>> = vec![None; args.len()];
+                let evaluation: Vec<usize> = if order.is_empty() {
+                    (0..args.len()).collect()
+                } else {
+                    order.clone()
+                };
+                for i in evaluation {
+                    // Copy locals: a later argument cannot change them, but a
+                    // copy keeps each argument's value as evaluated.
+                    let v = self.expr(&args[i]);
+                    slots[i] = Some(v);
+                }
+                let status = self.temp(Type::Bool);
+                let ret = self.module.functions[id.0 as usize].ret;
+                let value = (ret != Type::None).then(|| self.temp(ret));
+                self.push(Statement::Call {
+                    status,
+                    value,
+                    func: *id,
+                    args: slots.into_iter().map(|v| v.expect("evaluated")).collect(),
+                });
+                self.propagate_if(Operand::Local(status));
+                value.map_or(Operand::Bool(false), Operand::Local)
+            }
+            ExprKind::Arith(op, l, r) => {
+                let (a, b) = (self.expr(l), self.expr(r));
+                if l.ty == Type::Float {
+                    self.float_arith(*op, a, b, e.span)
+                } else {
+                    self.int_arith(*op, a, b, e.span)
+                }
+            }
+            ExprKind::Neg(x) => {
+                let v = self.expr(x);
+                if x.ty == Type::Float {
+                    self.assign(Type::Float, Rvalue::Unary(UnOp::FNeg, v))
+                } else {
+                    self.checked(CheckedOp::Sub, Operand::Int(0), v, e.span)
+                }
+            }
+            ExprKind::Invert(x) => {
+                let v = self.expr(x);
+                self.assign(Type::Int, Rvalue::Unary(UnOp::BNot, v))
+            }
+            ExprKind::Not(x) => {
+                let v = self.expr(x);
+                self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, v))
+            }
+            ExprKind::Truthy(x) => {
+                let v = self.expr(x);
+                self.truth(v, x.ty)
+            }
+            ExprKind::Compare(first, rest) => self.compare(first, rest),
+            ExprKind::And(l, r) | ExprKind::Or(l, r) => {
+                let is_and = matches!(e.kind, ExprKind::And(..));
+                let result = self.temp(e.ty);
+                let lv = self.expr(l);
+                self.push(Statement::Assign(result, Rvalue::Use(lv)));
+                let truth = self.truth(lv, l.ty);
+                let (rhs, join) = (self.new_block(), self.new_block());
+                if is_and {
+                    self.branch(truth, rhs, join);
+                } else {
+                    self.branch(truth, join, rhs);
+                }
+                self.switch_to(rhs);
+                let rv = self.expr(r);
+                self.push(Statement::Assign(result, Rvalue::Use(rv)));
+                self.goto(join);
+                self.switch_to(join);
+                Operand::Local(result)
+            }
+            ExprKind::IfExp(c, t, f) => {
+                let result = self.temp(e.ty);
+                let cv = self.expr(c);
+                let (tb, fb, join) = (self.new_block(), self.new_block(), self.new_block());
+                self.branch(cv, tb, fb);
+                self.switch_to(tb);
+                let tv = self.expr(t);
+                self.push(Statement::Assign(result, Rvalue::Use(tv)));
+                self.goto(join);
+                self.switch_to(fb);
+                let fv = self.expr(f);
+                self.push(Statement::Assign(result, Rvalue::Use(fv)));
+                self.goto(join);
+                self.switch_to(join);
+                Operand::Local(result)
+            }
+            ExprKind::IntToFloat(x) => {
+                let v = self.expr(x);
+                self.assign(Type::Float, Rvalue::Unary(UnOp::IntToFloat, v))
+            }
+            ExprKind::BoolToInt(x) => {
+                let v = self.expr(x);
+                self.assign(Type::Int, Rvalue::Unary(UnOp::BoolToInt, v))
+            }
+            ExprKind::FloatToInt(x) => {
+                let v = self.expr(x);
+                let args = vec![RtArg::Ctx, RtArg::Value(v), RtArg::Site(e.span)];
+                self.runtime(Some(Type::Int), RtFn::FloatToInt, args)
+                    .expect("returns an int")
+            }
+            ExprKind::Abs(x) => {
+                let v = self.expr(x);
+                if x.ty == Type::Float {
+                    self.assign(Type::Float, Rvalue::Unary(UnOp::FAbs, v))
+                } else {
+                    let negated = self.checked(CheckedOp::Sub, Operand::Int(0), v, e.span);
+                    let negative = self.assign(
+                        Type::Bool,
+                        Rvalue::Binary(BinOp::ICmp(IntCond::SLt), v, Operand::Int(0)),
+                    );
+                    self.assign(Type::Int, Rvalue::Select(negative, negated, v))
+                }
+            }
+            ExprKind::MinMax(is_max, args) => {
+                // CPython keeps the first of equal values: a later argument
+                // replaces the current one only if strictly better.
+                let mut acc = self.expr(&args[0]);
+                for a in &args[1..] {
+                    let v = self.expr(a);
+                    let op = match (a.ty, is_max) {
+                        (Type::Float, true) => BinOp::FCmp(FloatCond::Gt),
+                        (Type::Float, false) => BinOp::FCmp(FloatCond::Lt),
+                        (_, true) => BinOp::ICmp(IntCond::SGt),
+                        (_, false) => BinOp::ICmp(IntCond::SLt),
+                    };
+                    let better = self.assign(Type::Bool, Rvalue::Binary(op, v, acc));
+                    acc = self.assign(a.ty, Rvalue::Select(better, v, acc));
+                }
+                acc
+            }
+        }
+    }
+
+    /// Python truthiness of a value of type `ty`.
+    fn truth(&mut self, v: Operand, ty: Type) -> Operand {
+        match ty {
+            Type::Float => self.assign(
+                Type::Bool,
+                Rvalue::Binary(BinOp::FCmp(FloatCond::Ne), v, Operand::Float(0.0)),
+            ),
+            Type::Int => self.assign(
+                Type::Bool,
+                Rvalue::Binary(BinOp::ICmp(IntCond::Ne), v, Operand::Int(0)),
+            ),
+            Type::Bool => v,
+            Type::None | Type::Str => Operand::Bool(false),
+        }
+    }
+
+    fn checked(&mut self, op: CheckedOp, a: Operand, b: Operand, span: Span) -> Operand {
+        let (value, overflow) = (self.temp(Type::Int), self.temp(Type::Bool));
+        self.push(Statement::CheckedArith {
+            value,
+            overflow,
+            op,
+            a,
+            b,
+        });
+        self.raise_if(
+            Operand::Local(overflow),
+            ExcKind::OverflowError,
+            INT_OVERFLOW_MESSAGE,
+            span,
+        );
+        Operand::Local(value)
+    }
+
+    fn int_arith(&mut self, op: ArithOp, a: Operand, b: Operand, span: Span) -> Operand {
+        let cmp = |s: &mut Self, cond, x, y| {
+            s.assign(Type::Bool, Rvalue::Binary(BinOp::ICmp(cond), x, y))
+        };
+        match op {
+            ArithOp::Add => self.checked(CheckedOp::Add, a, b, span),
+            ArithOp::Sub => self.checked(CheckedOp::Sub, a, b, span),
+            ArithOp::Mul => self.checked(CheckedOp::Mul, a, b, span),
+            ArithOp::Div => {
+                let zero = cmp(self, IntCond::Eq, b, Operand::Int(0));
+                self.raise_if(zero, ExcKind::ZeroDivisionError, "division by zero", span);
+                let args = vec![RtArg::Value(a), RtArg::Value(b)];
+                self.runtime(Some(Type::Float), RtFn::IntTrueDiv, args)
+                    .expect("returns a float")
+            }
+            ArithOp::FloorDiv | ArithOp::Mod => {
+                let floor = op == ArithOp::FloorDiv;
+                let zero = cmp(self, IntCond::Eq, b, Operand::Int(0));
+                let message = if floor {
+                    "integer division or modulo by zero"
+                } else {
+                    "integer modulo by zero"
+                };
+                self.raise_if(zero, ExcKind::ZeroDivisionError, message, span);
+                // A divisor of -1 is special: the machine division of i64::MIN
+                // by -1 traps, and Python's results are -a and 0.
+                let result = self.temp(Type::Int);
+                let (minus_one, general, join) =
+                    (self.new_block(), self.new_block(), self.new_block());
+                let is_minus_one = cmp(self, IntCond::Eq, b, Operand::Int(-1));
+                self.branch(is_minus_one, minus_one, general);
+                self.switch_to(minus_one);
+                let special = if floor {
+                    self.checked(CheckedOp::Sub, Operand::Int(0), a, span)
+                } else {
+                    Operand::Int(0)
+                };
+                self.push(Statement::Assign(result, Rvalue::Use(special)));
+                self.goto(join);
+                self.switch_to(general);
+                let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));
+                let r = self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, b));
+                // Round toward negative infinity: adjust when the remainder is
+                // nonzero and its sign differs from the divisor's.
+                let nonzero = cmp(self, IntCond::Ne, r, Operand::Int(0));
+                let signs = self.assign(Type::Int, Rvalue::Binary(BinOp::Xor, r, b));
+                let differ = cmp(self, IntCond::SLt, signs, Operand::Int(0));
+                let adjust = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, nonzero, differ));
+                let value = if floor {
+                    let one = self.assign(Type::Int, Rvalue::Unary(UnOp::BoolToInt, adjust));
+                    self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, q, one))
+                } else {
+                    let plus = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, r, b));
+                    self.assign(Type::Int, Rvalue::Select(adjust, plus, r))
+                };
+                self.push(Statement::Assign(result, Rvalue::Use(value)));
+                self.goto(join);
+                self.switch_to(join);
+                Operand::Local(result)
+            }
+            ArithOp::Pow => {
+                let args = vec![
+                    RtArg::Ctx,
+                    RtArg::Value(a),
+                    RtArg::Value(b),
+                    RtArg::Site(span),
+                ];
+                self.runtime(Some(Type::Int), RtFn::IntPow, args)
+                    .expect("returns an int")
+            }
+            ArithOp::BitAnd => self.assign(Type::Int, Rvalue::Binary(BinOp::And, a, b)),
+            ArithOp::BitOr => self.assign(Type::Int, Rvalue::Binary(BinOp::Or, a, b)),
+            ArithOp::BitXor => self.assign(Type::Int, Rvalue::Binary(BinOp::Xor, a, b)),
+            ArithOp::Shl | ArithOp::Shr => {
+                let negative = cmp(self, IntCond::SLt, b, Operand::Int(0));
+                self.raise_if(negative, ExcKind::ValueError, "negative shift count", span);
+                let amount =
+                    self.assign(Type::Int, Rvalue::Binary(BinOp::UMin, b, Operand::Int(63)));
+                if op == ArithOp::Shr {
+                    // Shifting right by 63 already gives 0 or -1.
+                    return self.assign(Type::Int, Rvalue::Binary(BinOp::SShr, a, amount));
+                }
+                let big = cmp(self, IntCond::SGt, b, Operand::Int(63));
+                let shifted = self.assign(Type::Int, Rvalue::Binary(BinOp::Shl, a, amount));
+                let back = self.assign(Type::Int, Rvalue::Binary(BinOp::SShr, shifted, amount));
+                let lost = cmp(self, IntCond::Ne, back, a);
+                let nonzero = cmp(self, IntCond::Ne, a, Operand::Int(0));
+                let big_nonzero = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, big, nonzero));
+                let overflow =
+                    self.assign(Type::Bool, Rvalue::Binary(BinOp::Or, lost, big_nonzero));
+                self.raise_if(overflow, ExcKind::OverflowError, INT_OVERFLOW_MESSAGE, span);
+                self.assign(Type::Int, Rvalue::Select(big, Operand::Int(0), shifted))
+            }
+        }
+    }
+
+    fn float_arith(&mut self, op: ArithOp, a: Operand, b: Operand, span: Span) -> Operand {
+        let zero_check = |s: &mut Self, message: &str| {
+            let zero = s.assign(
+                Type::Bool,
+                Rvalue::Binary(BinOp::FCmp(FloatCond::Eq), b, Operand::Float(0.0)),
+            );
+            s.raise_if(zero, ExcKind::ZeroDivisionError, message, span);
+        };
+        let binary = |s: &mut Self, op| s.assign(Type::Float, Rvalue::Binary(op, a, b));
+        match op {
+            ArithOp::Add => binary(self, BinOp::FAdd),
+            ArithOp::Sub => binary(self, BinOp::FSub),
+            ArithOp::Mul => binary(self, BinOp::FMul),
+            ArithOp::Div => {
+                zero_check(self, "float division by zero");
+                binary(self, BinOp::FDiv)
+            }
+            ArithOp::FloorDiv | ArithOp::Mod => {
+                let (message, func) = if op == ArithOp::FloorDiv {
+                    ("float floor division by zero", RtFn::FloatFloorDiv)
+                } else {
+                    ("float modulo", RtFn::FloatMod)
+                };
+                zero_check(self, message);
+                self.runtime(
+                    Some(Type::Float),
+                    func,
+                    vec![RtArg::Value(a), RtArg::Value(b)],
+                )
+                .expect("returns a float")
+            }
+            ArithOp::Pow => {
+                let args = vec![
+                    RtArg::Ctx,
+                    RtArg::Value(a),
+                    RtArg::Value(b),
+                    RtArg::Site(span),
+                ];
+                self.runtime(Some(Type::Float), RtFn::FloatPow, args)
+                    .expect("returns a float")
+            }
+            _ => unreachable!("checker: bit operators take ints"),
+        }
+    }
+
+    fn compare(&mut self, first: &hir::Expr, rest: &[(CmpOp, hir::Expr)]) -> Operand {
+        let result = self.temp(Type::Bool);
+        let done = self.new_block();
+        let mut left = self.expr(first);
+        let mut left_ty = first.ty;
+        for (i, (op, right)) in rest.iter().enumerate() {
+            let rv = self.expr(right);
+            let c = self.compare_one(*op, left, left_ty, rv, right.ty);
+            self.push(Statement::Assign(result, Rvalue::Use(c)));
+            if i + 1 == rest.len() {
+                self.goto(done);
+            } else {
+                // Stop at the first false comparison; each operand is
+                // evaluated at most once.
+                let next = self.new_block();
+                self.branch(c, next, done);
+                self.switch_to(next);
+            }
+            left = rv;
+            left_ty = right.ty;
+        }
+        self.switch_to(done);
+        Operand::Local(result)
+    }
+
+    fn compare_one(&mut self, op: CmpOp, a: Operand, at: Type, b: Operand, bt: Type) -> Operand {
+        let signed = |op| match op {
+            CmpOp::Eq => IntCond::Eq,
+            CmpOp::Ne => IntCond::Ne,
+            CmpOp::Lt => IntCond::SLt,
+            CmpOp::Le => IntCond::SLe,
+            CmpOp::Gt => IntCond::SGt,
+            CmpOp::Ge => IntCond::SGe,
+        };
+        let rvalue = match (at, bt) {
+            (Type::Float, Type::Float) => {
+                let cond = match op {
+                    CmpOp::Eq => FloatCond::Eq,
+                    CmpOp::Ne => FloatCond::Ne,
+                    CmpOp::Lt => FloatCond::Lt,
+                    CmpOp::Le => FloatCond::Le,
+                    CmpOp::Gt => FloatCond::Gt,
+                    CmpOp::Ge => FloatCond::Ge,
+                };
+                Rvalue::Binary(BinOp::FCmp(cond), a, b)
+            }
+            (Type::Int, Type::Float) | (Type::Float, Type::Int) => {
+                // Exact comparison in the runtime: -1, 0, 1, or 2 (NaN).
+                let (i, f, flipped) = if at == Type::Int {
+                    (a, b, false)
+                } else {
+                    (b, a, true)
+                };
+                let r = self
+                    .runtime(
+                        Some(Type::Int),
+                        RtFn::IntFloatCmp,
+                        vec![RtArg::Value(i), RtArg::Value(f)],
+                    )
+                    .expect("returns an int");
+                let op = match (flipped, op) {
+                    (true, CmpOp::Lt) => CmpOp::Gt,
+                    (true, CmpOp::Le) => CmpOp::Ge,
+                    (true, CmpOp::Gt) => CmpOp::Lt,
+                    (true, CmpOp::Ge) => CmpOp::Le,
+                    (_, other) => other,
+                };
+                let (cond, rhs) = match op {
+                    CmpOp::Eq => (IntCond::Eq, 0),
+                    CmpOp::Ne => (IntCond::Ne, 0),
+                    CmpOp::Lt => (IntCond::Eq, -1),
+                    CmpOp::Gt => (IntCond::Eq, 1),
+                    CmpOp::Le => (IntCond::SLe, 0),
+                    CmpOp::Ge => (IntCond::ULe, 1),
+                };
+                Rvalue::Binary(BinOp::ICmp(cond), r, Operand::Int(rhs))
+            }
+            (Type::None, Type::None) => return Operand::Bool(op == CmpOp::Eq),
+            (Type::Bool, _) => {
+                let cond = match op {
+                    CmpOp::Lt => IntCond::ULt,
+                    CmpOp::Le => IntCond::ULe,
+                    CmpOp::Gt => IntCond::UGt,
+                    CmpOp::Ge => IntCond::UGe,
+                    other => signed(other),
+                };
+                Rvalue::Binary(BinOp::ICmp(cond), a, b)
+            }
+            _ => Rvalue::Binary(BinOp::ICmp(signed(op)), a, b),
+        };
+        self.assign(Type::Bool, rvalue)
+    }
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Local(l) => write!(f, "_{}", l.0),
+            Operand::Int(v) => write!(f, "{v}"),
+            Operand::Float(v) => write!(f, "{v:?}"),
+            Operand::Bool(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl fmt::Display for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<String> = self.params.iter().map(|p| format!("_{}", p.0)).collect();
+        writeln!(
+            f,
+            "fn {}({}) -> {} {{",
+            self.name,
+            params.join(", "),
+            self.ret.name()
+        )?;
+        for (i, (name, ty)) in self.locals.iter().enumerate() {
+            writeln!(f, "    let _{i}: {} // {name}", ty.name())?;
+        }
+        for (i, block) in self.blocks.iter().enumerate() {
+            writeln!(f, "  bb{i}:")?;
+            for s in &block.statements {
+                writeln!(f, "    {s:?}")?;
+            }
+            writeln!(f, "    {:?}", block.terminator)?;
+        }
+        writeln!(f, "}}")
+    }
+}
+
+impl fmt::Display for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for body in self
+            .functions
+            .iter()
+            .chain(&self.init)
+            .chain([&self.script])
+        {
+            writeln!(f, "{body}")?;
+        }
+        Ok(())
+    }
+}
