@@ -73,6 +73,9 @@ struct Signature {
     params: Vec<(String, Type, Span)>,
     /// Each parameter's default value (a constant expression).
     defaults: Vec<Option<Expr>>,
+    /// The defaults whose evaluation can raise: CPython evaluates them when
+    /// the `def` runs, so module code evaluates them there too.
+    raising_defaults: Vec<Expr>,
     ret: Type,
     span: Span,
 }
@@ -394,6 +397,7 @@ impl ModuleChecker {
         }
         let mut params = Vec::new();
         let mut defaults: Vec<Option<Expr>> = Vec::new();
+        let mut raising_defaults = Vec::new();
         for p in &def.params {
             let ty = match p.kind {
                 ast::ParamKind::VarArgs | ast::ParamKind::KwArgs => {
@@ -423,7 +427,12 @@ impl ModuleChecker {
                 },
             };
             let default = p.default.as_ref().and_then(|d| match self.fold_constant(d) {
-                Some(c) if c.value.ty == ty => Some(c.value),
+                Some(c) if c.value.ty == ty => {
+                    if c.can_raise {
+                        raising_defaults.push(c.value.clone());
+                    }
+                    Some(c.value)
+                }
                 Some(c) => {
                     self.diags.push(type_mismatch(&c.value, ty, "the default value"));
                     None
@@ -478,6 +487,7 @@ impl ModuleChecker {
             name: def.name.name.clone(),
             params,
             defaults,
+            raising_defaults,
             ret,
             span,
         });
@@ -573,7 +583,15 @@ impl ModuleChecker {
         let mut calls_seen = false;
         for stmt in body {
             match &stmt.kind {
-                S::FunctionDef(_) => {}
+                S::FunctionDef(def) => {
+                    let sig =
+                        fc.m.functions
+                            .get(&def.name.name)
+                            .map(|id| &fc.m.signatures[id.0 as usize]);
+                    if let Some(sig) = sig.filter(|s| s.span == stmt.span) {
+                        out.extend(sig.raising_defaults.iter().cloned().map(Stmt::Expr));
+                    }
+                }
                 S::If { test, body, orelse } if is_main_guard(test) => {
                     if script {
                         out.extend(fc.block(body));
