@@ -40,6 +40,7 @@ import io
 import math
 import operator
 import random
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -278,7 +279,7 @@ def run_emulated(source: str, filename: str = "<roast>", budget: int | None = No
 
 def emulate_main(path: str) -> int:
     """`--emulate FILE`: run like `python3 FILE`, with Roast's i64 semantics."""
-    source = Path(path).read_text(encoding="utf-8")
+    source = Path(path).read_text(encoding="utf-8-sig")
     stdout, status, last, error = run_emulated(source, path)
     sys.stdout.write(stdout)
     sys.stdout.flush()
@@ -313,23 +314,40 @@ FLOATS = [
     4503599627370496.5, 0.1 + 0.2, 1 / 3, 2 / 3, 12345.6789, 6.02214076e23,
 ]
 INT_FORMS = {  # other spellings of some literals
-    255: ["0xff", "0xFF", "0o377", "0b11111111", "2_55"],
-    1000: ["1_000", "0x3e8"],
-    I64_MAX: ["0x7FFF_FFFF_FFFF_FFFF", "9_223_372_036_854_775_807", "0o777777777777777777777"],
-    10 ** 18: ["1_000_000_000_000_000_000"],
+    255: ["0xff", "0xFF", "0o377", "0b11111111", "2_55", "0XfF", "0B1111_1111"],
+    1000: ["1_000", "0x3e8", "0o1750", "1_0_0_0"],
+    I64_MAX: ["0x7FFF_FFFF_FFFF_FFFF", "9_223_372_036_854_775_807", "0o777777777777777777777",
+              "0b" + "1" * 63],
+    10 ** 18: ["1_000_000_000_000_000_000", "0xDE0B6B3A7640000"],
     2 ** 62: ["0x4000000000000000", "0b1" + "0" * 62],
-    7: ["0b111", "0o7", "0x7"],
-    0: ["0x0", "0b0", "0o0", "00"],
+    2 ** 31: ["0x8000_0000", "0o20000000000"],
+    7: ["0b111", "0o7", "0x7", "0O7", "0X7"],
+    0: ["0x0", "0b0", "0o0", "00", "0_0", "000"],
+    1: ["0b1", "0x1", "0o1", "0b_1"],
+    10: ["0xa", "0XA", "0b1010", "1_0"],
+    100: ["0x64", "0o144", "1_00"],
     2 ** 32: ["0x1_0000_0000"],
+    2 ** 63: ["0x8000_0000_0000_0000", "9_223_372_036_854_775_808"],  # only after unary minus
 }
 FLOAT_FORMS = {
-    0.5: [".5", "5e-1", "0.50"],
-    1000.5: ["1_000.5"],
-    1000.0: ["1e3", "1E3", "1_000.0", "1000."],
-    0.0: ["0.", "0e0", ".0"],
-    1e-05: ["1e-5", "0.00001", "10e-6"],
-    1e16: ["1e16", "10_000_000_000_000_000.0"],
-    2.5: ["25e-1", "2.50"],
+    0.5: [".5", "5e-1", "0.50", "5E-1", "0.5e0", "50e-2"],
+    1000.5: ["1_000.5", "1.0005e3", "10005e-1"],
+    1000.0: ["1e3", "1E3", "1_000.0", "1000.", "1e+3", "1_0e2"],
+    0.0: ["0.", "0e0", ".0", "0.0e-10", "0e+999", "1e-400", "00.0", "0_0.0"],
+    1e-05: ["1e-5", "0.00001", "10e-6", "1E-0_5"],
+    1e16: ["1e16", "10_000_000_000_000_000.0", "1E+16", "1e0_16"],
+    2.5: ["25e-1", "2.50", "2.5e0", "2_5e-1"],
+    0.1: [".1", "1e-1", "0.1000000000000000055511151231257827", "0.10000000000000001"],
+    0.3: ["0.299999999999999988897769753748434595763683319091796875", "3e-1"],
+    1.5: ["15e-1", "1.50", "1_5e-1"],
+    100.0: ["1e2", "100.", "1_0_0.0", "100.000"],
+    5e-324: ["4.9406564584124654e-324", "3e-324", "5E-324", "0." + "0" * 323 + "5"],
+    1.7976931348623157e308: ["1.7976931348623158e308", "1.7976931348623157E+308", "17976931348623157e292"],
+    1e22: ["10000000000000000000000.0", "1e22", "1_0e21"],
+    9007199254740993.0: ["9007199254740993.0", "9007199254740993.", "9_007_199_254_740_993.0"],
+    3.141592653589793: ["3.14159265358979323846264338327950288", "3.141592653589793"],
+    1e309: ["1e309", "1e400", "9e999", "1.8e308"],
+    2.2250738585072014e-308: ["2.2250738585072014e-308", "22250738585072014e-324"],
 }
 LABELS = ["a", "b", "x", "y", "r", "v", "res", "val", "sum", "n", "out", "f", "cmp", "ok",
           "step", "loop", "i", "acc", "check", "->", "=", ":", "", "tot", "mid", "é", "π≈",
@@ -345,6 +363,8 @@ ENDS = ["\n", "\n", "\n", " ", ";\n", "", "!\n", " |\n", "\n\n"]
 LOCAL_NAMES = ["a", "b", "c", "d", "x", "y", "z", "s", "t", "u", "acc", "total", "cnt",
                "m", "p", "q", "r", "lo", "hi", "mid", "val", "tmp", "res", "e", "g", "h",
                "flag", "ok", "best", "prev", "cur", "nxt", "num", "den", "frac", "part"]
+EXOTIC_NAMES = ["match", "case", "type", "_", "len", "sum", "pow", "round", "divmod", "id",
+                "café", "π", "Δt", "_x1", "__n", "x_", "MAX", "None_", "True_", "print_", "i0"]
 LOOP_NAMES = ["i", "j", "k", "ii", "jj", "idx"]
 
 
@@ -414,6 +434,7 @@ class Ctx:
         self.stmts_left = 0
         self.counter = 0
         self.forbidden = set()    # names that must not be assigned (functions, constants)
+        self.shadow = set()       # constants this function may assign (making them local)
 
     def fresh(self, prefix):
         self.counter += 1
@@ -488,7 +509,9 @@ class Gen:
 
     # ---- expressions ---------------------------------------------------
     def var(self, sc, ty):
-        names = sc.of(ty) + [c for c, t in self.consts.items() if t == ty]
+        ctx = sc.ctx
+        names = sc.of(ty) + [c for c, t in self.consts.items()
+                             if t == ty and c not in ctx.types and c not in ctx.shadow]
         return name(self.pick(names)) if names else None
 
     def expr(self, sc, ty, d):
@@ -627,6 +650,10 @@ class Gen:
             v = self.var(sc, FLOAT)
             if v is not None:
                 return v
+        if self.chance(0.03):  # nan, spelled in a few ways
+            return self.pick([binop(flit(1e309), ast.Sub(), flit(1e309)),
+                              binop(flit(0.0), ast.Mult(), flit(1e309)),
+                              ast.UnaryOp(ast.USub(), binop(flit(1e309), ast.Mult(), flit(0.0)))])
         return self.float_lit()
 
     def float_divisor(self, sc, d):
@@ -728,7 +755,12 @@ class Gen:
                 return ast.Constant(self.chance(0.5))
             return self.comparison(sc, 0)
         k = self.wpick([(8, "cmp"), (2, "boolcmp"), (3, "not"), (3, "andor"), (2, "conv"),
-                        (2, "ifexp"), (3, "call")])
+                        (2, "ifexp"), (3, "call"), (0.4, "none")])
+        if k == "none":
+            op = self.pick([ast.Is(), ast.IsNot(), ast.Eq(), ast.NotEq()])
+            if self.chance(0.3):
+                return call("bool", self.none_expr(sc, d - 1))
+            return compare(self.none_expr(sc, d - 1), [op], [self.none_expr(sc, d - 1)])
         if k == "cmp":
             return self.comparison(sc, d - 1)
         if k == "boolcmp":
@@ -757,7 +789,9 @@ class Gen:
 
     def cond(self, sc, d):
         """A condition: any scalar, possibly mixing types under and/or/not."""
-        k = self.wpick([(6, "bool"), (2, "num"), (2, "andor"), (1, "not")])
+        k = self.wpick([(6, "bool"), (2, "num"), (2, "andor"), (1, "not"), (0.2, "none")])
+        if k == "none":
+            return self.none_expr(sc, d)
         if k == "bool" or d <= 0:
             return self.bool_expr(sc, max(d, 0))
         if k == "num":
@@ -768,8 +802,17 @@ class Gen:
                           [self.cond(sc, d - 1) for _ in range(self.pick([2, 2, 3]))])
 
     def any_expr(self, sc, d):
-        ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
+        ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL), (0.3, None)])
+        if ty is None:
+            return ty, self.none_expr(sc, d)
         return ty, self.expr(sc, ty, d)
+
+    def none_expr(self, sc, d):
+        if self.chance(0.7):
+            c = self.call_expr(sc, None, d)
+            if c is not None:
+                return c
+        return ast.Constant(None)
 
     # ---- calls ----------------------------------------------------------
     def call_expr(self, sc, ty, d, stmt=False):
@@ -810,7 +853,10 @@ class Gen:
         reuse = [n for n, t in ctx.types.items() if t == ty and n not in ctx.readonly]
         if reuse and self.chance(0.3):
             return self.pick(reuse)
-        free = [n for n in LOCAL_NAMES if n not in ctx.types and n not in ctx.forbidden]
+        pool = EXOTIC_NAMES if self.chance(0.08) else LOCAL_NAMES
+        if ctx.shadow and self.chance(0.3):
+            pool = sorted(ctx.shadow)
+        free = [n for n in pool if n not in ctx.types and n not in ctx.forbidden]
         if free and self.chance(0.8):
             return self.pick(free)
         return ctx.fresh("v")
@@ -905,6 +951,14 @@ class Gen:
                 plus = binop(name(a), self.pick([ast.Add(), ast.Sub()]), name(b))
                 return ast.Assign([ast.Tuple([store(a), store(b)], ast.Store())],
                                   ast.Tuple([name(b), plus], ast.Load()))
+        if self.chance(0.1):
+            ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
+            t = self.new_local(sc, ty)
+            ctx.types[t] = ty
+            values = [self.expr(sc, ty, d), self.expr(sc, ty, d)]
+            sc.readable[t] = ty
+            return [ast.Assign([ast.Tuple([store(t), store(t)], ast.Store())], ast.Tuple(values, ast.Load())),
+                    self.print_stmt(sc, 0, values=[t])]
         n = self.pick([2, 2, 3])
         targets, values = [], []
         for _ in range(n):
@@ -1088,8 +1142,14 @@ class Gen:
         ctx.types[counter] = INT
         ctx.readonly.add(counter)
         init = ast.Assign([store(counter)], ilit(0))
-        k = self.wpick([(4, "up"), (2, "down"), (1, "truthy")])
-        if k == "up":
+        k = self.wpick([(4, "up"), (2, "down"), (1, "truthy"), (2, "true")])
+        first = []
+        if k == "true":
+            test = ast.Constant(True)
+            bump = ast.AugAssign(store(counter), ast.Add(), ilit(1))
+            first = [ast.If(compare(name(counter), [self.pick([ast.Gt(), ast.GtE()])], [ilit(n)]),
+                            [ast.Break()], [])]
+        elif k == "up":
             test = compare(name(counter), [self.pick([ast.Lt(), ast.NotEq()])], [ilit(n)])
             bump = ast.AugAssign(store(counter), ast.Add(), ilit(1))
         else:
@@ -1098,12 +1158,12 @@ class Gen:
             bump = ast.AugAssign(store(counter), ast.Sub(), ilit(1))
         inner = sc.child()
         inner.readable[counter] = INT
-        if self.chance(0.25):
+        if self.chance(0.25) and k != "true":
             test = ast.BoolOp(self.pick([ast.And()]), [test, self.cond(inner, 1)])
         saved = ctx.mult
         ctx.mult *= max(n, 1)
         ctx.loop_depth += 1
-        body = [bump]
+        body = [bump] + first
         if self.chance(0.4):
             body.append(self.print_stmt(inner, 1, values=[counter]))
         body += self.block(inner, depth + 1, self.rng.randint(1, 4))
@@ -1137,7 +1197,7 @@ class Gen:
 
     def stmt(self, sc, depth):
         ctx = sc.ctx
-        d = self.rng.randint(1, 3)
+        d = self.rng.randint(1, 3) if self.chance(0.95) else self.rng.randint(4, 6)
         nest = depth < 3
         choices = [(6, "assign"), (3, "reassign"), (4, "aug"), (7, "print"), (1, "parallel"),
                    (1, "assert"), (1, "callstmt")]
@@ -1203,6 +1263,9 @@ class Gen:
     def new_ctx(self, func, ret, top, budget, callables, readable):
         ctx = Ctx(self, func, ret, top, budget, callables)
         ctx.forbidden = set(self.consts) | {f.name for f in self.funcs} | {"main"}
+        if not top and self.consts and self.chance(0.15):
+            ctx.shadow = {self.pick(sorted(self.consts))}
+            ctx.forbidden -= ctx.shadow
         sc = Scope(ctx, readable)
         for n, t in readable.items():
             ctx.types[n] = t
@@ -1212,14 +1275,25 @@ class Gen:
         params, defaults = [], {}
         pool = ["a", "b", "c", "x", "y", "z", "p", "q", "s", "t", "lo", "hi", "flag", "scale",
                 "base", "k", "m"]
-        for pn in self.rng.sample(pool, self.wpick([(1, 0), (3, 1), (4, 2), (3, 3), (1, 4)])):
+        for pn in self.rng.sample(pool, self.wpick([(1, 0), (3, 1), (4, 2), (3, 3), (1, 4), (0.5, 7)])):
             ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
+            if self.consts and self.chance(0.05):
+                pn = self.pick(sorted(self.consts))  # a parameter hiding a module constant
+                if pn in [p for p, _ in params]:
+                    continue
             params.append((pn, ty))
         # trailing defaults
         for pn, ty in reversed(params):
             if not self.chance(0.25):
                 break
-            defaults[pn] = self.const_value(ty)
+            names = [c for c, t in self.consts.items() if t == ty]
+            r = self.rng.random()
+            if names and r < 0.25:
+                defaults[pn] = name(self.pick(names))
+            elif r < 0.45:
+                defaults[pn] = self.const_expr(ty)  # evaluated once, when the def runs
+            else:
+                defaults[pn] = self.const_value(ty)
         return params, defaults
 
     def const_value(self, ty):
@@ -1249,9 +1323,34 @@ class Gen:
         ret = self.wpick([(4, INT), (4, FLOAT), (2, BOOL), (1, None)])
         f = Func(fname, params, ret, defaults)
         ctx, sc = self.new_ctx(f, ret, False, 3000, list(self.funcs), dict(params))
-        ctx.stmts_left = self.rng.randint(3, 14)
+        ctx.stmts_left = self.rng.randint(3, 14) if self.chance(0.9) else self.rng.randint(20, 40)
         body = self.block(sc, 0, ctx.stmts_left)
-        if not isinstance(body[-1], ast.Return) or ret is not None and body[-1].value is None:
+        ending = self.wpick([(8, "return"), (1, "ifelse"), (1, "whiletrue")])
+        if isinstance(body[-1], (ast.Return, ast.Break, ast.Continue)):
+            ending = "return"
+        if ending == "ifelse":
+            body.append(ast.If(self.cond(sc, 2),
+                               self.block(sc.child(), 1, self.rng.randint(0, 2)) + [self.return_stmt(sc, 2)],
+                               self.block(sc.child(), 1, self.rng.randint(0, 2)) + [self.return_stmt(sc, 2)]))
+        elif ending == "whiletrue":
+            counter = ctx.fresh("w")
+            ctx.types[counter] = INT
+            ctx.readonly.add(counter)
+            limit = self.rng.randint(0, 6)
+            inner = sc.child()
+            inner.readable[counter] = INT
+            ctx.loop_depth += 1
+            ctx.mult *= limit + 1
+            loop = [ast.AugAssign(store(counter), ast.Add(), ilit(1))]
+            loop += self.block(inner, 2, self.rng.randint(0, 2))
+            if isinstance(loop[-1], (ast.Break, ast.Continue)):
+                loop.pop()
+            loop.append(ast.If(compare(name(counter), [ast.Gt()], [ilit(limit)]),
+                               [self.return_stmt(inner, 2)], []))
+            ctx.loop_depth -= 1
+            ctx.mult = 1
+            body += [ast.Assign([store(counter)], ilit(0)), ast.While(ast.Constant(True), loop, [])]
+        elif not isinstance(body[-1], ast.Return) or ret is not None and body[-1].value is None:
             if ret is not None or self.chance(0.3):
                 body.append(self.return_stmt(sc, self.rng.randint(1, 3)))
         f.cost = ctx.cost
@@ -1397,12 +1496,14 @@ class Gen:
             return self.const_value(t)
         if ty == INT:
             op = self.pick([ast.Add(), ast.Sub(), ast.Mult(), ast.FloorDiv(), ast.Mod()])
-            r = ilit(self.pick([2, 3, -7, 10, 100])) if isinstance(op, (ast.FloorDiv, ast.Mod, ast.Mult)) else leaf(INT)
+            r = ilit(self.pick([2, 3, -7, 10, 100] + [0] * self.chance(0.1))) \
+                if isinstance(op, (ast.FloorDiv, ast.Mod, ast.Mult)) else leaf(INT)
             e = binop(leaf(INT), op, r)
             return ast.UnaryOp(ast.USub(), e) if self.chance(0.2) else e
         if ty == FLOAT:
-            return binop(leaf(FLOAT), self.pick([ast.Add(), ast.Mult(), ast.Div(), ast.Sub()]),
-                         self.pick([leaf(FLOAT), leaf(INT), flit(self.pick([2.0, 0.5, 3.0]))]))
+            op = self.pick([ast.Add(), ast.Mult(), ast.Div(), ast.Sub(), ast.Mod(), ast.FloorDiv()])
+            divisor = flit(self.pick([2.0, 0.5, 3.0] + [0.0] * self.chance(0.2)))
+            return binop(leaf(FLOAT), op, self.pick([leaf(FLOAT), leaf(INT), divisor]))
         return self.pick([
             compare(leaf(INT), [self.pick([ast.Lt(), ast.Gt(), ast.Eq()])], [leaf(INT)]),
             ast.UnaryOp(ast.Not(), leaf(BOOL)),
@@ -1413,24 +1514,32 @@ class Gen:
         body = [ast.Expr(ast.Constant(f"Random program for seed {seed} (tests/difftest/gen.py)."))]
         body += self.gen_constants()
         n_funcs = self.rng.randint(1, 6)
+        # top-level code, possibly interleaved with the definitions
+        tctx, tsc = self.new_ctx(None, None, True, 50000, [], {})
         for i in range(n_funcs):
             if self.chance(0.08):
                 for f, node in self.gen_mutual(i):
                     self.funcs.append(f)
                     body.append(node)
-                continue
-            if self.chance(0.25):
-                f, node = self.gen_recursive(i)
             else:
-                f, node = self.gen_function(i)
-            self.funcs.append(f)
-            body.append(node)
+                if self.chance(0.25):
+                    f, node = self.gen_recursive(i)
+                else:
+                    f, node = self.gen_function(i)
+                self.funcs.append(f)
+                body.append(node)
+            if self.chance(0.15):
+                tctx.callables = list(self.funcs)
+                tctx.forbidden |= {f.name for f in self.funcs}
+                tctx.stmts_left = self.rng.randint(1, 4)
+                body += self.block(tsc, 0, tctx.stmts_left)
         style = self.wpick([(4, "script"), (2, "main_guard"), (2, "main_implicit"),
                             (1, "main_call"), (1, "main_int")])
         if style == "script":
-            ctx, sc = self.new_ctx(None, None, True, 50000, list(self.funcs), {})
-            ctx.stmts_left = self.rng.randint(8, 35)
-            body += self.block(sc, 0, ctx.stmts_left)
+            tctx.callables = list(self.funcs)
+            tctx.forbidden |= {f.name for f in self.funcs}
+            tctx.stmts_left = self.rng.randint(8, 35)
+            body += self.block(tsc, 0, tctx.stmts_left)
         else:
             ret = INT if style == "main_int" else None
             main = Func("main", [], ret, {})
@@ -1449,6 +1558,107 @@ class Gen:
                 body.append(ast.Expr(call("main")))
         module = ast.Module(body, [])
         return ast.unparse(ast.fix_missing_locations(module)) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Layout: the same program spelled differently (comments, indentation, ...)
+# ---------------------------------------------------------------------------
+
+COMMENTS = ["# note", "#", "# TODO: check this", "#: typed", "# é π 😀", "# type: ignore",
+            "# if x: y", "#!not a shebang", "# \"quoted\" 'text'", "# trailing\\"]
+SIMPLE_START = re.compile(r"^(?!(if|elif|else|for|while|def|return|break|continue|pass)\b)"
+                          r"[A-Za-z_(]")
+
+
+def _same_ast(a: str, b: str) -> bool:
+    try:
+        return ast.dump(ast.parse(b)) == ast.dump(ast.parse(a))
+    except SyntaxError:
+        return False
+
+
+def relayout(source: str, rng: random.Random) -> str:
+    """Re-spells `source` without changing its AST: each edit is kept only if
+    the program still parses to the same tree."""
+    lines = source.split("\n")
+
+    def attempt(new_lines):
+        nonlocal lines
+        if _same_ast("\n".join(lines), "\n".join(new_lines)):
+            lines = new_lines
+            return True
+        return False
+
+    if rng.random() < 0.5:  # indentation unit
+        unit = rng.choice(["  ", "\t", "   ", "        ", " ", "\t "])
+        out = []
+        for line in lines:
+            stripped = line.lstrip(" ")
+            depth = (len(line) - len(stripped)) // 4
+            out.append(unit * depth + stripped)
+        attempt(out)
+    edits = rng.randint(1, 12)
+    for _ in range(edits):
+        k = rng.choice(["comment", "comment", "blank", "join", "oneline", "wrap_args",
+                        "backslash", "paren_cond", "trailing_space", "trailing_comma"])
+        i = rng.randrange(len(lines))
+        line = lines[i]
+        body = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
+        new = list(lines)
+        if k == "comment" and body:
+            new[i] = line + rng.choice(["  ", " ", "\t"]) + rng.choice(COMMENTS)
+        elif k == "blank":
+            new.insert(i, rng.choice(["", "   ", "\t", indent + rng.choice(COMMENTS),
+                                      rng.choice(COMMENTS), "  " + rng.choice(COMMENTS)]))
+        elif k == "join" and i + 1 < len(lines):
+            nxt = lines[i + 1]
+            if (SIMPLE_START.match(body) and SIMPLE_START.match(nxt.strip())
+                    and nxt.startswith(indent) and not nxt[len(indent):][:1].isspace()):
+                new[i:i + 2] = [line + rng.choice(["; ", ";", " ; "]) + nxt.strip()
+                                + rng.choice(["", "", ";"])]
+        elif k == "oneline" and i + 1 < len(lines) and body.endswith(":") and (
+                body.startswith(("if ", "elif ", "else", "while ", "for "))):
+            nxt = lines[i + 1]
+            after = lines[i + 2] if i + 2 < len(lines) else ""
+            inner_indent = nxt[: len(nxt) - len(nxt.lstrip())]
+            if len(inner_indent) > len(indent) and not after.startswith(inner_indent) \
+                    and SIMPLE_START.match(nxt.strip()) or nxt.strip() in ("pass", "break", "continue"):
+                new[i:i + 2] = [line + " " + nxt.strip()]
+        elif k == "wrap_args" and "(" in body and body.endswith(")"):
+            positions = [m.start() for m in re.finditer(", ", line)]
+            if positions:
+                p = rng.choice(positions)
+                cont = rng.choice(["", "  ", "        ", "\t", indent + "    "])
+                new[i] = line[:p + 1] + "\n" + cont + line[p + 2:]
+                new = "\n".join(new).split("\n")
+        elif k == "backslash" and body and not body.endswith(":"):
+            positions = [m.start() for m in re.finditer(r" (\+|-|\*|and|or|==|<) ", line)]
+            if positions:
+                p = rng.choice(positions)
+                new[i] = line[:p] + rng.choice([" \\", "\\"]) + "\n" + indent + rng.choice(["    ", "", "  "]) \
+                    + line[p + 1:]
+                new = "\n".join(new).split("\n")
+        elif k == "paren_cond" and body.startswith(("if ", "elif ", "while ")) and body.endswith(":"):
+            kw, rest = body.split(" ", 1)
+            new[i] = indent + kw + " (" + rest[:-1] + "):"
+        elif k == "trailing_space" and body:
+            new[i] = line + rng.choice([" ", "\t", "   "])
+        elif k == "trailing_comma" and body.startswith("print(") and body.endswith(")") and body != "print()":
+            new[i] = line[:-1] + rng.choice([",", ", ", ",\n" + indent])  + ")"
+            new = "\n".join(new).split("\n")
+        attempt(new)
+    text = "\n".join(lines)
+    r = rng.random()
+    if r < 0.05:
+        text = "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n" + text
+    elif r < 0.1:
+        text = text.rstrip("\n")  # no newline at the end of the file
+    elif r < 0.13:
+        text = text.replace("\n", "\r\n")
+    elif r < 0.16:
+        text = "\ufeff" + text  # UTF-8 byte order mark
+    return text
 
 
 def candidate(seed: int, attempt: int) -> str:
@@ -1479,7 +1689,15 @@ def classify(source: str):
 
 
 def generate(seed: int) -> str:
-    """The program for `seed`: the first acceptable candidate."""
+    """The program for `seed`: the first acceptable candidate, sometimes re-spelled."""
+    source = choose(seed)
+    layout = random.Random(f"roast-difftest-layout:{seed}")
+    if layout.random() < 0.35:
+        source = relayout(source, layout)
+    return source
+
+
+def choose(seed: int) -> str:
     keep_error = random.Random(f"roast-difftest-keep:{seed}")
     fallback = None
     for attempt in range(ATTEMPTS):
@@ -1521,7 +1739,7 @@ def stats(seeds):
                 details[(kind, detail.split(":")[0] if kind != "bug" else detail)] += 1
             if kind == "bug":
                 print(f"seed {seed} attempt {attempt}: {detail}", file=sys.stderr)
-        src = generate(seed)
+        src = generate(seed).lstrip("\ufeff")
         outcomes[classify(src)[1].split(":")[0] or "ok"] += 1
     print("candidates:", dict(kinds))
     for (k, d), n in details.most_common(30):
@@ -1542,7 +1760,8 @@ def main() -> int:
         return 0
     if args.seed is None:
         parser.error("give --seed N (or --emulate FILE)")
-    sys.stdout.write(generate(args.seed))
+    sys.stdout.flush()
+    sys.stdout.buffer.write(generate(args.seed).encode("utf-8"))
     return 0
 
 

@@ -302,7 +302,7 @@ def main() -> int:
     args = parser.parse_args()
     difftest.TIMEOUT = args.timeout
     path = Path(args.file)
-    source = path.read_text(encoding="utf-8")
+    source = path.read_text(encoding="utf-8-sig")
     oracle = Oracle(str(Path(args.roastc).resolve()), args.python, args.any)
     oracle.signature = oracle.judge(source)
     if oracle.signature is None:

@@ -85,7 +85,7 @@ def execute(cmd, cwd=None, timeout=None) -> Run:
 
 
 def run_python(python: str, program: Path) -> Run:
-    source = program.read_text(encoding="utf-8")
+    source = program.read_text(encoding="utf-8-sig")
     cmd = [python, "-X", "utf8"]
     if needs_implicit_main(source, str(program)):
         cmd += ["-c", IMPLICIT_MAIN_WRAPPER, str(program)]
