@@ -96,6 +96,9 @@ roast-build = {{ path = "{0}/roast-build" }}
         "build.rs",
         "fn main() {\n    roast_build::Build::new().file(\"roast/stats.roast\").compile(\"outside\");\n}\n",
     );
+    // Start from the workspace's lock file, so the outside crate builds with
+    // the dependency versions this repository is tested with.
+    std::fs::copy(ws.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
     write(root, "roast/stats.roast", STATS_V1);
     write(root, "src/fib.roast", FIB_V1);
     // include_roast! in a library, an integration test and an example too.
