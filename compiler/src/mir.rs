@@ -788,14 +788,8 @@ impl Builder<'_> {
                     self.checked(CheckedOp::Sub, Operand::Int(0), v, e.span)
                 }
             }
-            ExprKind::Invert(x) => {
-                let v = self.expr(x);
-                self.assign(Type::Int, Rvalue::Unary(UnOp::BNot, v))
-            }
-            ExprKind::Not(x) => {
-                let v = self.expr(x);
-                self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, v))
-            }
+            ExprKind::Invert(x) => self.unary(UnOp::BNot, Type::Int, x),
+            ExprKind::Not(x) => self.unary(UnOp::Not, Type::Bool, x),
             ExprKind::Truthy(x) => {
                 let v = self.expr(x);
                 self.truth(v, x.ty)
@@ -836,14 +830,8 @@ impl Builder<'_> {
                 self.switch_to(join);
                 Operand::Local(result)
             }
-            ExprKind::IntToFloat(x) => {
-                let v = self.expr(x);
-                self.assign(Type::Float, Rvalue::Unary(UnOp::IntToFloat, v))
-            }
-            ExprKind::BoolToInt(x) => {
-                let v = self.expr(x);
-                self.assign(Type::Int, Rvalue::Unary(UnOp::BoolToInt, v))
-            }
+            ExprKind::IntToFloat(x) => self.unary(UnOp::IntToFloat, Type::Float, x),
+            ExprKind::BoolToInt(x) => self.unary(UnOp::BoolToInt, Type::Int, x),
             ExprKind::FloatToInt(x) => {
                 let v = self.expr(x);
                 let args = vec![RtArg::Ctx, RtArg::Value(v), RtArg::Site(e.span)];
@@ -881,6 +869,12 @@ impl Builder<'_> {
                 acc
             }
         }
+    }
+
+    /// `op` applied to the value of `x`, giving a `ty`.
+    fn unary(&mut self, op: UnOp, ty: Type, x: &hir::Expr) -> Operand {
+        let v = self.expr(x);
+        self.assign(ty, Rvalue::Unary(op, v))
     }
 
     /// Python truthiness of a value of type `ty`.
