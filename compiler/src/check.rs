@@ -37,16 +37,20 @@ pub fn check_module(
     } else {
         None
     };
+    // Roast's convention: a `main()` that can be called without arguments and
+    // that no top-level code calls runs after the script. A `main` with
+    // parameters is an ordinary function.
     let implicit_main = checker
         .functions
         .get("main")
         .copied()
+        .filter(|id| checker.signatures[id.0 as usize].params.is_empty())
         .filter(|_| !module.body.iter().any(top_level_calls_main));
     if let Some(id) = implicit_main {
         let sig = &checker.signatures[id.0 as usize];
-        if !sig.params.is_empty() || !matches!(sig.ret, Type::Int | Type::None) {
+        if !matches!(sig.ret, Type::Int | Type::None) {
             checker.diags.push(
-                Diagnostic::error(sig.span, "`main` must take no parameters and return `int` or `None`")
+                Diagnostic::error(sig.span, "an implicitly called `main()` must return `int` or `None`")
                     .with_label("called implicitly by `roastc run`")
                     .with_help("its `int` result becomes the exit status; call it yourself from `if __name__ == \"__main__\":` to use another signature"),
             );

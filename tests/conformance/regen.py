@@ -15,7 +15,7 @@ with the working directory set to this directory, and writes beside it:
     empty line if nothing was written to standard error).
 
 Roast calls ``main()`` implicitly when the module defines a top-level
-``def main(`` and no top-level statement (outside function bodies) calls
+``def main()`` without parameters and no top-level statement (outside function bodies) calls
 ``main``.  CPython does not, so such programs are run through a wrapper that
 executes the file with ``runpy.run_path(path, run_name="__main__")``, then
 calls the ``main`` of the resulting globals and uses an int return value as
@@ -133,10 +133,16 @@ sys.exit(result if type(result) is int else 0)
 
 
 def needs_implicit_main(source: str, filename: str) -> bool:
-    """True if the module defines a top-level main() that no top-level statement calls."""
+    """True if the module defines a top-level main() callable without
+    arguments that no top-level statement calls (a main with parameters is an
+    ordinary function, as in Roast)."""
     tree = ast.parse(source, filename=filename)
     defines_main = any(
-        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "main"
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.name == "main"
+        and not node.args.args
+        and not node.args.posonlyargs
+        and not node.args.kwonlyargs
         for node in tree.body
     )
     if not defines_main:
