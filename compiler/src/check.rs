@@ -596,11 +596,11 @@ impl ModuleChecker {
                         out.extend(sig.raising_defaults.iter().cloned().map(Stmt::Expr));
                     }
                 }
+                // Run as a program, `__name__` is "__main__"; imported (from
+                // Rust), it is the module's name and the `else` branch runs.
                 S::If { test, body, orelse } if is_main_guard(test) => {
-                    if script {
-                        out.extend(fc.block(body));
-                        out.extend(fc.block(orelse));
-                    }
+                    calls_seen |= calls_user_function(stmt, &fc.m.functions);
+                    out.extend(fc.block(if script { body } else { orelse }));
                 }
                 _ if constant_defined(stmt, &fc.m.constants).is_some() => {
                     let name = constant_defined(stmt, &fc.m.constants).unwrap_or_default();

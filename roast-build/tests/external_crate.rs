@@ -67,6 +67,12 @@ def label() -> int:
 
 def test_fib_small() -> None:
     assert fib(10) == 55
+
+
+if __name__ == "__main__":
+    print("ran as a script")
+else:
+    print("imported once")
 "#;
 
 fn make_crate(root: &Path) {
@@ -153,6 +159,9 @@ fn outside_crate_builds_runs_tests_and_rebuilds_on_edit() {
         text(&run.stderr)
     );
     assert!(stdout.contains("fib(20)=6765 label=1"), "{stdout}");
+    // Used from Rust, the module is imported: `__name__` is not "__main__".
+    assert_eq!(stdout.matches("imported once").count(), 1, "{stdout}");
+    assert!(!stdout.contains("ran as a script"), "{stdout}");
     assert!(stdout.contains("mean_floor(-7, 2)=-4"), "{stdout}");
     assert!(
         stdout.contains("kind=ZeroDivisionError message=integer division or modulo by zero at=roast/stats.roast:4:12"),

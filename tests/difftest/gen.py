@@ -1510,6 +1510,17 @@ class Gen:
             ast.BoolOp(ast.And(), [leaf(BOOL), compare(leaf(FLOAT), [ast.Gt()], [flit(0.0)])]),
         ])
 
+    def main_guard(self):
+        if self.chance(0.2):
+            return compare(ast.Constant("__main__"), [ast.Eq()], [name("__name__")])
+        return compare(name("__name__"), [ast.Eq()], [ast.Constant("__main__")])
+
+    def guard_else(self):
+        """Usually nothing; sometimes an else branch (never run by `python3 FILE`)."""
+        if self.chance(0.1):
+            return [ast.Expr(call("print", ast.Constant("imported, not run")))]
+        return []
+
     def program(self, seed):
         body = [ast.Expr(ast.Constant(f"Random program for seed {seed} (tests/difftest/gen.py)."))]
         body += self.gen_constants()
@@ -1534,7 +1545,13 @@ class Gen:
                 tctx.stmts_left = self.rng.randint(1, 4)
                 body += self.block(tsc, 0, tctx.stmts_left)
         style = self.wpick([(4, "script"), (2, "main_guard"), (2, "main_implicit"),
-                            (1, "main_call"), (1, "main_int")])
+                            (1, "main_call"), (1, "main_int"), (1, "script_guard"), (0.3, "main_twice")])
+        if style == "script_guard":  # the script inside `if __name__ == "__main__":`
+            tctx.callables = list(self.funcs)
+            tctx.forbidden |= {f.name for f in self.funcs}
+            tctx.stmts_left = self.rng.randint(8, 35)
+            inner = self.block(tsc, 1, tctx.stmts_left)
+            body.append(ast.If(self.main_guard(), inner, self.guard_else()))
         if style == "script":
             tctx.callables = list(self.funcs)
             tctx.forbidden |= {f.name for f in self.funcs}
@@ -1552,10 +1569,12 @@ class Gen:
                                         binop(self.int_expr(sc, 2), ast.Mod(), ilit(256))))
             body.append(self.func_def(main, mbody))
             if style == "main_guard":
-                guard = compare(name("__name__"), [ast.Eq()], [ast.Constant("__main__")])
-                body.append(ast.If(guard, [ast.Expr(call("main"))], []))
+                body.append(ast.If(self.main_guard(), [ast.Expr(call("main"))], self.guard_else()))
             elif style == "main_call":
                 body.append(ast.Expr(call("main")))
+            elif style == "main_twice":
+                body.append(ast.Expr(call("main")))
+                body.append(ast.If(self.main_guard(), [ast.Expr(call("main"))], []))
         module = ast.Module(body, [])
         return ast.unparse(ast.fix_missing_locations(module)) + "\n"
 
