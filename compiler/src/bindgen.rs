@@ -79,10 +79,10 @@ pub fn module_items(iface: &Interface, source_name: &str, linking: Linking<'_>) 
     for f in &iface.functions {
         let mut params = String::from("ctx: *mut ::roast::__private::Ctx");
         for (i, (_, ty)) in f.params.iter().enumerate() {
-            let _ = write!(params, ", a{i}: {}", ty.rust());
+            let _ = write!(params, ", a{i}: {}", ty.rust_abi());
         }
-        if f.ret != BoundaryType::Unit {
-            let _ = write!(params, ", out: *mut {}", f.ret.rust());
+        if f.ret != BoundaryType::UNIT {
+            let _ = write!(params, ", out: *mut {}", f.ret.rust_abi());
         }
         let _ = writeln!(
             out,
@@ -173,22 +173,24 @@ fn function(out: &mut String, f: &ExportedFunction, module_init: &str) {
     let Some(name) = rust_ident(&f.name) else {
         return;
     };
-    let params: Vec<String> = f
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, (n, t))| {
-            let n = rust_ident(n).unwrap_or_else(|| format!("arg{i}"));
-            format!("{n}: {}", t.rust())
-        })
-        .collect();
     let args: Vec<String> = f
         .params
         .iter()
         .enumerate()
         .map(|(i, (n, _))| rust_ident(n).unwrap_or_else(|| format!("arg{i}")))
         .collect();
-    let signature = format!("({})", params.join(", "));
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .zip(&args)
+        .map(|((_, t), n)| format!("{n}: {}", t.rust_param()))
+        .collect();
+    let generic = if f.params.iter().any(|(_, t)| t.rust_param().contains("[S]")) {
+        "<S: ::core::convert::AsRef<str>>"
+    } else {
+        ""
+    };
+    let signature = format!("{generic}({})", params.join(", "));
     let ret = f.ret.rust();
     let mut doc = String::new();
     if let Some(d) = &f.doc {
@@ -210,26 +212,56 @@ fn function(out: &mut String, f: &ExportedFunction, module_init: &str) {
         f.ret.roast()
     );
     let plain_name = f.name.trim_start_matches("r#");
+    // Heap parameters become runtime objects for the call and are released after it.
+    let mut prologue = String::new();
+    let mut epilogue = String::new();
     let mut call_args = String::from("ctx");
-    for a in &args {
-        let _ = write!(call_args, ", {a}");
+    for (i, ((_, t), a)) in f.params.iter().zip(&args).enumerate() {
+        if t.is_heap() {
+            let convert = if t.rust_param() == "&[S]" {
+                format!("::roast::__private::str_list_to_word({a})")
+            } else if t.rust_param().starts_with('&') {
+                format!("::roast::__private::ToRoast::to_word({a})")
+            } else {
+                format!("::roast::__private::ToRoast::to_word(&{a})")
+            };
+            let _ = writeln!(prologue, "    let __w{i} = {convert};");
+            let _ = write!(
+                epilogue,
+                "    // SAFETY: `__w{i}` is the reference `to_word` made above, released once.\n    \
+                 unsafe {{ ::roast::__private::release(__w{i}) }};\n"
+            );
+            let _ = write!(call_args, ", __w{i}");
+        } else {
+            let _ = write!(call_args, ", {a}");
+        }
     }
-    let (closure_params, out_arg, arrow) = if f.ret == BoundaryType::Unit {
+    let abi_ret = f.ret.rust_abi();
+    let (closure_params, out_arg, arrow) = if f.ret == BoundaryType::UNIT {
         ("ctx, _out: &mut ()".to_string(), "", String::new())
     } else {
         (
-            format!("ctx, out: &mut {ret}"),
+            format!("ctx, out: &mut {abi_ret}"),
             ", out",
             format!(" -> {ret}"),
         )
     };
+    let result = if f.ret.is_heap() {
+        "    // SAFETY: the word is the new reference the Roast function returned.\n    \
+         __result.map(|w| unsafe { ::roast::__private::take(w) })\n"
+            .to_string()
+    } else {
+        "    __result\n".to_string()
+    };
     let _ = write!(
         out,
         "\n{doc}///\n/// Returns the uncaught Roast exception as `Err`.\n\
-         {ALLOW}\npub fn try_{plain_name}{signature} -> ::core::result::Result<{ret}, ::roast::Error> {{\n    \
-         ::roast::__private::invoke({module_init}, |{closure_params}| {{\n        \
+         {ALLOW}\npub fn try_{plain_name}{signature} -> ::core::result::Result<{ret}, ::roast::Error> {{\n\
+         {prologue}    \
+         let __result = ::roast::__private::invoke({module_init}, |{closure_params}| {{\n        \
          // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.\n        \
-         unsafe {{ {shim}({call_args}{out_arg}) }}\n    }})\n}}\n\
+         unsafe {{ {shim}({call_args}{out_arg}) }}\n    }});\n\
+         {epilogue}{result}}}\n\
          \n{doc}///\n/// # Panics\n/// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.\n\
          {ALLOW}\n#[track_caller]\npub fn {name}{signature}{arrow} {{\n    \
          ::roast::__private::unwrap_or_panic(try_{plain_name}({args}))\n}}\n",

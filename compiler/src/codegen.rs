@@ -16,6 +16,7 @@ use crate::mir::{
     self, BinOp, Body, CheckedOp, FloatCond, IntCond, Operand, RtArg, RtFn, Rvalue, Statement,
     Terminator, UnOp,
 };
+use crate::rtabi::{Param, Ret};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
     self, condcodes::FloatCC, condcodes::IntCC, types, AbiParam, BlockArg, InstBuilder,
@@ -84,28 +85,28 @@ pub struct EntrySymbols {
     pub script: String,
 }
 
-/// Parameter and return types of runtime function `f`; a "site" is the
-/// three position parameters `(file ptr, file len, line << 32 | col)`.
+/// Parameter and return types of runtime function `f` at the machine level.
 fn rt_signature(f: RtFn) -> (Vec<ir::Type>, Vec<ir::Type>) {
     use types::{F64, I32, I64, I8};
-    let site = [I64, I64, I64];
-    let with_site = |mut v: Vec<ir::Type>| {
-        v.extend(site);
-        v
-    };
-    match f {
-        RtFn::Raise => (with_site(vec![I64, I32, I64, I64]), vec![]),
-        RtFn::PrintStr => (vec![I64, I64], vec![]),
-        RtFn::PrintInt => (vec![I64], vec![]),
-        RtFn::PrintFloat => (vec![F64], vec![]),
-        RtFn::PrintBool => (vec![I8], vec![]),
-        RtFn::FloatFloorDiv | RtFn::FloatMod => (vec![F64, F64], vec![F64]),
-        RtFn::IntTrueDiv => (vec![I64, I64], vec![F64]),
-        RtFn::IntFloatCmp => (vec![I64, F64], vec![I32]),
-        RtFn::IntPow => (with_site(vec![I64, I64, I64]), vec![I64]),
-        RtFn::FloatPow => (with_site(vec![I64, F64, F64]), vec![F64]),
-        RtFn::FloatToInt => (with_site(vec![I64, F64]), vec![I64]),
+    let mut params = Vec::new();
+    for p in f.params() {
+        match p {
+            Param::Site => params.extend([I64, I64, I64]),
+            Param::Bytes => params.extend([I64, I64]),
+            Param::Ctx | Param::Word | Param::I64 | Param::Desc => params.push(I64),
+            Param::F64 => params.push(F64),
+            Param::U8 => params.push(I8),
+            Param::I32 => params.push(I32),
+        }
     }
+    let returns = match f.ret() {
+        Ret::Void => vec![],
+        Ret::Word | Ret::I64 => vec![I64],
+        Ret::F64 => vec![F64],
+        Ret::U8 => vec![I8],
+        Ret::I32 => vec![I32],
+    };
+    (params, returns)
 }
 
 fn clif_type(ty: Type) -> Option<ir::Type> {
@@ -113,7 +114,23 @@ fn clif_type(ty: Type) -> Option<ir::Type> {
         Type::Int => Some(types::I64),
         Type::Float => Some(types::F64),
         Type::Bool => Some(types::I8),
-        Type::None | Type::Str => None,
+        Type::None => None,
+        _ => Some(types::I64),
+    }
+}
+
+/// The descriptor kind code of a type (docs/runtime-abi.md).
+fn desc_kind(ty: Type) -> (u32, Vec<Type>) {
+    match ty {
+        Type::None => (0, vec![]),
+        Type::Int => (1, vec![]),
+        Type::Float => (2, vec![]),
+        Type::Bool => (3, vec![]),
+        Type::Str => (4, vec![]),
+        Type::List(t) => (5, vec![*t]),
+        Type::Dict(k, v) => (6, vec![*k, *v]),
+        Type::Tuple(items) => (7, items.to_vec()),
+        Type::Optional(t) => (8, vec![*t]),
     }
 }
 
@@ -137,6 +154,8 @@ pub fn define_module<M: Module>(
         funcs: Vec::new(),
         runtime: HashMap::new(),
         data: HashMap::new(),
+        descs: HashMap::new(),
+        str_objects: HashMap::new(),
         ctx: Context::new(),
         built: Vec::new(),
         fctx: FunctionBuilderContext::new(),
@@ -186,6 +205,10 @@ struct ModuleGen<'a, M: Module> {
     funcs: Vec<ClifFuncId>,
     runtime: HashMap<RtFn, ClifFuncId>,
     data: HashMap<String, DataId>,
+    /// Static type descriptors, by type.
+    descs: HashMap<Type, DataId>,
+    /// Immortal `str` objects, by text.
+    str_objects: HashMap<String, DataId>,
     ctx: Context,
     /// Functions built, waiting to be compiled: `(id, name, IR)`.
     built: Vec<(ClifFuncId, String, ir::Function)>,
@@ -238,6 +261,73 @@ impl<M: Module> ModuleGen<'_, M> {
         desc.define(bytes.as_bytes().to_vec().into_boxed_slice());
         self.out.define_data(id, &desc).map_err(|e| e.to_string())?;
         self.data.insert(bytes.to_string(), id);
+        Ok(id)
+    }
+
+    /// The static descriptor of `ty`: `kind: u32, len: u32`, then the
+    /// parameters' descriptor addresses.
+    fn desc(&mut self, ty: Type) -> Result<DataId, String> {
+        if let Some(id) = self.descs.get(&ty) {
+            return Ok(*id);
+        }
+        let (kind, params) = desc_kind(ty);
+        let children: Vec<DataId> = params
+            .iter()
+            .map(|p| self.desc(*p))
+            .collect::<Result<_, _>>()?;
+        let name = format!("{}t{}", self.prefix, self.descs.len());
+        // Writable only so the linker may relocate the addresses inside.
+        let id = self
+            .out
+            .declare_data(&name, Linkage::Local, true, false)
+            .map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        bytes.extend(kind.to_le_bytes());
+        bytes.extend((params.len() as u32).to_le_bytes());
+        bytes.resize(8 + 8 * params.len(), 0);
+        let mut d = DataDescription::new();
+        d.define(bytes.into_boxed_slice());
+        d.set_align(8);
+        for (i, child) in children.into_iter().enumerate() {
+            let gv = self.out.declare_data_in_data(child, &mut d);
+            d.write_data_addr(8 + 8 * i as u32, gv, 0);
+        }
+        self.out.define_data(id, &d).map_err(|e| e.to_string())?;
+        self.descs.insert(ty, id);
+        Ok(id)
+    }
+
+    /// An immortal `str` object in read-only data: rc -1, the `str`
+    /// descriptor, byte and code-point lengths, capacity 0, the bytes.
+    fn str_object(&mut self, text: &str) -> Result<DataId, String> {
+        if let Some(id) = self.str_objects.get(text) {
+            return Ok(*id);
+        }
+        let str_desc = self.desc(Type::Str)?;
+        let name = format!("{}s{}", self.prefix, self.str_objects.len());
+        // Never written (immortal); writable so the descriptor address can be relocated.
+        let id = self
+            .out
+            .declare_data(&name, Linkage::Local, true, false)
+            .map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        bytes.extend((-1i64).to_le_bytes());
+        bytes.extend(0u64.to_le_bytes());
+        bytes.extend((text.len() as u64).to_le_bytes());
+        bytes.extend((text.chars().count() as u64).to_le_bytes());
+        bytes.extend(0u64.to_le_bytes());
+        bytes.extend(text.as_bytes());
+        // Padding to a multiple of 8 keeps neighbours aligned.
+        while bytes.len() % 8 != 0 {
+            bytes.push(0);
+        }
+        let mut d = DataDescription::new();
+        d.define(bytes.into_boxed_slice());
+        d.set_align(8);
+        let gv = self.out.declare_data_in_data(str_desc, &mut d);
+        d.write_data_addr(8, gv, 0);
+        self.out.define_data(id, &d).map_err(|e| e.to_string())?;
+        self.str_objects.insert(text.to_string(), id);
         Ok(id)
     }
 
@@ -388,6 +478,8 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     blocks: Vec<ir::Block>,
     exit: ir::Block,
     ret: Type,
+    /// Every local's type.
+    locals: Vec<Type>,
     funcs: HashMap<FuncId, ir::FuncRef>,
     runtime: HashMap<RtFn, ir::FuncRef>,
     error: Option<String>,
@@ -434,6 +526,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             blocks,
             exit,
             ret: f.ret,
+            locals: f.locals.iter().map(|l| l.1).collect(),
             funcs: HashMap::new(),
             runtime: HashMap::new(),
             error: None,
@@ -523,6 +616,36 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         (addr, len)
     }
 
+    /// The address of a data object of this module.
+    fn data_address(&mut self, id: Result<DataId, String>) -> Value {
+        let Some(id) = self.note_error(id.map(Some)) else {
+            return self.b.ins().iconst(types::I64, 0);
+        };
+        let gv = self.gen.out.declare_data_in_func(id, self.b.func);
+        if let ir::GlobalValueData::Symbol { colocated, .. } = &mut self.b.func.global_values[gv] {
+            *colocated = true;
+        }
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+
+    /// `v` as a 64-bit word (floats by their bits, bools zero-extended).
+    fn as_word(&mut self, v: Value) -> Value {
+        match self.b.func.dfg.value_type(v) {
+            types::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+            types::I8 | types::I32 => self.b.ins().uextend(types::I64, v),
+            _ => v,
+        }
+    }
+
+    /// A word read back as a value of `ty`.
+    fn word_as(&mut self, w: Value, ty: Type) -> Value {
+        match clif_type(ty) {
+            Some(types::F64) => self.b.ins().bitcast(types::F64, MemFlagsData::new(), w),
+            Some(types::I8) => self.b.ins().ireduce(types::I8, w),
+            _ => w,
+        }
+    }
+
     /// `(file ptr, file len, line << 32 | col)` of `span`.
     fn site(&mut self, span: Span) -> [Value; 3] {
         let (line, col) = self.gen.source.line_col(span.start);
@@ -551,7 +674,8 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     fn statement(&mut self, s: &Statement) {
         match s {
             Statement::Assign(dest, rvalue) => {
-                let v = self.rvalue(rvalue);
+                let dest_ty = self.locals[dest.0 as usize];
+                let v = self.rvalue(rvalue, dest_ty);
                 self.define(*dest, v);
             }
             Statement::CheckedArith {
@@ -588,13 +712,60 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     self.define(*v, results[1]);
                 }
             }
+            Statement::IncRef(op) => {
+                let v = self.operand(*op);
+                self.call_rt(RtFn::IncRef, &[v]);
+            }
+            Statement::DecRef(l) => {
+                let v = self.b.use_var(self.vars[l.0 as usize]);
+                self.call_rt(RtFn::DecRef, &[v]);
+                let null = self.b.ins().iconst(types::I64, 0);
+                self.define(*l, null);
+            }
+            Statement::Store {
+                base,
+                offset,
+                value,
+            } => {
+                let base = self.operand(*base);
+                let v = self.operand(*value);
+                let w = self.as_word(v);
+                self.b
+                    .ins()
+                    .store(MemFlagsData::trusted(), w, base, *offset);
+            }
             Statement::Runtime { dest, func, args } => {
                 let mut values = Vec::new();
+                let kinds: Vec<Param> = func
+                    .params()
+                    .iter()
+                    .copied()
+                    .filter(|p| !matches!(p, Param::Ctx | Param::Site | Param::Bytes))
+                    .collect();
+                let mut value_index = 0;
                 for a in args {
                     match a {
                         RtArg::Ctx => values.push(self.ctx),
                         RtArg::Value(op) => {
                             let v = self.operand(*op);
+                            let kind = kinds.get(value_index).copied();
+                            value_index += 1;
+                            let v = match kind {
+                                Some(Param::Word) => self.as_word(v),
+                                Some(Param::I64) if self.b.func.dfg.value_type(v) == types::I8 => {
+                                    self.b.ins().uextend(types::I64, v)
+                                }
+                                Some(Param::I32) if self.b.func.dfg.value_type(v) == types::I64 => {
+                                    self.b.ins().ireduce(types::I32, v)
+                                }
+                                _ => v,
+                            };
+                            values.push(v);
+                        }
+                        RtArg::Desc(ty) => {
+                            value_index += 1;
+                            let id = self.gen.desc(*ty);
+                            let v = self.data_address(id);
                             values.push(v);
                         }
                         RtArg::Str(text) => {
@@ -609,11 +780,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 }
                 let result = self.call_rt(*func, &values);
                 if let (Some(dest), Some(v)) = (dest, result) {
-                    // The runtime's comparison result is an i32.
-                    let v = if self.b.func.dfg.value_type(v) == types::I32 {
-                        self.b.ins().sextend(types::I64, v)
-                    } else {
-                        v
+                    let dest_ty = self.locals[dest.0 as usize];
+                    let v = match func.ret() {
+                        // The runtime's comparison result is an i32.
+                        Ret::I32 => self.b.ins().sextend(types::I64, v),
+                        Ret::Word => self.word_as(v, dest_ty),
+                        _ => v,
                     };
                     self.define(*dest, v);
                 }
@@ -636,7 +808,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         }
     }
 
-    fn rvalue(&mut self, r: &Rvalue) -> Value {
+    fn rvalue(&mut self, r: &Rvalue, dest_ty: Type) -> Value {
         match r {
             Rvalue::Use(op) => self.operand(*op),
             Rvalue::Unary(op, x) => {
@@ -676,6 +848,18 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             Rvalue::Select(c, a, b) => {
                 let (c, a, b) = (self.operand(*c), self.operand(*a), self.operand(*b));
                 self.b.ins().select(c, a, b)
+            }
+            Rvalue::StrLit(text) => {
+                let id = self.gen.str_object(text);
+                self.data_address(id)
+            }
+            Rvalue::Load { base, offset } => {
+                let base = self.operand(*base);
+                let w = self
+                    .b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), base, *offset);
+                self.word_as(w, dest_ty)
             }
             Rvalue::Pending => self.b.ins().load(
                 types::I8,

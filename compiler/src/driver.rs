@@ -347,7 +347,7 @@ pub(crate) fn jit_module(
     let mut builder =
         cranelift_jit::JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
     for f in mir::RtFn::ALL {
-        builder.symbol(f.name(), crate::run::runtime_address(f));
+        builder.symbol(f.name(), crate::run::runtime_address(*f));
     }
     let mut jit = cranelift_jit::JITModule::new(builder);
     let file = map.file(crate::diag::FileId(0));

@@ -3,8 +3,10 @@
 //! conversions explicit, Python's evaluation rules spelled out.
 
 use crate::diag::Span;
+pub use crate::rtabi::RtFn;
 
-/// A Roast type.
+/// A Roast type. Compound types point to interned, never-freed parts, so
+/// `Type` stays `Copy` and compares structurally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Type {
     /// 64-bit signed `int`.
@@ -15,19 +17,108 @@ pub enum Type {
     Bool,
     /// `None`, the unit type.
     None,
-    /// `str` (only literals so far).
+    /// `str`.
     Str,
+    /// `list[T]`.
+    List(&'static Type),
+    /// `dict[K, V]`.
+    Dict(&'static Type, &'static Type),
+    /// `tuple[A, B, ...]`.
+    Tuple(&'static [Type]),
+    /// `T | None`.
+    Optional(&'static Type),
+}
+
+/// Interned type parts: each distinct part is leaked once.
+fn intern_one(t: Type) -> &'static Type {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<&'static Type>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = seen.get(&t) {
+        return t;
+    }
+    let leaked: &'static Type = Box::leak(Box::new(t));
+    seen.insert(leaked);
+    leaked
+}
+
+fn intern_slice(items: &[Type]) -> &'static [Type] {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<&'static [Type]>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = seen.get(items) {
+        return t;
+    }
+    let leaked: &'static [Type] = Box::leak(items.to_vec().into_boxed_slice());
+    seen.insert(leaked);
+    leaked
 }
 
 impl Type {
-    /// The type as Python spells it.
-    pub fn name(self) -> &'static str {
+    /// `list[item]`.
+    pub fn list(item: Type) -> Type {
+        Type::List(intern_one(item))
+    }
+
+    /// `dict[key, value]`.
+    pub fn dict(key: Type, value: Type) -> Type {
+        Type::Dict(intern_one(key), intern_one(value))
+    }
+
+    /// `tuple[items...]`.
+    pub fn tuple(items: &[Type]) -> Type {
+        Type::Tuple(intern_slice(items))
+    }
+
+    /// `inner | None` (`inner` itself when it is already optional or `None`).
+    pub fn optional(inner: Type) -> Type {
+        match inner {
+            Type::Optional(_) | Type::None => inner,
+            _ => Type::Optional(intern_one(inner)),
+        }
+    }
+
+    /// Whether values of this type are reference-counted heap objects
+    /// (`T | None` always is: a scalar inside is boxed).
+    pub fn is_heap(self) -> bool {
+        matches!(
+            self,
+            Type::Str | Type::List(_) | Type::Dict(..) | Type::Tuple(_) | Type::Optional(_)
+        )
+    }
+
+    /// Whether the type can be a dict key (hashable).
+    pub fn is_hashable(self) -> bool {
         match self {
-            Type::Int => "int",
-            Type::Float => "float",
-            Type::Bool => "bool",
-            Type::None => "None",
-            Type::Str => "str",
+            Type::Int | Type::Float | Type::Bool | Type::Str => true,
+            Type::Tuple(items) => items.iter().all(|t| t.is_hashable()),
+            _ => false,
+        }
+    }
+
+    /// The type as Python spells it.
+    pub fn name(self) -> String {
+        match self {
+            Type::Int => "int".into(),
+            Type::Float => "float".into(),
+            Type::Bool => "bool".into(),
+            Type::None => "None".into(),
+            Type::Str => "str".into(),
+            Type::List(t) => format!("list[{}]", t.name()),
+            Type::Dict(k, v) => format!("dict[{}, {}]", k.name(), v.name()),
+            Type::Tuple(items) => {
+                let names: Vec<String> = items.iter().map(|t| t.name()).collect();
+                format!("tuple[{}]", names.join(", "))
+            }
+            Type::Optional(t) => format!("{} | None", t.name()),
         }
     }
 }
@@ -150,6 +241,42 @@ pub enum Stmt {
         /// Runs when the loop ends without `break`.
         orelse: Vec<Stmt>,
     },
+    /// `for pattern in iter: body else: orelse` over a container.
+    ForEach {
+        /// What each item binds.
+        pattern: Pattern,
+        /// What is iterated.
+        iter: Iter,
+        /// The body.
+        body: Vec<Stmt>,
+        /// Runs when the loop ends without `break`.
+        orelse: Vec<Stmt>,
+    },
+    /// `pattern = value` where the value is a tuple unpacked into names.
+    Unpack(Pattern, Expr),
+    /// `local += value` for a `str` local: appends in place when the string
+    /// is not shared.
+    StrAppend(LocalId, Expr),
+    /// `container[index] = value` (list or dict).
+    SetItem {
+        /// The list or dict.
+        container: Expr,
+        /// The index or key.
+        index: Expr,
+        /// The stored value.
+        value: Expr,
+        /// The statement (for `IndexError`).
+        span: Span,
+    },
+    /// `del container[index]` (list or dict).
+    DelItem {
+        /// The list or dict.
+        container: Expr,
+        /// The index or key.
+        index: Expr,
+        /// The statement.
+        span: Span,
+    },
     /// `break`
     Break,
     /// `continue`
@@ -160,8 +287,8 @@ pub enum Stmt {
     Assert {
         /// The condition (bool).
         cond: Expr,
-        /// The message (a literal).
-        message: Option<String>,
+        /// The message (a `str`, evaluated only when the assertion fails).
+        message: Option<Expr>,
         /// The `assert` statement.
         span: Span,
     },
@@ -169,10 +296,10 @@ pub enum Stmt {
     Print {
         /// The printed values.
         args: Vec<Expr>,
-        /// Separator.
-        sep: String,
-        /// Terminator.
-        end: String,
+        /// Separator (a `str`; usually a literal).
+        sep: Expr,
+        /// Terminator (a `str`; usually a literal).
+        end: Expr,
     },
 }
 
@@ -282,4 +409,120 @@ pub enum ExprKind {
     Abs(Box<Expr>),
     /// `min(...)`/`max(...)` of same-typed scalars (`true` for max).
     MinMax(bool, Vec<Expr>),
+    /// A call of a runtime function; `Ctx` and `Site` parameters are
+    /// supplied by lowering (the site is this expression's span), the other
+    /// parameters come from the operands in order. A heap result is a new
+    /// reference.
+    Runtime(RtFn, Vec<RtOperand>),
+    /// A list display `[a, b]` of type `ty`.
+    List(Vec<Expr>),
+    /// A dict display `{k: v}`.
+    Dict(Vec<(Expr, Expr)>),
+    /// A tuple display `(a, b)`.
+    Tuple(Vec<Expr>),
+    /// Item `n` of a tuple.
+    TupleItem(Box<Expr>, usize),
+    /// `len(x)` of a str (code points), list or dict.
+    Len(Box<Expr>),
+    /// A value of type `T` used as `T | None`.
+    Wrap(Box<Expr>),
+    /// A `T | None` known not to be `None`, used as `T`.
+    Unwrap(Box<Expr>),
+    /// `x is None` (`false`: `x is not None`) of an optional.
+    IsNone(Box<Expr>, bool),
+    /// Equality or ordering of two heap values of the same type (`a op b`).
+    HeapCompare(CmpOp, Box<Expr>, Box<Expr>),
+    /// `item in container` (`true`: `not in`).
+    Contains(Box<Expr>, Box<Expr>, bool),
+    /// `let local = value in body`: `value` is evaluated once, into a
+    /// hidden local that `body` reads.
+    Let(LocalId, Box<Expr>, Box<Expr>),
+    /// The concatenation of `str` parts (f-strings, `str.format`).
+    Concat(Vec<Expr>),
+    /// `[elem for ... if ...]` (`Some` key: a dict comprehension).
+    Comprehension {
+        /// The element (or the value, for a dict).
+        elem: Box<Expr>,
+        /// The key of a dict comprehension.
+        key: Option<Box<Expr>>,
+        /// The `for` and `if` clauses, outermost first.
+        clauses: Vec<Clause>,
+    },
+}
+
+/// An operand of [`ExprKind::Runtime`].
+#[derive(Debug, Clone)]
+pub enum RtOperand {
+    /// A value (borrowed).
+    Value(Expr),
+    /// The type descriptor of a type.
+    Desc(Type),
+    /// A null pointer (an absent optional argument).
+    Null,
+}
+
+/// A `for`/comprehension target: a name or a (nested) tuple of names.
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    /// Binds a local.
+    Local(LocalId),
+    /// Unpacks a tuple item by item.
+    Tuple(Vec<Pattern>),
+}
+
+/// What a `for` iterates, yielding items of [`Iter::item_type`].
+#[derive(Debug, Clone)]
+pub enum Iter {
+    /// `range(start, stop, step)`; `Span` locates the zero-step error.
+    Range(Box<Expr>, Box<Expr>, Box<Expr>, Span),
+    /// The items of a list.
+    List(Box<Expr>),
+    /// The characters of a str.
+    Str(Box<Expr>),
+    /// The keys of a dict (also `.keys()`).
+    DictKeys(Box<Expr>),
+    /// `.values()` of a dict.
+    DictValues(Box<Expr>),
+    /// `.items()` of a dict.
+    DictItems(Box<Expr>),
+    /// `reversed(list)`.
+    Reversed(Box<Expr>),
+    /// `enumerate(inner, start)`.
+    Enumerate(Box<Iter>, Box<Expr>),
+    /// `zip(a, b, ...)`.
+    Zip(Vec<Iter>),
+}
+
+impl Iter {
+    /// The type of the items.
+    pub fn item_type(&self) -> Type {
+        match self {
+            Iter::Range(..) => Type::Int,
+            Iter::List(e) | Iter::Reversed(e) => match e.ty {
+                Type::List(t) => *t,
+                _ => Type::None,
+            },
+            Iter::Str(_) => Type::Str,
+            Iter::DictKeys(e) | Iter::DictValues(e) | Iter::DictItems(e) => match (self, e.ty) {
+                (Iter::DictKeys(_), Type::Dict(k, _)) => *k,
+                (Iter::DictValues(_), Type::Dict(_, v)) => *v,
+                (_, Type::Dict(k, v)) => Type::tuple(&[*k, *v]),
+                _ => Type::None,
+            },
+            Iter::Enumerate(inner, _) => Type::tuple(&[Type::Int, inner.item_type()]),
+            Iter::Zip(parts) => {
+                let items: Vec<Type> = parts.iter().map(Iter::item_type).collect();
+                Type::tuple(&items)
+            }
+        }
+    }
+}
+
+/// A clause of a comprehension.
+#[derive(Debug, Clone)]
+pub enum Clause {
+    /// `for pattern in iter`.
+    For(Pattern, Iter),
+    /// `if cond` (a bool).
+    If(Expr),
 }

@@ -9,48 +9,88 @@ use crate::hir::{self, FunctionRole, Type};
 /// The runtime ABI version generated code is compiled against.
 pub const ABI_VERSION: u32 = roast_runtime::ABI_VERSION;
 
-/// A type that can cross the Rust boundary.
+/// A type that can cross the Rust boundary: scalars by value, heap values
+/// converted to and from owned Rust types (see `docs/boundary.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BoundaryType {
-    /// `int` ↔ `i64`
-    Int,
-    /// `float` ↔ `f64`
-    Float,
-    /// `bool` ↔ `bool`
-    Bool,
-    /// `None` ↔ `()`
-    Unit,
-}
+pub struct BoundaryType(pub Type);
 
 impl BoundaryType {
-    fn from_hir(ty: Type) -> Option<BoundaryType> {
-        match ty {
-            Type::Int => Some(BoundaryType::Int),
-            Type::Float => Some(BoundaryType::Float),
-            Type::Bool => Some(BoundaryType::Bool),
-            Type::None => Some(BoundaryType::Unit),
-            Type::Str => None,
+    /// `None` for the unit return type.
+    pub const UNIT: BoundaryType = BoundaryType(Type::None);
+
+    fn from_hir(ty: Type, param: bool) -> Option<BoundaryType> {
+        fn item(ty: Type) -> bool {
+            match ty {
+                Type::Int | Type::Float | Type::Bool | Type::Str => true,
+                Type::List(t) | Type::Optional(t) => item(*t),
+                Type::Dict(k, v) => item(*k) && item(*v),
+                Type::Tuple(items) => items.iter().all(|t| item(*t)),
+                Type::None => false,
+            }
+        }
+        let ok = match ty {
+            Type::None => !param,
+            t => item(t),
+        };
+        ok.then_some(BoundaryType(ty))
+    }
+
+    /// Whether values travel as a reference-counted object word.
+    pub fn is_heap(self) -> bool {
+        self.0.is_heap()
+    }
+
+    /// The owned Rust type (returns, and items inside containers).
+    pub fn rust(self) -> String {
+        owned(self.0)
+    }
+
+    /// The Rust type of a parameter: borrowed forms for strings and
+    /// containers; `S` is the generic of a `list[str]` parameter.
+    pub fn rust_param(self) -> String {
+        match self.0 {
+            Type::Str => "&str".into(),
+            Type::List(t) if *t == Type::Str => "&[S]".into(),
+            Type::List(t) => format!("&[{}]", owned(*t)),
+            Type::Dict(..) => format!("&{}", owned(self.0)),
+            Type::Optional(t) if *t == Type::Str => "Option<&str>".into(),
+            t => owned(t),
         }
     }
 
-    /// The Rust spelling.
-    pub fn rust(self) -> &'static str {
-        match self {
-            BoundaryType::Int => "i64",
-            BoundaryType::Float => "f64",
-            BoundaryType::Bool => "bool",
-            BoundaryType::Unit => "()",
+    /// The Rust type crossing the C ABI.
+    pub fn rust_abi(self) -> String {
+        if self.is_heap() {
+            "u64".into()
+        } else {
+            self.rust()
         }
     }
 
     /// The Roast spelling.
-    pub fn roast(self) -> &'static str {
-        match self {
-            BoundaryType::Int => "int",
-            BoundaryType::Float => "float",
-            BoundaryType::Bool => "bool",
-            BoundaryType::Unit => "None",
+    pub fn roast(self) -> String {
+        self.0.name()
+    }
+}
+
+fn owned(ty: Type) -> String {
+    match ty {
+        Type::Int => "i64".into(),
+        Type::Float => "f64".into(),
+        Type::Bool => "bool".into(),
+        Type::None => "()".into(),
+        Type::Str => "::std::string::String".into(),
+        Type::List(t) => format!("::std::vec::Vec<{}>", owned(*t)),
+        Type::Dict(k, v) => format!("::roast::IndexMap<{}, {}>", owned(*k), owned(*v)),
+        Type::Tuple(items) => {
+            let parts: Vec<String> = items.iter().map(|t| owned(*t)).collect();
+            if parts.len() == 1 {
+                format!("({},)", parts[0])
+            } else {
+                format!("({})", parts.join(", "))
+            }
         }
+        Type::Optional(t) => format!("::core::option::Option<{}>", owned(*t)),
     }
 }
 
@@ -102,10 +142,10 @@ pub fn describe(module: &hir::Module, entries: &EntrySymbols) -> Interface {
             .iter()
             .map(|p| {
                 let local = &f.locals[p.0 as usize];
-                BoundaryType::from_hir(local.ty).map(|t| (local.name.clone(), t))
+                BoundaryType::from_hir(local.ty, true).map(|t| (local.name.clone(), t))
             })
             .collect();
-        let (Some(params), Some(ret)) = (params, BoundaryType::from_hir(f.ret)) else {
+        let (Some(params), Some(ret)) = (params, BoundaryType::from_hir(f.ret, false)) else {
             continue;
         };
         functions.push(ExportedFunction {

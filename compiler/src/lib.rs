@@ -17,5 +17,6 @@ pub mod hir;
 pub mod interface;
 pub mod mir;
 pub mod objasm;
+pub mod rtabi;
 pub mod run;
 pub mod syntax;

@@ -18,21 +18,7 @@ pub struct RunOutcome {
 
 /// The address of runtime function `f` in this process.
 pub(crate) fn runtime_address(f: RtFn) -> *const u8 {
-    use roast_runtime as rt;
-    match f {
-        RtFn::Raise => rt::roast_rt_raise as *const u8,
-        RtFn::PrintStr => rt::roast_rt_print_str as *const u8,
-        RtFn::PrintInt => rt::roast_rt_print_int as *const u8,
-        RtFn::PrintFloat => rt::roast_rt_print_float as *const u8,
-        RtFn::PrintBool => rt::roast_rt_print_bool as *const u8,
-        RtFn::FloatFloorDiv => rt::roast_rt_float_floordiv as *const u8,
-        RtFn::FloatMod => rt::roast_rt_float_mod as *const u8,
-        RtFn::IntTrueDiv => rt::roast_rt_int_truediv as *const u8,
-        RtFn::IntFloatCmp => rt::roast_rt_int_float_cmp as *const u8,
-        RtFn::IntPow => rt::roast_rt_int_pow as *const u8,
-        RtFn::FloatPow => rt::roast_rt_float_pow as *const u8,
-        RtFn::FloatToInt => rt::roast_rt_float_to_int as *const u8,
-    }
+    f.address()
 }
 
 fn function_address(jit: &cranelift_jit::JITModule, name: &str) -> Option<*const u8> {

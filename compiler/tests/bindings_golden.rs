@@ -43,6 +43,27 @@ fn external_bindings_for_every_scalar_boundary_type() {
 }
 
 #[test]
+fn external_bindings_for_every_heap_boundary_type() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/containers.roast");
+    let source = Source::new(
+        "golden/containers.roast",
+        std::fs::read_to_string(path).expect("source"),
+    );
+    let compiled = driver::compile_object(&source, "roast_golden_", None).expect("compiles");
+    assert_eq!(
+        compiled.interface.functions.len(),
+        11,
+        "every function crosses the boundary"
+    );
+    let rust = bindgen::module_items(
+        &compiled.interface,
+        "golden/containers.roast",
+        Linking::External { library: None },
+    );
+    golden("containers.external.rs", &rust);
+}
+
+#[test]
 fn inline_bindings_carry_the_code_in_global_asm() {
     let rust = driver::compile_inline(&scalars(), "roast_golden_").expect("compiles");
     assert!(

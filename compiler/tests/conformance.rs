@@ -13,7 +13,7 @@ fn conformance_dir() -> PathBuf {
 
 fn programs() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for sub in ["", "errors", "overflow"] {
+    for sub in ["", "errors", "overflow", "tier1"] {
         let dir = conformance_dir().join(sub);
         for entry in std::fs::read_dir(&dir).expect("conformance dir exists") {
             let path = entry.expect("readable").path();

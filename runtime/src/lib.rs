@@ -16,7 +16,7 @@
 //! contains the compiler. The `macros` feature (default) adds
 //! `include_roast!`, whose proc macro runs the compiler at build time only.
 
-pub use roast_runtime::{Error, ExcKind, Location};
+pub use roast_runtime::{Error, ExcKind, IndexMap, Location};
 
 #[cfg(feature = "macros")]
 pub use roast_macros::include_roast;
@@ -33,18 +33,23 @@ macro_rules! include_bindings {
 /// Support for generated code. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use roast_runtime::obj::boundary::{FromRoast, ToRoast};
     pub use roast_runtime::private::{
-        invoke, run_script, unwrap_or_panic, ImplicitMain, ModuleInit,
+        invoke, release, run_script, str_list_to_word, take, unwrap_or_panic, ImplicitMain,
+        ModuleInit,
     };
-    pub use roast_runtime::{Ctx, ABI_VERSION};
+    pub use roast_runtime::{live_objects, Ctx, ABI_VERSION};
 
     /// The runtime functions compiled code calls (named by `sym` operands in
     /// `include_roast!` output).
     pub mod rt {
+        pub use roast_runtime::obj::abi::*;
         pub use roast_runtime::{
-            roast_rt_float_floordiv, roast_rt_float_mod, roast_rt_float_pow, roast_rt_float_to_int,
-            roast_rt_int_float_cmp, roast_rt_int_pow, roast_rt_int_truediv, roast_rt_print_bool,
-            roast_rt_print_float, roast_rt_print_int, roast_rt_print_str, roast_rt_raise,
+            roast_rt_float_divmod, roast_rt_float_floordiv, roast_rt_float_mod, roast_rt_float_pow,
+            roast_rt_float_round, roast_rt_float_round_int, roast_rt_float_to_int,
+            roast_rt_int_float_cmp, roast_rt_int_pow, roast_rt_int_round, roast_rt_int_truediv,
+            roast_rt_math, roast_rt_math2, roast_rt_print_bool, roast_rt_print_float,
+            roast_rt_print_int, roast_rt_print_str, roast_rt_raise, roast_rt_raise_str,
         };
     }
 }

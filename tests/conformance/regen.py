@@ -2,9 +2,10 @@
 """Regenerate (or check) the expected outputs of the Roast conformance corpus.
 
 CPython 3.11 is the oracle: a Roast program that compiles must behave exactly
-as CPython says.  For every ``*.roast`` file under this directory (including
-``errors/``) this script runs the program with CPython, in its own process,
-with the working directory set to this directory, and writes beside it:
+as CPython says.  For every ``*.roast`` file under this directory and its
+subdirectories (``errors/``, ``tier1/``, ...) this script runs the program
+with CPython, in its own process, with the working directory set to this
+directory, and writes beside it:
 
 ``<name>.stdout``
     the exact bytes written to standard output;
@@ -110,9 +111,11 @@ class _Checked(ast.NodeTransformer):
         self.generic_visit(node)
         if not isinstance(node.target, ast.Name):
             return node
+        # Keep the augmented assignment itself (``xs += ys`` extends the list
+        # in place, which every alias of ``xs`` sees; ``xs = xs + ys`` would
+        # not), then range-check the new value of the name.
         load = ast.copy_location(ast.Name(node.target.id, ast.Load()), node.target)
-        value = _wrap(ast.copy_location(ast.BinOp(load, node.op, node.value), node))
-        return ast.copy_location(ast.Assign([node.target], value), node)
+        return [node, ast.copy_location(ast.Expr(_wrap(load)), node)]
 
 
 path, implicit_main = sys.argv[1], sys.argv[2] == "1"

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 fn programs(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for sub in ["", "errors", "overflow"] {
+    for sub in ["", "errors", "overflow", "tier1"] {
         for entry in std::fs::read_dir(dir.join(sub)).expect("conformance dir") {
             let path = entry.expect("entry").path();
             if path.extension().is_some_and(|e| e == "roast") {

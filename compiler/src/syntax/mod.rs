@@ -12,3 +12,19 @@ use crate::diag::{Diagnostic, FileId};
 pub fn parse(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
     parser::parse_module(file, text)
 }
+
+/// Parses a string annotation such as `"list[int]"` as one expression;
+/// `None` when it is anything else.
+pub fn parse_expression(text: &str) -> Option<ast::Expr> {
+    let (module, diags) = parser::parse_module(FileId(u32::MAX), text);
+    if !diags.is_empty() {
+        return None;
+    }
+    match module.body.as_slice() {
+        [ast::Stmt {
+            kind: ast::StmtKind::Expr(e),
+            ..
+        }] => Some(e.clone()),
+        _ => None,
+    }
+}

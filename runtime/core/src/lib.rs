@@ -8,15 +8,21 @@
 
 mod context;
 mod error;
+mod math;
+pub mod obj;
 pub mod private;
 pub mod py;
 mod rt;
 
 pub use context::{with_ctx, Ctx, CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};
 pub use error::{Error, ExcKind, Location};
+pub use indexmap::IndexMap;
+pub use math::*;
+pub use obj::abi::*;
+pub use obj::live_objects;
 pub use rt::*;
 
 /// Version of the contract between compiled code and this runtime: the
 /// `roast_rt_*` symbols, their signatures, and the layout of [`Ctx`].
 /// Generated bindings check it at compile time.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;

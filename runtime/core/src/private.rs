@@ -100,3 +100,31 @@ pub fn run_script(
     })?;
     Ok(code as i32)
 }
+
+/// Releases a reference made for a call (a `ToRoast::to_word` result).
+///
+/// # Safety
+/// `w` is a heap word this thread owns a reference to, released once.
+pub unsafe fn release(w: u64) {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { crate::roast_rt_decref(w as *mut u8) }
+}
+
+/// Converts a returned heap word to its Rust value and releases it.
+///
+/// # Safety
+/// `w` is a new reference of `T`'s Roast type, made on this thread.
+pub unsafe fn take<T: crate::obj::boundary::FromRoast>(w: u64) -> T {
+    // SAFETY: forwarded caller guarantee: a live value of T's type.
+    let v = unsafe { T::from_word(w) };
+    // SAFETY: the caller owned this reference; it is released once.
+    unsafe { release(w) };
+    v
+}
+
+/// A `list[str]` parameter (`&[S] where S: AsRef<str>`) as a new reference.
+pub fn str_list_to_word<S: AsRef<str>>(items: &[S]) -> u64 {
+    use crate::obj::boundary::ToRoast;
+    let strs: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    strs.as_slice().to_word()
+}

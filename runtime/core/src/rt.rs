@@ -32,7 +32,7 @@ unsafe fn location(file: *const u8, file_len: usize, pos: u64) -> Location {
 ///
 /// # Safety
 /// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
-unsafe fn raise_at(
+pub(crate) unsafe fn raise_at(
     ctx: *mut Ctx,
     kind: ExcKind,
     message: String,
@@ -44,6 +44,21 @@ unsafe fn raise_at(
     let location = unsafe { location(file, file_len, pos) };
     // SAFETY: `ctx` is the live, unaliased context of this thread.
     unsafe { &mut *ctx }.set_error(Error::new(kind, message, location));
+}
+
+/// Records a [`PyErr`] as the pending exception on `ctx`.
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+pub(crate) unsafe fn raise_py_err(
+    ctx: *mut Ctx,
+    err: crate::py::PyErr,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { raise_at(ctx, err.kind, err.message, file, file_len, pos) }
 }
 
 /// Raises exception `kind` (an [`ExcKind`] code) with a UTF-8 message.
@@ -68,7 +83,31 @@ pub unsafe extern "C" fn roast_rt_raise(
     unsafe { raise_at(ctx, kind, message.into_owned(), file, file_len, pos) }
 }
 
-fn write_stdout(bytes: &[u8]) {
+/// Raises exception `kind` with a Roast `str` object as the message.
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `msg` a live `str` object
+/// (docs/runtime-abi.md layout); `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_raise_str(
+    ctx: *mut Ctx,
+    kind: u32,
+    msg: *const u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: a live str object: byte length at 16, UTF-8 bytes at 40.
+    let message = unsafe {
+        let len = *(msg.add(16) as *const u64) as usize;
+        String::from_utf8_lossy(std::slice::from_raw_parts(msg.add(40), len)).into_owned()
+    };
+    let kind = ExcKind::from_code(kind).unwrap_or(ExcKind::RuntimeError);
+    // SAFETY: forwarded caller guarantees.
+    unsafe { raise_at(ctx, kind, message, file, file_len, pos) }
+}
+
+pub(crate) fn write_stdout(bytes: &[u8]) {
     // A closed stdout (e.g. a broken pipe) is not a Roast exception; the
     // output is dropped as CPython drops it at interpreter exit.
     let _ = std::io::stdout().lock().write_all(bytes);
@@ -118,6 +157,37 @@ pub extern "C" fn roast_rt_float_floordiv(a: f64, b: f64) -> f64 {
 #[no_mangle]
 pub extern "C" fn roast_rt_float_mod(a: f64, b: f64) -> f64 {
     float_divmod(a, b).1
+}
+
+/// The quotient of `divmod(a, b)` for floats; `b == 0` raises
+/// `ZeroDivisionError: float divmod()` as CPython.
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_float_divmod(
+    ctx: *mut Ctx,
+    a: f64,
+    b: f64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> f64 {
+    if b == 0.0 {
+        // SAFETY: forwarded caller guarantees.
+        unsafe {
+            raise_at(
+                ctx,
+                ExcKind::ZeroDivisionError,
+                "float divmod()".to_string(),
+                file,
+                file_len,
+                pos,
+            )
+        };
+        return 0.0;
+    }
+    float_divmod(a, b).0
 }
 
 /// CPython's `float_divmod`: floor quotient and remainder with the divisor's sign.

@@ -1,7 +1,8 @@
 //! `roast-conformance-routes build|macro PROGRAM`: runs one conformance
 //! program (path relative to `tests/conformance`) through the chosen cargo
 //! route, printing an uncaught exception's `Kind: message` line on stderr as
-//! CPython does and exiting with the program's status.
+//! CPython does and exiting with the program's status. A program that
+//! leaves Roast objects alive (a reference-counting leak) exits with 99.
 
 mod conformance {
     roast::include_bindings!("conformance");
@@ -37,5 +38,11 @@ fn main() {
     };
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    // Every object the program made must be freed, on raising paths too.
+    let live = roast::__private::live_objects();
+    if live != 0 {
+        eprintln!("LEAK: {live} Roast objects still alive after the program");
+        std::process::exit(99);
+    }
     std::process::exit(code);
 }

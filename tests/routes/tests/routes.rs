@@ -12,7 +12,7 @@ fn conformance_dir() -> PathBuf {
 
 fn programs() -> Vec<String> {
     let mut out = Vec::new();
-    for sub in ["", "errors", "overflow"] {
+    for sub in ["", "errors", "overflow", "tier1"] {
         for entry in std::fs::read_dir(conformance_dir().join(sub)).expect("conformance dir") {
             let path = entry.expect("entry").path();
             if path.extension().is_some_and(|e| e == "roast") {

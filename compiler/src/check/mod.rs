@@ -8,10 +8,13 @@
 
 use crate::diag::{Diagnostic, Span};
 use crate::hir::{
-    self, ArithOp, CmpOp, Expr, ExprKind, FuncId, FunctionRole, Local, LocalId, Stmt, Type,
+    self, ArithOp, CmpOp, Expr, ExprKind, FuncId, FunctionRole, Local, LocalId, RtFn, Stmt, Type,
 };
 use crate::syntax::ast::{self, ExprKind as A, StmtKind as S};
 use std::collections::{HashMap, HashSet};
+
+mod containers;
+use containers::{mk, rt};
 
 /// Checks one module. `name` is its module path, `file_name` the display name
 /// of its source file (recorded for run-time error locations).
@@ -108,6 +111,10 @@ struct ModuleChecker {
     script_names: HashSet<String>,
     /// Names read inside function bodies.
     function_reads: HashSet<String>,
+    /// Whether `import math` was seen.
+    math_imported: bool,
+    /// Names bound by `from math import name [as alias]`: alias to name.
+    math_names: HashMap<String, String>,
     diags: Vec<Diagnostic>,
 }
 
@@ -232,7 +239,116 @@ fn visit_expr(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
             A::Subscript { value, index } => stack.extend([&**value, &**index]),
             A::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
             A::NamedExpr { value, .. } => stack.push(value),
+            A::Slice { lower, upper, step } => {
+                stack.extend([lower, upper, step].into_iter().flatten().map(|b| &**b))
+            }
+            A::FString(parts) => fstring_exprs(parts, &mut stack),
+            A::ListComp { elt, generators }
+            | A::SetComp { elt, generators }
+            | A::GeneratorExp { elt, generators } => {
+                stack.push(elt);
+                comprehension_exprs(generators, &mut stack);
+            }
+            A::DictComp {
+                key,
+                value,
+                generators,
+            } => {
+                stack.extend([&**key, &**value]);
+                comprehension_exprs(generators, &mut stack);
+            }
             _ => {}
+        }
+    }
+}
+
+fn fstring_exprs<'a>(parts: &'a [ast::FStringPart], stack: &mut Vec<&'a ast::Expr>) {
+    for p in parts {
+        if let ast::FStringPart::Field { expr, spec, .. } = p {
+            stack.push(expr);
+            fstring_exprs(spec, stack);
+        }
+    }
+}
+
+fn comprehension_exprs<'a>(generators: &'a [ast::Comprehension], stack: &mut Vec<&'a ast::Expr>) {
+    for g in generators {
+        stack.extend([&g.target, &g.iter]);
+        stack.extend(&g.ifs);
+    }
+}
+
+/// Methods that change the list or dict they are called on.
+const MUTATING_METHODS: [&str; 13] = [
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "sort",
+    "reverse",
+    "clear",
+    "update",
+    "setdefault",
+    "popitem",
+    "__setitem__",
+    "__delitem__",
+];
+
+/// Names whose value is changed in place somewhere in `stmts` (a method
+/// that mutates, an item assignment or `del`): such names are variables,
+/// never folded constants.
+fn mutated_names(stmts: &[ast::Stmt], out: &mut HashSet<String>) {
+    fn subscripted(e: &ast::Expr, out: &mut HashSet<String>) {
+        match &e.kind {
+            A::Subscript { value, .. } => match &value.kind {
+                A::Name(n) => {
+                    out.insert(n.clone());
+                }
+                _ => subscripted(value, out),
+            },
+            A::Tuple(items) | A::List(items) => items.iter().for_each(|i| subscripted(i, out)),
+            _ => {}
+        }
+    }
+    for stmt in stmts {
+        match &stmt.kind {
+            S::Assign { targets, .. } => targets.iter().for_each(|t| subscripted(t, out)),
+            S::AugAssign { target, .. } | S::AnnAssign { target, .. } => subscripted(target, out),
+            S::Delete(targets) => targets.iter().for_each(|t| subscripted(t, out)),
+            S::For { target, .. } => subscripted(target, out),
+            S::FunctionDef(def) => mutated_names(&def.body, out),
+            _ => {}
+        }
+        visit_stmt_exprs(stmt, &mut |e| {
+            visit_expr(e, &mut |e| {
+                if let A::Call { func, .. } = &e.kind {
+                    if let A::Attribute { value, attr } = &func.kind {
+                        if let A::Name(n) = &value.kind {
+                            if MUTATING_METHODS.contains(&attr.name.as_str()) {
+                                out.insert(n.clone());
+                            }
+                        }
+                    }
+                }
+            })
+        });
+        let nested: Vec<&[ast::Stmt]> = match &stmt.kind {
+            S::If { body, orelse, .. }
+            | S::While { body, orelse, .. }
+            | S::For { body, orelse, .. } => {
+                vec![body, orelse]
+            }
+            _ => vec![],
+        };
+        for b in nested {
+            let mut inner = HashSet::new();
+            for s in b {
+                if let S::FunctionDef(def) = &s.kind {
+                    mutated_names(&def.body, &mut inner);
+                }
+            }
+            out.extend(inner);
         }
     }
 }
@@ -281,6 +397,21 @@ impl ModuleChecker {
         let mut assign_counts: HashMap<String, usize> = HashMap::new();
         for stmt in &module.body {
             count_assignments(stmt, &mut assign_counts);
+        }
+        // `import math` anywhere makes `math` known in every function.
+        let mut fc = FnChecker::new(self, Type::None, true);
+        for stmt in &module.body {
+            if matches!(stmt.kind, S::Import(_) | S::ImportFrom { .. }) {
+                fc.import(stmt);
+            }
+        }
+        let mut mutated = HashSet::new();
+        mutated_names(&module.body, &mut mutated);
+        for name in mutated {
+            // Changed in place: a variable, not a constant.
+            if let Some(count) = assign_counts.get_mut(&name) {
+                *count += 1;
+            }
         }
         for stmt in &module.body {
             match &stmt.kind {
@@ -337,25 +468,27 @@ impl ModuleChecker {
         if counts.get(name) != Some(&1) || self.functions.contains_key(name) {
             return;
         }
-        let Some(constant) = self.fold_constant(value) else {
+        let expected = match annotation {
+            Some(a) => match self.resolve_annotation(a) {
+                Some(ty) => Some(ty),
+                None => return,
+            },
+            None => None,
+        };
+        let Some(constant) = self.fold_constant(value, expected) else {
             return;
         };
-        if let Some(annotation) = annotation {
-            match self.resolve_annotation(annotation) {
-                Some(ty) if ty == constant.value.ty => {}
-                _ => return,
-            }
-        }
         self.constants.insert(name.to_string(), constant);
     }
 
     /// Checks a pure constant expression (literals, earlier constants,
     /// operators); `None` if `e` is anything else or does not check.
-    fn fold_constant(&mut self, e: &ast::Expr) -> Option<Constant> {
+    fn fold_constant(&mut self, e: &ast::Expr, expected: Option<Type>) -> Option<Constant> {
         let mut pure = true;
         let mut can_raise = false;
         visit_expr(e, &mut |e| match &e.kind {
             A::Int(_) | A::Float(_) | A::Bool(_) | A::Name(_) | A::Unary { .. } => {}
+            A::Str(_) | A::NoneLit | A::List(_) | A::Dict(_) | A::Tuple(_) => {}
             A::Binary { .. } => can_raise = true,
             A::Compare { .. } | A::BoolOp { .. } | A::IfExp { .. } => {}
             _ => pure = false,
@@ -366,11 +499,10 @@ impl ModuleChecker {
         let saved = self.diags.len();
         let mut fc = FnChecker::new(self, Type::None, true);
         fc.defined_constants = fc.m.constants.keys().cloned().collect();
-        let value = fc.expr(e);
+        let value = fc.expr_expect(e, expected, "the constant");
         self.diags.truncate(saved);
         let value = value?;
-        matches!(value.ty, Type::Int | Type::Float | Type::Bool)
-            .then_some(Constant { value, can_raise })
+        (value.ty != Type::None).then_some(Constant { value, can_raise })
     }
 
     fn collect_def(&mut self, def: &ast::FunctionDef, span: Span) {
@@ -430,12 +562,20 @@ impl ModuleChecker {
                     }
                 },
             };
-            let default = p.default.as_ref().and_then(|d| match self.fold_constant(d) {
+            let default = p.default.as_ref().and_then(|d| match self.fold_constant(d, Some(ty)) {
                 Some(c) if c.value.ty == ty => {
                     if c.can_raise {
                         raising_defaults.push(c.value.clone());
                     }
                     Some(c.value)
+                }
+                Some(c) if ty.is_heap() && !matches!(ty, Type::Str | Type::Optional(_)) => {
+                    self.diags.push(unsupported(
+                        c.value.span,
+                        "a mutable default value",
+                        "CPython shares one object between calls; default to None and create the container in the body",
+                    ));
+                    None
                 }
                 Some(c) => {
                     self.diags.push(type_mismatch(&c.value, ty, "the default value"));
@@ -460,27 +600,17 @@ impl ModuleChecker {
                 );
             }
             defaults.push(default);
-            if ty == Type::None || ty == Type::Str {
+            if ty == Type::None {
                 self.diags.push(unsupported(
                     p.annotation.as_ref().map_or(p.name.span, |a| a.span),
-                    &format!("a parameter of type `{}`", ty.name()),
-                    "parameters are `int`, `float` or `bool` for now",
+                    "a parameter of type `None`",
+                    "annotate it as an optional: `x: int | None = None`",
                 ));
             }
             params.push((p.name.name.clone(), ty, p.name.span));
         }
         let ret = match &def.returns {
-            Some(r) => {
-                let ty = self.annotation_type(r).unwrap_or(Type::None);
-                if ty == Type::Str {
-                    self.diags.push(unsupported(
-                        r.span,
-                        "returning `str`",
-                        "return `int`, `float`, `bool` or `None` for now",
-                    ));
-                }
-                ty
-            }
+            Some(r) => self.annotation_type(r).unwrap_or(Type::None),
             None => Type::None,
         };
         let id = FuncId(self.defs.len() as u32);
@@ -508,10 +638,45 @@ impl ModuleChecker {
                 _ => None,
             },
             A::NoneLit => Some(Type::None),
-            A::Str(s) => self.resolve_annotation(&ast::Expr {
-                kind: A::Name(s.clone()),
-                span: e.span,
-            }),
+            A::Str(s) => {
+                let parsed = crate::syntax::parse_expression(s)?;
+                self.resolve_annotation(&parsed)
+            }
+            A::Binary {
+                op: ast::BinOp::BitOr,
+                left,
+                right,
+            } => {
+                let (l, r) = (
+                    self.resolve_annotation(left)?,
+                    self.resolve_annotation(right)?,
+                );
+                match (l, r) {
+                    (t, Type::None) | (Type::None, t) if t != Type::None => Some(Type::optional(t)),
+                    _ => None,
+                }
+            }
+            A::Subscript { value, index } => {
+                let A::Name(generic) = &value.kind else {
+                    return None;
+                };
+                let args: Vec<&ast::Expr> = match &index.kind {
+                    A::Tuple(items) => items.iter().collect(),
+                    _ => vec![index],
+                };
+                let types: Option<Vec<Type>> =
+                    args.iter().map(|a| self.resolve_annotation(a)).collect();
+                let types = types?;
+                match (generic.as_str(), types.as_slice()) {
+                    ("list" | "List", [t]) if *t != Type::None => Some(Type::list(*t)),
+                    ("dict" | "Dict", [k, v]) if k.is_hashable() && *v != Type::None => {
+                        Some(Type::dict(*k, *v))
+                    }
+                    ("tuple" | "Tuple", items) if !items.is_empty() => Some(Type::tuple(items)),
+                    ("Optional", [t]) if *t != Type::None => Some(Type::optional(*t)),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -522,7 +687,7 @@ impl ModuleChecker {
             self.diags.push(
                 Diagnostic::error(e.span, "unsupported type annotation")
                     .with_label("not a type Roast knows yet")
-                    .with_help("the types so far are `int`, `float`, `bool`, `str` and `None`"),
+                    .with_help("the types are `int`, `float`, `bool`, `str`, `None`, `list[T]`, `dict[K, V]`, `tuple[A, B]` and `T | None`"),
             );
         }
         ty
@@ -617,7 +782,7 @@ impl ModuleChecker {
                     }
                     fc.defined_constants.insert(name);
                 }
-                S::Import(_) | S::ImportFrom { .. } => fc.import(stmt),
+                S::Import(_) | S::ImportFrom { .. } => {}
                 S::Expr(e) if matches!(e.kind, A::Str(_)) => {}
                 _ => {
                     calls_seen |= calls_user_function(stmt, &fc.m.functions);
@@ -747,6 +912,12 @@ struct FnChecker<'m> {
     loop_breaks: Vec<bool>,
     /// In top-level code: the constants whose definition has run.
     defined_constants: HashSet<String>,
+    /// Optional locals known not to be `None` at the current point.
+    narrowed: HashSet<LocalId>,
+    /// Whether a dict view (`.keys()`...) may be used as a list here.
+    view_allowed: bool,
+    /// Every local assigned so far (narrowing ends at an assignment).
+    reassigned: HashSet<LocalId>,
 }
 
 impl<'m> FnChecker<'m> {
@@ -763,6 +934,9 @@ impl<'m> FnChecker<'m> {
             loop_depth: 0,
             loop_breaks: Vec::new(),
             defined_constants: HashSet::new(),
+            narrowed: HashSet::new(),
+            view_allowed: false,
+            reassigned: HashSet::new(),
         }
     }
 
@@ -787,15 +961,44 @@ impl<'m> FnChecker<'m> {
             S::ImportFrom {
                 module: Some(m),
                 level: 0,
+                names,
+            } if m == "math" => {
+                for n in names {
+                    let known = containers::MATH_UNARY.contains(&n.name.as_str())
+                        || containers::MATH_BINARY.contains(&n.name.as_str())
+                        || FnChecker::math_constant(&n.name).is_some();
+                    if !known {
+                        self.error(unsupported(
+                            n.span,
+                            &format!("`math.{}`", n.name),
+                            "import the math functions Roast knows by name",
+                        ));
+                        continue;
+                    }
+                    let alias = n.asname.as_ref().map_or(n.name.clone(), |a| a.name.clone());
+                    self.m.math_names.insert(alias, n.name.clone());
+                }
+                true
+            }
+            S::ImportFrom {
+                module: Some(m),
+                level: 0,
                 ..
             } => m == "__future__" || m == "typing",
+            S::Import(names) => {
+                let all_math = names.iter().all(|n| n.name == "math" && n.asname.is_none());
+                if all_math {
+                    self.m.math_imported = true;
+                }
+                all_math
+            }
             _ => false,
         };
         if !ok {
             self.error(unsupported(
                 stmt.span,
                 "this import",
-                "only `from __future__ import annotations` and `from typing import ...` are accepted so far",
+                "Roast accepts `import math`, `from math import ...`, `from typing import ...` and `from __future__ import annotations`",
             ));
         }
     }
@@ -884,15 +1087,41 @@ impl<'m> FnChecker<'m> {
                     self.branch(orelse);
                     return vec![];
                 };
+                let (then_narrow, else_narrow) = self.narrowing(test);
+                let before = self.narrowed.clone();
+                let reassigned_before = self.reassigned.clone();
+                self.narrowed.extend(&then_narrow);
                 let (then, ta, tt) = self.branch(body);
+                self.narrowed = before.clone();
+                self.narrowed.extend(&else_narrow);
                 let (orelse, ea, et) = self.branch(orelse);
+                self.narrowed = before;
+                if tt && !et {
+                    self.narrowed.extend(&else_narrow);
+                } else if et && !tt {
+                    self.narrowed.extend(&then_narrow);
+                }
+                let changed: Vec<LocalId> = self
+                    .reassigned
+                    .difference(&reassigned_before)
+                    .copied()
+                    .collect();
+                for id in changed {
+                    self.narrowed.remove(&id);
+                }
                 self.join((ta, tt), (ea, et));
                 vec![Stmt::If { cond, then, orelse }]
             }
             S::While { test, body, orelse } => {
+                self.forget_narrowing_in(body);
                 let cond = self.condition(test);
-                let infinite = matches!(test.kind, A::Bool(true));
+                let infinite =
+                    matches!(test.kind, A::Bool(true)) || matches!(test.kind, A::Int(v) if v != 0);
+                let before = self.narrowed.clone();
+                let (then_narrow, _) = self.narrowing(test);
+                self.narrowed.extend(then_narrow);
                 let (body, breaks) = self.loop_body(body);
+                self.narrowed = before;
                 let (orelse, oa, ot) = self.branch(orelse);
                 if infinite && !breaks {
                     self.terminated = true;
@@ -908,7 +1137,16 @@ impl<'m> FnChecker<'m> {
                 iter,
                 body,
                 orelse,
-            } => self.for_range(target, iter, body, orelse),
+            } => {
+                self.forget_narrowing_in(body);
+                let plain_range = matches!(target.kind, A::Name(_))
+                    && matches!(&iter.kind, A::Call { func, .. } if matches!(&func.kind, A::Name(n) if n == "range" && !self.shadowed(n)));
+                if plain_range {
+                    self.for_range(target, iter, body, orelse)
+                } else {
+                    self.for_each(target, iter, body, orelse)
+                }
+            }
             S::Break | S::Continue => {
                 if self.loop_depth == 0 {
                     let what = if matches!(stmt.kind, S::Break) {
@@ -937,18 +1175,11 @@ impl<'m> FnChecker<'m> {
                 let cond = self.condition(test);
                 let message = match msg {
                     None => None,
-                    Some(m) => match &m.kind {
-                        A::Str(s) => Some(s.clone()),
-                        _ => {
-                            self.error(unsupported(
-                                m.span,
-                                "a computed assert message",
-                                "use a string literal: `assert x > 0, \"x must be positive\"`",
-                            ));
-                            None
-                        }
-                    },
+                    Some(m) => self.expr(m).map(containers::to_str),
                 };
+                // Past the assertion its condition holds.
+                let (holds, _) = self.narrowing(test);
+                self.narrowed.extend(holds);
                 cond.map(|cond| Stmt::Assert {
                     cond,
                     message,
@@ -985,9 +1216,26 @@ impl<'m> FnChecker<'m> {
                 ));
                 vec![]
             }
-            S::Delete(_) => {
-                self.error(unsupported(stmt.span, "`del`", "remove the statement"));
-                vec![]
+            S::Delete(targets) => {
+                let mut out = Vec::new();
+                for t in targets {
+                    let A::Subscript { value, index } = &t.kind else {
+                        self.error(unsupported(
+                            t.span,
+                            "`del` of this",
+                            "`del` removes list items and dict keys: `del d[k]`",
+                        ));
+                        continue;
+                    };
+                    if let Some((container, index)) = self.item_target(value, index) {
+                        out.push(Stmt::DelItem {
+                            container,
+                            index,
+                            span: t.span,
+                        });
+                    }
+                }
+                out
             }
             S::Raise { .. } | S::Try { .. } => {
                 self.error(unsupported(
@@ -1013,6 +1261,101 @@ impl<'m> FnChecker<'m> {
                 vec![]
             }
         }
+    }
+
+    /// Optionals known not to be `None` when `cond` is true, and when it is false.
+    fn narrowing(&self, cond: &ast::Expr) -> (Vec<LocalId>, Vec<LocalId>) {
+        let optional_local = |e: &ast::Expr| match &e.kind {
+            A::Name(n) if self.local_names.contains(n) => self
+                .by_name
+                .get(n)
+                .copied()
+                .filter(|id| matches!(self.locals[id.0 as usize].ty, Type::Optional(_))),
+            _ => None,
+        };
+        match &cond.kind {
+            A::Compare { left, rest } if rest.len() == 1 => {
+                let (op, right) = &rest[0];
+                match (optional_local(left), &right.kind, op) {
+                    (Some(id), A::NoneLit, ast::CmpOp::IsNot) => (vec![id], vec![]),
+                    (Some(id), A::NoneLit, ast::CmpOp::Is) => (vec![], vec![id]),
+                    _ => (vec![], vec![]),
+                }
+            }
+            A::Unary {
+                op: ast::UnaryOp::Not,
+                operand,
+            } => {
+                let (t, e) = self.narrowing(operand);
+                (e, t)
+            }
+            A::BoolOp { op, values } => {
+                let mut out = Vec::new();
+                for v in values {
+                    let (t, e) = self.narrowing(v);
+                    out.extend(if *op == ast::BoolOp::And { t } else { e });
+                }
+                if *op == ast::BoolOp::And {
+                    (out, vec![])
+                } else {
+                    (vec![], out)
+                }
+            }
+            A::Name(_) => (optional_local(cond).into_iter().collect(), vec![]),
+            _ => (vec![], vec![]),
+        }
+    }
+
+    /// A loop body that assigns a name undoes its narrowing for the whole
+    /// loop (a later iteration may see the new value).
+    fn forget_narrowing_in(&mut self, body: &[ast::Stmt]) {
+        let mut names = Vec::new();
+        for s in body {
+            assigned_names(s, &mut names);
+        }
+        for n in names {
+            if let Some(id) = self.by_name.get(&n) {
+                self.narrowed.remove(id);
+            }
+        }
+    }
+
+    /// The container and index of an item target `value[index]`.
+    fn item_target(&mut self, value: &ast::Expr, index: &ast::Expr) -> Option<(Expr, Expr)> {
+        if let A::Name(n) = &value.kind {
+            if self.m.constants.contains_key(n) && !self.local_names.contains(n) {
+                self.error(unsupported(
+                    value.span,
+                    "changing a module constant",
+                    "copy it into a local variable first",
+                ));
+                return None;
+            }
+        }
+        let container = self.expr(value)?;
+        let index = match container.ty {
+            Type::List(_) => {
+                let i = self.expr(index)?;
+                if i.ty != Type::Int {
+                    self.error(type_mismatch(&i, Type::Int, "the index"));
+                    return None;
+                }
+                i
+            }
+            Type::Dict(k, _) => self.expr_expect(index, Some(*k), "the key")?,
+            t => {
+                self.error(
+                    Diagnostic::error(
+                        container.span,
+                        format!("`{}` does not support item assignment", t.name()),
+                    )
+                    .with_label("assigned here")
+                    .with_help("lists and dicts can be changed in place; strs and tuples cannot"),
+                );
+                return None;
+            }
+        };
+        Some((container, index))
     }
 
     fn loop_body(&mut self, body: &[ast::Stmt]) -> (Vec<Stmt>, bool) {
@@ -1051,11 +1394,9 @@ impl<'m> FnChecker<'m> {
                 vec![]
             }
             Some(v) => {
-                let Some(e) = self.expr(v) else { return vec![] };
-                if e.ty != expected {
-                    self.error(type_mismatch(&e, expected, "the returned value"));
+                let Some(e) = self.expr_expect(v, Some(expected), "the returned value") else {
                     return vec![];
-                }
+                };
                 if expected == Type::None {
                     vec![Stmt::Expr(e), Stmt::Return(None)]
                 } else {
@@ -1214,6 +1555,10 @@ impl<'m> FnChecker<'m> {
             );
             return None;
         }
+        if let Some(&id) = self.by_name.get(name) {
+            self.narrowed.remove(&id);
+            self.reassigned.insert(id);
+        }
         match self.by_name.get(name) {
             Some(&id) => {
                 let have = self.locals[id.0 as usize].ty;
@@ -1250,24 +1595,23 @@ impl<'m> FnChecker<'m> {
         match &target.kind {
             A::Name(name) => {
                 let declared = annotation.and_then(|a| self.m.annotation_type(a));
-                let Some(e) = self.expr(value) else {
+                let existing = self
+                    .by_name
+                    .get(name)
+                    .map(|id| self.locals[id.0 as usize].ty);
+                let expected = declared.or(existing);
+                let Some(e) = self.expr_expect(value, expected, "the assigned value") else {
                     if let (Some(ty), false) = (declared, self.by_name.contains_key(name)) {
                         let id = self.declare(name, ty);
                         self.assigned.insert(id);
                     }
                     return vec![];
                 };
-                if let Some(ty) = declared {
-                    if ty != e.ty {
-                        self.error(type_mismatch(&e, ty, "the assigned value"));
-                        return vec![];
-                    }
-                }
-                if e.ty == Type::None || e.ty == Type::Str {
+                if e.ty == Type::None {
                     self.error(unsupported(
                         e.span,
-                        &format!("a variable of type `{}`", e.ty.name()),
-                        "variables hold `int`, `float` or `bool` for now",
+                        "a variable that is always `None`",
+                        "annotate it as an optional: `x: int | None = None`",
                     ));
                     return vec![];
                 }
@@ -1277,14 +1621,70 @@ impl<'m> FnChecker<'m> {
                 self.assigned.insert(id);
                 vec![Stmt::Assign(id, e)]
             }
-            A::Tuple(targets) if annotation.is_none() => {
-                let A::Tuple(values) = &value.kind else {
-                    self.error(unsupported(
-                        value.span,
-                        "unpacking this value",
-                        "unpack a tuple written in place: `a, b = b, a + b`",
-                    ));
+            A::Subscript { value: c, index } if annotation.is_none() => {
+                let Some((container, index)) = self.item_target(c, index) else {
                     return vec![];
+                };
+                let item = match container.ty {
+                    Type::List(t) => *t,
+                    Type::Dict(_, v) => *v,
+                    _ => return vec![],
+                };
+                let Some(v) = self.expr_expect(value, Some(item), "the stored value") else {
+                    return vec![];
+                };
+                // CPython evaluates the value first, then the container and index.
+                let (vl, vr) = self.hidden(v.ty, v.span);
+                vec![
+                    Stmt::Assign(vl, v),
+                    Stmt::SetItem {
+                        container,
+                        index,
+                        value: vr,
+                        span: target.span,
+                    },
+                ]
+            }
+            A::Tuple(targets) | A::List(targets)
+                if annotation.is_none()
+                    && !targets.iter().all(|t| matches!(t.kind, A::Name(_))) =>
+            {
+                // Every value first, then each target left to right.
+                let values: Vec<Option<Expr>> = match &value.kind {
+                    A::Tuple(values) if values.len() == targets.len() => {
+                        values.iter().map(|v| self.expr(v)).collect()
+                    }
+                    _ => vec![self.expr(value)],
+                };
+                let values: Option<Vec<Expr>> = values.into_iter().collect();
+                let Some(values) = values else {
+                    return vec![];
+                };
+                let mut out = Vec::new();
+                let mut reads = Vec::new();
+                for v in values {
+                    let (id, read) = self.hidden(v.ty, v.span);
+                    out.push(Stmt::Assign(id, v));
+                    reads.push(read);
+                }
+                if reads.len() == 1 && targets.len() != 1 {
+                    out.extend(self.assign_to(target, reads.remove(0)));
+                } else {
+                    for (t, r) in targets.iter().zip(reads) {
+                        out.extend(self.assign_to(t, r));
+                    }
+                }
+                out
+            }
+            A::Tuple(targets) | A::List(targets) if annotation.is_none() => {
+                let A::Tuple(values) = &value.kind else {
+                    let Some(v) = self.expr(value) else {
+                        return vec![];
+                    };
+                    let Some(p) = self.pattern(target, v.ty, v.span) else {
+                        return vec![];
+                    };
+                    return vec![Stmt::Unpack(p, v)];
                 };
                 if values.len() != targets.len() {
                     self.error(
@@ -1300,7 +1700,19 @@ impl<'m> FnChecker<'m> {
                     );
                     return vec![];
                 }
-                let checked: Vec<Option<Expr>> = values.iter().map(|v| self.expr(v)).collect();
+                let checked: Vec<Option<Expr>> = values
+                    .iter()
+                    .zip(targets)
+                    .map(|(v, t)| {
+                        let expected = match &t.kind {
+                            A::Name(n) => {
+                                self.by_name.get(n).map(|id| self.locals[id.0 as usize].ty)
+                            }
+                            _ => None,
+                        };
+                        self.expr_expect(v, expected, "the assigned value")
+                    })
+                    .collect();
                 let mut pairs = Vec::new();
                 for (t, e) in targets.iter().zip(checked) {
                     let (A::Name(name), Some(e)) = (&t.kind, e) else {
@@ -1333,6 +1745,89 @@ impl<'m> FnChecker<'m> {
         }
     }
 
+    /// Assigns an already evaluated value to a target: a name, an item
+    /// (`xs[i]`, `d[k]`) or a tuple of targets unpacked recursively.
+    fn assign_to(&mut self, target: &ast::Expr, value: Expr) -> Vec<Stmt> {
+        match &target.kind {
+            A::Name(name) => {
+                let expected = self
+                    .by_name
+                    .get(name)
+                    .map(|id| self.locals[id.0 as usize].ty);
+                let value = match expected {
+                    Some(t) => match self.coerce(value, t, "the assigned value") {
+                        Some(v) => v,
+                        None => return vec![],
+                    },
+                    None => value,
+                };
+                let Some(id) = self.target_local(name, value.ty, target.span, value.span) else {
+                    return vec![];
+                };
+                self.assigned.insert(id);
+                vec![Stmt::Assign(id, value)]
+            }
+            A::Subscript { value: c, index } => {
+                let Some((container, index)) = self.item_target(c, index) else {
+                    return vec![];
+                };
+                let item = match container.ty {
+                    Type::List(t) => *t,
+                    Type::Dict(_, v) => *v,
+                    _ => return vec![],
+                };
+                let Some(value) = self.coerce(value, item, "the stored value") else {
+                    return vec![];
+                };
+                vec![Stmt::SetItem {
+                    container,
+                    index,
+                    value,
+                    span: target.span,
+                }]
+            }
+            A::Tuple(targets) | A::List(targets) => {
+                let Type::Tuple(types) = value.ty else {
+                    self.error(unsupported(
+                        value.span,
+                        &format!("unpacking a `{}`", value.ty.name()),
+                        "unpack tuples (lists and strs have no fixed length)",
+                    ));
+                    return vec![];
+                };
+                if types.len() != targets.len() {
+                    self.error(
+                        Diagnostic::error(
+                            target.span,
+                            format!(
+                                "cannot unpack {} values into {} targets",
+                                types.len(),
+                                targets.len()
+                            ),
+                        )
+                        .with_label("wrong number of targets"),
+                    );
+                    return vec![];
+                }
+                let (id, read) = self.hidden(value.ty, value.span);
+                let mut out = vec![Stmt::Assign(id, value)];
+                for (i, (t, ty)) in targets.iter().zip(types.iter()).enumerate() {
+                    let item = mk(ExprKind::TupleItem(Box::new(read.clone()), i), *ty, t.span);
+                    out.extend(self.assign_to(t, item));
+                }
+                out
+            }
+            _ => {
+                self.error(unsupported(
+                    target.span,
+                    "this assignment target",
+                    "assign to names, items or tuples of them",
+                ));
+                vec![]
+            }
+        }
+    }
+
     fn aug_assign(
         &mut self,
         span: Span,
@@ -1340,6 +1835,47 @@ impl<'m> FnChecker<'m> {
         op: ast::BinOp,
         value: &ast::Expr,
     ) -> Vec<Stmt> {
+        if let A::Subscript { value: c, index } = &target.kind {
+            // `c[i] op= v`: container and index evaluated once.
+            let Some((container, index)) = self.item_target(c, index) else {
+                return vec![];
+            };
+            let (f, item) = match container.ty {
+                Type::List(t) => (RtFn::ListGetItem, *t),
+                Type::Dict(_, v) => (RtFn::DictGetItem, *v),
+                _ => return vec![],
+            };
+            let (cl, cr) = self.hidden(container.ty, container.span);
+            let (il, ir) = self.hidden(index.ty, index.span);
+            let current = rt(
+                f,
+                vec![
+                    hir::RtOperand::Value(cr.clone()),
+                    hir::RtOperand::Value(ir.clone()),
+                ],
+                item,
+                target.span,
+            );
+            let Some(rhs) = self.expr(value) else {
+                return vec![];
+            };
+            let Some(result) = self.binary(span, op, current, rhs) else {
+                return vec![];
+            };
+            let Some(result) = self.coerce(result, item, "the result") else {
+                return vec![];
+            };
+            return vec![
+                Stmt::Assign(cl, container),
+                Stmt::Assign(il, index),
+                Stmt::SetItem {
+                    container: cr,
+                    index: ir,
+                    value: result,
+                    span: target.span,
+                },
+            ];
+        }
         let A::Name(name) = &target.kind else {
             self.error(unsupported(
                 target.span,
@@ -1354,6 +1890,27 @@ impl<'m> FnChecker<'m> {
         let Some(rhs) = self.expr(value) else {
             return vec![];
         };
+        if let (ExprKind::Local(id), ast::BinOp::Add) = (&current.kind, op) {
+            let id = *id;
+            match current.ty {
+                Type::Str if rhs.ty == Type::Str => {
+                    self.reassigned.insert(id);
+                    return vec![Stmt::StrAppend(id, rhs)];
+                }
+                Type::List(_) if rhs.ty == current.ty => {
+                    // `xs += ys` extends the list in place, as CPython.
+                    let ty = current.ty;
+                    let _ = ty;
+                    return vec![Stmt::Expr(rt(
+                        RtFn::ListExtend,
+                        vec![hir::RtOperand::Value(current), hir::RtOperand::Value(rhs)],
+                        Type::None,
+                        span,
+                    ))];
+                }
+                _ => {}
+            }
+        }
         let Some(result) = self.binary(span, op, current, rhs) else {
             return vec![];
         };
@@ -1376,29 +1933,21 @@ impl<'m> FnChecker<'m> {
         if !matches!(&func.kind, A::Name(n) if n == "print" && !self.shadowed(n)) {
             return None;
         }
-        let mut sep = " ".to_string();
-        let mut end = "\n".to_string();
+        let lit = |s: &str| mk(ExprKind::Str(s.to_string()), Type::Str, e.span);
+        let mut sep = lit(" ");
+        let mut end = lit("\n");
+        let mut kw_values = Vec::new();
         for k in keywords {
-            let slot = match k.name.as_ref().map(|n| n.name.as_str()) {
-                Some("sep") => &mut sep,
-                Some("end") => &mut end,
-                _ => {
-                    self.error(unsupported(
-                        k.span,
-                        "this print() argument",
-                        "use `sep=` and `end=` with string literals",
-                    ));
-                    continue;
-                }
-            };
-            match &k.value.kind {
-                A::Str(s) => *slot = s.clone(),
-                _ => self.error(unsupported(
-                    k.value.span,
-                    "a computed separator",
-                    "use a string literal",
-                )),
+            let name = k.name.as_ref().map(|n| n.name.as_str());
+            if !matches!(name, Some("sep" | "end")) {
+                self.error(unsupported(
+                    k.span,
+                    "this print() argument",
+                    "print() takes `sep=` and `end=`",
+                ));
+                continue;
             }
+            kw_values.push((name == Some("sep"), k));
         }
         let mut out = Vec::new();
         for a in args {
@@ -1414,6 +1963,29 @@ impl<'m> FnChecker<'m> {
                 out.push(e);
             }
         }
+        // Keyword arguments are evaluated after the positional ones.
+        for (is_sep, k) in kw_values {
+            let value = match &k.value.kind {
+                A::NoneLit => lit(if is_sep { " " } else { "\n" }),
+                _ => match self.expr(&k.value) {
+                    Some(v) if v.ty == Type::Str => v,
+                    Some(v) => {
+                        self.error(type_mismatch(
+                            &v,
+                            Type::Str,
+                            if is_sep { "sep" } else { "end" },
+                        ));
+                        continue;
+                    }
+                    None => continue,
+                },
+            };
+            if is_sep {
+                sep = value;
+            } else {
+                end = value;
+            }
+        }
         Some(Some(Stmt::Print {
             args: out,
             sep,
@@ -1426,9 +1998,15 @@ impl<'m> FnChecker<'m> {
         let value = match &e.kind {
             A::BoolOp { op, values } => {
                 let mut parts = Vec::new();
+                let before = self.narrowed.clone();
                 for v in values {
                     parts.push(self.condition(v));
+                    // Later operands run only when this one was true (`and`) or false (`or`).
+                    let (t, f) = self.narrowing(v);
+                    self.narrowed
+                        .extend(if *op == ast::BoolOp::And { t } else { f });
                 }
+                self.narrowed = before;
                 let parts: Option<Vec<Expr>> = parts.into_iter().collect();
                 let mut parts = parts?.into_iter();
                 let first = parts.next()?;
@@ -1462,15 +2040,50 @@ impl<'m> FnChecker<'m> {
     }
 
     fn truthy(&mut self, e: Expr) -> Expr {
+        let span = e.span;
         match e.ty {
             Type::Bool => e,
-            Type::Str => {
-                self.error(unsupported(
-                    e.span,
-                    "the truth value of a `str`",
-                    "compare explicitly",
-                ));
-                e
+            Type::Str | Type::List(_) | Type::Dict(..) => {
+                let len = mk(ExprKind::Len(Box::new(e)), Type::Int, span);
+                mk(
+                    ExprKind::Compare(
+                        Box::new(len),
+                        vec![(CmpOp::Ne, mk(ExprKind::Int(0), Type::Int, span))],
+                    ),
+                    Type::Bool,
+                    span,
+                )
+            }
+            Type::Tuple(_) => {
+                // A non-empty tuple is always true (still evaluated).
+                let (id, _) = self.hidden(e.ty, span);
+                let t = mk(ExprKind::Bool(true), Type::Bool, span);
+                mk(
+                    ExprKind::Let(id, Box::new(e), Box::new(t)),
+                    Type::Bool,
+                    span,
+                )
+            }
+            Type::Optional(inner) => {
+                // `x` is true when it is not None and its value is true.
+                let (id, read) = self.hidden(e.ty, span);
+                let present = mk(
+                    ExprKind::IsNone(Box::new(read.clone()), false),
+                    Type::Bool,
+                    span,
+                );
+                let value = mk(ExprKind::Unwrap(Box::new(read)), *inner, span);
+                let value = self.truthy(value);
+                let both = mk(
+                    ExprKind::And(Box::new(present), Box::new(value)),
+                    Type::Bool,
+                    span,
+                );
+                mk(
+                    ExprKind::Let(id, Box::new(e), Box::new(both)),
+                    Type::Bool,
+                    span,
+                )
             }
             _ => {
                 let span = e.span;
@@ -1486,11 +2099,16 @@ impl<'m> FnChecker<'m> {
     fn name(&mut self, name: &str, span: Span) -> Option<Expr> {
         if self.local_names.contains(name) {
             return match self.by_name.get(name) {
-                Some(&id) if self.assigned.contains(&id) => Some(Expr {
-                    kind: ExprKind::Local(id),
-                    ty: self.locals[id.0 as usize].ty,
-                    span,
-                }),
+                Some(&id) if self.assigned.contains(&id) => {
+                    let ty = self.locals[id.0 as usize].ty;
+                    let read = mk(ExprKind::Local(id), ty, span);
+                    match ty {
+                        Type::Optional(inner) if self.narrowed.contains(&id) => {
+                            Some(mk(ExprKind::Unwrap(Box::new(read)), *inner, span))
+                        }
+                        _ => Some(read),
+                    }
+                }
                 _ => {
                     self.error(
                         Diagnostic::error(
@@ -1527,6 +2145,14 @@ impl<'m> FnChecker<'m> {
                 "module-level names read by functions must be assigned once, to a literal",
             ));
             return None;
+        }
+        if let Some(v) = self
+            .m
+            .math_names
+            .get(name)
+            .and_then(|n| FnChecker::math_constant(n))
+        {
+            return Some(mk(ExprKind::Float(v), Type::Float, span));
         }
         if self.m.functions.contains_key(name) {
             self.error(unsupported(
@@ -1610,9 +2236,26 @@ impl<'m> FnChecker<'m> {
             A::Compare { left, rest } => self.compare(span, left, rest),
             A::IfExp { test, body, orelse } => {
                 let cond = self.condition(test);
+                let (tn, en) = self.narrowing(test);
+                let before = self.narrowed.clone();
+                self.narrowed.extend(tn);
                 let then = self.expr(body);
+                self.narrowed = before.clone();
+                self.narrowed.extend(en);
                 let other = self.expr(orelse);
-                let (cond, then, other) = (cond?, then?, other?);
+                self.narrowed = before;
+                let (cond, mut then, mut other) = (cond?, then?, other?);
+                let optional = match (then.ty, other.ty) {
+                    (Type::None, t) | (t, Type::None) if t != Type::None => Some(Type::optional(t)),
+                    (Type::Optional(i), t) | (t, Type::Optional(i)) if *i == t => {
+                        Some(Type::optional(t))
+                    }
+                    _ => None,
+                };
+                if let Some(opt) = optional {
+                    then = self.coerce(then, opt, "this branch")?;
+                    other = self.coerce(other, opt, "this branch")?;
+                }
                 if then.ty != other.ty {
                     self.error(
                         Diagnostic::error(span, format!("conditional expression branches have different types: `{}` and `{}`", then.ty.name(), other.ty.name()))
@@ -1632,35 +2275,37 @@ impl<'m> FnChecker<'m> {
                 args,
                 keywords,
             } => self.call(span, func, args, keywords),
-            A::FString(_) => {
+            A::FString(parts) => self.fstring(span, parts),
+            A::Tuple(items) => self.tuple_display(span, items),
+            A::List(items) => self.list_display(span, items, None),
+            A::Dict(items) => self.dict_display(span, items, None),
+            A::ListComp { elt, generators } => self.comprehension(span, None, elt, generators),
+            A::DictComp {
+                key,
+                value,
+                generators,
+            } => self.comprehension(span, Some(key), value, generators),
+            A::Subscript { value, index } => self.subscript(span, value, index),
+            A::Slice { .. } => {
                 self.error(unsupported(
                     span,
-                    "an f-string",
-                    "print the values separately for now",
+                    "a slice here",
+                    "slice a str or list: `xs[1:3]`",
                 ));
                 None
             }
-            A::Tuple(_) => {
+            A::Attribute { value, attr } => {
+                if let A::Name(m) = &value.kind {
+                    if m == "math" && self.m.math_imported && !self.shadowed(m) {
+                        if let Some(v) = FnChecker::math_constant(&attr.name) {
+                            return mk(ExprKind::Float(v), Type::Float);
+                        }
+                    }
+                }
                 self.error(unsupported(
                     span,
-                    "a tuple value",
-                    "tuples come with the container types; use them only in `a, b = b, a` for now",
-                ));
-                None
-            }
-            A::List(_) | A::ListComp { .. } => {
-                self.error(unsupported(
-                    span,
-                    "a list",
-                    "lists come in the next release",
-                ));
-                None
-            }
-            A::Dict(_) | A::DictComp { .. } => {
-                self.error(unsupported(
-                    span,
-                    "a dict",
-                    "dicts come in the next release",
+                    "this attribute access",
+                    "call methods directly (`s.upper()`); classes come in a later tier",
                 ));
                 None
             }
@@ -1673,22 +2318,6 @@ impl<'m> FnChecker<'m> {
                     span,
                     "a lambda",
                     "define a named function at the top level",
-                ));
-                None
-            }
-            A::Attribute { .. } => {
-                self.error(unsupported(
-                    span,
-                    "attribute access",
-                    "modules and classes come in later releases",
-                ));
-                None
-            }
-            A::Subscript { .. } | A::Slice { .. } => {
-                self.error(unsupported(
-                    span,
-                    "indexing",
-                    "lists and strings come in the next release",
                 ));
                 None
             }
@@ -1806,6 +2435,33 @@ impl<'m> FnChecker<'m> {
             arith,
             ArithOp::BitAnd | ArithOp::BitOr | ArithOp::BitXor | ArithOp::Shl | ArithOp::Shr
         );
+        if l.ty.is_heap() || r.ty.is_heap() {
+            let (lt, rt_) = (l.ty, r.ty);
+            let lspan = l.span;
+            let rspan = r.span;
+            if let Some(e) = self.heap_binary(span, arith, l, r) {
+                return Some(e);
+            }
+            let op_span = operator_span(&self.m.text, lspan, rspan);
+            self.error(
+                Diagnostic::error(
+                    op_span,
+                    format!(
+                        "unsupported operand types for {}: `{}` and `{}`",
+                        op.symbol(),
+                        lt.name(),
+                        rt_.name()
+                    ),
+                )
+                .with_label(format!("`{}` and `{}`", lt.name(), rt_.name()))
+                .with_help(if lt == Type::Str || rt_ == Type::Str {
+                    "strs join with `+` (convert numbers with str(...) or use an f-string) and repeat with `*` by an int"
+                } else {
+                    "lists join with `+` and repeat with `*` by an int"
+                }),
+            );
+            return None;
+        }
         let numeric = |t: Type| matches!(t, Type::Int | Type::Float);
         let ok = if bitwise {
             l.ty == Type::Int && r.ty == Type::Int
@@ -1859,6 +2515,11 @@ impl<'m> FnChecker<'m> {
         left: &ast::Expr,
         rest: &[(ast::CmpOp, ast::Expr)],
     ) -> Option<Expr> {
+        if let [(op, right)] = rest {
+            if let Some(e) = self.special_compare(span, left, *op, right) {
+                return e;
+            }
+        }
         let first = self.expr(left);
         let mut ops = Vec::new();
         for (op, e) in rest {
@@ -1898,6 +2559,9 @@ impl<'m> FnChecker<'m> {
             let ordering = !matches!(cmp, CmpOp::Eq | CmpOp::Ne);
             let ok = (numeric(prev_ty) && numeric(e.ty))
                 || (prev_ty == e.ty
+                    && prev_ty.is_heap()
+                    && (!ordering || containers::orderable(prev_ty)))
+                || (prev_ty == e.ty
                     && matches!(prev_ty, Type::Bool | Type::None)
                     && (!ordering || prev_ty == Type::Bool));
             if !ok {
@@ -1928,6 +2592,186 @@ impl<'m> FnChecker<'m> {
         })
     }
 
+    /// `a op b` for heap values, `in`/`not in` and `is None`; `None` when
+    /// the comparison is between scalars (handled by `compare`).
+    fn special_compare(
+        &mut self,
+        span: Span,
+        left: &ast::Expr,
+        op: ast::CmpOp,
+        right: &ast::Expr,
+    ) -> Option<Option<Expr>> {
+        use ast::CmpOp as C;
+        if matches!(op, C::Is | C::IsNot) {
+            let none_side = match (&left.kind, &right.kind) {
+                (_, A::NoneLit) => Some(left),
+                (A::NoneLit, _) => Some(right),
+                _ => None,
+            };
+            let Some(operand) = none_side else {
+                self.error(unsupported(
+                    span,
+                    "`is` between values",
+                    "`is` compares with None only; use `==` for values",
+                ));
+                return Some(None);
+            };
+            let Some(e) = self.expr(operand) else {
+                return Some(None);
+            };
+            let negate = op == C::IsNot;
+            return Some(Some(match e.ty {
+                Type::Optional(_) => mk(ExprKind::IsNone(Box::new(e), negate), Type::Bool, span),
+                Type::None => {
+                    let (id, _) = self.hidden(e.ty, span);
+                    let v = mk(ExprKind::Bool(!negate), Type::Bool, span);
+                    mk(
+                        ExprKind::Let(id, Box::new(e), Box::new(v)),
+                        Type::Bool,
+                        span,
+                    )
+                }
+                _ => {
+                    // A value that cannot be None (or was narrowed).
+                    let (id, _) = self.hidden(e.ty, span);
+                    let v = mk(ExprKind::Bool(negate), Type::Bool, span);
+                    mk(
+                        ExprKind::Let(id, Box::new(e), Box::new(v)),
+                        Type::Bool,
+                        span,
+                    )
+                }
+            }));
+        }
+        if matches!(op, C::In | C::NotIn) {
+            let saved = std::mem::replace(&mut self.view_allowed, true);
+            let item = self.expr(left);
+            let container = self.expr(right);
+            self.view_allowed = saved;
+            let (item, container) = (item?, container?);
+            if let Type::Tuple(types) = container.ty {
+                if types.iter().all(|t| *t == item.ty) {
+                    return Some(Some(self.tuple_contains(
+                        span,
+                        item,
+                        container,
+                        op == C::NotIn,
+                    )));
+                }
+            }
+            let expected = match container.ty {
+                Type::Str => Type::Str,
+                Type::List(t) => *t,
+                Type::Dict(k, _) => *k,
+                t => {
+                    self.error(
+                        Diagnostic::error(
+                            container.span,
+                            format!("`in` needs a str, list or dict, not `{}`", t.name()),
+                        )
+                        .with_label("searched here"),
+                    );
+                    return Some(None);
+                }
+            };
+            let Some(item) = self.coerce(item, expected, "the searched value") else {
+                return Some(None);
+            };
+            return Some(Some(mk(
+                ExprKind::Contains(Box::new(item), Box::new(container), op == C::NotIn),
+                Type::Bool,
+                span,
+            )));
+        }
+        let l = match self.expr(left) {
+            Some(l) if l.ty.is_heap() => l,
+            Some(_) => return None,
+            None => return Some(None),
+        };
+        let r = self.expr(right);
+        let r = match r {
+            Some(r) => r,
+            None => return Some(None),
+        };
+        let cmp = match op {
+            C::Eq => CmpOp::Eq,
+            C::NotEq => CmpOp::Ne,
+            C::Lt => CmpOp::Lt,
+            C::LtE => CmpOp::Le,
+            C::Gt => CmpOp::Gt,
+            _ => CmpOp::Ge,
+        };
+        let ordering = !matches!(cmp, CmpOp::Eq | CmpOp::Ne);
+        if l.ty != r.ty || (ordering && !containers::orderable(l.ty)) {
+            let op_span = operator_span(&self.m.text, l.span, r.span);
+            self.error(
+                Diagnostic::error(
+                    op_span,
+                    format!(
+                        "cannot compare `{}` with `{}` using `{}`",
+                        l.ty.name(),
+                        r.ty.name(),
+                        op.symbol()
+                    ),
+                )
+                .with_label("comparison here")
+                .with_help(
+                    "compare values of the same type; dicts and optionals compare with `==` only",
+                ),
+            );
+            return Some(None);
+        }
+        Some(Some(mk(
+            ExprKind::HeapCompare(cmp, Box::new(l), Box::new(r)),
+            Type::Bool,
+            span,
+        )))
+    }
+
+    /// `item in (a, b, ...)`: `item == a or item == b ...`, each evaluated once.
+    fn tuple_contains(&mut self, span: Span, item: Expr, tuple: Expr, negate: bool) -> Expr {
+        let Type::Tuple(types) = tuple.ty else {
+            return item;
+        };
+        let (il, ir) = self.hidden(item.ty, span);
+        let (tl, tr) = self.hidden(tuple.ty, span);
+        let mut acc: Option<Expr> = None;
+        for (k, t) in types.iter().enumerate() {
+            let part = mk(ExprKind::TupleItem(Box::new(tr.clone()), k), *t, span);
+            let eq = if t.is_heap() {
+                mk(
+                    ExprKind::HeapCompare(CmpOp::Eq, Box::new(ir.clone()), Box::new(part)),
+                    Type::Bool,
+                    span,
+                )
+            } else {
+                mk(
+                    ExprKind::Compare(Box::new(ir.clone()), vec![(CmpOp::Eq, part)]),
+                    Type::Bool,
+                    span,
+                )
+            };
+            acc = Some(match acc {
+                None => eq,
+                Some(a) => mk(ExprKind::Or(Box::new(a), Box::new(eq)), Type::Bool, span),
+            });
+        }
+        let mut body = acc.unwrap_or_else(|| mk(ExprKind::Bool(false), Type::Bool, span));
+        if negate {
+            body = mk(ExprKind::Not(Box::new(body)), Type::Bool, span);
+        }
+        let inner = mk(
+            ExprKind::Let(tl, Box::new(tuple), Box::new(body)),
+            Type::Bool,
+            span,
+        );
+        mk(
+            ExprKind::Let(il, Box::new(item), Box::new(inner)),
+            Type::Bool,
+            span,
+        )
+    }
+
     fn call(
         &mut self,
         span: Span,
@@ -1935,6 +2779,9 @@ impl<'m> FnChecker<'m> {
         args: &[ast::Expr],
         keywords: &[ast::Keyword],
     ) -> Option<Expr> {
+        if let A::Attribute { value, attr } = &func.kind {
+            return self.method_call(span, value, attr, args, keywords);
+        }
         let A::Name(name) = &func.kind else {
             self.error(unsupported(
                 func.span,
@@ -1943,6 +2790,15 @@ impl<'m> FnChecker<'m> {
             ));
             return None;
         };
+        if !self.shadowed(name) && !self.m.functions.contains_key(name.as_str()) {
+            if let Some(math_name) = self.m.math_names.get(name).cloned() {
+                let args = self.plain_args(span, args, keywords)?;
+                return self.math_function(span, &math_name, args);
+            }
+            if let Some(result) = self.container_builtin(span, name, args, keywords) {
+                return result;
+            }
+        }
         let mut checked = Vec::new();
         for a in args {
             if let A::Starred(_) = a.kind {
@@ -2114,12 +2970,18 @@ impl<'m> FnChecker<'m> {
                     (usize::MAX, Expr { span, ..value })
                 }
             };
-            if arg.ty != *pty {
+            let arg = if arg.ty == *pty {
+                arg
+            } else if matches!(pty, Type::Optional(inner) if **inner == arg.ty)
+                || (matches!(pty, Type::Optional(_)) && arg.ty == Type::None)
+            {
+                self.coerce(arg, *pty, "the argument")?
+            } else {
                 let d = type_mismatch(&arg, *pty, &format!("argument `{pname}`"))
                     .with_note(sig.span, "parameter declared here");
                 self.error(d);
                 return None;
-            }
+            };
             order.push(seq);
             args.push(arg);
         }
@@ -2202,6 +3064,114 @@ impl<'m> FnChecker<'m> {
                     ty,
                     span,
                 })
+            }
+            "str" if args.is_empty() => Some(mk(ExprKind::Str(String::new()), Type::Str, span)),
+            "str" | "repr" => {
+                if !arity(1, &args, self) {
+                    return None;
+                }
+                let e = args.remove(0);
+                let f = if name == "str" { RtFn::Str } else { RtFn::Repr };
+                if name == "str" && e.ty == Type::Str {
+                    return Some(e);
+                }
+                let ty = e.ty;
+                Some(rt(
+                    f,
+                    vec![hir::RtOperand::Value(e), hir::RtOperand::Desc(ty)],
+                    Type::Str,
+                    span,
+                ))
+            }
+            "int" | "float" if args.len() == 1 && args[0].ty == Type::Str => {
+                let e = args.remove(0);
+                let (f, ty) = if name == "int" {
+                    (RtFn::IntParse, Type::Int)
+                } else {
+                    (RtFn::FloatParse, Type::Float)
+                };
+                Some(rt(f, vec![hir::RtOperand::Value(e)], ty, span))
+            }
+            "bool" if args.len() == 1 && args[0].ty.is_heap() => {
+                let e = args.remove(0);
+                Some(self.truthy(e))
+            }
+            "ord" | "chr" => {
+                if !arity(1, &args, self) {
+                    return None;
+                }
+                let e = args.remove(0);
+                let (f, want, ty) = if name == "ord" {
+                    (RtFn::Ord, Type::Str, Type::Int)
+                } else {
+                    (RtFn::Chr, Type::Int, Type::Str)
+                };
+                if e.ty != want {
+                    bad_type(self, &e, &format!("{name}() takes a `{}`", want.name()));
+                    return None;
+                }
+                Some(rt(f, vec![hir::RtOperand::Value(e)], ty, span))
+            }
+            "round" if args.len() == 1 || args.len() == 2 => {
+                let x = args.remove(0);
+                let digits = args.pop();
+                if let Some(d) = &digits {
+                    if d.ty != Type::Int {
+                        bad_type(self, d, "the number of digits is an int");
+                        return None;
+                    }
+                }
+                let v = |e: Expr| hir::RtOperand::Value(e);
+                match (x.ty, digits) {
+                    (Type::Int, None) => Some(Expr { span, ..x }),
+                    (Type::Int, Some(d)) => {
+                        Some(rt(RtFn::IntRound, vec![v(x), v(d)], Type::Int, span))
+                    }
+                    (Type::Float, None) => {
+                        Some(rt(RtFn::FloatRoundInt, vec![v(x)], Type::Int, span))
+                    }
+                    (Type::Float, Some(d)) => {
+                        Some(rt(RtFn::FloatRound, vec![v(x), v(d)], Type::Float, span))
+                    }
+                    _ => {
+                        bad_type(self, &x, "round() takes an int or a float");
+                        None
+                    }
+                }
+            }
+            "divmod" => {
+                if !arity(2, &args, self) {
+                    return None;
+                }
+                let b = args.pop()?;
+                let a = args.pop()?;
+                let (al, ar) = self.hidden(a.ty, a.span);
+                let (bl, br) = self.hidden(b.ty, b.span);
+                let q = if ar.ty == Type::Float || br.ty == Type::Float {
+                    // Float divmod by zero has its own message.
+                    let (x, y) = (promote(ar.clone()), promote(br.clone()));
+                    if x.ty != Type::Float || y.ty != Type::Float {
+                        bad_type(self, &x, "divmod() takes ints or floats");
+                        return None;
+                    }
+                    rt(
+                        RtFn::FloatDivmod,
+                        vec![hir::RtOperand::Value(x), hir::RtOperand::Value(y)],
+                        Type::Float,
+                        span,
+                    )
+                } else {
+                    self.binary(span, ast::BinOp::FloorDiv, ar.clone(), br.clone())?
+                };
+                let r = self.binary(span, ast::BinOp::Mod, ar, br)?;
+                let ty = Type::tuple(&[q.ty, r.ty]);
+                let pair = mk(ExprKind::Tuple(vec![q, r]), ty, span);
+                let inner = mk(ExprKind::Let(bl, Box::new(b), Box::new(pair)), ty, span);
+                Some(mk(
+                    ExprKind::Let(al, Box::new(a), Box::new(inner)),
+                    ty,
+                    span,
+                ))
             }
             "int" | "float" | "bool" => {
                 if !arity(1, &args, self) {

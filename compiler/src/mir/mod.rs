@@ -7,6 +7,9 @@
 
 use crate::diag::Span;
 use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
+pub use crate::rtabi::RtFn;
+
+mod heap;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::fmt;
 
@@ -83,76 +86,8 @@ pub enum RtArg {
     Str(String),
     /// A source position, passed as file pointer, file length, `line << 32 | col`.
     Site(Span),
-}
-
-/// The runtime functions compiled code calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RtFn {
-    /// `roast_rt_raise(ctx, kind, msg, len, site)`
-    Raise,
-    /// `roast_rt_print_str(ptr, len)`
-    PrintStr,
-    /// `roast_rt_print_int(i64)`
-    PrintInt,
-    /// `roast_rt_print_float(f64)`
-    PrintFloat,
-    /// `roast_rt_print_bool(u8)`
-    PrintBool,
-    /// `roast_rt_float_floordiv(a, b) -> f64`
-    FloatFloorDiv,
-    /// `roast_rt_float_mod(a, b) -> f64`
-    FloatMod,
-    /// `roast_rt_int_truediv(a, b) -> f64`
-    IntTrueDiv,
-    /// `roast_rt_int_float_cmp(i64, f64) -> i32` (-1, 0, 1, 2 for NaN)
-    IntFloatCmp,
-    /// `roast_rt_int_pow(ctx, a, b, site) -> i64` (may raise)
-    IntPow,
-    /// `roast_rt_float_pow(ctx, a, b, site) -> f64` (may raise)
-    FloatPow,
-    /// `roast_rt_float_to_int(ctx, x, site) -> i64` (may raise)
-    FloatToInt,
-}
-
-impl RtFn {
-    /// Every runtime function compiled code may import.
-    pub const ALL: [RtFn; 12] = [
-        RtFn::Raise,
-        RtFn::PrintStr,
-        RtFn::PrintInt,
-        RtFn::PrintFloat,
-        RtFn::PrintBool,
-        RtFn::FloatFloorDiv,
-        RtFn::FloatMod,
-        RtFn::IntTrueDiv,
-        RtFn::IntFloatCmp,
-        RtFn::IntPow,
-        RtFn::FloatPow,
-        RtFn::FloatToInt,
-    ];
-
-    /// The runtime's C symbol.
-    pub fn name(self) -> &'static str {
-        match self {
-            RtFn::Raise => "roast_rt_raise",
-            RtFn::PrintStr => "roast_rt_print_str",
-            RtFn::PrintInt => "roast_rt_print_int",
-            RtFn::PrintFloat => "roast_rt_print_float",
-            RtFn::PrintBool => "roast_rt_print_bool",
-            RtFn::FloatFloorDiv => "roast_rt_float_floordiv",
-            RtFn::FloatMod => "roast_rt_float_mod",
-            RtFn::IntTrueDiv => "roast_rt_int_truediv",
-            RtFn::IntFloatCmp => "roast_rt_int_float_cmp",
-            RtFn::IntPow => "roast_rt_int_pow",
-            RtFn::FloatPow => "roast_rt_float_pow",
-            RtFn::FloatToInt => "roast_rt_float_to_int",
-        }
-    }
-
-    /// Whether the call may leave an exception pending.
-    pub fn may_raise(self) -> bool {
-        matches!(self, RtFn::IntPow | RtFn::FloatPow | RtFn::FloatToInt)
-    }
+    /// The address of the static type descriptor of a type.
+    Desc(Type),
 }
 
 /// Integer and bool comparisons (`S`: signed, `U`: unsigned).
@@ -276,6 +211,15 @@ pub enum Rvalue {
     Select(Operand, Operand, Operand),
     /// Whether the context has an exception pending.
     Pending,
+    /// The address of an immortal `str` object holding this text.
+    StrLit(String),
+    /// The word at `base + offset`, as the destination's type.
+    Load {
+        /// An object pointer.
+        base: Operand,
+        /// Byte offset.
+        offset: i32,
+    },
 }
 
 /// A statement.
@@ -315,6 +259,19 @@ pub enum Statement {
         func: RtFn,
         /// Its arguments.
         args: Vec<RtArg>,
+    },
+    /// Takes a new reference to a heap value (null and immortals untouched).
+    IncRef(Operand),
+    /// Releases the local's reference (if not null) and sets it to null.
+    DecRef(LocalId),
+    /// Stores `value` as a word at `base + offset` (moves a reference in).
+    Store {
+        /// An object pointer.
+        base: Operand,
+        /// Byte offset.
+        offset: i32,
+        /// The stored value.
+        value: Operand,
     },
     /// Entering the function: `depth += 1; too_deep = depth > limit`.
     /// Every way out of the function decrements the depth again.
@@ -371,6 +328,8 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Body {
         current: BlockId(0),
         loops: Vec::new(),
         propagate: None,
+        owned: Vec::new(),
+        borrowed: Default::default(),
     };
     let too_deep = b.temp(Type::Bool);
     b.push(Statement::EnterFrame { too_deep });
@@ -392,20 +351,23 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Body {
             });
         }
     }
+    let params: Vec<LocalId> = f.params.iter().map(|p| LocalId(p.0)).collect();
+    let mut blocks: Vec<BasicBlock> = b
+        .blocks
+        .into_iter()
+        .map(|p| BasicBlock {
+            statements: p.statements,
+            terminator: p.terminator.unwrap_or(Terminator::Propagate),
+        })
+        .collect();
+    heap::insert_cleanup(&mut blocks, &b.locals, &params, &b.borrowed);
     Body {
         name: f.name.clone(),
         role: f.role,
-        params: f.params.iter().map(|p| LocalId(p.0)).collect(),
+        params,
         ret: f.ret,
         locals: b.locals,
-        blocks: b
-            .blocks
-            .into_iter()
-            .map(|p| BasicBlock {
-                statements: p.statements,
-                terminator: p.terminator.unwrap_or(Terminator::Propagate),
-            })
-            .collect(),
+        blocks,
         span: f.span,
     }
 }
@@ -426,6 +388,10 @@ struct Builder<'m> {
     loops: Vec<(BlockId, BlockId)>,
     /// The shared block that propagates a pending exception.
     propagate: Option<BlockId>,
+    /// Temporaries holding a reference that the current statement releases.
+    owned: Vec<LocalId>,
+    /// Temporaries holding a borrowed reference: never released.
+    borrowed: std::collections::HashSet<LocalId>,
 }
 
 fn local(id: hir::LocalId) -> LocalId {
@@ -477,6 +443,10 @@ impl Builder<'_> {
 
     fn assign(&mut self, ty: Type, rvalue: Rvalue) -> Operand {
         let t = self.temp(ty);
+        if ty.is_heap() && matches!(rvalue, Rvalue::Load { .. } | Rvalue::StrLit(_)) {
+            // A reference owned by a container, or an immortal literal.
+            self.borrowed.insert(t);
+        }
         self.push(Statement::Assign(t, rvalue));
         Operand::Local(t)
     }
@@ -527,34 +497,64 @@ impl Builder<'_> {
                 let dead = self.new_block();
                 self.switch_to(dead);
             }
+            let mark = self.owned.len();
             self.stmt(s);
+            self.release_temps(mark);
         }
     }
 
     fn stmt(&mut self, s: &hir::Stmt) {
         match s {
             hir::Stmt::Assign(l, e) => {
-                let v = self.expr(e);
-                self.push(Statement::Assign(local(*l), Rvalue::Use(v)));
+                let v = self.expr_owned(e);
+                self.store_local(local(*l), v, e.ty);
             }
             hir::Stmt::ParallelAssign(pairs) => {
                 // Every value is computed (and copied) before any assignment.
                 let values: Vec<Operand> = pairs
                     .iter()
                     .map(|(_, e)| {
-                        let v = self.expr(e);
-                        self.assign(e.ty, Rvalue::Use(v))
+                        let v = self.expr_owned(e);
+                        if e.ty.is_heap() {
+                            v
+                        } else {
+                            self.assign(e.ty, Rvalue::Use(v))
+                        }
                     })
                     .collect();
-                for ((l, _), v) in pairs.iter().zip(values) {
-                    self.push(Statement::Assign(local(*l), Rvalue::Use(v)));
+                for ((l, e), v) in pairs.iter().zip(values) {
+                    self.store_local(local(*l), v, e.ty);
                 }
             }
+            hir::Stmt::ForEach {
+                pattern,
+                iter,
+                body,
+                orelse,
+            } => self.for_each(pattern, iter, body, orelse),
+            hir::Stmt::Unpack(pattern, e) => {
+                let v = self.expr(e);
+                self.bind(pattern, heap::Item::One(v, e.ty));
+            }
+            hir::Stmt::StrAppend(l, e) => self.str_append(local(*l), e),
+            hir::Stmt::SetItem {
+                container,
+                index,
+                value,
+                span,
+            } => self.set_item(container, index, value, *span),
+            hir::Stmt::DelItem {
+                container,
+                index,
+                span,
+            } => self.del_item(container, index, *span),
             hir::Stmt::Expr(e) => {
                 self.expr(e);
             }
             hir::Stmt::If { cond, then, orelse } => {
+                let mark = self.owned.len();
                 let c = self.expr(cond);
+                self.release_temps(mark);
                 let (tb, eb, join) = (self.new_block(), self.new_block(), self.new_block());
                 self.branch(c, tb, eb);
                 self.switch_to(tb);
@@ -574,7 +574,9 @@ impl Builder<'_> {
                 );
                 self.goto(header);
                 self.switch_to(header);
+                let mark = self.owned.len();
                 let c = self.expr(cond);
+                self.release_temps(mark);
                 self.branch(c, body_b, else_b);
                 self.switch_to(body_b);
                 self.loops.push((header, after));
@@ -604,7 +606,7 @@ impl Builder<'_> {
                 });
             }
             hir::Stmt::Return(value) => {
-                let v = value.as_ref().map(|e| self.expr(e));
+                let v = value.as_ref().map(|e| self.expr_owned(e));
                 self.terminate(Terminator::Return(v));
             }
             hir::Stmt::Assert {
@@ -612,16 +614,36 @@ impl Builder<'_> {
                 message,
                 span,
             } => {
+                let mark = self.owned.len();
                 let c = self.expr(cond);
+                self.release_temps(mark);
                 let failed = self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, c));
-                self.raise_if(
-                    failed,
-                    ExcKind::AssertionError,
-                    message.as_deref().unwrap_or(""),
-                    *span,
-                );
+                match message {
+                    None => self.raise_if(failed, ExcKind::AssertionError, "", *span),
+                    Some(m) => {
+                        let (fail, ok) = (self.new_block(), self.new_block());
+                        self.branch(failed, fail, ok);
+                        self.switch_to(fail);
+                        let text = self.expr(m);
+                        self.runtime(
+                            None,
+                            RtFn::RaiseStr,
+                            vec![
+                                RtArg::Ctx,
+                                RtArg::Value(Operand::Int(ExcKind::AssertionError as i64)),
+                                RtArg::Value(text),
+                                RtArg::Site(*span),
+                            ],
+                        );
+                        self.terminate(Terminator::Propagate);
+                        self.switch_to(ok);
+                    }
+                }
             }
-            hir::Stmt::Print { args, sep, end } => self.print(args, sep, end),
+            hir::Stmt::Print { args, sep, end } => match (&sep.kind, &end.kind) {
+                (ExprKind::Str(sep), ExprKind::Str(end)) => self.print(args, sep, end),
+                _ => self.print_computed(args, sep, end),
+            },
         }
     }
 
@@ -727,11 +749,28 @@ impl Builder<'_> {
                 Type::Float => self.runtime(None, RtFn::PrintFloat, vec![RtArg::Value(v)]),
                 Type::Bool => self.runtime(None, RtFn::PrintBool, vec![RtArg::Value(v)]),
                 Type::None => self.runtime(None, RtFn::PrintStr, vec![RtArg::Str("None".into())]),
-                Type::Str => None,
+                ty => self.runtime(None, RtFn::PrintObj, vec![RtArg::Value(v), RtArg::Desc(ty)]),
             };
         }
         text.push_str(end);
         self.flush_text(&mut text);
+    }
+
+    /// `print` with a computed separator or terminator.
+    fn print_computed(&mut self, args: &[hir::Expr], sep: &hir::Expr, end: &hir::Expr) {
+        let values: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
+        let sep_v = self.expr(sep);
+        let end_v = self.expr(end);
+        let print = |b: &mut Self, v: Operand, ty: Type| {
+            b.runtime(None, RtFn::PrintObj, vec![RtArg::Value(v), RtArg::Desc(ty)]);
+        };
+        for (i, (a, v)) in args.iter().zip(values).enumerate() {
+            if i > 0 {
+                print(self, sep_v, Type::Str);
+            }
+            print(self, v, a.ty);
+        }
+        print(self, end_v, Type::Str);
     }
 
     fn flush_text(&mut self, text: &mut String) {
@@ -745,7 +784,9 @@ impl Builder<'_> {
             ExprKind::Int(v) => Operand::Int(*v),
             ExprKind::Float(v) => Operand::Float(*v),
             ExprKind::Bool(v) => Operand::Bool(*v),
-            ExprKind::NoneLit | ExprKind::Str(_) => Operand::Bool(false),
+            ExprKind::NoneLit if e.ty.is_heap() => Operand::Int(0),
+            ExprKind::NoneLit => Operand::Bool(false),
+            ExprKind::Str(s) => self.assign(Type::Str, Rvalue::StrLit(s.clone())),
             ExprKind::Local(id) => Operand::Local(local(*id)),
             ExprKind::Call(id, args, order) => {
                 let mut slots: Vec<Option<Operand>> = vec![None; args.len()];
@@ -770,6 +811,9 @@ impl Builder<'_> {
                     args: slots.into_iter().map(|v| v.expect("evaluated")).collect(),
                 });
                 self.propagate_if(Operand::Local(status));
+                if let Some(v) = value.filter(|_| ret.is_heap()) {
+                    self.owned.push(v);
+                }
                 value.map_or(Operand::Bool(false), Operand::Local)
             }
             ExprKind::Arith(op, l, r) => {
@@ -795,6 +839,10 @@ impl Builder<'_> {
                 self.truth(v, x.ty)
             }
             ExprKind::Compare(first, rest) => self.compare(first, rest),
+            ExprKind::And(l, r) | ExprKind::Or(l, r) if e.ty.is_heap() => {
+                self.heap_and_or(matches!(e.kind, ExprKind::And(..)), l, r)
+            }
+            ExprKind::IfExp(c, t, f) if e.ty.is_heap() => self.heap_if_exp(c, t, f),
             ExprKind::And(l, r) | ExprKind::Or(l, r) => {
                 let is_and = matches!(e.kind, ExprKind::And(..));
                 let result = self.temp(e.ty);
@@ -868,6 +916,7 @@ impl Builder<'_> {
                 }
                 acc
             }
+            _ => self.heap_expr(e),
         }
     }
 
@@ -889,7 +938,8 @@ impl Builder<'_> {
                 Rvalue::Binary(BinOp::ICmp(IntCond::Ne), v, Operand::Int(0)),
             ),
             Type::Bool => v,
-            Type::None | Type::Str => Operand::Bool(false),
+            Type::None => Operand::Bool(false),
+            ty => self.heap_truth(v, ty),
         }
     }
 
@@ -1078,6 +1128,9 @@ impl Builder<'_> {
     }
 
     fn compare_one(&mut self, op: CmpOp, a: Operand, at: Type, b: Operand, bt: Type) -> Operand {
+        if at.is_heap() {
+            return self.heap_compare(op, a, b, at);
+        }
         let signed = |op| match op {
             CmpOp::Eq => IntCond::Eq,
             CmpOp::Ne => IntCond::Ne,

@@ -1,0 +1,1818 @@
+//! Checking of the heap types: `str`, `list`, `dict`, `tuple` and optionals:
+//! displays, indexing and slicing, methods, the builtins over them,
+//! iteration, comprehensions, f-strings and `str.format`.
+
+use super::{type_mismatch, unsupported, FnChecker};
+use crate::diag::{Diagnostic, Span};
+use crate::hir::{
+    ArithOp, Clause, CmpOp, Expr, ExprKind, Iter, LocalId, Pattern, RtFn, RtOperand, Stmt, Type,
+};
+use crate::syntax::ast::{self, ExprKind as A};
+
+/// An expression of `kind` and `ty` at `span`.
+pub(super) fn mk(kind: ExprKind, ty: Type, span: Span) -> Expr {
+    Expr { kind, ty, span }
+}
+
+fn int(v: i64, span: Span) -> Expr {
+    mk(ExprKind::Int(v), Type::Int, span)
+}
+
+fn string(s: &str, span: Span) -> Expr {
+    mk(ExprKind::Str(s.to_string()), Type::Str, span)
+}
+
+fn val(e: Expr) -> RtOperand {
+    RtOperand::Value(e)
+}
+
+/// A runtime call expression.
+pub(super) fn rt(f: RtFn, args: Vec<RtOperand>, ty: Type, span: Span) -> Expr {
+    mk(ExprKind::Runtime(f, args), ty, span)
+}
+
+/// `str(e)` (the value itself when it is a `str`).
+pub(super) fn to_str(e: Expr) -> Expr {
+    if e.ty == Type::Str {
+        return e;
+    }
+    let (ty, span) = (e.ty, e.span);
+    rt(
+        RtFn::Str,
+        vec![val(e), RtOperand::Desc(ty)],
+        Type::Str,
+        span,
+    )
+}
+
+fn repr(e: Expr) -> Expr {
+    let (ty, span) = (e.ty, e.span);
+    rt(
+        RtFn::Repr,
+        vec![val(e), RtOperand::Desc(ty)],
+        Type::Str,
+        span,
+    )
+}
+
+/// The element type of a list.
+fn elem(ty: Type) -> Option<Type> {
+    match ty {
+        Type::List(t) => Some(*t),
+        _ => None,
+    }
+}
+
+impl FnChecker<'_> {
+    /// Converts `e` to `expected` where Python's value is the same (`T` or
+    /// `None` as `T | None`); reports a mismatch otherwise.
+    pub(super) fn coerce(&mut self, e: Expr, expected: Type, what: &str) -> Option<Expr> {
+        if e.ty == expected {
+            return Some(e);
+        }
+        if let Type::Optional(inner) = expected {
+            if e.ty == Type::None {
+                return Some(Expr { ty: expected, ..e });
+            }
+            if e.ty == *inner {
+                let span = e.span;
+                return Some(mk(ExprKind::Wrap(Box::new(e)), expected, span));
+            }
+        }
+        self.error(type_mismatch(&e, expected, what));
+        None
+    }
+
+    /// Checks `e` where a value of type `expected` is wanted: empty displays
+    /// take their type from it, and the result is coerced to it.
+    pub(super) fn expr_expect(
+        &mut self,
+        e: &ast::Expr,
+        expected: Option<Type>,
+        what: &str,
+    ) -> Option<Expr> {
+        let Some(expected) = expected else {
+            return self.expr(e);
+        };
+        let checked = match (&e.kind, expected) {
+            (A::List(items), Type::List(t)) => self.list_display(e.span, items, Some(*t)),
+            (A::Dict(items), Type::Dict(k, v)) => self.dict_display(e.span, items, Some((*k, *v))),
+            (A::Tuple(items), Type::Tuple(ts)) if items.len() == ts.len() => {
+                let mut out = Vec::new();
+                for (item, t) in items.iter().zip(ts.iter()) {
+                    out.push(self.expr_expect(item, Some(*t), what));
+                }
+                let out: Vec<Expr> = out.into_iter().collect::<Option<_>>()?;
+                Some(mk(ExprKind::Tuple(out), expected, e.span))
+            }
+            _ => self.expr(e),
+        }?;
+        self.coerce(checked, expected, what)
+    }
+
+    fn empty_display_error(&mut self, span: Span, what: &str, example: &str) {
+        self.error(
+            Diagnostic::error(span, format!("cannot infer the type of this empty {what}"))
+                .with_label("empty display")
+                .with_help(format!("annotate the variable: `{example}`")),
+        );
+    }
+
+    /// `[a, b, ...]`.
+    pub(super) fn list_display(
+        &mut self,
+        span: Span,
+        items: &[ast::Expr],
+        expected: Option<Type>,
+    ) -> Option<Expr> {
+        let mut out = Vec::new();
+        let mut item_ty = expected;
+        for item in items {
+            if let A::Starred(_) = item.kind {
+                self.error(unsupported(
+                    item.span,
+                    "`*` in a list",
+                    "use `+` to join lists",
+                ));
+                return None;
+            }
+            let e = self.expr_expect(item, item_ty, "this list item")?;
+            item_ty.get_or_insert(e.ty);
+            out.push(e);
+        }
+        let Some(item_ty) = item_ty else {
+            self.empty_display_error(span, "list", "xs: list[int] = []");
+            return None;
+        };
+        if item_ty == Type::None {
+            self.error(unsupported(
+                span,
+                "a list of `None`",
+                "use a list of optionals",
+            ));
+            return None;
+        }
+        Some(mk(ExprKind::List(out), Type::list(item_ty), span))
+    }
+
+    /// `{k: v, ...}`.
+    pub(super) fn dict_display(
+        &mut self,
+        span: Span,
+        items: &[(ast::Expr, ast::Expr)],
+        expected: Option<(Type, Type)>,
+    ) -> Option<Expr> {
+        let mut out = Vec::new();
+        let mut types = expected;
+        for (k, v) in items {
+            let key = self.expr_expect(k, types.map(|t| t.0), "this key")?;
+            let value = self.expr_expect(v, types.map(|t| t.1), "this value")?;
+            if types.is_none() && !key.ty.is_hashable() {
+                self.error(
+                    Diagnostic::error(
+                        key.span,
+                        format!("unhashable type: `{}` as a dict key", key.ty.name()),
+                    )
+                    .with_label("not a valid key")
+                    .with_help("keys are int, str, bool, float or tuples of those"),
+                );
+                return None;
+            }
+            types.get_or_insert((key.ty, value.ty));
+            out.push((key, value));
+        }
+        let Some((k, v)) = types else {
+            self.empty_display_error(span, "dict", "d: dict[str, int] = {}");
+            return None;
+        };
+        Some(mk(ExprKind::Dict(out), Type::dict(k, v), span))
+    }
+
+    /// `(a, b, ...)`.
+    pub(super) fn tuple_display(&mut self, span: Span, items: &[ast::Expr]) -> Option<Expr> {
+        if items.is_empty() {
+            self.error(unsupported(span, "the empty tuple", "use a list"));
+            return None;
+        }
+        let mut out = Vec::new();
+        for item in items {
+            out.push(self.expr(item));
+        }
+        let out: Vec<Expr> = out.into_iter().collect::<Option<_>>()?;
+        let types: Vec<Type> = out.iter().map(|e| e.ty).collect();
+        Some(mk(ExprKind::Tuple(out), Type::tuple(&types), span))
+    }
+
+    /// Binds `value` to a fresh hidden local so it is evaluated once; returns
+    /// the local and an expression reading it.
+    pub(super) fn hidden(&mut self, ty: Type, span: Span) -> (LocalId, Expr) {
+        let id = self.declare(&format!("$h{}", self.locals.len()), ty);
+        self.assigned.insert(id);
+        (id, mk(ExprKind::Local(id), ty, span))
+    }
+
+    /// `let id = value in body`.
+    fn let_in(id: LocalId, value: Expr, body: Expr) -> Expr {
+        let (ty, span) = (body.ty, body.span);
+        mk(ExprKind::Let(id, Box::new(value), Box::new(body)), ty, span)
+    }
+
+    /// `value[index]`.
+    pub(super) fn subscript(
+        &mut self,
+        span: Span,
+        value: &ast::Expr,
+        index: &ast::Expr,
+    ) -> Option<Expr> {
+        let container = self.expr(value)?;
+        if let A::Slice { lower, upper, step } = &index.kind {
+            return self.slice(span, container, [lower, upper, step]);
+        }
+        match container.ty {
+            Type::Str | Type::List(_) => {
+                let i = self.expr(index)?;
+                if i.ty != Type::Int {
+                    self.error(type_mismatch(&i, Type::Int, "the index"));
+                    return None;
+                }
+                let (f, ty) = match container.ty {
+                    Type::Str => (RtFn::StrGetItem, Type::Str),
+                    t => (RtFn::ListGetItem, elem(t)?),
+                };
+                Some(rt(f, vec![val(container), val(i)], ty, span))
+            }
+            Type::Dict(k, v) => {
+                let key = self.expr_expect(index, Some(*k), "the key")?;
+                Some(rt(
+                    RtFn::DictGetItem,
+                    vec![val(container), val(key)],
+                    *v,
+                    span,
+                ))
+            }
+            Type::Tuple(items) => {
+                let n = items.len() as i64;
+                let i = match &index.kind {
+                    A::Int(i) => Some(*i as i64),
+                    A::Unary {
+                        op: ast::UnaryOp::Neg,
+                        operand,
+                    } => match operand.kind {
+                        A::Int(i) => Some(-(i as i64)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let Some(i) = i else {
+                    self.error(unsupported(
+                        index.span,
+                        "a computed tuple index",
+                        "index tuples with an int literal, or unpack them",
+                    ));
+                    return None;
+                };
+                let k = if i < 0 { i + n } else { i };
+                if !(0..n).contains(&k) {
+                    self.error(
+                        Diagnostic::error(index.span, "tuple index out of range")
+                            .with_label(format!("the tuple has {n} items")),
+                    );
+                    return None;
+                }
+                let ty = items[k as usize];
+                Some(mk(
+                    ExprKind::TupleItem(Box::new(container), k as usize),
+                    ty,
+                    span,
+                ))
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        container.span,
+                        format!("`{}` is not subscriptable", container.ty.name()),
+                    )
+                    .with_label("indexed here"),
+                );
+                None
+            }
+        }
+    }
+
+    fn slice(
+        &mut self,
+        span: Span,
+        container: Expr,
+        parts: [&Option<Box<ast::Expr>>; 3],
+    ) -> Option<Expr> {
+        let f = match container.ty {
+            Type::Str => RtFn::StrSlice,
+            Type::List(_) => RtFn::ListSlice,
+            _ => {
+                self.error(unsupported(
+                    span,
+                    &format!("slicing a `{}`", container.ty.name()),
+                    "slice strings and lists",
+                ));
+                return None;
+            }
+        };
+        let ty = container.ty;
+        let mut args = vec![val(container)];
+        let mut mask = 0;
+        for (bit, part) in parts.iter().enumerate() {
+            match part {
+                Some(p) if !matches!(p.kind, A::NoneLit) => {
+                    let e = self.expr(p)?;
+                    if e.ty != Type::Int {
+                        self.error(type_mismatch(&e, Type::Int, "a slice bound"));
+                        return None;
+                    }
+                    mask |= 1 << bit;
+                    args.push(val(e));
+                }
+                _ => args.push(val(int(0, span))),
+            }
+        }
+        args.push(val(int(mask, span)));
+        Some(rt(f, args, ty, span))
+    }
+
+    /// `obj.method(args)`; `None` when the call is not a method call.
+    pub(super) fn method_call(
+        &mut self,
+        span: Span,
+        obj: &ast::Expr,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Expr> {
+        if let A::Name(m) = &obj.kind {
+            if m == "math" && self.m.math_imported && !self.shadowed(m) {
+                let args = self.plain_args(span, args, keywords)?;
+                return self.math_function(span, &method.name, args);
+            }
+        }
+        if let (A::Str(fmt), "format") = (&obj.kind, method.name.as_str()) {
+            return self.str_format(span, fmt, args, keywords);
+        }
+        let recv = self.expr(obj)?;
+        let name = method.name.as_str();
+        match recv.ty {
+            Type::Str => self.str_method(span, recv, name, args, keywords),
+            Type::List(t) => self.list_method(span, recv, *t, name, args, keywords),
+            Type::Dict(k, v) => self.dict_method(span, recv, (*k, *v), name, args, keywords),
+            ty => {
+                self.error(
+                    Diagnostic::error(
+                        method.span,
+                        format!("`{}` has no method `{name}` in Roast", ty.name()),
+                    )
+                    .with_label("unknown method"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Positional arguments only.
+    pub(super) fn plain_args(
+        &mut self,
+        span: Span,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Vec<Expr>> {
+        if let Some(k) = keywords.first() {
+            self.error(unsupported(
+                k.span,
+                "a keyword argument here",
+                "pass the arguments by position",
+            ));
+            return None;
+        }
+        let _ = span;
+        let mut out = Vec::new();
+        for a in args {
+            out.push(self.expr(a));
+        }
+        out.into_iter().collect()
+    }
+
+    fn arity_error(&mut self, span: Span, name: &str, expected: &str, given: usize) {
+        self.error(
+            Diagnostic::error(
+                span,
+                format!("{name}() takes {expected} arguments ({given} given)"),
+            )
+            .with_label("wrong number of arguments"),
+        );
+    }
+
+    fn expect_type(&mut self, e: Expr, ty: Type, what: &str) -> Option<Expr> {
+        if e.ty == ty {
+            Some(e)
+        } else {
+            self.error(type_mismatch(&e, ty, what));
+            None
+        }
+    }
+
+    fn str_method(
+        &mut self,
+        span: Span,
+        recv: Expr,
+        name: &str,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Expr> {
+        if name == "join" && args.len() == 1 && keywords.is_empty() {
+            let items = self.materialize(&args[0])?;
+            if items.ty != Type::list(Type::Str) {
+                self.error(type_mismatch(
+                    &items,
+                    Type::list(Type::Str),
+                    "the joined items",
+                ));
+                return None;
+            }
+            return Some(rt(
+                RtFn::StrJoin,
+                vec![val(recv), val(items)],
+                Type::Str,
+                span,
+            ));
+        }
+        let mut keywords = keywords.to_vec();
+        // `split(sep=..., maxsplit=...)`: keywords become positions.
+        let mut args = args.to_vec();
+        if matches!(name, "split" | "rsplit") {
+            for k in std::mem::take(&mut keywords) {
+                match k.name.as_ref().map(|n| n.name.as_str()) {
+                    Some("sep") if args.is_empty() => args.push(k.value),
+                    Some("maxsplit") => {
+                        if args.is_empty() {
+                            args.push(ast::Expr {
+                                kind: A::NoneLit,
+                                span: k.span,
+                            });
+                        }
+                        args.push(k.value);
+                    }
+                    _ => keywords.push(k),
+                }
+            }
+        }
+        let args = self.plain_args(span, &args, &keywords)?;
+        let n = args.len();
+        let mut args = args.into_iter();
+        let mut next_str = |me: &mut Self, what: &str| -> Option<Expr> {
+            let e = args.next()?;
+            me.expect_type(e, Type::Str, what)
+        };
+        let simple = |f: RtFn, ty: Type, recv: Expr| Some(rt(f, vec![val(recv)], ty, span));
+        match name {
+            "upper" | "lower" | "capitalize" | "title" if n == 0 => {
+                let f = match name {
+                    "upper" => RtFn::StrUpper,
+                    "lower" => RtFn::StrLower,
+                    "capitalize" => RtFn::StrCapitalize,
+                    _ => RtFn::StrTitle,
+                };
+                simple(f, Type::Str, recv)
+            }
+            "isdigit" | "isalpha" | "isspace" | "isalnum" | "isupper" | "islower" | "isdecimal"
+            | "isnumeric"
+                if n == 0 =>
+            {
+                let f = match name {
+                    "isdigit" => RtFn::StrIsdigit,
+                    "isalpha" => RtFn::StrIsalpha,
+                    "isspace" => RtFn::StrIsspace,
+                    "isalnum" => RtFn::StrIsalnum,
+                    "isupper" => RtFn::StrIsupper,
+                    "islower" => RtFn::StrIslower,
+                    "isdecimal" => RtFn::StrIsdecimal,
+                    _ => RtFn::StrIsnumeric,
+                };
+                simple(f, Type::Bool, recv)
+            }
+            "strip" | "lstrip" | "rstrip" if n <= 1 => {
+                let f = match name {
+                    "strip" => RtFn::StrStrip,
+                    "lstrip" => RtFn::StrLstrip,
+                    _ => RtFn::StrRstrip,
+                };
+                let chars = match n {
+                    0 => RtOperand::Null,
+                    _ => val(next_str(self, "the characters")?),
+                };
+                Some(rt(f, vec![val(recv), chars], Type::Str, span))
+            }
+            "split" | "rsplit" if n <= 2 => {
+                let f = if name == "split" {
+                    RtFn::StrSplit
+                } else {
+                    RtFn::StrRsplit
+                };
+                let sep = match args.next() {
+                    None => RtOperand::Null,
+                    Some(e) if e.ty == Type::None => RtOperand::Null,
+                    Some(e) => val(self.expect_type(e, Type::Str, "the separator")?),
+                };
+                let maxsplit = match args.next() {
+                    None => int(-1, span),
+                    Some(e) => self.expect_type(e, Type::Int, "maxsplit")?,
+                };
+                let ty = Type::list(Type::Str);
+                Some(rt(
+                    f,
+                    vec![val(recv), sep, val(maxsplit), RtOperand::Desc(ty)],
+                    ty,
+                    span,
+                ))
+            }
+            "splitlines" if n == 0 => {
+                let ty = Type::list(Type::Str);
+                Some(rt(
+                    RtFn::StrSplitlines,
+                    vec![val(recv), RtOperand::Desc(ty)],
+                    ty,
+                    span,
+                ))
+            }
+            "join" if n == 1 => {
+                let items = args.next()?;
+                if items.ty != Type::list(Type::Str) {
+                    self.error(type_mismatch(
+                        &items,
+                        Type::list(Type::Str),
+                        "the joined items",
+                    ));
+                    return None;
+                }
+                Some(rt(
+                    RtFn::StrJoin,
+                    vec![val(recv), val(items)],
+                    Type::Str,
+                    span,
+                ))
+            }
+            "replace" if n == 2 || n == 3 => {
+                let old = next_str(self, "the old text")?;
+                let new = next_str(self, "the new text")?;
+                let count = match args.next() {
+                    Some(c) => self.expect_type(c, Type::Int, "the count")?,
+                    None => int(-1, span),
+                };
+                Some(rt(
+                    RtFn::StrReplace,
+                    vec![val(recv), val(old), val(new), val(count)],
+                    Type::Str,
+                    span,
+                ))
+            }
+            "find" | "rfind" | "index" | "count" | "startswith" | "endswith"
+                if (1..=3).contains(&n) =>
+            {
+                let sub = next_str(self, "the substring")?;
+                let mut bounds = Vec::new();
+                for _ in 1..n {
+                    let b = args.next()?;
+                    bounds.push(self.expect_type(b, Type::Int, "a bound")?);
+                }
+                let mask = (1i64 << bounds.len()) - 1;
+                while bounds.len() < 2 {
+                    bounds.push(int(0, span));
+                }
+                let (f, ty) = match name {
+                    "find" => (RtFn::StrFind, Type::Int),
+                    "rfind" => (RtFn::StrRfind, Type::Int),
+                    "index" => (RtFn::StrIndex, Type::Int),
+                    "count" => (RtFn::StrCount, Type::Int),
+                    "startswith" => (RtFn::StrStartswith, Type::Bool),
+                    _ => (RtFn::StrEndswith, Type::Bool),
+                };
+                let mut ops = vec![val(recv), val(sub)];
+                ops.extend(bounds.into_iter().map(val));
+                ops.push(val(int(mask, span)));
+                Some(rt(f, ops, ty, span))
+            }
+            "format" if n >= 1 => {
+                // A computed template: the runtime parses it.
+                let items: Vec<Expr> = args.collect();
+                let types: Vec<Type> = items.iter().map(|e| e.ty).collect();
+                let ty = Type::tuple(&types);
+                let tuple = mk(ExprKind::Tuple(items), ty, span);
+                Some(rt(
+                    RtFn::StrFormat,
+                    vec![val(recv), val(tuple), RtOperand::Desc(ty)],
+                    Type::Str,
+                    span,
+                ))
+            }
+            "zfill" if n == 1 => {
+                let w = args.next()?;
+                let w = self.expect_type(w, Type::Int, "the width")?;
+                Some(rt(RtFn::StrZfill, vec![val(recv), val(w)], Type::Str, span))
+            }
+            "ljust" | "rjust" | "center" if n == 1 || n == 2 => {
+                let w = args.next()?;
+                let w = self.expect_type(w, Type::Int, "the width")?;
+                let fill = match args.next() {
+                    Some(f) => self.expect_type(f, Type::Str, "the fill character")?,
+                    None => string(" ", span),
+                };
+                let f = match name {
+                    "ljust" => RtFn::StrLjust,
+                    "rjust" => RtFn::StrRjust,
+                    _ => RtFn::StrCenter,
+                };
+                Some(rt(f, vec![val(recv), val(w), val(fill)], Type::Str, span))
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(span, format!("unsupported `str` method call `{name}` with {n} arguments"))
+                        .with_label("not available in Roast")
+                        .with_help("the str methods are upper lower strip lstrip rstrip split rsplit splitlines join replace find rfind index count startswith endswith isdigit isalpha isspace isalnum zfill ljust rjust center"),
+                );
+                None
+            }
+        }
+    }
+
+    fn list_method(
+        &mut self,
+        span: Span,
+        recv: Expr,
+        item: Type,
+        name: &str,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Expr> {
+        if name == "sort" {
+            let (keys, reverse) = self.sort_options(span, &recv, item, keywords)?;
+            if !args.is_empty() {
+                self.arity_error(span, "sort", "no positional", args.len());
+                return None;
+            }
+            return Some(self.sort_call(RtFn::ListSort, recv, keys, reverse, Type::None, span));
+        }
+        let n = args.len();
+        let want_item = |me: &mut Self, a: &ast::Expr| me.expr_expect(a, Some(item), "the item");
+        let none = Type::None;
+        let (f, ops, ty) = match (name, n) {
+            ("append", 1) => (RtFn::ListAppend, vec![want_item(self, &args[0])?], none),
+            ("extend", 1) => {
+                let other = self.materialize(&args[0])?;
+                let other = self.coerce(other, recv.ty, "the extension")?;
+                (RtFn::ListExtend, vec![other], none)
+            }
+            ("insert", 2) => {
+                let i = self.expr(&args[0])?;
+                let i = self.expect_type(i, Type::Int, "the position")?;
+                (RtFn::ListInsert, vec![i, want_item(self, &args[1])?], none)
+            }
+            ("pop", 0 | 1) => {
+                let (i, has) = match args.first() {
+                    Some(a) => {
+                        let i = self.expr(a)?;
+                        (self.expect_type(i, Type::Int, "the index")?, true)
+                    }
+                    None => (int(-1, span), false),
+                };
+                let has = mk(ExprKind::Bool(has), Type::Bool, span);
+                (RtFn::ListPop, vec![i, has], item)
+            }
+            ("index", 1) => (RtFn::ListIndex, vec![want_item(self, &args[0])?], Type::Int),
+            ("index", 2 | 3) => return self.list_index_range(span, recv, item, args),
+            ("count", 1) => (RtFn::ListCount, vec![want_item(self, &args[0])?], Type::Int),
+            ("remove", 1) => (RtFn::ListRemove, vec![want_item(self, &args[0])?], none),
+            ("reverse", 0) => (RtFn::ListReverse, vec![], none),
+            ("copy", 0) => (RtFn::ListCopy, vec![], recv.ty),
+            ("clear", 0) => (RtFn::ListClear, vec![], none),
+            _ => {
+                self.error(
+                    Diagnostic::error(span, format!("unsupported `list` method call `{name}` with {n} arguments"))
+                        .with_label("not available in Roast")
+                        .with_help("the list methods are append pop insert extend index count remove sort reverse copy clear"),
+                );
+                return None;
+            }
+        };
+        if let Some(k) = keywords.first() {
+            self.error(unsupported(
+                k.span,
+                "a keyword argument here",
+                "pass it by position",
+            ));
+            return None;
+        }
+        let mut all = vec![val(recv)];
+        all.extend(ops.into_iter().map(val));
+        Some(rt(f, all, ty, span))
+    }
+
+    /// `xs.index(x, start[, stop])`: searched in the slice, reported as an
+    /// index of the whole list (the start clamped as slicing does).
+    fn list_index_range(
+        &mut self,
+        span: Span,
+        recv: Expr,
+        item: Type,
+        args: &[ast::Expr],
+    ) -> Option<Expr> {
+        let x = self.expr_expect(&args[0], Some(item), "the item")?;
+        let mut bounds = Vec::new();
+        for a in &args[1..] {
+            let b = self.expr(a)?;
+            bounds.push(self.expect_type(b, Type::Int, "a bound")?);
+        }
+        let (ll, l) = self.hidden(recv.ty, span);
+        let (sl, start) = self.hidden(Type::Int, span);
+        let stop = bounds.get(1).cloned();
+        let mask = if stop.is_some() { 3 } else { 1 };
+        let part = rt(
+            RtFn::ListSlice,
+            vec![
+                val(l.clone()),
+                val(start.clone()),
+                val(stop.unwrap_or_else(|| int(0, span))),
+                val(int(1, span)),
+                val(int(mask, span)),
+            ],
+            recv.ty,
+            span,
+        );
+        let found = rt(RtFn::ListIndex, vec![val(part), val(x)], Type::Int, span);
+        // The start as slicing clamps it: negative counts from the end.
+        let len = mk(ExprKind::Len(Box::new(l)), Type::Int, span);
+        let from_end = self.binary(span, ast::BinOp::Add, start.clone(), len.clone())?;
+        let from_end = mk(
+            ExprKind::MinMax(true, vec![from_end, int(0, span)]),
+            Type::Int,
+            span,
+        );
+        let clamped = mk(
+            ExprKind::MinMax(false, vec![start.clone(), len]),
+            Type::Int,
+            span,
+        );
+        let negative = mk(
+            ExprKind::Compare(Box::new(start), vec![(CmpOp::Lt, int(0, span))]),
+            Type::Bool,
+            span,
+        );
+        let base = mk(
+            ExprKind::IfExp(Box::new(negative), Box::new(from_end), Box::new(clamped)),
+            Type::Int,
+            span,
+        );
+        let sum = self.binary(span, ast::BinOp::Add, found, base)?;
+        let first = bounds.remove(0);
+        Some(Self::let_in(ll, recv, Self::let_in(sl, first, sum)))
+    }
+
+    fn dict_method(
+        &mut self,
+        span: Span,
+        recv: Expr,
+        (k, v): (Type, Type),
+        name: &str,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Expr> {
+        if let Some(kw) = keywords.first() {
+            self.error(unsupported(
+                kw.span,
+                "a keyword argument here",
+                "pass it by position",
+            ));
+            return None;
+        }
+        let n = args.len();
+        let key = |me: &mut Self, a: &ast::Expr| me.expr_expect(a, Some(k), "the key");
+        let value = |me: &mut Self, a: &ast::Expr| me.expr_expect(a, Some(v), "the value");
+        match (name, n) {
+            ("get", 1) => {
+                // `d.get(k)` is `d[k] if k in d else None`, each operand evaluated once.
+                let kv = key(self, &args[0])?;
+                let (dl, d) = self.hidden(recv.ty, span);
+                let (kl, kx) = self.hidden(k, span);
+                let opt = Type::optional(v);
+                let found = mk(
+                    ExprKind::Contains(Box::new(kx.clone()), Box::new(d.clone()), false),
+                    Type::Bool,
+                    span,
+                );
+                let item = rt(RtFn::DictGetItem, vec![val(d), val(kx)], v, span);
+                let wrapped = mk(ExprKind::Wrap(Box::new(item)), opt, span);
+                let body = mk(
+                    ExprKind::IfExp(
+                        Box::new(found),
+                        Box::new(wrapped),
+                        Box::new(mk(ExprKind::NoneLit, opt, span)),
+                    ),
+                    opt,
+                    span,
+                );
+                Some(Self::let_in(dl, recv, Self::let_in(kl, kv, body)))
+            }
+            ("get", 2) | ("pop", 2) | ("setdefault", 2) => {
+                let kv = key(self, &args[0])?;
+                let dv = value(self, &args[1])?;
+                let f = match name {
+                    "get" => RtFn::DictGet,
+                    "pop" => RtFn::DictPopDefault,
+                    _ => RtFn::DictSetDefault,
+                };
+                Some(rt(f, vec![val(recv), val(kv), val(dv)], v, span))
+            }
+            ("pop", 1) => {
+                let kv = key(self, &args[0])?;
+                Some(rt(RtFn::DictPop, vec![val(recv), val(kv)], v, span))
+            }
+            ("keys" | "values" | "items", 0) => {
+                let ty = match name {
+                    "keys" => Type::list(k),
+                    "values" => Type::list(v),
+                    _ => Type::list(Type::tuple(&[k, v])),
+                };
+                let f = match name {
+                    "keys" => RtFn::DictKeys,
+                    "values" => RtFn::DictValues,
+                    _ => RtFn::DictItems,
+                };
+                if !self.view_allowed {
+                    self.error(unsupported(
+                        span,
+                        &format!("a `dict_{name}` view as a value"),
+                        &format!("iterate it directly, or make a list: `list(d.{name}())`"),
+                    ));
+                    return None;
+                }
+                Some(rt(f, vec![val(recv), RtOperand::Desc(ty)], ty, span))
+            }
+            ("copy", 0) => Some(rt(RtFn::DictCopy, vec![val(recv)], Type::dict(k, v), span)),
+            ("clear", 0) => Some(rt(RtFn::DictClear, vec![val(recv)], Type::None, span)),
+            ("update", 1) => {
+                let other = self.expr_expect(&args[0], Some(recv.ty), "the update")?;
+                Some(rt(
+                    RtFn::DictUpdate,
+                    vec![val(recv), val(other)],
+                    Type::None,
+                    span,
+                ))
+            }
+            ("popitem", 0) => {
+                let ty = Type::tuple(&[k, v]);
+                Some(rt(
+                    RtFn::DictPopItem,
+                    vec![val(recv), RtOperand::Desc(ty)],
+                    ty,
+                    span,
+                ))
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(span, format!("unsupported `dict` method call `{name}` with {n} arguments"))
+                        .with_label("not available in Roast")
+                        .with_help("the dict methods are get keys values items pop setdefault update copy clear popitem"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `key=` and `reverse=` of `sort`/`sorted`: the list of keys (computed
+    /// by a comprehension over `items`) and the reverse flag.
+    fn sort_options(
+        &mut self,
+        span: Span,
+        items: &Expr,
+        item: Type,
+        keywords: &[ast::Keyword],
+    ) -> Option<(Option<(LocalId, Expr)>, Expr)> {
+        let mut keys = None;
+        let mut reverse = mk(ExprKind::Bool(false), Type::Bool, span);
+        for k in keywords {
+            match k.name.as_ref().map(|n| n.name.as_str()) {
+                Some("reverse") => {
+                    let r = self.expr(&k.value)?;
+                    reverse = self.expect_type(r, Type::Bool, "reverse")?;
+                }
+                Some("key") => {
+                    let A::Name(f) = &k.value.kind else {
+                        self.error(unsupported(
+                            k.value.span,
+                            "this sort key",
+                            "name a function: `key=by_length` (lambdas come in a later tier)",
+                        ));
+                        return None;
+                    };
+                    // keys = [f(x) for x in items]
+                    let (xl, x) = self.hidden(item, k.value.span);
+                    let key = self.apply_named(k.value.span, f, x)?;
+                    let (il, it) = self.hidden(items.ty, span);
+                    let list_ty = Type::list(key.ty);
+                    let comp = mk(
+                        ExprKind::Comprehension {
+                            elem: Box::new(key),
+                            key: None,
+                            clauses: vec![Clause::For(
+                                Pattern::Local(xl),
+                                Iter::List(Box::new(it)),
+                            )],
+                        },
+                        list_ty,
+                        span,
+                    );
+                    keys = Some((il, comp));
+                }
+                _ => {
+                    self.error(unsupported(
+                        k.span,
+                        "this keyword argument",
+                        "sorting takes `key=` and `reverse=`",
+                    ));
+                    return None;
+                }
+            }
+        }
+        Some((keys, reverse))
+    }
+
+    /// `f(x)` for a named user function or builtin `f`.
+    fn apply_named(&mut self, span: Span, f: &str, x: Expr) -> Option<Expr> {
+        if let Some(&id) = self
+            .m
+            .functions
+            .get(f)
+            .filter(|_| !self.local_names.contains(f))
+        {
+            let sig = self.m.signatures[id.0 as usize].clone();
+            let (args, order) = self.bind_arguments(span, &sig, vec![x], Vec::new())?;
+            return Some(mk(ExprKind::Call(id, args, order), sig.ret, span));
+        }
+        match f {
+            "len" if matches!(x.ty, Type::Str | Type::List(_) | Type::Dict(..)) => {
+                Some(mk(ExprKind::Len(Box::new(x)), Type::Int, span))
+            }
+            "str" | "abs" | "repr" | "int" | "float" => self.builtin(span, f, vec![x]),
+            _ => {
+                self.error(
+                    Diagnostic::error(span, format!("cannot find function `{f}` in this scope"))
+                        .with_label("not a function"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `list.sort`/`sorted` with the optional keys list bound first.
+    fn sort_call(
+        &mut self,
+        f: RtFn,
+        items: Expr,
+        keys: Option<(LocalId, Expr)>,
+        reverse: Expr,
+        ty: Type,
+        span: Span,
+    ) -> Expr {
+        match keys {
+            None => rt(f, vec![val(items), RtOperand::Null, val(reverse)], ty, span),
+            Some((il, comp)) => {
+                let it = mk(ExprKind::Local(il), items.ty, span);
+                let call = rt(f, vec![val(it), val(comp), val(reverse)], ty, span);
+                Self::let_in(il, items, call)
+            }
+        }
+    }
+
+    /// An iterable expression as a list (a copy for lists, so callers own it).
+    pub(super) fn materialize(&mut self, e: &ast::Expr) -> Option<Expr> {
+        if let A::Call { func, .. } = &e.kind {
+            let is_view = matches!(&func.kind, A::Attribute { attr, .. } if matches!(attr.name.as_str(), "keys" | "values" | "items"));
+            let is_iter_builtin = matches!(&func.kind, A::Name(n) if matches!(n.as_str(), "range" | "enumerate" | "zip" | "reversed") && !self.shadowed(n));
+            if is_view || is_iter_builtin {
+                let saved = std::mem::replace(&mut self.view_allowed, true);
+                let r = if is_view {
+                    self.expr(e)
+                } else {
+                    let iter = self.iterable(e)?;
+                    Some(self.iter_to_list(iter, e.span))
+                };
+                self.view_allowed = saved;
+                return r;
+            }
+        }
+        let v = self.expr(e)?;
+        let span = v.span;
+        match v.ty {
+            Type::List(_) => Some(v),
+            Type::Str => {
+                let ty = Type::list(Type::Str);
+                Some(rt(
+                    RtFn::ListFromStr,
+                    vec![val(v), RtOperand::Desc(ty)],
+                    ty,
+                    span,
+                ))
+            }
+            Type::Dict(k, _) => {
+                let ty = Type::list(*k);
+                Some(rt(
+                    RtFn::DictKeys,
+                    vec![val(v), RtOperand::Desc(ty)],
+                    ty,
+                    span,
+                ))
+            }
+            t => {
+                self.error(
+                    Diagnostic::error(span, format!("`{}` is not iterable", t.name()))
+                        .with_label("not a list, str or dict"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[x for x in iter]`.
+    fn iter_to_list(&mut self, iter: Iter, span: Span) -> Expr {
+        let ty = iter.item_type();
+        let (xl, x) = self.hidden(ty, span);
+        mk(
+            ExprKind::Comprehension {
+                elem: Box::new(x),
+                key: None,
+                clauses: vec![Clause::For(Pattern::Local(xl), iter)],
+            },
+            Type::list(ty),
+            span,
+        )
+    }
+
+    /// What a `for` (or comprehension) iterates.
+    pub(super) fn iterable(&mut self, e: &ast::Expr) -> Option<Iter> {
+        if let A::Call {
+            func,
+            args,
+            keywords,
+        } = &e.kind
+        {
+            if let A::Name(n) = &func.kind {
+                if !self.shadowed(n) {
+                    match n.as_str() {
+                        "range" => return self.range_iter(e.span, args, keywords),
+                        "enumerate" => {
+                            let (inner, start) = match (args.as_slice(), keywords.as_slice()) {
+                                ([inner], []) => (inner, int(0, e.span)),
+                                ([inner, start], []) => {
+                                    let s = self.expr(start)?;
+                                    (inner, self.expect_type(s, Type::Int, "start")?)
+                                }
+                                ([inner], [k])
+                                    if k.name.as_ref().is_some_and(|n| n.name == "start") =>
+                                {
+                                    let s = self.expr(&k.value)?;
+                                    (inner, self.expect_type(s, Type::Int, "start")?)
+                                }
+                                _ => {
+                                    self.arity_error(e.span, "enumerate", "1 or 2", args.len());
+                                    return None;
+                                }
+                            };
+                            let inner = self.iterable(inner)?;
+                            return Some(Iter::Enumerate(Box::new(inner), Box::new(start)));
+                        }
+                        "zip" if keywords.is_empty() && args.len() >= 2 => {
+                            let mut parts = Vec::new();
+                            for a in args {
+                                parts.push(self.iterable(a)?);
+                            }
+                            return Some(Iter::Zip(parts));
+                        }
+                        "reversed" if args.len() == 1 && keywords.is_empty() => {
+                            let list = self.materialize(&args[0])?;
+                            return Some(Iter::Reversed(Box::new(list)));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let A::Attribute { value, attr } = &func.kind {
+                let view = match attr.name.as_str() {
+                    "keys" => Some(0),
+                    "values" => Some(1),
+                    "items" => Some(2),
+                    _ => None,
+                };
+                if let (Some(view), true) = (view, args.is_empty()) {
+                    let d = self.expr(value)?;
+                    if let Type::Dict(..) = d.ty {
+                        let d = Box::new(d);
+                        return Some(match view {
+                            0 => Iter::DictKeys(d),
+                            1 => Iter::DictValues(d),
+                            _ => Iter::DictItems(d),
+                        });
+                    }
+                    self.error(unsupported(
+                        attr.span,
+                        &format!("`.{}()` on a `{}`", attr.name, d.ty.name()),
+                        "views are dict methods",
+                    ));
+                    return None;
+                }
+            }
+        }
+        let v = self.expr(e)?;
+        match v.ty {
+            Type::List(_) => Some(Iter::List(Box::new(v))),
+            Type::Str => Some(Iter::Str(Box::new(v))),
+            Type::Dict(..) => Some(Iter::DictKeys(Box::new(v))),
+            t => {
+                self.error(
+                    Diagnostic::error(v.span, format!("`{}` is not iterable", t.name()))
+                        .with_label("iterated here")
+                        .with_help("iterate a list, str, dict, range, enumerate, zip or reversed"),
+                );
+                None
+            }
+        }
+    }
+
+    fn range_iter(
+        &mut self,
+        span: Span,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Iter> {
+        if !keywords.is_empty() || args.is_empty() || args.len() > 3 {
+            self.error(
+                Diagnostic::error(
+                    span,
+                    format!("range expected 1 to 3 arguments, got {}", args.len()),
+                )
+                .with_label("wrong number of arguments"),
+            );
+            return None;
+        }
+        let mut values = Vec::new();
+        for a in args {
+            let e = self.expr(a)?;
+            values.push(self.expect_type(e, Type::Int, "a range() argument")?);
+        }
+        let (start, stop, step) = match values.len() {
+            1 => (int(0, span), values.remove(0), int(1, span)),
+            2 => {
+                let stop = values.remove(1);
+                (values.remove(0), stop, int(1, span))
+            }
+            _ => {
+                let step = values.remove(2);
+                let stop = values.remove(1);
+                (values.remove(0), stop, step)
+            }
+        };
+        Some(Iter::Range(
+            Box::new(start),
+            Box::new(stop),
+            Box::new(step),
+            span,
+        ))
+    }
+
+    /// Binds the names of a `for` target to items of type `ty`.
+    pub(super) fn pattern(
+        &mut self,
+        target: &ast::Expr,
+        ty: Type,
+        value_span: Span,
+    ) -> Option<Pattern> {
+        match (&target.kind, ty) {
+            (A::Name(name), _) => {
+                let id = self.target_local(name, ty, target.span, value_span)?;
+                self.assigned.insert(id);
+                self.narrowed.remove(&id);
+                Some(Pattern::Local(id))
+            }
+            (A::Tuple(items) | A::List(items), Type::Tuple(types))
+                if items.len() == types.len() =>
+            {
+                let mut out = Vec::new();
+                for (item, t) in items.iter().zip(types.iter()) {
+                    out.push(self.pattern(item, *t, value_span)?);
+                }
+                Some(Pattern::Tuple(out))
+            }
+            (A::Tuple(items) | A::List(items), Type::Tuple(types)) => {
+                self.error(
+                    Diagnostic::error(
+                        target.span,
+                        format!(
+                            "cannot unpack {} values into {} names",
+                            types.len(),
+                            items.len()
+                        ),
+                    )
+                    .with_label("wrong number of names"),
+                );
+                None
+            }
+            _ => {
+                self.error(unsupported(
+                    target.span,
+                    &format!("this target for a `{}`", ty.name()),
+                    "unpack tuples into as many names as they have items",
+                ));
+                None
+            }
+        }
+    }
+
+    /// A `for` loop over anything but a plain `range` into a name.
+    pub(super) fn for_each(
+        &mut self,
+        target: &ast::Expr,
+        iter: &ast::Expr,
+        body: &[ast::Stmt],
+        orelse: &[ast::Stmt],
+    ) -> Vec<Stmt> {
+        let Some(it) = self.iterable(iter) else {
+            return vec![];
+        };
+        let before = (self.assigned.clone(), self.narrowed.clone());
+        let Some(pattern) = self.pattern(target, it.item_type(), iter.span) else {
+            return vec![];
+        };
+        let (body, breaks) = self.loop_body(body);
+        (self.assigned, self.narrowed) = before;
+        let (orelse, oa, ot) = self.branch(orelse);
+        if !breaks && !ot {
+            self.assigned = oa;
+        }
+        vec![Stmt::ForEach {
+            pattern,
+            iter: it,
+            body,
+            orelse,
+        }]
+    }
+
+    /// List and dict comprehensions. Their names are local to them.
+    pub(super) fn comprehension(
+        &mut self,
+        span: Span,
+        key: Option<&ast::Expr>,
+        elem: &ast::Expr,
+        generators: &[ast::Comprehension],
+    ) -> Option<Expr> {
+        let saved = (
+            self.by_name.clone(),
+            self.local_names.clone(),
+            self.assigned.clone(),
+            self.narrowed.clone(),
+        );
+        let result = self.comprehension_scoped(span, key, elem, generators);
+        (self.by_name, self.local_names, self.assigned, self.narrowed) = saved;
+        result
+    }
+
+    fn comprehension_scoped(
+        &mut self,
+        span: Span,
+        key: Option<&ast::Expr>,
+        elem: &ast::Expr,
+        generators: &[ast::Comprehension],
+    ) -> Option<Expr> {
+        let mut clauses = Vec::new();
+        for g in generators {
+            let iter = self.iterable(&g.iter)?;
+            let mut names = Vec::new();
+            comprehension_names(&g.target, &mut names);
+            for n in names {
+                self.local_names.insert(n.clone());
+                self.by_name.remove(&n);
+            }
+            let pattern = self.pattern(&g.target, iter.item_type(), g.iter.span)?;
+            clauses.push(Clause::For(pattern, iter));
+            for cond in &g.ifs {
+                let c = self.condition(cond)?;
+                clauses.push(Clause::If(c));
+            }
+        }
+        let value = self.expr(elem)?;
+        let (key, ty) = match key {
+            Some(k) => {
+                let k = self.expr(k)?;
+                if !k.ty.is_hashable() {
+                    self.error(
+                        Diagnostic::error(
+                            k.span,
+                            format!("unhashable type: `{}` as a dict key", k.ty.name()),
+                        )
+                        .with_label("not a valid key"),
+                    );
+                    return None;
+                }
+                let ty = Type::dict(k.ty, value.ty);
+                (Some(Box::new(k)), ty)
+            }
+            None => (None, Type::list(value.ty)),
+        };
+        Some(mk(
+            ExprKind::Comprehension {
+                elem: Box::new(value),
+                key,
+                clauses,
+            },
+            ty,
+            span,
+        ))
+    }
+
+    /// An f-string.
+    pub(super) fn fstring(&mut self, span: Span, parts: &[ast::FStringPart]) -> Option<Expr> {
+        let mut out = Vec::new();
+        for part in parts {
+            match part {
+                ast::FStringPart::Literal(s) => out.push(string(s, span)),
+                ast::FStringPart::Field {
+                    expr,
+                    conversion,
+                    spec,
+                    debug_text,
+                } => {
+                    if let Some(d) = debug_text {
+                        out.push(string(d, span));
+                    }
+                    let value = self.expr(expr)?;
+                    let conversion = match (conversion, debug_text, spec.is_empty()) {
+                        (Some(c), _, _) => Some(*c),
+                        (None, Some(_), true) => Some('r'),
+                        _ => None,
+                    };
+                    let spec = if spec.is_empty() {
+                        None
+                    } else {
+                        Some(self.fstring(span, spec)?)
+                    };
+                    out.push(self.format_field(value, conversion, spec)?);
+                }
+            }
+        }
+        Some(concat(out, span))
+    }
+
+    /// One replacement field: conversion, then `format(value, spec)`.
+    fn format_field(
+        &mut self,
+        value: Expr,
+        conversion: Option<char>,
+        spec: Option<Expr>,
+    ) -> Option<Expr> {
+        let value = match conversion {
+            Some('r') => repr(value),
+            Some('s') => to_str(value),
+            Some(c) => {
+                self.error(unsupported(
+                    value.span,
+                    &format!("the `!{c}` conversion"),
+                    "use `!r` or `!s`",
+                ));
+                return None;
+            }
+            None => value,
+        };
+        let span = value.span;
+        Some(match spec {
+            None => to_str(value),
+            Some(spec) => {
+                let ty = value.ty;
+                rt(
+                    RtFn::Format,
+                    vec![val(value), RtOperand::Desc(ty), val(spec)],
+                    Type::Str,
+                    span,
+                )
+            }
+        })
+    }
+
+    /// `"literal {} {0:spec}".format(args)`.
+    fn str_format(
+        &mut self,
+        span: Span,
+        fmt: &str,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Expr> {
+        let values = self.plain_args(span, args, keywords)?;
+        let mut locals = Vec::new();
+        let mut reads = Vec::new();
+        for v in &values {
+            let (id, read) = self.hidden(v.ty, v.span);
+            locals.push(id);
+            reads.push(read);
+        }
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut auto = 0usize;
+        let mut chars = fmt.chars().peekable();
+        let bad = |me: &mut Self, msg: &str| {
+            me.error(
+                Diagnostic::error(span, format!("invalid format string: {msg}"))
+                    .with_label("in this str.format call"),
+            );
+        };
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    literal.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    literal.push('}');
+                }
+                '}' => {
+                    bad(self, "single '}' encountered in format string");
+                    return None;
+                }
+                '{' => {
+                    let mut field = String::new();
+                    let mut depth = 0;
+                    loop {
+                        match chars.next() {
+                            Some('{') => {
+                                depth += 1;
+                                field.push('{');
+                            }
+                            Some('}') if depth == 0 => break,
+                            Some('}') => {
+                                depth -= 1;
+                                field.push('}');
+                            }
+                            Some(ch) => field.push(ch),
+                            None => {
+                                bad(self, "expected '}' before end of string");
+                                return None;
+                            }
+                        }
+                    }
+                    if !literal.is_empty() {
+                        parts.push(string(&std::mem::take(&mut literal), span));
+                    }
+                    let (head, spec) = match field.find(':') {
+                        Some(i) => (field[..i].to_string(), Some(field[i + 1..].to_string())),
+                        None => (field.clone(), None),
+                    };
+                    let (index, conversion) = match head.find('!') {
+                        Some(i) => (head[..i].to_string(), head[i + 1..].chars().next()),
+                        None => (head, None),
+                    };
+                    let i = if index.is_empty() {
+                        auto += 1;
+                        auto - 1
+                    } else {
+                        match index.parse::<usize>() {
+                            Ok(i) => i,
+                            Err(_) => {
+                                bad(self, "only positional fields `{}` and `{0}` are supported");
+                                return None;
+                            }
+                        }
+                    };
+                    let Some(read) = reads.get(i).cloned() else {
+                        self.error(
+                            Diagnostic::error(
+                                span,
+                                format!(
+                                    "Replacement index {i} out of range for positional args tuple"
+                                ),
+                            )
+                            .with_label("not enough arguments"),
+                        );
+                        return None;
+                    };
+                    if spec.as_deref().is_some_and(|s| s.contains('{')) {
+                        bad(self, "nested fields in a format spec are not supported");
+                        return None;
+                    }
+                    let spec = spec.filter(|s| !s.is_empty()).map(|s| string(&s, span));
+                    parts.push(self.format_field(read, conversion, spec)?);
+                }
+                c => literal.push(c),
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(string(&literal, span));
+        }
+        let mut result = concat(parts, span);
+        for (id, v) in locals.into_iter().zip(values).rev() {
+            result = Self::let_in(id, v, result);
+        }
+        Some(result)
+    }
+
+    /// `math.name(args)` or a function imported from `math`.
+    pub(super) fn math_function(
+        &mut self,
+        span: Span,
+        name: &str,
+        args: Vec<Expr>,
+    ) -> Option<Expr> {
+        let float_arg = |me: &mut Self, e: Expr| -> Option<Expr> {
+            match e.ty {
+                Type::Float => Some(e),
+                Type::Int => Some(super::promote(e)),
+                _ => {
+                    me.error(type_mismatch(&e, Type::Float, "the argument"));
+                    None
+                }
+            }
+        };
+        let unary = MATH_UNARY.iter().position(|n| *n == name);
+        let binary = MATH_BINARY.iter().position(|n| *n == name);
+        let n = args.len();
+        let mut args = args.into_iter();
+        if let (Some(op), 1) = (unary, n) {
+            let x = float_arg(self, args.next()?)?;
+            let ty = if matches!(name, "floor" | "ceil" | "trunc") {
+                Type::Int
+            } else if matches!(name, "isnan" | "isinf" | "isfinite") {
+                Type::Bool
+            } else {
+                Type::Float
+            };
+            let r = rt(
+                RtFn::MathUnary,
+                vec![val(int(op as i64, span)), val(x)],
+                Type::Float,
+                span,
+            );
+            return Some(match ty {
+                Type::Int => mk(ExprKind::FloatToInt(Box::new(r)), Type::Int, span),
+                Type::Bool => mk(
+                    ExprKind::Compare(
+                        Box::new(r),
+                        vec![(CmpOp::Ne, mk(ExprKind::Float(0.0), Type::Float, span))],
+                    ),
+                    Type::Bool,
+                    span,
+                ),
+                _ => r,
+            });
+        }
+        if let (Some(op), 2) = (binary, n) {
+            let x = float_arg(self, args.next()?)?;
+            let y = float_arg(self, args.next()?)?;
+            return Some(rt(
+                RtFn::MathBinary,
+                vec![val(int(op as i64, span)), val(x), val(y)],
+                Type::Float,
+                span,
+            ));
+        }
+        self.error(
+            Diagnostic::error(span, format!("unsupported call `math.{name}` with {n} arguments"))
+                .with_label("not available in Roast")
+                .with_help("the math functions are sqrt floor ceil trunc pow fabs sin cos tan asin acos atan atan2 exp log log2 log10 hypot isnan isinf isfinite"),
+        );
+        None
+    }
+
+    /// A `math` constant.
+    pub(super) fn math_constant(name: &str) -> Option<f64> {
+        match name {
+            "pi" => Some(std::f64::consts::PI),
+            "e" => Some(std::f64::consts::E),
+            "tau" => Some(std::f64::consts::TAU),
+            "inf" => Some(f64::INFINITY),
+            "nan" => Some(f64::NAN),
+            _ => None,
+        }
+    }
+
+    /// Builtins whose arguments need their unevaluated form (iterables,
+    /// `key=`); `None` when `name` is not one of them.
+    pub(super) fn container_builtin(
+        &mut self,
+        span: Span,
+        name: &str,
+        args: &[ast::Expr],
+        keywords: &[ast::Keyword],
+    ) -> Option<Option<Expr>> {
+        let n = args.len();
+        match name {
+            "sorted" if n == 1 => {
+                let items = self.materialize(&args[0]);
+                Some(items.and_then(|items| {
+                    let item = elem(items.ty)?;
+                    let (keys, reverse) = self.sort_options(span, &items, item, keywords)?;
+                    let ty = items.ty;
+                    Some(self.sort_call(RtFn::ListSorted, items, keys, reverse, ty, span))
+                }))
+            }
+            "len" if n == 1 && keywords.is_empty() => {
+                let saved = std::mem::replace(&mut self.view_allowed, true);
+                let e = self.expr(&args[0]);
+                self.view_allowed = saved;
+                Some(e.and_then(|e| match e.ty {
+                    Type::Str | Type::List(_) | Type::Dict(..) => {
+                        Some(mk(ExprKind::Len(Box::new(e)), Type::Int, span))
+                    }
+                    Type::Tuple(items) => {
+                        let (id, _) = self.hidden(e.ty, span);
+                        let n = int(items.len() as i64, span);
+                        Some(Self::let_in(id, e, n))
+                    }
+                    t => {
+                        self.error(
+                            Diagnostic::error(
+                                e.span,
+                                format!("object of type `{}` has no len()", t.name()),
+                            )
+                            .with_label("len() of this"),
+                        );
+                        None
+                    }
+                }))
+            }
+            "sum" if (n == 1 || n == 2) && keywords.is_empty() => {
+                let items = self.materialize(&args[0]);
+                let start = match args.get(1) {
+                    Some(a) => self.expr(a).map(Some),
+                    None => Some(None),
+                };
+                Some((|| {
+                    let (items, start) = (items?, start?);
+                    match elem(items.ty)? {
+                        Type::Int => {
+                            let start = match start {
+                                Some(s) => self.expect_type(s, Type::Int, "the start")?,
+                                None => int(0, span),
+                            };
+                            Some(rt(
+                                RtFn::ListSumInt,
+                                vec![val(items), val(start)],
+                                Type::Int,
+                                span,
+                            ))
+                        }
+                        Type::Float => {
+                            let start = match start {
+                                Some(s) if s.ty == Type::Int => super::promote(s),
+                                Some(s) => self.expect_type(s, Type::Float, "the start")?,
+                                None => mk(ExprKind::Float(0.0), Type::Float, span),
+                            };
+                            Some(rt(
+                                RtFn::ListSumFloat,
+                                vec![val(items), val(start)],
+                                Type::Float,
+                                span,
+                            ))
+                        }
+                        t => {
+                            self.error(
+                                Diagnostic::error(
+                                    items.span,
+                                    format!("sum() of `{}` items", t.name()),
+                                )
+                                .with_label("not numbers")
+                                .with_help("sum() adds ints or floats"),
+                            );
+                            None
+                        }
+                    }
+                })())
+            }
+            "min" | "max" if keywords.is_empty() && n >= 1 => {
+                let is_max = mk(ExprKind::Bool(name == "max"), Type::Bool, span);
+                if n == 1 {
+                    let items = self.materialize(&args[0]);
+                    return Some(items.and_then(|items| {
+                        let item = elem(items.ty)?;
+                        Some(rt(
+                            RtFn::ListMinMax,
+                            vec![val(items), val(is_max)],
+                            item,
+                            span,
+                        ))
+                    }));
+                }
+                // Several values: scalars are compared inline (see `builtin`).
+                let first = self.expr(&args[0])?;
+                if !first.ty.is_heap() {
+                    return None;
+                }
+                let list = self.list_display(span, args, Some(first.ty));
+                Some(list.map(|items| {
+                    rt(
+                        RtFn::ListMinMax,
+                        vec![val(items), val(is_max)],
+                        first.ty,
+                        span,
+                    )
+                }))
+            }
+            "list" if n == 1 && keywords.is_empty() => {
+                let direct = !matches!(&args[0].kind, A::Call { .. });
+                let items = self.materialize(&args[0]);
+                Some(items.map(|items| match (&items.kind, direct) {
+                    (_, true) if matches!(items.ty, Type::List(_)) => {
+                        let ty = items.ty;
+                        rt(RtFn::ListCopy, vec![val(items)], ty, span)
+                    }
+                    (ExprKind::Local(_), _) => {
+                        let ty = items.ty;
+                        rt(RtFn::ListCopy, vec![val(items)], ty, span)
+                    }
+                    _ => items,
+                }))
+            }
+            "enumerate" | "zip" | "reversed" | "range" => {
+                // As a value CPython gives a lazy iterator, not a list.
+                self.error(unsupported(
+                    span,
+                    &format!("`{name}(...)` as a value"),
+                    &format!("loop over it with `for`, or make a list: `list({name}(...))`"),
+                ));
+                Some(None)
+            }
+            _ => None,
+        }
+    }
+
+    /// `+`, `*` on strings and lists.
+    pub(super) fn heap_binary(
+        &mut self,
+        span: Span,
+        op: ArithOp,
+        l: Expr,
+        r: Expr,
+    ) -> Option<Expr> {
+        let ty = l.ty;
+        match (op, l.ty, r.ty) {
+            (ArithOp::Add, Type::Str, Type::Str) => {
+                Some(rt(RtFn::StrConcat, vec![val(l), val(r)], Type::Str, span))
+            }
+            (ArithOp::Add, Type::List(_), _) if l.ty == r.ty => {
+                Some(rt(RtFn::ListConcat, vec![val(l), val(r)], ty, span))
+            }
+            (ArithOp::Mul, Type::Str, Type::Int) => {
+                Some(rt(RtFn::StrRepeat, vec![val(l), val(r)], Type::Str, span))
+            }
+            (ArithOp::Mul, Type::Int, Type::Str) => {
+                // CPython evaluates the int first, then the str: already done.
+                Some(rt(RtFn::StrRepeat, vec![val(r), val(l)], Type::Str, span))
+            }
+            (ArithOp::Mul, Type::List(_), Type::Int) => {
+                Some(rt(RtFn::ListRepeat, vec![val(l), val(r)], ty, span))
+            }
+            (ArithOp::Mul, Type::Int, Type::List(_)) => {
+                let ty = r.ty;
+                Some(rt(RtFn::ListRepeat, vec![val(r), val(l)], ty, span))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Unary `math` functions, by the code the runtime's `roast_rt_math` takes.
+pub(super) const MATH_UNARY: [&str; 19] = [
+    "sqrt", "floor", "ceil", "trunc", "fabs", "sin", "cos", "tan", "asin", "acos", "atan", "exp",
+    "log", "log2", "log10", "isnan", "isinf", "isfinite", "sinh",
+];
+
+/// Binary `math` functions, by the code `roast_rt_math2` takes.
+pub(super) const MATH_BINARY: [&str; 5] = ["pow", "atan2", "hypot", "log", "fmod"];
+
+/// Whether values of `ty` have an order (`<`).
+pub(super) fn orderable(ty: Type) -> bool {
+    match ty {
+        Type::Int | Type::Float | Type::Bool | Type::Str => true,
+        Type::List(i) => orderable(*i),
+        Type::Tuple(items) => items.iter().all(|t| orderable(*t)),
+        _ => false,
+    }
+}
+
+/// The concatenation of `parts` (an empty string when there are none).
+fn concat(mut parts: Vec<Expr>, span: Span) -> Expr {
+    match parts.len() {
+        0 => string("", span),
+        1 => parts.remove(0),
+        _ => mk(ExprKind::Concat(parts), Type::Str, span),
+    }
+}
+
+/// The names a comprehension target binds.
+fn comprehension_names(target: &ast::Expr, out: &mut Vec<String>) {
+    match &target.kind {
+        A::Name(n) => out.push(n.clone()),
+        A::Tuple(items) | A::List(items) => items.iter().for_each(|i| comprehension_names(i, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,1031 @@
+//! Lowering of heap values: reference counting, containers, iteration.
+//!
+//! Ownership rules (docs/runtime-abi.md): every heap local is null or owns
+//! one reference. Runtime functions and Roast functions borrow their
+//! arguments and return new references. A new reference produced inside a
+//! statement lives in a temporary listed in `Builder::owned` until the
+//! statement ends (or until it is moved into a local or container). Every
+//! way out of a function releases every heap local but the returned one and
+//! the parameters the function never reassigns (those stay borrowed).
+
+use super::{
+    local, BasicBlock, BinOp, Builder, CheckedOp, IntCond, LocalId, Operand, RtArg, RtFn, Rvalue,
+    Statement, Terminator, UnOp,
+};
+use crate::diag::Span;
+use crate::hir::{self, Clause, CmpOp, ExprKind, Iter, Pattern, RtOperand, Type};
+use crate::rtabi::{Param, Ret};
+use roast_runtime::ExcKind;
+use std::collections::HashSet;
+
+/// Offset of a `str`'s code-point count.
+const STR_CHARS: i32 = 24;
+/// Offset of a list's and a dict's length.
+const LEN: i32 = 16;
+/// Offset of the first item of a tuple, and of a box's value.
+const ITEMS: i32 = 16;
+
+/// A produced item: one value, or the parts of a tuple not yet built.
+pub(super) enum Item {
+    /// A value of a type.
+    One(Operand, Type),
+    /// Tuple parts.
+    Many(Vec<Item>),
+}
+
+impl Item {
+    fn ty(&self) -> Type {
+        match self {
+            Item::One(_, t) => *t,
+            Item::Many(parts) => {
+                let types: Vec<Type> = parts.iter().map(Item::ty).collect();
+                Type::tuple(&types)
+            }
+        }
+    }
+}
+
+/// What one loop over an [`Iter`] keeps between iterations.
+enum IterState {
+    Range {
+        next: LocalId,
+        stop: Operand,
+        step: Operand,
+        done: LocalId,
+    },
+    Seq {
+        seq: Operand,
+        index: LocalId,
+        ty: Type,
+    },
+    Reversed {
+        seq: Operand,
+        index: LocalId,
+        ty: Type,
+    },
+    Dict {
+        dict: Operand,
+        pos: LocalId,
+        cur: LocalId,
+        size: LocalId,
+        view: u8,
+        ty: Type,
+        span: Span,
+    },
+    Enumerate(Box<IterState>, LocalId),
+    Zip(Vec<IterState>),
+}
+
+/// Adds the releases to every block that leaves the function.
+pub(super) fn insert_cleanup(
+    blocks: &mut [BasicBlock],
+    locals: &[(String, Type)],
+    params: &[LocalId],
+    borrowed_temps: &HashSet<LocalId>,
+) {
+    // Parameters the body writes are owned: take a reference on entry.
+    let mut written = HashSet::new();
+    for b in blocks.iter() {
+        for s in &b.statements {
+            match s {
+                Statement::Assign(l, _) | Statement::DecRef(l) => {
+                    written.insert(*l);
+                }
+                Statement::Runtime { dest: Some(l), .. } => {
+                    written.insert(*l);
+                }
+                Statement::Call { value: Some(l), .. } => {
+                    written.insert(*l);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut borrowed: HashSet<LocalId> = params
+        .iter()
+        .copied()
+        .filter(|p| !written.contains(p))
+        .collect();
+    borrowed.extend(borrowed_temps);
+    let entry: Vec<Statement> = params
+        .iter()
+        .filter(|p| written.contains(p) && locals[p.0 as usize].1.is_heap())
+        .map(|p| Statement::IncRef(Operand::Local(*p)))
+        .collect();
+    if let Some(first) = blocks.first_mut() {
+        first.statements.splice(0..0, entry);
+    }
+    for b in blocks.iter_mut() {
+        let keep = match &b.terminator {
+            Terminator::Return(Some(Operand::Local(l))) => Some(*l),
+            Terminator::Return(_) | Terminator::Raise { .. } | Terminator::Propagate => None,
+            _ => continue,
+        };
+        for (i, (_, ty)) in locals.iter().enumerate() {
+            let id = LocalId(i as u32);
+            if ty.is_heap() && Some(id) != keep && !borrowed.contains(&id) {
+                b.statements.push(Statement::DecRef(id));
+            }
+        }
+    }
+}
+
+fn val(op: Operand) -> RtArg {
+    RtArg::Value(op)
+}
+
+impl Builder<'_> {
+    /// Releases the statement temporaries created since `mark`.
+    pub(super) fn release_temps(&mut self, mark: usize) {
+        let temps: Vec<LocalId> = self.owned.drain(mark..).collect();
+        if self.terminated() {
+            return;
+        }
+        for t in temps {
+            self.push(Statement::DecRef(t));
+        }
+    }
+
+    /// A temporary of type `ty` that holds a new reference until the
+    /// statement ends.
+    fn owned_temp(&mut self, ty: Type) -> LocalId {
+        let t = self.temp(ty);
+        if ty.is_heap() {
+            self.owned.push(t);
+        }
+        t
+    }
+
+    /// Whether `v` is a statement temporary holding a reference.
+    fn is_owned(&self, v: Operand) -> bool {
+        matches!(v, Operand::Local(l) if self.owned.contains(&l))
+    }
+
+    /// `e`'s value as a reference the caller owns (for heap types): moved
+    /// out of a temporary, or a new reference to a borrowed value.
+    pub(super) fn expr_owned(&mut self, e: &hir::Expr) -> Operand {
+        let v = self.expr(e);
+        self.owned_copy(v, e.ty)
+    }
+
+    fn owned_copy(&mut self, v: Operand, ty: Type) -> Operand {
+        if !ty.is_heap() {
+            return v;
+        }
+        let t = self.temp(ty);
+        self.push(Statement::Assign(t, Rvalue::Use(v)));
+        if self.is_owned(v) {
+            if let Operand::Local(l) = v {
+                self.owned.retain(|o| *o != l);
+                self.push(Statement::Assign(l, Rvalue::Use(Operand::Int(0))));
+            }
+        } else {
+            self.push(Statement::IncRef(Operand::Local(t)));
+        }
+        t.into()
+    }
+
+    /// Moves an owned value (from [`Builder::owned_copy`]) into `dest`, which
+    /// holds nothing: the source temporary is cleared.
+    fn move_to(&mut self, dest: LocalId, v: Operand) {
+        self.push(Statement::Assign(dest, Rvalue::Use(v)));
+        if let Operand::Local(t) = v {
+            self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
+        }
+    }
+
+    /// Assigns an owned value to a local, releasing its old value.
+    pub(super) fn store_local(&mut self, dest: LocalId, v: Operand, ty: Type) {
+        if ty.is_heap() {
+            self.push(Statement::DecRef(dest));
+            self.push(Statement::Assign(dest, Rvalue::Use(v)));
+            if let Operand::Local(t) = v {
+                self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
+            }
+        } else {
+            self.push(Statement::Assign(dest, Rvalue::Use(v)));
+        }
+    }
+
+    /// Calls runtime function `f`: `Ctx` and `Site` parameters are filled
+    /// in, the others come from `args` in order. A heap result is owned.
+    fn call_rt(&mut self, f: RtFn, args: Vec<RtArg>, ty: Type, span: Span) -> Operand {
+        let mut args = args.into_iter();
+        let mut full = Vec::new();
+        for p in f.params() {
+            match p {
+                Param::Ctx => full.push(RtArg::Ctx),
+                Param::Site => full.push(RtArg::Site(span)),
+                _ => full.push(args.next().expect("checker: runtime call arity")),
+            }
+        }
+        let dest = (f.ret() != Ret::Void).then(|| self.owned_temp(ty));
+        self.push(Statement::Runtime {
+            dest,
+            func: f,
+            args: full,
+        });
+        if f.may_raise() {
+            let pending = self.assign(Type::Bool, Rvalue::Pending);
+            self.propagate_if(pending);
+        }
+        dest.map_or(Operand::Bool(false), Operand::Local)
+    }
+
+    /// Lowers the heap expression forms.
+    pub(super) fn heap_expr(&mut self, e: &hir::Expr) -> Operand {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Runtime(f, ops) => {
+                let mut args = Vec::new();
+                for op in ops {
+                    args.push(match op {
+                        RtOperand::Value(x) => val(self.expr(x)),
+                        RtOperand::Desc(t) => RtArg::Desc(*t),
+                        RtOperand::Null => val(Operand::Int(0)),
+                    });
+                }
+                self.call_rt(*f, args, e.ty, span)
+            }
+            ExprKind::List(items) => {
+                let list = self.call_rt(
+                    RtFn::ListNew,
+                    vec![RtArg::Desc(e.ty), val(Operand::Int(items.len() as i64))],
+                    e.ty,
+                    span,
+                );
+                for item in items {
+                    let v = self.expr(item);
+                    self.call_rt(RtFn::ListAppend, vec![val(list), val(v)], Type::None, span);
+                }
+                list
+            }
+            ExprKind::Dict(items) => {
+                let dict = self.call_rt(RtFn::DictNew, vec![RtArg::Desc(e.ty)], e.ty, span);
+                for (k, v) in items {
+                    let kv = self.expr(k);
+                    let vv = self.expr(v);
+                    self.call_rt(
+                        RtFn::DictSetItem,
+                        vec![val(dict), val(kv), val(vv)],
+                        Type::None,
+                        span,
+                    );
+                }
+                dict
+            }
+            ExprKind::Tuple(items) => {
+                let values: Vec<(Operand, Type)> =
+                    items.iter().map(|i| (self.expr_owned(i), i.ty)).collect();
+                self.build_tuple(e.ty, values, span)
+            }
+            ExprKind::TupleItem(t, k) => {
+                let base = self.expr(t);
+                self.assign(
+                    e.ty,
+                    Rvalue::Load {
+                        base,
+                        offset: ITEMS + 8 * *k as i32,
+                    },
+                )
+            }
+            ExprKind::Len(x) => {
+                let base = self.expr(x);
+                let offset = if x.ty == Type::Str { STR_CHARS } else { LEN };
+                self.assign(Type::Int, Rvalue::Load { base, offset })
+            }
+            ExprKind::Wrap(x) => {
+                let v = self.expr(x);
+                if x.ty.is_heap() {
+                    v
+                } else {
+                    self.call_rt(RtFn::BoxNew, vec![RtArg::Desc(e.ty), val(v)], e.ty, span)
+                }
+            }
+            ExprKind::Unwrap(x) => {
+                let v = self.expr(x);
+                let missing = self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::Eq), v, Operand::Int(0)),
+                );
+                self.raise_if(
+                    missing,
+                    ExcKind::RuntimeError,
+                    "internal error: None where the checker proved a value",
+                    span,
+                );
+                if e.ty.is_heap() {
+                    v
+                } else {
+                    self.assign(
+                        e.ty,
+                        Rvalue::Load {
+                            base: v,
+                            offset: ITEMS,
+                        },
+                    )
+                }
+            }
+            ExprKind::IsNone(x, negate) => {
+                let v = self.expr(x);
+                let cond = if *negate { IntCond::Ne } else { IntCond::Eq };
+                self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(cond), v, Operand::Int(0)),
+                )
+            }
+            ExprKind::HeapCompare(op, l, r) => {
+                let (a, b) = (self.expr(l), self.expr(r));
+                self.heap_compare(*op, a, b, l.ty)
+            }
+            ExprKind::Contains(item, container, negate) => {
+                let iv = self.expr(item);
+                let cv = self.expr(container);
+                let f = match container.ty {
+                    Type::Str => RtFn::StrContains,
+                    Type::List(_) => RtFn::ListContains,
+                    _ => RtFn::DictContains,
+                };
+                let r = self.call_rt(f, vec![val(cv), val(iv)], Type::Bool, span);
+                if *negate {
+                    self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, r))
+                } else {
+                    r
+                }
+            }
+            ExprKind::Concat(parts) => {
+                let first = self.expr(&parts[0]);
+                let second = self.expr(&parts[1]);
+                let mut acc = self.call_rt(
+                    RtFn::StrConcat,
+                    vec![val(first), val(second)],
+                    Type::Str,
+                    span,
+                );
+                for p in &parts[2..] {
+                    let v = self.expr(p);
+                    acc = self.append_owned(acc, v, span);
+                }
+                acc
+            }
+            ExprKind::Let(id, value, body) => {
+                let v = self.expr_owned(value);
+                self.store_local(local(*id), v, value.ty);
+                self.expr(body)
+            }
+            ExprKind::Comprehension { elem, key, clauses } => {
+                let result = match key {
+                    Some(_) => self.call_rt(RtFn::DictNew, vec![RtArg::Desc(e.ty)], e.ty, span),
+                    None => self.call_rt(
+                        RtFn::ListNew,
+                        vec![RtArg::Desc(e.ty), val(Operand::Int(0))],
+                        e.ty,
+                        span,
+                    ),
+                };
+                self.comprehension(result, elem, key.as_deref(), clauses, span);
+                result
+            }
+            other => unreachable!("checker: unexpected expression {other:?}"),
+        }
+    }
+
+    /// `a op b` for two heap values of type `ty`, by the runtime.
+    pub(super) fn heap_compare(&mut self, op: CmpOp, a: Operand, b: Operand, ty: Type) -> Operand {
+        let (f, x, y, negate) = match op {
+            CmpOp::Eq => (RtFn::Eq, a, b, false),
+            CmpOp::Ne => (RtFn::Eq, a, b, true),
+            CmpOp::Lt => (RtFn::Lt, a, b, false),
+            CmpOp::Le => (RtFn::Le, a, b, false),
+            CmpOp::Gt => (RtFn::Lt, b, a, false),
+            CmpOp::Ge => (RtFn::Le, b, a, false),
+        };
+        let args = vec![val(x), val(y), RtArg::Desc(ty)];
+        let r = self.call_rt(f, args, Type::Bool, Span::default());
+        if negate {
+            self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, r))
+        } else {
+            r
+        }
+    }
+
+    /// `acc += v` for an owned string temporary `acc`; returns the result.
+    fn append_owned(&mut self, acc: Operand, v: Operand, span: Span) -> Operand {
+        let Operand::Local(a) = acc else {
+            return acc;
+        };
+        self.owned.retain(|o| *o != a);
+        let r = self.call_rt(RtFn::StrIadd, vec![val(acc), val(v)], Type::Str, span);
+        self.push(Statement::Assign(a, Rvalue::Use(Operand::Int(0))));
+        r
+    }
+
+    /// A new tuple of type `ty` from owned item values.
+    fn build_tuple(&mut self, ty: Type, values: Vec<(Operand, Type)>, span: Span) -> Operand {
+        let tuple = self.call_rt(RtFn::TupleNew, vec![RtArg::Desc(ty)], ty, span);
+        for (i, (v, t)) in values.into_iter().enumerate() {
+            self.push(Statement::Store {
+                base: tuple,
+                offset: ITEMS + 8 * i as i32,
+                value: v,
+            });
+            if let (true, Operand::Local(l)) = (t.is_heap(), v) {
+                self.push(Statement::Assign(l, Rvalue::Use(Operand::Int(0))));
+            }
+        }
+        tuple
+    }
+
+    /// Python truthiness of a heap value.
+    pub(super) fn heap_truth(&mut self, v: Operand, ty: Type) -> Operand {
+        match ty {
+            Type::Str | Type::List(_) | Type::Dict(..) => {
+                let offset = if ty == Type::Str { STR_CHARS } else { LEN };
+                let len = self.assign(Type::Int, Rvalue::Load { base: v, offset });
+                self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::Ne), len, Operand::Int(0)),
+                )
+            }
+            Type::Tuple(_) => Operand::Bool(true),
+            Type::Optional(inner) => {
+                let result = self.temp(Type::Bool);
+                let present = self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::Ne), v, Operand::Int(0)),
+                );
+                self.push(Statement::Assign(result, Rvalue::Use(present)));
+                let (some, join) = (self.new_block(), self.new_block());
+                self.branch(present, some, join);
+                self.switch_to(some);
+                let inner_v = if inner.is_heap() {
+                    v
+                } else {
+                    self.assign(
+                        *inner,
+                        Rvalue::Load {
+                            base: v,
+                            offset: ITEMS,
+                        },
+                    )
+                };
+                let t = self.truth(inner_v, *inner);
+                self.push(Statement::Assign(result, Rvalue::Use(t)));
+                self.goto(join);
+                self.switch_to(join);
+                Operand::Local(result)
+            }
+            _ => Operand::Bool(false),
+        }
+    }
+
+    /// `a and b` / `a or b` of heap values.
+    pub(super) fn heap_and_or(&mut self, is_and: bool, l: &hir::Expr, r: &hir::Expr) -> Operand {
+        let result = self.owned_temp(l.ty);
+        let lv = self.expr(l);
+        let truth = self.truth(lv, l.ty);
+        let lo = self.owned_copy(lv, l.ty);
+        self.move_to(result, lo);
+        let (rhs, join) = (self.new_block(), self.new_block());
+        if is_and {
+            self.branch(truth, rhs, join);
+        } else {
+            self.branch(truth, join, rhs);
+        }
+        self.switch_to(rhs);
+        self.push(Statement::DecRef(result));
+        let rv = self.expr_owned(r);
+        self.move_to(result, rv);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(result)
+    }
+
+    /// `t if c else f` of a heap type.
+    pub(super) fn heap_if_exp(&mut self, c: &hir::Expr, t: &hir::Expr, f: &hir::Expr) -> Operand {
+        let result = self.owned_temp(t.ty);
+        let cv = self.expr(c);
+        let (tb, fb, join) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(cv, tb, fb);
+        for (block, e) in [(tb, t), (fb, f)] {
+            self.switch_to(block);
+            let v = self.expr_owned(e);
+            self.move_to(result, v);
+            self.goto(join);
+        }
+        self.switch_to(join);
+        Operand::Local(result)
+    }
+
+    /// `s += t` for a `str` local: the local's reference moves into the
+    /// runtime, which appends in place when nothing else holds the string.
+    pub(super) fn str_append(&mut self, target: LocalId, e: &hir::Expr) {
+        let mut v = self.expr(e);
+        if v == Operand::Local(target) {
+            v = self.owned_copy(v, Type::Str);
+            if let Operand::Local(t) = v {
+                self.owned.push(t);
+            }
+        }
+        let moved = self.temp(Type::Str);
+        self.push(Statement::Assign(
+            moved,
+            Rvalue::Use(Operand::Local(target)),
+        ));
+        self.push(Statement::Assign(target, Rvalue::Use(Operand::Int(0))));
+        self.push(Statement::Runtime {
+            dest: Some(target),
+            func: RtFn::StrIadd,
+            args: vec![val(Operand::Local(moved)), val(v)],
+        });
+        self.push(Statement::Assign(moved, Rvalue::Use(Operand::Int(0))));
+    }
+
+    pub(super) fn set_item(
+        &mut self,
+        container: &hir::Expr,
+        index: &hir::Expr,
+        value: &hir::Expr,
+        span: Span,
+    ) {
+        let c = self.expr(container);
+        let i = self.expr(index);
+        let v = self.expr(value);
+        let f = match container.ty {
+            Type::List(_) => RtFn::ListSetItem,
+            _ => RtFn::DictSetItem,
+        };
+        self.call_rt(f, vec![val(c), val(i), val(v)], Type::None, span);
+    }
+
+    pub(super) fn del_item(&mut self, container: &hir::Expr, index: &hir::Expr, span: Span) {
+        let c = self.expr(container);
+        let i = self.expr(index);
+        let f = match container.ty {
+            Type::List(_) => RtFn::ListDelItem,
+            _ => RtFn::DictDelItem,
+        };
+        self.call_rt(f, vec![val(c), val(i)], Type::None, span);
+    }
+
+    /// Binds an item to a pattern, moving owned values into the locals.
+    pub(super) fn bind(&mut self, pattern: &Pattern, item: Item) {
+        match (pattern, item) {
+            (Pattern::Local(id), Item::One(v, ty)) => {
+                let v = self.owned_copy(v, ty);
+                self.store_local(local(*id), v, ty);
+            }
+            (Pattern::Local(id), many @ Item::Many(_)) => {
+                let ty = many.ty();
+                let v = self.item_value(many, Span::default());
+                let v = self.owned_copy(v, ty);
+                self.store_local(local(*id), v, ty);
+            }
+            (Pattern::Tuple(pats), Item::Many(parts)) => {
+                for (p, part) in pats.iter().zip(parts) {
+                    self.bind(p, part);
+                }
+            }
+            (Pattern::Tuple(pats), Item::One(v, Type::Tuple(types))) => {
+                // Read every item before binding any (the tuple may be a
+                // local the pattern rebinds).
+                let items: Vec<Item> = types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let x = self.assign(
+                            *t,
+                            Rvalue::Load {
+                                base: v,
+                                offset: ITEMS + 8 * i as i32,
+                            },
+                        );
+                        Item::One(self.owned_copy(x, *t), *t)
+                    })
+                    .collect();
+                for (p, item) in pats.iter().zip(items) {
+                    if let Item::One(Operand::Local(l), t) = &item {
+                        if t.is_heap() {
+                            self.owned.push(*l);
+                        }
+                    }
+                    self.bind(p, item);
+                }
+            }
+            (Pattern::Tuple(_), Item::One(..)) => unreachable!("checker: tuple pattern"),
+        }
+    }
+
+    /// An item as one value (building a tuple from parts).
+    fn item_value(&mut self, item: Item, span: Span) -> Operand {
+        match item {
+            Item::One(v, _) => v,
+            Item::Many(parts) => {
+                let types: Vec<Type> = parts.iter().map(Item::ty).collect();
+                let tuple_ty = Type::tuple(&types);
+                let values: Vec<(Operand, Type)> = parts
+                    .into_iter()
+                    .map(|p| {
+                        let t = p.ty();
+                        let v = self.item_value(p, span);
+                        (self.owned_copy(v, t), t)
+                    })
+                    .collect();
+                self.build_tuple(tuple_ty, values, span)
+            }
+        }
+    }
+
+    /// `for pattern in iter: body else: orelse`.
+    pub(super) fn for_each(
+        &mut self,
+        pattern: &Pattern,
+        iter: &Iter,
+        body: &[hir::Stmt],
+        orelse: &[hir::Stmt],
+    ) {
+        let mark = self.owned.len();
+        let state = self.iter_init(iter);
+        let (header, body_b, else_b, after) = (
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+        );
+        self.goto(header);
+        self.switch_to(header);
+        let item_mark = self.owned.len();
+        let item = self.iter_next(&state, else_b);
+        self.bind(pattern, item);
+        self.release_temps(item_mark);
+        self.goto(body_b);
+        self.switch_to(body_b);
+        self.loops.push((header, after));
+        self.block(body);
+        self.loops.pop();
+        self.goto(header);
+        self.switch_to(else_b);
+        self.block(orelse);
+        self.goto(after);
+        self.switch_to(after);
+        self.release_temps(mark);
+    }
+
+    /// Fills `result` (a list or dict) from the comprehension's clauses.
+    fn comprehension(
+        &mut self,
+        result: Operand,
+        elem: &hir::Expr,
+        key: Option<&hir::Expr>,
+        clauses: &[Clause],
+        span: Span,
+    ) {
+        let Some((first, rest)) = clauses.split_first() else {
+            let mark = self.owned.len();
+            match key {
+                Some(k) => {
+                    let kv = self.expr(k);
+                    let vv = self.expr(elem);
+                    self.call_rt(
+                        RtFn::DictSetItem,
+                        vec![val(result), val(kv), val(vv)],
+                        Type::None,
+                        span,
+                    );
+                }
+                None => {
+                    let v = self.expr(elem);
+                    self.call_rt(
+                        RtFn::ListAppend,
+                        vec![val(result), val(v)],
+                        Type::None,
+                        span,
+                    );
+                }
+            }
+            self.release_temps(mark);
+            return;
+        };
+        match first {
+            Clause::If(cond) => {
+                let mark = self.owned.len();
+                let c = self.expr(cond);
+                self.release_temps(mark);
+                let (yes, join) = (self.new_block(), self.new_block());
+                self.branch(c, yes, join);
+                self.switch_to(yes);
+                self.comprehension(result, elem, key, rest, span);
+                self.goto(join);
+                self.switch_to(join);
+            }
+            Clause::For(pattern, iter) => {
+                let mark = self.owned.len();
+                let state = self.iter_init(iter);
+                let (header, done) = (self.new_block(), self.new_block());
+                self.goto(header);
+                self.switch_to(header);
+                let item_mark = self.owned.len();
+                let item = self.iter_next(&state, done);
+                self.bind(pattern, item);
+                self.release_temps(item_mark);
+                self.comprehension(result, elem, key, rest, span);
+                self.goto(header);
+                self.switch_to(done);
+                self.release_temps(mark);
+            }
+        }
+    }
+
+    /// Evaluates what a loop iterates, once, before the loop.
+    fn iter_init(&mut self, iter: &Iter) -> IterState {
+        let zero = |b: &mut Self| {
+            let t = b.temp(Type::Int);
+            b.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
+            t
+        };
+        match iter {
+            Iter::Range(start, stop, step, span) => {
+                let start = self.expr(start);
+                let next = self.temp(Type::Int);
+                self.push(Statement::Assign(next, Rvalue::Use(start)));
+                let stop_v = self.expr(stop);
+                let stop = self.assign(Type::Int, Rvalue::Use(stop_v));
+                let step_v = self.expr(step);
+                let step = self.assign(Type::Int, Rvalue::Use(step_v));
+                let is_zero = self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::Eq), step, Operand::Int(0)),
+                );
+                self.raise_if(
+                    is_zero,
+                    ExcKind::ValueError,
+                    "range() arg 3 must not be zero",
+                    *span,
+                );
+                let done = self.temp(Type::Bool);
+                self.push(Statement::Assign(done, Rvalue::Use(Operand::Bool(false))));
+                IterState::Range {
+                    next,
+                    stop,
+                    step,
+                    done,
+                }
+            }
+            Iter::List(e) | Iter::Str(e) => {
+                let seq = self.expr_owned(e);
+                if let Operand::Local(l) = seq {
+                    self.owned.push(l);
+                }
+                IterState::Seq {
+                    seq,
+                    index: zero(self),
+                    ty: e.ty,
+                }
+            }
+            Iter::Reversed(e) => {
+                let seq = self.expr_owned(e);
+                if let Operand::Local(l) = seq {
+                    self.owned.push(l);
+                }
+                let len = self.assign(
+                    Type::Int,
+                    Rvalue::Load {
+                        base: seq,
+                        offset: LEN,
+                    },
+                );
+                let index = self.temp(Type::Int);
+                self.push(Statement::Assign(
+                    index,
+                    Rvalue::Binary(BinOp::ISub, len, Operand::Int(1)),
+                ));
+                IterState::Reversed {
+                    seq,
+                    index,
+                    ty: e.ty,
+                }
+            }
+            Iter::DictKeys(e) | Iter::DictValues(e) | Iter::DictItems(e) => {
+                let dict = self.expr_owned(e);
+                if let Operand::Local(l) = dict {
+                    self.owned.push(l);
+                }
+                let size = self.temp(Type::Int);
+                self.push(Statement::Assign(
+                    size,
+                    Rvalue::Load {
+                        base: dict,
+                        offset: LEN,
+                    },
+                ));
+                let view = match iter {
+                    Iter::DictKeys(_) => 0,
+                    Iter::DictValues(_) => 1,
+                    _ => 2,
+                };
+                IterState::Dict {
+                    dict,
+                    pos: zero(self),
+                    cur: zero(self),
+                    size,
+                    view,
+                    ty: e.ty,
+                    span: e.span,
+                }
+            }
+            Iter::Enumerate(inner, start) => {
+                let inner = self.iter_init(inner);
+                let s = self.expr(start);
+                let count = self.temp(Type::Int);
+                self.push(Statement::Assign(count, Rvalue::Use(s)));
+                IterState::Enumerate(Box::new(inner), count)
+            }
+            Iter::Zip(parts) => IterState::Zip(parts.iter().map(|p| self.iter_init(p)).collect()),
+        }
+    }
+
+    /// The next item, or a jump to `exhausted`: every part is checked
+    /// before any item is produced, so nothing is left half-taken.
+    fn iter_next(&mut self, state: &IterState, exhausted: super::BlockId) -> Item {
+        self.iter_check(state, exhausted);
+        self.iter_take(state)
+    }
+
+    /// Continues when the iteration has another item; jumps otherwise.
+    fn iter_check(&mut self, state: &IterState, exhausted: super::BlockId) {
+        let go = match state {
+            IterState::Range {
+                next,
+                stop,
+                step,
+                done,
+            } => {
+                let more = self.new_block();
+                self.branch(Operand::Local(*done), exhausted, more);
+                self.switch_to(more);
+                let i = Operand::Local(*next);
+                let up = self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::SGt), *step, Operand::Int(0)),
+                );
+                let below = self.compare_ints(IntCond::SLt, i, *stop);
+                let above = self.compare_ints(IntCond::SGt, i, *stop);
+                self.assign(Type::Bool, Rvalue::Select(up, below, above))
+            }
+            IterState::Seq { seq, index, ty } => {
+                let offset = if *ty == Type::Str { STR_CHARS } else { LEN };
+                let len = self.assign(Type::Int, Rvalue::Load { base: *seq, offset });
+                self.compare_ints(IntCond::SLt, Operand::Local(*index), len)
+            }
+            IterState::Reversed { seq, index, .. } => {
+                let len = self.assign(
+                    Type::Int,
+                    Rvalue::Load {
+                        base: *seq,
+                        offset: LEN,
+                    },
+                );
+                let i = Operand::Local(*index);
+                let non_negative = self.compare_ints(IntCond::SGe, i, Operand::Int(0));
+                let below = self.compare_ints(IntCond::SLt, i, len);
+                self.assign(Type::Bool, Rvalue::Binary(BinOp::And, non_negative, below))
+            }
+            IterState::Dict {
+                dict,
+                pos,
+                cur,
+                size,
+                span,
+                ..
+            } => {
+                let len = self.assign(
+                    Type::Int,
+                    Rvalue::Load {
+                        base: *dict,
+                        offset: LEN,
+                    },
+                );
+                let changed = self.compare_ints(IntCond::Ne, len, Operand::Local(*size));
+                self.raise_if(
+                    changed,
+                    ExcKind::RuntimeError,
+                    "dictionary changed size during iteration",
+                    *span,
+                );
+                let found = self.call_rt(
+                    RtFn::DictNext,
+                    vec![val(*dict), val(Operand::Local(*pos))],
+                    Type::Int,
+                    *span,
+                );
+                self.push(Statement::Assign(*cur, Rvalue::Use(found)));
+                self.compare_ints(IntCond::SGe, found, Operand::Int(0))
+            }
+            IterState::Enumerate(inner, _) => return self.iter_check(inner, exhausted),
+            IterState::Zip(parts) => {
+                for p in parts {
+                    self.iter_check(p, exhausted);
+                }
+                return;
+            }
+        };
+        let body = self.new_block();
+        self.branch(go, body, exhausted);
+        self.switch_to(body);
+    }
+
+    fn compare_ints(&mut self, cond: IntCond, a: Operand, b: Operand) -> Operand {
+        self.assign(Type::Bool, Rvalue::Binary(BinOp::ICmp(cond), a, b))
+    }
+
+    /// Produces the item [`Builder::iter_check`] found and advances.
+    fn iter_take(&mut self, state: &IterState) -> Item {
+        let span = Span::default();
+        match state {
+            IterState::Range {
+                next, step, done, ..
+            } => {
+                let i = Operand::Local(*next);
+                let value = self.assign(Type::Int, Rvalue::Use(i));
+                let overflow = self.temp(Type::Bool);
+                self.push(Statement::CheckedArith {
+                    value: *next,
+                    overflow,
+                    op: CheckedOp::Add,
+                    a: value,
+                    b: *step,
+                });
+                // `i + step` leaving i64 means the range is exhausted.
+                self.push(Statement::Assign(
+                    *done,
+                    Rvalue::Use(Operand::Local(overflow)),
+                ));
+                Item::One(value, Type::Int)
+            }
+            IterState::Seq { seq, index, ty } | IterState::Reversed { seq, index, ty } => {
+                let i = Operand::Local(*index);
+                let (f, item_ty) = match ty {
+                    Type::Str => (RtFn::StrGetItem, Type::Str),
+                    Type::List(t) => (RtFn::ListGetItem, **t),
+                    _ => unreachable!("checker: sequence"),
+                };
+                let v = self.call_rt(f, vec![val(*seq), val(i)], item_ty, span);
+                let op = if matches!(state, IterState::Seq { .. }) {
+                    BinOp::IAdd
+                } else {
+                    BinOp::ISub
+                };
+                self.push(Statement::Assign(
+                    *index,
+                    Rvalue::Binary(op, i, Operand::Int(1)),
+                ));
+                Item::One(v, item_ty)
+            }
+            IterState::Dict {
+                dict,
+                pos,
+                cur,
+                view,
+                ty,
+                span,
+                ..
+            } => {
+                let found = Operand::Local(*cur);
+                self.push(Statement::Assign(
+                    *pos,
+                    Rvalue::Binary(BinOp::IAdd, found, Operand::Int(1)),
+                ));
+                let Type::Dict(k, v) = ty else {
+                    unreachable!("checker: dict");
+                };
+                let take = |b: &mut Self, f: RtFn, t: Type| {
+                    Item::One(b.call_rt(f, vec![val(*dict), val(found)], t, *span), t)
+                };
+                match view {
+                    0 => take(self, RtFn::DictKeyAt, **k),
+                    1 => take(self, RtFn::DictValueAt, **v),
+                    _ => {
+                        let key = take(self, RtFn::DictKeyAt, **k);
+                        Item::Many(vec![key, take(self, RtFn::DictValueAt, **v)])
+                    }
+                }
+            }
+            IterState::Enumerate(inner, count) => {
+                let n = self.assign(Type::Int, Rvalue::Use(Operand::Local(*count)));
+                let item = self.iter_take(inner);
+                self.push(Statement::Assign(
+                    *count,
+                    Rvalue::Binary(BinOp::IAdd, n, Operand::Int(1)),
+                ));
+                Item::Many(vec![Item::One(n, Type::Int), item])
+            }
+            IterState::Zip(parts) => Item::Many(parts.iter().map(|p| self.iter_take(p)).collect()),
+        }
+    }
+}
+
+impl From<LocalId> for Operand {
+    fn from(l: LocalId) -> Operand {
+        Operand::Local(l)
+    }
+}

@@ -1,0 +1,2133 @@
+//! The `extern "C"` functions compiled code calls on heap values (ABI
+//! version 2; `docs/runtime-abi.md` describes the layouts and conventions).
+//!
+//! # Safety
+//!
+//! Every function here relies on the ABI contract, which the compiler
+//! upholds: `ctx` is this thread's live context; each object pointer points
+//! to a live object of the type the function expects (`str`, `list`, ...;
+//! null only where a parameter says so), and the caller holds a reference
+//! to it for the whole call; each descriptor pointer points to a descriptor
+//! that lives for the whole program; each word is a valid value of the type
+//! its descriptor or container implies; `file` points to `file_len` bytes.
+//! Arguments are borrowed and results are new references unless a function
+//! says otherwise. A function with `ctx` raises by setting the pending
+//! exception and returning 0 (null, `0.0`).
+
+use super::desc::{Kind, TypeDesc};
+use super::dict::{Dict, Entry};
+use super::heap::{new_box, Obj, Val, View};
+use super::list::List;
+use super::ops::{compare, eq, format, repr, to_str, Op};
+use super::sort::sort_list;
+use super::string::{self, new_char, new_str, Str};
+use super::tuple::Tuple;
+use crate::context::Ctx;
+use crate::py::parse::{parse_float, parse_int};
+use crate::py::slice::slice_indices;
+use crate::py::{pystr, PyErr};
+use crate::rt::{raise_py_err, write_stdout};
+use crate::{ExcKind, INT_OVERFLOW_MESSAGE};
+use std::ptr::null_mut;
+
+/// `r`'s value, or `fallback` after raising its error.
+///
+/// # Safety
+/// The ABI contract for `ctx` and the site.
+unsafe fn or_raise<T>(
+    ctx: *mut Ctx,
+    r: Result<T, PyErr>,
+    fallback: T,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => {
+            // SAFETY: forwarded caller guarantees.
+            unsafe { raise_py_err(ctx, e, file, file_len, pos) };
+            fallback
+        }
+    }
+}
+
+/// `r`'s object as a pointer, or null after raising its error.
+///
+/// # Safety
+/// The ABI contract for `ctx` and the site.
+unsafe fn ptr_or_raise(
+    ctx: *mut Ctx,
+    r: Result<Obj, PyErr>,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { or_raise(ctx, r.map(Obj::ptr), null_mut(), file, file_len, pos) }
+}
+
+/// The descriptor behind `d`.
+///
+/// # Safety
+/// The ABI contract: `d` points to a descriptor that lives for the whole
+/// program.
+unsafe fn desc(d: *const TypeDesc) -> &'static TypeDesc {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { d.as_ref() }.expect("a non-null type descriptor")
+}
+
+/// `Some(v)` when bit `bit` of `mask` says the argument was given.
+fn given(mask: u64, bit: u32, v: i64) -> Option<i64> {
+    (mask >> bit & 1 != 0).then_some(v)
+}
+
+/// `i` (negative from the end) as an index into `len` items.
+fn seq_index(i: i64, len: usize) -> Option<usize> {
+    let i = if i < 0 { i.checked_add(len as i64)? } else { i };
+    usize::try_from(i).ok().filter(|&i| i < len)
+}
+
+fn new_text(s: &str) -> *mut u8 {
+    new_str(s).ptr()
+}
+
+fn str_list(desc: &'static TypeDesc, items: Vec<String>) -> *mut u8 {
+    List::new(desc, items.iter().map(|s| new_str(s).word()).collect())
+        .obj()
+        .ptr()
+}
+
+fn str_items(l: List) -> Vec<Str> {
+    l.items()
+        .map(|v| match v.view() {
+            View::Str(s) => s,
+            _ => unreachable!("a list[str] holds strs"),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Memory and generic operations
+
+/// Takes a reference to an object (null and immortal objects: nothing).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_incref(p: *mut u8) {
+    // SAFETY: the contract: `p` is null or a live object.
+    if let Some(o) = unsafe { Obj::from_ptr(p) } {
+        o.incref();
+    }
+}
+
+/// Gives up a reference to an object (null: nothing); the last one
+/// releases what the object holds and frees it.
+///
+/// # Safety
+/// See the [module contract](self); the caller owned the reference.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_decref(p: *mut u8) {
+    // SAFETY: the contract: `p` is null or a live object.
+    if let Some(o) = unsafe { Obj::from_ptr(p) } {
+        o.decref();
+    }
+}
+
+/// A new box of type `desc` (a `T | None` of a scalar `T`) holding `w`
+/// (a `T`; the box would take its own reference if `T` were a heap type,
+/// but a `T | None` of a heap `T` is the nullable pointer itself, never a
+/// box: reading one back assumes so).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_box_new(desc_: *const TypeDesc, w: u64) -> *mut u8 {
+    // SAFETY: the contract.
+    let d = unsafe { desc(desc_) };
+    // SAFETY: the contract: `w` is a valid value of the box's inner type.
+    let inner = unsafe { Val::new(w, d.param(0)) };
+    new_box(d, inner).ptr()
+}
+
+/// `a == b` for two values of type `desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_eq(a: u64, b: u64, desc_: *const TypeDesc) -> u8 {
+    // SAFETY: the contract: both words are values of `desc`.
+    let (a, b) = unsafe { (Val::new(a, desc(desc_)), Val::new(b, desc(desc_))) };
+    u8::from(eq(a, b))
+}
+
+/// `a < b` for two values of type `desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_lt(a: u64, b: u64, desc_: *const TypeDesc) -> u8 {
+    // SAFETY: the contract: both words are values of `desc`.
+    let (a, b) = unsafe { (Val::new(a, desc(desc_)), Val::new(b, desc(desc_))) };
+    u8::from(compare(a, b, Op::Lt))
+}
+
+/// `a <= b` for two values of type `desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_le(a: u64, b: u64, desc_: *const TypeDesc) -> u8 {
+    // SAFETY: the contract: both words are values of `desc`.
+    let (a, b) = unsafe { (Val::new(a, desc(desc_)), Val::new(b, desc(desc_))) };
+    u8::from(compare(a, b, Op::Le))
+}
+
+/// `repr(w)` for a value of type `desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_repr(w: u64, desc_: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract: `w` is a value of `desc`.
+    new_text(&repr(unsafe { Val::new(w, desc(desc_)) }))
+}
+
+/// `str(w)` for a value of type `desc` (a `str` is returned itself).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str(w: u64, desc_: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract: `w` is a value of `desc`.
+    to_str(unsafe { Val::new(w, desc(desc_)) }).ptr()
+}
+
+/// `format(w, spec)` for a value of type `desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_format(
+    ctx: *mut Ctx,
+    w: u64,
+    desc_: *const TypeDesc,
+    spec: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: `w` is a value of `desc`, `spec` a live str.
+    let (v, spec) = unsafe { (Val::new(w, desc(desc_)), Str::from_ptr(spec)) };
+    let r = format(v, spec.as_str());
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// Writes `str(w)` (a value of type `desc`) to stdout.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_print_obj(w: u64, desc_: *const TypeDesc) {
+    // SAFETY: the contract: `w` is a value of `desc`.
+    let v = unsafe { Val::new(w, desc(desc_)) };
+    match v.view() {
+        View::Str(s) => write_stdout(s.as_str().as_bytes()),
+        _ => write_stdout(repr(v).as_bytes()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// str
+
+/// `a + b`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_concat(a: *mut u8, b: *mut u8) -> *mut u8 {
+    // SAFETY: the contract: live strs.
+    let (a, b) = unsafe { (Str::from_ptr(a), Str::from_ptr(b)) };
+    string::concat(a, b).ptr()
+}
+
+/// `a += b`: **consumes** the caller's reference to `a` and returns the
+/// result (new reference). A string nobody else holds grows in place, with
+/// geometric capacity growth (it may move: use the returned pointer).
+///
+/// # Safety
+/// See the [module contract](self); the caller owns a reference to `a`.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_iadd(a: *mut u8, b: *mut u8) -> *mut u8 {
+    // SAFETY: the contract: live strs.
+    let (a, b) = unsafe { (Str::from_ptr(a), Str::from_ptr(b)) };
+    string::iadd(a, b).ptr()
+}
+
+/// `s * n` (`n <= 0` gives `""`); a result too long is `OverflowError`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_repeat(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    n: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    if n == 1 {
+        s.obj().incref();
+        return s.obj().ptr();
+    }
+    let r = pystr::repeat(s.as_str(), n).map(|t| new_str(&t));
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// `s[i]`; `IndexError: string index out of range`. O(1) for ASCII text.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_getitem(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    i: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    let r = if s.is_ascii() {
+        seq_index(i, s.len())
+            .map(|i| char::from(s.as_str().as_bytes()[i]))
+            .ok_or_else(|| PyErr::new(ExcKind::IndexError, "string index out of range"))
+    } else {
+        pystr::get(s.as_str(), i)
+    };
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r.map(new_char), file, file_len, pos) }
+}
+
+/// `s[start:stop:step]` (`mask` says which were given).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn roast_rt_str_slice(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    let r = pystr::slice(
+        s.as_str(),
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
+    .map(|t| new_str(&t));
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// `needle in hay`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_contains(hay: *mut u8, needle: *mut u8) -> u8 {
+    // SAFETY: the contract: live strs.
+    let (hay, needle) = unsafe { (Str::from_ptr(hay), Str::from_ptr(needle)) };
+    u8::from(pystr::contains(hay.as_str(), needle.as_str()))
+}
+
+/// The two strs of a search method.
+///
+/// # Safety
+/// The contract: live strs.
+unsafe fn two_strs(a: *mut u8, b: *mut u8) -> (Str, Str) {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { (Str::from_ptr(a), Str::from_ptr(b)) }
+}
+
+/// `s.find(sub, start, end)` (`mask` says which bounds were given).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_find(
+    s: *mut u8,
+    sub: *mut u8,
+    start: i64,
+    end: i64,
+    mask: u64,
+) -> i64 {
+    // SAFETY: the contract.
+    let (s, sub) = unsafe { two_strs(s, sub) };
+    pystr::find(
+        s.as_str(),
+        sub.as_str(),
+        given(mask, 0, start),
+        given(mask, 1, end),
+    )
+}
+
+/// `s.rfind(sub, start, end)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_rfind(
+    s: *mut u8,
+    sub: *mut u8,
+    start: i64,
+    end: i64,
+    mask: u64,
+) -> i64 {
+    // SAFETY: the contract.
+    let (s, sub) = unsafe { two_strs(s, sub) };
+    pystr::rfind(
+        s.as_str(),
+        sub.as_str(),
+        given(mask, 0, start),
+        given(mask, 1, end),
+    )
+}
+
+/// `s.index(sub, start, end)`; `ValueError: substring not found`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn roast_rt_str_index(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    sub: *mut u8,
+    start: i64,
+    end: i64,
+    mask: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: the contract.
+    let (s, sub) = unsafe { two_strs(s, sub) };
+    let r = pystr::index(
+        s.as_str(),
+        sub.as_str(),
+        given(mask, 0, start),
+        given(mask, 1, end),
+    );
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `s.count(sub, start, end)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_count(
+    s: *mut u8,
+    sub: *mut u8,
+    start: i64,
+    end: i64,
+    mask: u64,
+) -> i64 {
+    // SAFETY: the contract.
+    let (s, sub) = unsafe { two_strs(s, sub) };
+    pystr::count(
+        s.as_str(),
+        sub.as_str(),
+        given(mask, 0, start),
+        given(mask, 1, end),
+    )
+}
+
+/// `s.startswith(prefix, start, end)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_startswith(
+    s: *mut u8,
+    prefix: *mut u8,
+    start: i64,
+    end: i64,
+    mask: u64,
+) -> u8 {
+    // SAFETY: the contract.
+    let (s, prefix) = unsafe { two_strs(s, prefix) };
+    u8::from(pystr::startswith(
+        s.as_str(),
+        prefix.as_str(),
+        given(mask, 0, start),
+        given(mask, 1, end),
+    ))
+}
+
+/// `s.endswith(suffix, start, end)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_endswith(
+    s: *mut u8,
+    suffix: *mut u8,
+    start: i64,
+    end: i64,
+    mask: u64,
+) -> u8 {
+    // SAFETY: the contract.
+    let (s, suffix) = unsafe { two_strs(s, suffix) };
+    u8::from(pystr::endswith(
+        s.as_str(),
+        suffix.as_str(),
+        given(mask, 0, start),
+        given(mask, 1, end),
+    ))
+}
+
+/// A new string `f(s)`.
+///
+/// # Safety
+/// The contract: `s` is a live str.
+unsafe fn map_str(s: *mut u8, f: fn(&str) -> String) -> *mut u8 {
+    // SAFETY: forwarded caller guarantee.
+    let s = unsafe { Str::from_ptr(s) };
+    new_text(&f(s.as_str()))
+}
+
+/// `s.upper()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_upper(s: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { map_str(s, pystr::upper) }
+}
+
+/// `s.lower()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_lower(s: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { map_str(s, pystr::lower) }
+}
+
+/// `s.capitalize()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_capitalize(s: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { map_str(s, pystr::capitalize) }
+}
+
+/// `s.title()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_title(s: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { map_str(s, pystr::title) }
+}
+
+/// A new string: `s` stripped by `f` of `chars` (null: whitespace).
+///
+/// # Safety
+/// The contract: `s` is a live str, `chars` null or a live str.
+unsafe fn strip_with(
+    s: *mut u8,
+    chars: *mut u8,
+    f: for<'a> fn(&'a str, Option<&str>) -> &'a str,
+) -> *mut u8 {
+    // SAFETY: forwarded caller guarantee.
+    let s = unsafe { Str::from_ptr(s) };
+    // SAFETY: forwarded caller guarantee.
+    let chars = (!chars.is_null()).then(|| unsafe { Str::from_ptr(chars) });
+    let out = f(s.as_str(), chars.as_ref().map(|c| c.as_str()));
+    if out.len() == s.len() {
+        s.obj().incref();
+        return s.obj().ptr();
+    }
+    new_text(out)
+}
+
+/// `s.strip(chars)`; `chars` null means whitespace.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_strip(s: *mut u8, chars: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { strip_with(s, chars, pystr::strip) }
+}
+
+/// `s.lstrip(chars)`; `chars` null means whitespace.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_lstrip(s: *mut u8, chars: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { strip_with(s, chars, pystr::lstrip) }
+}
+
+/// `s.rstrip(chars)`; `chars` null means whitespace.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_rstrip(s: *mut u8, chars: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { strip_with(s, chars, pystr::rstrip) }
+}
+
+type SplitFn = fn(&str, Option<&str>, i64) -> Result<Vec<String>, PyErr>;
+
+/// `s.split(sep, maxsplit)` or `rsplit` as a new `list[str]` of type
+/// `list_desc`.
+///
+/// # Safety
+/// The contract; `sep` is null or a live str.
+#[allow(clippy::too_many_arguments)]
+unsafe fn split_with(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    sep: *mut u8,
+    maxsplit: i64,
+    list_desc: *const TypeDesc,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+    f: SplitFn,
+) -> *mut u8 {
+    // SAFETY: forwarded caller guarantees.
+    let (s, d) = unsafe { (Str::from_ptr(s), desc(list_desc)) };
+    // SAFETY: forwarded caller guarantee.
+    let sep = (!sep.is_null()).then(|| unsafe { Str::from_ptr(sep) });
+    let r =
+        f(s.as_str(), sep.as_ref().map(|c| c.as_str()), maxsplit).map(|parts| str_list(d, parts));
+    // SAFETY: forwarded caller guarantees.
+    unsafe { or_raise(ctx, r, null_mut(), file, file_len, pos) }
+}
+
+/// `s.split(sep, maxsplit)` (`sep` null: whitespace; `maxsplit` -1: all),
+/// a new list of type `list_desc`; `ValueError: empty separator`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn roast_rt_str_split(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    sep: *mut u8,
+    maxsplit: i64,
+    list_desc: *const TypeDesc,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe {
+        split_with(
+            ctx,
+            s,
+            sep,
+            maxsplit,
+            list_desc,
+            file,
+            file_len,
+            pos,
+            pystr::split,
+        )
+    }
+}
+
+/// `s.rsplit(sep, maxsplit)`, as [`roast_rt_str_split`].
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn roast_rt_str_rsplit(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    sep: *mut u8,
+    maxsplit: i64,
+    list_desc: *const TypeDesc,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe {
+        split_with(
+            ctx,
+            s,
+            sep,
+            maxsplit,
+            list_desc,
+            file,
+            file_len,
+            pos,
+            pystr::rsplit,
+        )
+    }
+}
+
+/// Whether `c` ends a line for `str.splitlines`.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// `s.splitlines()`: the lines without their breaks (`\r\n` is one break;
+/// so are `\v`, `\f`, `\x1c`-`\x1e`, `\x85`, U+2028 and U+2029).
+fn splitlines(s: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        match rest.find(is_line_break) {
+            None => {
+                lines.push(rest.to_string());
+                break;
+            }
+            Some(b) => {
+                lines.push(rest[..b].to_string());
+                let brk = if rest[b..].starts_with("\r\n") {
+                    2
+                } else {
+                    rest[b..].chars().next().map_or(1, char::len_utf8)
+                };
+                rest = &rest[b + brk..];
+            }
+        }
+    }
+    lines
+}
+
+/// `s.splitlines()` as a new list of type `list_desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_splitlines(
+    s: *mut u8,
+    list_desc: *const TypeDesc,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    let (s, d) = unsafe { (Str::from_ptr(s), desc(list_desc)) };
+    str_list(d, splitlines(s.as_str()))
+}
+
+/// `sep.join(items)` for a `list[str]`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_join(sep: *mut u8, list: *mut u8) -> *mut u8 {
+    // SAFETY: the contract: a live str and a live list[str].
+    let (sep, list) = unsafe { (Str::from_ptr(sep), List::from_ptr(list)) };
+    string::join(sep, &str_items(list)).ptr()
+}
+
+/// `s.replace(old, new, count)` (`count` -1, or any negative: all).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_replace(
+    s: *mut u8,
+    old: *mut u8,
+    new: *mut u8,
+    count: i64,
+) -> *mut u8 {
+    // SAFETY: the contract: live strs.
+    let (s, old, new) = unsafe { (Str::from_ptr(s), Str::from_ptr(old), Str::from_ptr(new)) };
+    new_text(&pystr::replace(
+        s.as_str(),
+        old.as_str(),
+        new.as_str(),
+        count,
+    ))
+}
+
+/// `pred(s)` as a u8.
+///
+/// # Safety
+/// The contract: `s` is a live str.
+unsafe fn test_str(s: *mut u8, pred: fn(&str) -> bool) -> u8 {
+    // SAFETY: forwarded caller guarantee.
+    u8::from(pred(unsafe { Str::from_ptr(s) }.as_str()))
+}
+
+/// `s.isdigit()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_isdigit(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::isdigit) }
+}
+
+/// `s.isalpha()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_isalpha(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::isalpha) }
+}
+
+/// `s.isspace()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_isspace(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::isspace) }
+}
+
+/// `s.isalnum()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_isalnum(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::isalnum) }
+}
+
+/// `s.isupper()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_isupper(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::isupper) }
+}
+
+/// `s.islower()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_islower(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::islower) }
+}
+
+/// `s.isdecimal()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_isdecimal(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::isdecimal) }
+}
+
+/// `s.isnumeric()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_isnumeric(s: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    unsafe { test_str(s, pystr::isnumeric) }
+}
+
+/// `s.zfill(width)`; a width too large to allocate is `OverflowError`
+/// (CPython: `MemoryError`).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_zfill(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    width: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    let r = pystr::zfill(s.as_str(), width).map(|t| new_str(&t));
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+type PadFn = fn(&str, i64, char) -> Result<String, PyErr>;
+
+/// `s.ljust`/`rjust`/`center(width, fill)` through `f`.
+///
+/// # Safety
+/// The contract: live strs, `ctx` and the site.
+#[allow(clippy::too_many_arguments)]
+unsafe fn pad_with(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    width: i64,
+    fill: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+    f: PadFn,
+) -> *mut u8 {
+    // SAFETY: forwarded caller guarantee.
+    let (s, fill) = unsafe { two_strs(s, fill) };
+    let mut fill_chars = fill.as_str().chars();
+    let r = match (fill_chars.next(), fill_chars.next()) {
+        (Some(c), None) => f(s.as_str(), width, c).map(|t| new_str(&t)),
+        _ => Err(PyErr::new(
+            ExcKind::TypeError,
+            "The fill character must be exactly one character long",
+        )),
+    };
+    // SAFETY: forwarded caller guarantees.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// `s.ljust(width, fill)`; `TypeError` unless `fill` is one character.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_ljust(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    width: i64,
+    fill: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { pad_with(ctx, s, width, fill, file, file_len, pos, pystr::ljust) }
+}
+
+/// `s.rjust(width, fill)`; `TypeError` unless `fill` is one character.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_rjust(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    width: i64,
+    fill: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { pad_with(ctx, s, width, fill, file, file_len, pos, pystr::rjust) }
+}
+
+/// `s.center(width, fill)`; `TypeError` unless `fill` is one character.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_center(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    width: i64,
+    fill: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { pad_with(ctx, s, width, fill, file, file_len, pos, pystr::center) }
+}
+
+/// `int(s)`: `ValueError: invalid literal for int() with base 10: ...`;
+/// a value outside i64 is `OverflowError`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_int_parse(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    let r = parse_int(s.as_str(), 10).map_err(|e| {
+        if e == PyErr::int_overflow() {
+            PyErr::overflow_error(INT_OVERFLOW_MESSAGE)
+        } else {
+            e
+        }
+    });
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `float(s)`: `ValueError: could not convert string to float: ...`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_float_parse(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> f64 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, parse_float(s.as_str()), 0.0, file, file_len, pos) }
+}
+
+/// `ord(s)`: `TypeError` unless `s` is one character.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_ord(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    let r = match s.chars() {
+        1 => Ok(s.as_str().chars().next().map_or(0, |c| c as i64)),
+        n => Err(PyErr::new(
+            ExcKind::TypeError,
+            format!("ord() expected a character, but string of length {n} found"),
+        )),
+    };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `chr(i)`: `ValueError: chr() arg not in range(0x110000)`; beyond the C
+/// `int` range, `OverflowError` as CPython. A surrogate (which CPython
+/// returns as a lone-surrogate string) cannot be a UTF-8 `str`: `ValueError`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_chr(
+    ctx: *mut Ctx,
+    i: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    let r = if i32::try_from(i).is_err() {
+        Err(PyErr::overflow_error(
+            "Python int too large to convert to C int",
+        ))
+    } else if !(0..0x110000).contains(&i) {
+        Err(PyErr::value_error("chr() arg not in range(0x110000)"))
+    } else {
+        char::from_u32(i as u32).map(new_char).ok_or_else(|| {
+            PyErr::value_error("chr() arg is a surrogate code point, which a Roast str cannot hold")
+        })
+    };
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// A new `str` holding a copy of the `len` bytes of UTF-8 at `ptr`.
+/// `str_desc` is a `str` descriptor; the object gets the runtime's own
+/// (descriptors are never compared by address).
+///
+/// # Safety
+/// See the [module contract](self); `ptr` points to `len` bytes of valid
+/// UTF-8.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_new(
+    ptr: *const u8,
+    len: usize,
+    str_desc: *const TypeDesc,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    debug_assert_eq!(unsafe { desc(str_desc) }.kind(), Kind::Str);
+    // SAFETY: the caller guarantees `len` bytes of UTF-8 at `ptr`.
+    let s = unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len)) };
+    new_text(s)
+}
+
+// ---------------------------------------------------------------------------
+// list
+
+/// A live list from the ABI.
+///
+/// # Safety
+/// The contract: `l` is a live list.
+unsafe fn list(l: *mut u8) -> List {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { List::from_ptr(l) }
+}
+
+/// A word from compiled code as an element of `l`.
+///
+/// # Safety
+/// The contract: `w` is a valid value of `l`'s element type.
+unsafe fn elem(l: List, w: u64) -> Val {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { Val::new(w, l.elem()) }
+}
+
+/// A new empty list of type `desc` with room for `cap` elements.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_new(desc_: *const TypeDesc, cap: i64) -> *mut u8 {
+    // SAFETY: the contract.
+    let d = unsafe { desc(desc_) };
+    List::new(d, Vec::with_capacity(usize::try_from(cap).unwrap_or(0)))
+        .obj()
+        .ptr()
+}
+
+/// `l.append(w)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_append(l: *mut u8, w: u64) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    // SAFETY: the contract.
+    let v = unsafe { elem(l, w) };
+    v.incref();
+    l.with_vec(|vec| vec.push(w));
+}
+
+/// `l[i]` (a new reference); `IndexError: list index out of range`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_getitem(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    i: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> u64 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let r = seq_index(i, l.len())
+        .map(|i| {
+            let v = l.get(i);
+            v.incref();
+            v.word()
+        })
+        .ok_or_else(|| PyErr::new(ExcKind::IndexError, "list index out of range"));
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+fn assignment_out_of_range() -> PyErr {
+    PyErr::new(ExcKind::IndexError, "list assignment index out of range")
+}
+
+/// `l[i] = w`; `IndexError: list assignment index out of range`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_setitem(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    i: i64,
+    w: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let Some(i) = seq_index(i, l.len()) else {
+        // SAFETY: the contract.
+        unsafe { raise_py_err(ctx, assignment_out_of_range(), file, file_len, pos) };
+        return;
+    };
+    // SAFETY: the contract.
+    unsafe { elem(l, w) }.incref();
+    let old = l.with_vec(|v| std::mem::replace(&mut v[i], w));
+    // SAFETY: the list held a reference to its old element.
+    unsafe { elem(l, old) }.decref();
+}
+
+/// `del l[i]`; `IndexError: list assignment index out of range`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_delitem(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    i: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let Some(i) = seq_index(i, l.len()) else {
+        // SAFETY: the contract.
+        unsafe { raise_py_err(ctx, assignment_out_of_range(), file, file_len, pos) };
+        return;
+    };
+    let old = l.with_vec(|v| v.remove(i));
+    // SAFETY: the list held a reference to the removed element.
+    unsafe { elem(l, old) }.decref();
+}
+
+/// `l[start:stop:step]`, a new list of `l`'s type.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn roast_rt_list_slice(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let r = slice_indices(
+        l.len() as i64,
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
+    .map(|idx| List::of_vals(l.obj().desc(), idx.indices().map(|i| l.get(i as usize))).obj());
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// `a + b`, a new list of `a`'s type.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_concat(a: *mut u8, b: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    let (a, b) = unsafe { (list(a), list(b)) };
+    List::of_vals(a.obj().desc(), a.items().chain(b.items()))
+        .obj()
+        .ptr()
+}
+
+/// `l * n` (`n <= 0` gives `[]`); a result too large to allocate is
+/// `OverflowError` (CPython: `MemoryError`).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_repeat(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    n: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let n = usize::try_from(n).unwrap_or(0);
+    let mut words = Vec::new();
+    let total = l.len().checked_mul(n);
+    if let Some(Err(_)) | None = total.map(|t| words.try_reserve_exact(t)) {
+        let e = PyErr::overflow_error("result too large to allocate");
+        // SAFETY: the contract.
+        unsafe { raise_py_err(ctx, e, file, file_len, pos) };
+        return null_mut();
+    }
+    for _ in 0..n {
+        words.extend_from_slice(l.words());
+    }
+    for v in l.items() {
+        for _ in 0..n {
+            v.incref();
+        }
+    }
+    List::new(l.obj().desc(), words).obj().ptr()
+}
+
+/// `l.extend(other)` (also `l += other`); `l.extend(l)` doubles `l`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_extend(l: *mut u8, other: *mut u8) {
+    // SAFETY: the contract.
+    let (l, other) = unsafe { (list(l), list(other)) };
+    let added = other.words().to_vec();
+    for v in other.items() {
+        v.incref();
+    }
+    l.with_vec(|v| v.extend_from_slice(&added));
+}
+
+/// `w in l`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_contains(l: *mut u8, w: u64) -> u8 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    // SAFETY: the contract.
+    let x = unsafe { elem(l, w) };
+    let found = l.items().any(|item| eq(item, x));
+    u8::from(found)
+}
+
+/// `l.index(w)`; `ValueError: 5 is not in list` (the `repr` of `w`).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_index(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    w: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    // SAFETY: the contract.
+    let x = unsafe { elem(l, w) };
+    let r = l
+        .items()
+        .position(|item| eq(item, x))
+        .map(|i| i as i64)
+        .ok_or_else(|| PyErr::value_error(format!("{} is not in list", repr(x))));
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `l.count(w)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_count(l: *mut u8, w: u64) -> i64 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    // SAFETY: the contract.
+    let x = unsafe { elem(l, w) };
+    l.items().filter(|&item| eq(item, x)).count() as i64
+}
+
+/// `l.remove(w)`; `ValueError: list.remove(x): x not in list`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_remove(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    w: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    // SAFETY: the contract.
+    let x = unsafe { elem(l, w) };
+    let found = l.items().position(|item| eq(item, x));
+    match found {
+        Some(i) => {
+            let old = l.with_vec(|v| v.remove(i));
+            // SAFETY: the list held a reference to the removed element.
+            unsafe { elem(l, old) }.decref();
+        }
+        None => {
+            let e = PyErr::value_error("list.remove(x): x not in list");
+            // SAFETY: the contract.
+            unsafe { raise_py_err(ctx, e, file, file_len, pos) };
+        }
+    }
+}
+
+/// `l.pop()` (`has_index` 0) or `l.pop(i)`: the element, whose reference
+/// passes to the caller; `IndexError: pop from empty list` / `pop index out
+/// of range`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_pop(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    i: i64,
+    has_index: u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> u64 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let len = l.len();
+    let r = if len == 0 {
+        Err(PyErr::new(ExcKind::IndexError, "pop from empty list"))
+    } else {
+        let i = if has_index != 0 { i } else { -1 };
+        seq_index(i, len)
+            .map(|i| l.with_vec(|v| v.remove(i)))
+            .ok_or_else(|| PyErr::new(ExcKind::IndexError, "pop index out of range"))
+    };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `l.insert(i, w)`, `i` clamped to `0..=len` as CPython (negative counts
+/// from the end).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_insert(l: *mut u8, i: i64, w: u64) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    // SAFETY: the contract.
+    unsafe { elem(l, w) }.incref();
+    let len = l.len() as i64;
+    let at = if i < 0 {
+        (i.saturating_add(len)).max(0)
+    } else {
+        i.min(len)
+    };
+    l.with_vec(|v| v.insert(at as usize, w));
+}
+
+/// `l.reverse()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_reverse(l: *mut u8) {
+    // SAFETY: the contract.
+    unsafe { list(l) }.with_vec(|v| v.reverse());
+}
+
+/// `l.copy()` (also `l[:]`), a new list of `l`'s type.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_copy(l: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    List::of_vals(l.obj().desc(), l.items()).obj().ptr()
+}
+
+/// `l.clear()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_clear(l: *mut u8) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    for w in l.take_all() {
+        // SAFETY: the list held a reference to each element.
+        unsafe { elem(l, w) }.decref();
+    }
+}
+
+/// `l.sort(key=..., reverse=...)`: stable; `keys` (null without a key
+/// function) is a list of the same length holding each element's key.
+///
+/// # Safety
+/// See the [module contract](self); `keys` is null or a live list.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_sort(l: *mut u8, keys: *mut u8, reverse: u8) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    // SAFETY: the contract: a non-null `keys` is a live list.
+    let keys = (!keys.is_null()).then(|| unsafe { list(keys) });
+    sort_list(l, keys, reverse != 0);
+}
+
+/// `sorted(l, key=..., reverse=...)`, a new list (see
+/// [`roast_rt_list_sort`]).
+///
+/// # Safety
+/// See the [module contract](self); `keys` is null or a live list.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_sorted(l: *mut u8, keys: *mut u8, reverse: u8) -> *mut u8 {
+    // SAFETY: the contract.
+    let copy = unsafe { roast_rt_list_copy(l) };
+    // SAFETY: `copy` is a live list; the rest is the contract.
+    unsafe { roast_rt_list_sort(copy, keys, reverse) };
+    copy
+}
+
+/// `max(l)` (`is_max` 1) or `min(l)`: the first of equal extremes, a new
+/// reference; `ValueError: max() arg is an empty sequence`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_minmax(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    is_max: u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> u64 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let name = if is_max != 0 { "max" } else { "min" };
+    let mut items = l.items();
+    let r = match items.next() {
+        None => Err(PyErr::value_error(format!(
+            "{name}() arg is an empty sequence"
+        ))),
+        Some(first) => {
+            // CPython replaces the best only when `item > best` (max) or
+            // `item < best` (min).
+            let best = items.fold(first, |best, item| {
+                let better = if is_max != 0 {
+                    compare(best, item, Op::Lt)
+                } else {
+                    compare(item, best, Op::Lt)
+                };
+                if better {
+                    item
+                } else {
+                    best
+                }
+            });
+            best.incref();
+            Ok(best.word())
+        }
+    };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `sum(l, start)` of a `list[int]` (or `list[bool]`); only the final
+/// result must fit in i64, else `OverflowError`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_sum_int(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    start: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let total = l
+        .words()
+        .iter()
+        .fold(i128::from(start), |acc, &w| acc + i128::from(w as i64));
+    let r = i64::try_from(total).map_err(|_| PyErr::overflow_error(INT_OVERFLOW_MESSAGE));
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `sum(l, start)` of a `list[float]`, added left to right as CPython 3.11.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_sum_float(l: *mut u8, start: f64) -> f64 {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    l.words()
+        .iter()
+        .fold(start, |acc, &w| acc + f64::from_bits(w))
+}
+
+/// `list(s)`: a new list (of type `list_desc`) of one-character strings.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_from_str(s: *mut u8, list_desc: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract.
+    let (s, d) = unsafe { (Str::from_ptr(s), desc(list_desc)) };
+    let words = s.as_str().chars().map(|c| new_char(c).word()).collect();
+    List::new(d, words).obj().ptr()
+}
+
+// ---------------------------------------------------------------------------
+// dict
+
+/// A live dict from the ABI.
+///
+/// # Safety
+/// The contract: `d` is a live dict.
+unsafe fn dict(d: *mut u8) -> Dict {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { Dict::from_ptr(d) }
+}
+
+/// A key word from compiled code.
+///
+/// # Safety
+/// The contract: `w` is a valid key of `d`.
+unsafe fn key(d: Dict, w: u64) -> Val {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { Val::new(w, d.key_desc()) }
+}
+
+/// A value word from compiled code.
+///
+/// # Safety
+/// The contract: `w` is a valid value of `d`.
+unsafe fn value(d: Dict, w: u64) -> Val {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { Val::new(w, d.value_desc()) }
+}
+
+/// `KeyError` with the key's `repr` as the message (`KeyError: 'b'`).
+fn key_error(k: Val) -> PyErr {
+    PyErr::new(ExcKind::KeyError, repr(k))
+}
+
+/// A word of `v` as a new reference.
+fn new_ref(v: Val) -> u64 {
+    v.incref();
+    v.word()
+}
+
+/// The value's word after removing `e` from `d`: the key's reference is
+/// dropped, the value's passes to the caller.
+fn take_value(d: Dict, e: Entry) -> u64 {
+    d.entry_key(e).decref();
+    e.value()
+}
+
+/// A new empty dict of type `desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_new(desc_: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract.
+    Dict::new(unsafe { desc(desc_) }).obj().ptr()
+}
+
+/// `d[k] = v` (an existing key keeps its place and gets the new value).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_setitem(d: *mut u8, k: u64, v: u64) {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let (k, v) = unsafe { (key(d, k), value(d, v)) };
+    d.set(k, v);
+}
+
+/// `d[k]` (a new reference); `KeyError` with `repr(k)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_getitem(
+    ctx: *mut Ctx,
+    d: *mut u8,
+    k: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let k = unsafe { key(d, k) };
+    let r = d.get(k).map(new_ref).ok_or_else(|| key_error(k));
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `d.get(k, default)` (a new reference); `default` is a word of the value
+/// type.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_get(d: *mut u8, k: u64, default: u64) -> u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let (k, default) = unsafe { (key(d, k), value(d, default)) };
+    new_ref(d.get(k).unwrap_or(default))
+}
+
+/// `k in d`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_contains(d: *mut u8, k: u64) -> u8 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    u8::from(d.find(unsafe { key(d, k) }).is_some())
+}
+
+/// `del d[k]`; `KeyError` with `repr(k)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_delitem(
+    ctx: *mut Ctx,
+    d: *mut u8,
+    k: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let k = unsafe { key(d, k) };
+    match d.remove(k) {
+        Some(e) => {
+            d.entry_key(e).decref();
+            d.entry_value(e).decref();
+        }
+        None => {
+            // SAFETY: the contract.
+            unsafe { raise_py_err(ctx, key_error(k), file, file_len, pos) };
+        }
+    }
+}
+
+/// `d.pop(k)`: the value, whose reference passes to the caller; `KeyError`
+/// with `repr(k)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_pop(
+    ctx: *mut Ctx,
+    d: *mut u8,
+    k: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let k = unsafe { key(d, k) };
+    let r = d
+        .remove(k)
+        .map(|e| take_value(d, e))
+        .ok_or_else(|| key_error(k));
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `d.pop(k, default)` (a new reference either way).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_pop_default(d: *mut u8, k: u64, default: u64) -> u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let (k, default) = unsafe { (key(d, k), value(d, default)) };
+    match d.remove(k) {
+        Some(e) => take_value(d, e),
+        None => new_ref(default),
+    }
+}
+
+/// `d.setdefault(k, default)`: the value for `k`, inserting `default`
+/// first if `k` is absent (a new reference).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_setdefault(d: *mut u8, k: u64, default: u64) -> u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let (k, default) = unsafe { (key(d, k), value(d, default)) };
+    match d.get(k) {
+        Some(v) => new_ref(v),
+        None => {
+            d.set(k, default);
+            new_ref(default)
+        }
+    }
+}
+
+/// `list(d)` / `list(d.keys())`: a new list of type `list_desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_keys(d: *mut u8, list_desc: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract.
+    let (d, ld) = unsafe { (dict(d), desc(list_desc)) };
+    List::of_vals(ld, d.entries().map(|e| d.entry_key(e)))
+        .obj()
+        .ptr()
+}
+
+/// `list(d.values())`: a new list of type `list_desc`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_values(d: *mut u8, list_desc: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract.
+    let (d, ld) = unsafe { (dict(d), desc(list_desc)) };
+    List::of_vals(ld, d.entries().map(|e| d.entry_value(e)))
+        .obj()
+        .ptr()
+}
+
+/// `list(d.items())`: a new list of type `list_desc` (a
+/// `list[tuple[K, V]]`) of new tuples.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_items(d: *mut u8, list_desc: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract.
+    let (d, ld) = unsafe { (dict(d), desc(list_desc)) };
+    let td = ld.param(0);
+    let words = d
+        .entries()
+        .map(|e| {
+            Tuple::of_vals(td, &[d.entry_key(e), d.entry_value(e)])
+                .obj()
+                .word()
+        })
+        .collect();
+    List::new(ld, words).obj().ptr()
+}
+
+/// The position of the first live entry at or after `pos`, or -1: compiled
+/// code iterates `for k in d` as `i = next(d, 0); while i >= 0: ...; i =
+/// next(d, i + 1)`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_next(d: *mut u8, pos: i64) -> i64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    d.next_entry(usize::try_from(pos).unwrap_or(0))
+        .map_or(-1, |(i, _)| i as i64)
+}
+
+/// The key of the live entry at position `i` (from
+/// [`roast_rt_dict_next`]), a new reference; 0 if there is none.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_key_at(d: *mut u8, i: i64) -> u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| d.entry_at(i))
+        .map_or(0, |e| new_ref(d.entry_key(e)))
+}
+
+/// The value of the live entry at position `i`, a new reference; 0 if
+/// there is none.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_value_at(d: *mut u8, i: i64) -> u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| d.entry_at(i))
+        .map_or(0, |e| new_ref(d.entry_value(e)))
+}
+
+/// `d.copy()`, a new dict of `d`'s type.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_copy(d: *mut u8) -> *mut u8 {
+    // SAFETY: the contract.
+    unsafe { dict(d) }.copy().obj().ptr()
+}
+
+/// `d.clear()`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_clear(d: *mut u8) {
+    // SAFETY: the contract.
+    unsafe { dict(d) }.clear();
+}
+
+/// `d.update(other)` for a dict of the same type.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_update(d: *mut u8, other: *mut u8) {
+    // SAFETY: the contract.
+    let (d, other) = unsafe { (dict(d), dict(other)) };
+    if d == other {
+        return;
+    }
+    for e in other.entries() {
+        d.set(other.entry_key(e), other.entry_value(e));
+    }
+}
+
+/// `d.popitem()`: the last entry as a new tuple of type `tuple_desc`;
+/// `KeyError: 'popitem(): dictionary is empty'`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_popitem(
+    ctx: *mut Ctx,
+    d: *mut u8,
+    tuple_desc: *const TypeDesc,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    let (d, td) = unsafe { (dict(d), desc(tuple_desc)) };
+    let r = d
+        .pop_last()
+        .map(|e| {
+            // The entry's references pass to the tuple.
+            let t = Tuple::zeroed(td);
+            t.set(0, e.key());
+            t.set(1, e.value());
+            t.obj()
+        })
+        .ok_or_else(|| PyErr::new(ExcKind::KeyError, "'popitem(): dictionary is empty'"));
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+// ---------------------------------------------------------------------------
+// tuple
+
+/// A new tuple of type `desc` with every item word 0; compiled code then
+/// stores owned items at offset `16 + 8 * i`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_tuple_new(desc_: *const TypeDesc) -> *mut u8 {
+    // SAFETY: the contract.
+    Tuple::zeroed(unsafe { desc(desc_) }).obj().ptr()
+}
+
+/// `fmt.format(*args)` for a computed format string: `args` is a tuple of
+/// the positional arguments (`args_desc` its type). Fields are `{}`, `{n}`,
+/// with an optional `!r`/`!s` conversion and a format spec.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_format(
+    ctx: *mut Ctx,
+    fmt: *mut u8,
+    args: *mut u8,
+    args_desc: *const TypeDesc,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: a live str and a live tuple of type `args_desc`.
+    let (fmt, args) = unsafe { (Str::from_ptr(fmt), Val::new(args as u64, desc(args_desc))) };
+    let items: Vec<Val> = match args.view() {
+        View::Tuple(t) => t.items().collect(),
+        _ => Vec::new(),
+    };
+    let r = format_fields(fmt.as_str(), &items).map(|s| new_str(&s));
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// CPython's `str.format` over positional arguments.
+fn format_fields(fmt: &str, args: &[Val]) -> Result<String, PyErr> {
+    let value_error = |m: &str| PyErr::new(ExcKind::ValueError, m);
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    let mut auto: Option<usize> = None;
+    let mut manual = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '}' => return Err(value_error("Single '}' encountered in format string")),
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some('{') => {
+                            return Err(value_error(
+                                "nested replacement fields are not supported in Roast",
+                            ))
+                        }
+                        Some(ch) => field.push(ch),
+                        None => return Err(value_error("expected '}' before end of string")),
+                    }
+                }
+                let (head, spec) = match field.find(':') {
+                    Some(i) => (&field[..i], &field[i + 1..]),
+                    None => (field.as_str(), ""),
+                };
+                let (index, conversion) = match head.find('!') {
+                    Some(i) => (&head[..i], head[i + 1..].chars().next()),
+                    None => (head, None),
+                };
+                let i = if index.is_empty() {
+                    if manual {
+                        return Err(value_error(
+                            "cannot switch from manual field specification to automatic field numbering",
+                        ));
+                    }
+                    let n = auto.map_or(0, |a| a + 1);
+                    auto = Some(n);
+                    n
+                } else {
+                    if auto.is_some() {
+                        return Err(value_error(
+                            "cannot switch from automatic field numbering to manual field specification",
+                        ));
+                    }
+                    manual = true;
+                    index
+                        .parse::<usize>()
+                        .map_err(|_| PyErr::new(ExcKind::KeyError, format!("'{index}'")))?
+                };
+                let Some(v) = args.get(i).copied() else {
+                    return Err(PyErr::new(
+                        ExcKind::IndexError,
+                        format!("Replacement index {i} out of range for positional args tuple"),
+                    ));
+                };
+                let text = match conversion {
+                    Some('r') => Some(repr(v)),
+                    Some('s') => Some(to_text(v)),
+                    Some(c) => {
+                        return Err(value_error(&format!("Unknown conversion specifier {c}")))
+                    }
+                    None => None,
+                };
+                let formatted = match text {
+                    Some(t) => {
+                        let s = new_str(&t);
+                        // SAFETY: `s` is a fresh str owned here.
+                        let sv = unsafe { Val::new(s.word(), &super::desc::STR) };
+                        let r = format(sv, spec);
+                        s.decref();
+                        r?
+                    }
+                    None => format(v, spec)?,
+                };
+                // SAFETY: `format` returns a live str owned here.
+                let fs = unsafe { Str::from_ptr(formatted.ptr()) };
+                out.push_str(fs.as_str());
+                formatted.decref();
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// `str(v)` as Rust text.
+fn to_text(v: Val) -> String {
+    let o = to_str(v);
+    // SAFETY: `to_str` returns a live str owned here.
+    let s = unsafe { Str::from_ptr(o.ptr()) }.as_str().to_string();
+    o.decref();
+    s
+}

@@ -1,0 +1,232 @@
+//! The operations every value supports, dispatched on its type: `==`,
+//! `<`/`<=`, hashing for dict keys, `repr()`, `str()` and `format()`, with
+//! CPython 3.11's semantics.
+
+use super::heap::{Val, View};
+use super::string::new_str;
+use crate::obj::heap::Obj;
+use crate::py::format::{format_bool, format_float, format_int, format_str};
+use crate::py::repr::{float_repr, str_repr};
+use crate::py::PyErr;
+use crate::ExcKind;
+use std::fmt::Write;
+
+/// `a == b` for two values of one type. Floats compare as IEEE doubles.
+/// Identical objects are equal without looking inside, as CPython's
+/// containers assume (`l == l` holds even when `l` holds a NaN).
+pub(crate) fn eq(a: Val, b: Val) -> bool {
+    if a.word() == b.word() && a.desc().kind().is_heap() {
+        return true;
+    }
+    match (a.view(), b.view()) {
+        (View::None, View::None) => true,
+        (View::Int(x), View::Int(y)) => x == y,
+        (View::Float(x), View::Float(y)) => x == y,
+        (View::Bool(x), View::Bool(y)) => x == y,
+        (View::Str(x), View::Str(y)) => x.as_str() == y.as_str(),
+        (View::List(x), View::List(y)) => {
+            x.len() == y.len() && x.items().zip(y.items()).all(|(p, q)| eq(p, q))
+        }
+        (View::Tuple(x), View::Tuple(y)) => x.items().zip(y.items()).all(|(p, q)| eq(p, q)),
+        (View::Dict(x), View::Dict(y)) => x.equals(y),
+        _ => false,
+    }
+}
+
+/// An ordering comparison.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+}
+
+impl Op {
+    fn apply<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            Op::Lt => a < b,
+            Op::Le => a <= b,
+        }
+    }
+}
+
+/// `a < b` or `a <= b` for two values of one type: numbers and `bool`s by
+/// value, `str` by code point, `list` and `tuple` lexicographically as
+/// CPython (the first items that are not `==` decide, compared with the
+/// same operator; else the shorter is smaller). Types CPython cannot order
+/// (`None`, `dict`) give false: the type checker rejects them.
+pub(crate) fn compare(a: Val, b: Val, op: Op) -> bool {
+    match (a.view(), b.view()) {
+        (View::Int(x), View::Int(y)) => op.apply(x, y),
+        (View::Float(x), View::Float(y)) => op.apply(x, y),
+        (View::Bool(x), View::Bool(y)) => op.apply(x, y),
+        (View::Str(x), View::Str(y)) => op.apply(x.as_str(), y.as_str()),
+        (View::List(x), View::List(y)) => compare_items(x.items(), y.items(), op),
+        (View::Tuple(x), View::Tuple(y)) => compare_items(x.items(), y.items(), op),
+        _ => false,
+    }
+}
+
+fn compare_items(
+    mut a: impl Iterator<Item = Val>,
+    mut b: impl Iterator<Item = Val>,
+    op: Op,
+) -> bool {
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) => {
+                if !eq(x, y) {
+                    return compare(x, y, op);
+                }
+            }
+            // The shorter sequence is smaller; equal ones are `<=`.
+            (None, Some(_)) => return true,
+            (Some(_), None) => return false,
+            (None, None) => return op == Op::Le,
+        }
+    }
+}
+
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+const MUL: u64 = 0xd6e8_feb8_6659_fd93;
+
+/// Multiplies in 128 bits and folds the halves: every input bit reaches
+/// the low bits the index uses.
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = SEED ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8-byte chunk"));
+        h = fold_mul(h ^ w, MUL);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut tail = [0u8; 8];
+        tail[..rest.len()].copy_from_slice(rest);
+        h = fold_mul(h ^ u64::from_le_bytes(tail), MUL);
+    }
+    fold_mul(h, SEED)
+}
+
+/// The hash of a dict key: equal keys hash alike (`-0.0` and `0.0`
+/// included). An `int` in `0..2**32` (or a `bool`) is its own hash, as in
+/// CPython, so consecutive keys fill consecutive slots; the high half of
+/// larger or negative ints is multiplied into the low bits, so keys that
+/// differ only there (`i << 32`, small negatives against small positives)
+/// do not collide. Unhashable types (which the type checker rejects as
+/// keys) hash to 0.
+pub(crate) fn hash(v: Val) -> u64 {
+    match v.view() {
+        View::None => SEED,
+        View::Int(x) => {
+            let x = x as u64;
+            x ^ (x >> 32).wrapping_mul(0x9e37_79b9)
+        }
+        View::Bool(b) => u64::from(b),
+        View::Float(x) => {
+            let bits = if x == 0.0 { 0 } else { x.to_bits() };
+            fold_mul(bits ^ SEED, MUL)
+        }
+        View::Str(s) => hash_bytes(s.as_str().as_bytes()),
+        View::Tuple(t) => t
+            .items()
+            .fold(SEED, |h, item| fold_mul(h ^ hash(item), MUL)),
+        View::List(_) | View::Dict(_) => 0,
+    }
+}
+
+/// Appends `repr(v)` to `out`, nested containers exactly as CPython prints
+/// them.
+pub(crate) fn repr_into(v: Val, out: &mut String) {
+    fn items(out: &mut String, open: char, close: char, items: impl Iterator<Item = Val>) {
+        out.push(open);
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            repr_into(item, out);
+        }
+        out.push(close);
+    }
+    match v.view() {
+        View::None => out.push_str("None"),
+        View::Int(x) => {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{x}");
+        }
+        View::Float(x) => out.push_str(&float_repr(x)),
+        View::Bool(b) => out.push_str(crate::py::str_bool(b)),
+        View::Str(s) => out.push_str(&str_repr(s.as_str())),
+        View::List(l) => items(out, '[', ']', l.items()),
+        View::Tuple(t) if t.words().len() == 1 => {
+            out.push('(');
+            repr_into(t.items().next().expect("one item"), out);
+            out.push_str(",)");
+        }
+        View::Tuple(t) => items(out, '(', ')', t.items()),
+        View::Dict(d) => {
+            out.push('{');
+            for (i, e) in d.entries().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                repr_into(d.entry_key(e), out);
+                out.push_str(": ");
+                repr_into(d.entry_value(e), out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// `repr(v)`.
+pub(crate) fn repr(v: Val) -> String {
+    let mut out = String::new();
+    repr_into(v, &mut out);
+    out
+}
+
+/// `str(v)` as a new reference: a `str` is itself; everything else is its
+/// `repr` (containers show their items' `repr`).
+pub(crate) fn to_str(v: Val) -> Obj {
+    match v.view() {
+        View::Str(s) => {
+            s.obj().incref();
+            s.obj()
+        }
+        _ => new_str(&repr(v)),
+    }
+}
+
+/// `format(v, spec)`: the format-spec mini-language for `int`, `float`,
+/// `bool` and `str`; other types accept only an empty spec (giving
+/// `str(v)`), as `object.__format__` does.
+pub(crate) fn format(v: Val, spec: &str) -> Result<Obj, PyErr> {
+    let text = match v.view() {
+        View::Int(x) => format_int(x, spec)?,
+        View::Float(x) => format_float(x, spec)?,
+        View::Bool(b) => format_bool(b, spec)?,
+        View::Str(s) if spec.is_empty() => {
+            s.obj().incref();
+            return Ok(s.obj());
+        }
+        View::Str(s) => format_str(s.as_str(), spec)?,
+        _ if spec.is_empty() => return Ok(to_str(v)),
+        view => {
+            return Err(PyErr::new(
+                ExcKind::TypeError,
+                format!(
+                    "unsupported format string passed to {}.__format__",
+                    view.type_name()
+                ),
+            ))
+        }
+    };
+    Ok(new_str(&text))
+}

@@ -1,0 +1,135 @@
+//! `list.sort()` and `sorted()`: stable, comparing with `<` only, and
+//! `reverse=True` done as CPython does it (reverse, sort, reverse), so
+//! equal elements keep their original order either way.
+
+use super::desc::{Kind, TypeDesc};
+use super::heap::{Val, View};
+use super::list::List;
+use super::ops::{compare, Op};
+
+/// Elements up to this many are sorted by insertion before merging.
+const RUN: usize = 24;
+
+/// A stable merge sort that only asks `less(a, b)` ("must `a` come before
+/// `b`?"). Unlike `slice::sort_by` it needs no total order: with NaNs
+/// (`less` false both ways) it still finishes and moves nothing it need not.
+fn merge_sort<T: Copy>(v: &mut [T], less: &mut impl FnMut(T, T) -> bool) {
+    for run in v.chunks_mut(RUN) {
+        for i in 1..run.len() {
+            let x = run[i];
+            let mut j = i;
+            while j > 0 && less(x, run[j - 1]) {
+                run[j] = run[j - 1];
+                j -= 1;
+            }
+            run[j] = x;
+        }
+    }
+    if v.len() <= RUN {
+        return;
+    }
+    let mut src = v.to_vec();
+    let mut dst = Vec::with_capacity(v.len());
+    let mut width = RUN;
+    while width < v.len() {
+        dst.clear();
+        for pair in src.chunks(2 * width) {
+            let (left, right) = pair.split_at(width.min(pair.len()));
+            let (mut i, mut j) = (0, 0);
+            while i < left.len() && j < right.len() {
+                // Take from the right only when strictly less: stable.
+                if less(right[j], left[i]) {
+                    dst.push(right[j]);
+                    j += 1;
+                } else {
+                    dst.push(left[i]);
+                    i += 1;
+                }
+            }
+            dst.extend_from_slice(&left[i..]);
+            dst.extend_from_slice(&right[j..]);
+        }
+        std::mem::swap(&mut src, &mut dst);
+        width *= 2;
+    }
+    v.copy_from_slice(&src);
+}
+
+/// Sorts `items` stably by `key(item)`, values of type `d`. `int`, `bool`
+/// and `str` keys are totally ordered and use the standard library's
+/// stable sort; anything else (floats, which may be NaN, and containers of
+/// them) the merge sort above.
+fn sort_by_key<T: Copy>(items: &mut [T], d: &TypeDesc, key: impl Fn(T) -> Val) {
+    match d.kind() {
+        Kind::Int | Kind::Bool => items.sort_by_key(|&t| key(t).word() as i64),
+        Kind::Str => items.sort_by(|&a, &b| match (key(a).view(), key(b).view()) {
+            (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
+            _ => unreachable!("str keys"),
+        }),
+        _ => merge_sort(items, &mut |a, b| compare(key(a), key(b), Op::Lt)),
+    }
+}
+
+/// `l.sort(key=..., reverse=...)`, where `keys` (if any) holds each
+/// element's key, in order.
+pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) {
+    let mut words = l.words().to_vec();
+    match keys {
+        None => {
+            let d = l.elem();
+            if reverse {
+                words.reverse();
+            }
+            sort_by_key(&mut words, d, |w| {
+                // SAFETY: the words are the elements of `l`, a live `list[T]`
+                // (of type `d`) that keeps them alive.
+                unsafe { Val::new(w, d) }
+            });
+            if reverse {
+                words.reverse();
+            }
+        }
+        Some(keys) => {
+            assert_eq!(keys.len(), words.len(), "one key per element");
+            let mut order: Vec<usize> = (0..words.len()).collect();
+            if reverse {
+                order.reverse();
+            }
+            sort_by_key(&mut order, keys.elem(), |i| keys.get(i));
+            if reverse {
+                order.reverse();
+            }
+            words = order.iter().map(|&i| words[i]).collect();
+        }
+    }
+    l.with_vec(|v| v.copy_from_slice(&words));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_sort;
+
+    #[test]
+    fn merge_sort_is_stable_and_sorts() {
+        let mut v: Vec<(u32, usize)> = (0..1000).map(|i| ((i * 7919 % 13) as u32, i)).collect();
+        let mut want = v.clone();
+        want.sort_by_key(|&(k, _)| k);
+        merge_sort(&mut v, &mut |a, b| a.0 < b.0);
+        assert_eq!(v, want);
+    }
+
+    #[test]
+    fn merge_sort_survives_nan() {
+        let mut v: Vec<f64> = (0..100)
+            .map(|i| {
+                if i % 7 == 0 {
+                    f64::NAN
+                } else {
+                    f64::from(i % 10)
+                }
+            })
+            .collect();
+        merge_sort(&mut v, &mut |a, b| a < b);
+        assert_eq!(v.len(), 100);
+    }
+}

@@ -1,0 +1,302 @@
+//! `str` objects: `len` (bytes) @16, `chars` (code points) @24, `cap`
+//! (bytes allocated) @32, UTF-8 bytes inline @40, one allocation per string.
+//! The empty string and the 128 one-character ASCII strings are immortal
+//! statics, so `s[i]` and `list(s)` of ASCII text allocate nothing.
+
+use super::desc::STR;
+use super::heap::{Header, Obj};
+use std::mem::offset_of;
+use std::ptr::NonNull;
+
+#[repr(C)]
+struct StrLayout {
+    header: Header,
+    len: u64,
+    chars: u64,
+    cap: u64,
+}
+
+/// Size of everything before the bytes.
+const HEAD: usize = size_of::<StrLayout>();
+
+const _: () = assert!(
+    offset_of!(StrLayout, len) == 16
+        && offset_of!(StrLayout, chars) == 24
+        && offset_of!(StrLayout, cap) == 32
+        && HEAD == 40
+);
+
+/// An immortal string of at most 8 bytes in static memory.
+#[repr(C)]
+struct StaticStr {
+    head: StrLayout,
+    bytes: [u8; 8],
+}
+
+/// `""` at index 0, then the ASCII characters.
+struct Immortals([StaticStr; 129]);
+
+// SAFETY: immortal strings are never written (their counts are negative, so
+// reference counting skips them): threads only ever share reads.
+unsafe impl Sync for Immortals {}
+
+static IMMORTALS: Immortals = {
+    let mut table = [const {
+        StaticStr {
+            head: StrLayout {
+                header: Header { rc: -1, desc: &STR },
+                len: 0,
+                chars: 0,
+                cap: 0,
+            },
+            bytes: [0; 8],
+        }
+    }; 129];
+    let mut b = 0;
+    while b < 128 {
+        table[b + 1].head.len = 1;
+        table[b + 1].head.chars = 1;
+        table[b + 1].bytes[0] = b as u8;
+        b += 1;
+    }
+    Immortals(table)
+};
+
+fn immortal(i: usize) -> Obj {
+    Obj::from_static(NonNull::from(&IMMORTALS.0[i]).cast::<Header>())
+}
+
+/// A live `str` object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Str(Obj);
+
+impl Str {
+    /// The `str` object `o` (whose type is `str`).
+    pub(crate) fn from_obj(o: Obj) -> Str {
+        debug_assert_eq!(o.desc().kind(), super::desc::Kind::Str);
+        Str(o)
+    }
+
+    /// The handle for a non-null `str` pointer.
+    ///
+    /// # Safety
+    /// `p` points to a live `str` that stays live while the handle is used.
+    pub(crate) unsafe fn from_ptr(p: *mut u8) -> Str {
+        // SAFETY: forwarded caller guarantee.
+        Str(unsafe { Obj::from_ptr(p) }.expect("a non-null str"))
+    }
+
+    /// The object.
+    pub(crate) fn obj(self) -> Obj {
+        self.0
+    }
+
+    fn head(&self) -> &StrLayout {
+        // SAFETY: a live str starts with this layout; its head is only
+        // written through a raw pointer while no such reference exists.
+        unsafe { &*self.0.cast::<StrLayout>() }
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.head().len as usize
+    }
+
+    /// Length in code points (`len(s)`).
+    pub(crate) fn chars(&self) -> usize {
+        self.head().chars as usize
+    }
+
+    /// Whether every character is ASCII (one byte per code point).
+    pub(crate) fn is_ascii(&self) -> bool {
+        self.len() == self.chars()
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: a live str holds `len` bytes of valid UTF-8 right after its
+        // 40-byte head, unchanged while it is shared.
+        unsafe {
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(
+                self.0.ptr().add(HEAD),
+                self.len(),
+            ))
+        }
+    }
+
+    /// Frees the string (its count reached zero).
+    pub(crate) fn release(self) {
+        let cap = self.head().cap as usize;
+        // SAFETY: mortal strings are allocated by `alloc_str` with `HEAD +
+        // cap` bytes; this was the last reference.
+        unsafe { self.0.free(HEAD + cap) };
+    }
+}
+
+/// A mortal string with room for `cap` bytes, `len` and `chars` 0.
+fn alloc_str(cap: usize) -> Obj {
+    let o = Obj::alloc(HEAD + cap, &STR);
+    // SAFETY: `o` is a fresh allocation of a str head.
+    unsafe {
+        let head = o.cast::<StrLayout>();
+        (*head).len = 0;
+        (*head).chars = 0;
+        (*head).cap = cap as u64;
+    }
+    o
+}
+
+/// Appends `bytes` (whose code point count is `chars`) to `o`, a string
+/// this thread exclusively owns with room for them.
+fn append(o: Obj, bytes: &[u8], chars: usize) {
+    let head = o.cast::<StrLayout>();
+    // SAFETY: `o` is exclusively owned (fresh, or a count of 1) and mortal,
+    // its capacity covers `len + bytes.len()` (checked by every caller), and
+    // `bytes` does not overlap its free space.
+    unsafe {
+        let len = (*head).len as usize;
+        debug_assert!(len + bytes.len() <= (*head).cap as usize);
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), o.ptr().add(HEAD + len), bytes.len());
+        (*head).len = (len + bytes.len()) as u64;
+        (*head).chars += chars as u64;
+    }
+}
+
+/// A new string holding `s`.
+pub(crate) fn new_str(s: &str) -> Obj {
+    new_counted(s, s.chars().count())
+}
+
+/// A new string holding `s`, which has `chars` code points.
+pub(crate) fn new_counted(s: &str, chars: usize) -> Obj {
+    match *s.as_bytes() {
+        [] => immortal(0),
+        [b] if b.is_ascii() => immortal(1 + b as usize),
+        _ => {
+            let o = alloc_str(s.len());
+            append(o, s.as_bytes(), chars);
+            o
+        }
+    }
+}
+
+/// The one-character string of `c`.
+pub(crate) fn new_char(c: char) -> Obj {
+    if c.is_ascii() {
+        immortal(1 + c as usize)
+    } else {
+        new_counted(c.encode_utf8(&mut [0; 4]), 1)
+    }
+}
+
+/// `a + b`.
+pub(crate) fn concat(a: Str, b: Str) -> Obj {
+    if b.len() == 0 {
+        a.obj().incref();
+        return a.obj();
+    }
+    if a.len() == 0 {
+        b.obj().incref();
+        return b.obj();
+    }
+    let o = alloc_str(a.len() + b.len());
+    append(o, a.as_str().as_bytes(), a.chars());
+    append(o, b.as_str().as_bytes(), b.chars());
+    o
+}
+
+/// `sep.join(items)`, with one allocation.
+pub(crate) fn join(sep: Str, items: &[Str]) -> Obj {
+    match items {
+        [] => return immortal(0),
+        [only] => {
+            only.obj().incref();
+            return only.obj();
+        }
+        _ => {}
+    }
+    let gaps = items.len() - 1;
+    let len = items.iter().map(|s| s.len()).sum::<usize>() + sep.len() * gaps;
+    let o = alloc_str(len);
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            append(o, sep.as_str().as_bytes(), sep.chars());
+        }
+        append(o, s.as_str().as_bytes(), s.chars());
+    }
+    o
+}
+
+/// `a += b`: consumes the caller's reference to `a` and returns the
+/// result. A string nobody else holds grows in place, its capacity at least
+/// doubling, so appending in a loop takes amortized linear time.
+pub(crate) fn iadd(a: Str, b: Str) -> Obj {
+    if b.len() == 0 {
+        return a.obj();
+    }
+    if a.obj().rc() != 1 || a == b {
+        let r = concat(a, b);
+        a.obj().decref();
+        return r;
+    }
+    let (len, cap) = (a.len(), a.head().cap as usize);
+    let need = len + b.len();
+    let o = if need > cap {
+        let new_cap = need.max(cap.saturating_mul(2)).max(16);
+        // SAFETY: `a` is mortal (count 1), allocated with `HEAD + cap` bytes,
+        // and the caller's reference, the only one, is consumed here.
+        let o = unsafe { a.obj().realloc(HEAD + cap, HEAD + new_cap) };
+        // SAFETY: `o` is the moved string, exclusively owned.
+        unsafe { (*o.cast::<StrLayout>()).cap = new_cap as u64 };
+        o
+    } else {
+        a.obj()
+    };
+    append(o, b.as_str().as_bytes(), b.chars());
+    o
+}
+
+/// The capacity of a string (for tests of the growth policy).
+#[cfg(test)]
+pub(crate) fn capacity(s: Str) -> usize {
+    s.head().cap as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::obj::heap::live_objects;
+
+    #[test]
+    fn small_strings_are_immortal() {
+        let before = live_objects();
+        let a = Str::from_obj(new_str("a"));
+        let empty = Str::from_obj(new_str(""));
+        assert!(a.obj().rc() < 0 && empty.obj().rc() < 0);
+        assert_eq!((a.as_str(), empty.as_str()), ("a", ""));
+        let e = Str::from_obj(new_char('é'));
+        assert_eq!((e.as_str(), e.len(), e.chars()), ("é", 2, 1));
+        e.obj().decref();
+        assert_eq!(live_objects(), before);
+    }
+
+    #[test]
+    fn iadd_grows_geometrically() {
+        let before = live_objects();
+        let piece = Str::from_obj(new_str("ab€"));
+        let mut s = Str::from_obj(new_str("start"));
+        let mut caps = vec![];
+        for _ in 0..1000 {
+            s = Str::from_obj(iadd(s, piece));
+            if caps.last() != Some(&capacity(s)) {
+                caps.push(capacity(s));
+            }
+        }
+        assert_eq!(s.len(), 5 + 5000);
+        assert_eq!(s.chars(), 5 + 3000);
+        assert!(caps.len() < 16, "{caps:?}");
+        s.obj().decref();
+        piece.obj().decref();
+        assert_eq!(live_objects(), before);
+    }
+}
