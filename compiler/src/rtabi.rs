@@ -185,6 +185,8 @@ runtime_functions! {
     ListSort = roast_rt_list_sort(Word, Word, U8) -> Void;
     ListSorted = roast_rt_list_sorted(Word, Word, U8) -> Word;
     ListMinMax = roast_rt_list_minmax(Ctx, Word, U8, Site) -> Word [raises];
+    ListMinMaxBy = roast_rt_list_minmax_by(Ctx, Word, Word, U8, Site) -> Word [raises];
+    UnpackCheck = roast_rt_unpack_check(Ctx, I64, I64, Site) -> Void [raises];
     ListSumInt = roast_rt_list_sum_int(Ctx, Word, I64, Site) -> I64 [raises];
     ListSumFloat = roast_rt_list_sum_float(Word, F64) -> F64;
     ListFromStr = roast_rt_list_from_str(Word, Desc) -> Word;

@@ -75,6 +75,130 @@ else:
     print("imported once")
 "#;
 
+/// Every boundary type of the issue, in and out.
+const BOUNDARY: &str = r#"
+from typing import Optional
+
+
+def shout(s: str) -> str:
+    return s.upper() + "!"
+
+
+def lengths(words: list[str]) -> list[int]:
+    return [len(w) for w in words]
+
+
+def scaled(xs: list[float], k: float) -> list[float]:
+    return [x * k for x in xs]
+
+
+def negated(bs: list[bool]) -> list[bool]:
+    return [not b for b in bs]
+
+
+def total(xs: list[int]) -> int:
+    return sum(xs)
+
+
+def split_words(s: str) -> list[str]:
+    return s.split()
+
+
+def swap(p: tuple[int, str]) -> tuple[str, int]:
+    return (p[1], p[0])
+
+
+def first_long(words: list[str], n: int) -> Optional[str]:
+    for w in words:
+        if len(w) >= n:
+            return w
+    return None
+
+
+def half(x: int | None) -> int | None:
+    if x is None:
+        return None
+    return x // 2
+
+
+def counts(words: list[str]) -> dict[str, int]:
+    d: dict[str, int] = {}
+    for w in words:
+        d[w] = d.get(w, 0) + 1
+    return d
+
+
+def describe(d: dict[str, int]) -> str:
+    return ",".join([f"{k}={v}" for k, v in d.items()])
+"#;
+
+const BOUNDARY_TEST: &str = r#"roast::include_bindings!("outside");
+
+mod boundary_macro {
+    roast::include_roast!("roast/boundary.roast");
+}
+
+macro_rules! check_boundary {
+    ($m:ident) => {{
+        use $m as b;
+        assert_eq!(b::shout("grüße, ünïcödé ✓"), "GRÜSSE, ÜNÏCÖDÉ ✓!");
+        assert_eq!(b::lengths(&["ab", "çé", "✓✓✓"]), vec![2, 2, 3]);
+        assert_eq!(b::lengths(&vec![String::from("xyz")]), vec![3]);
+        assert_eq!(b::scaled(&[1.5, -2.0], 2.0), vec![3.0, -4.0]);
+        assert_eq!(b::negated(&[true, false]), vec![false, true]);
+        assert_eq!(b::total(&[1, 2, 3, 4]), 10);
+        assert_eq!(b::split_words("  a  bé c "), vec!["a", "bé", "c"]);
+        assert_eq!(b::swap((7, "sept".to_string())), ("sept".to_string(), 7));
+        assert_eq!(b::first_long(&["a", "abc"], 2), Some("abc".to_string()));
+        assert_eq!(b::first_long(&["a"], 2), None);
+        assert_eq!(b::half(Some(9)), Some(4));
+        assert_eq!(b::half(None), None);
+        let d = b::counts(&["z", "a", "z", "m", "a", "z"]);
+        let order: Vec<(String, i64)> = d.clone().into_iter().collect();
+        assert_eq!(
+            order,
+            vec![("z".to_string(), 3), ("a".to_string(), 2), ("m".to_string(), 1)],
+            "insertion order"
+        );
+        let mut input = roast::IndexMap::new();
+        input.insert("zèta".to_string(), 1);
+        input.insert("alpha".to_string(), 2);
+        assert_eq!(b::describe(&input), "zèta=1,alpha=2");
+        assert_eq!(b::try_shout("x").unwrap(), "X!");
+    }};
+}
+
+#[test]
+fn every_boundary_type_through_the_build_rs_route() {
+    check_boundary!(boundary);
+}
+
+#[test]
+fn every_boundary_type_through_include_roast() {
+    check_boundary!(boundary_macro);
+}
+
+#[test]
+fn many_threads_share_literals_and_build_their_own_values() {
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            std::thread::spawn(move || {
+                for _ in 0..200 {
+                    let words = vec![format!("w{i}"), "shared".to_string(), format!("w{i}")];
+                    let d = boundary::counts(&words);
+                    assert_eq!(d[&format!("w{i}")], 2);
+                    assert_eq!(boundary::shout("é"), "É!");
+                }
+                roast::__private::live_objects()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 0, "a thread leaked Roast objects");
+    }
+}
+"#;
+
 fn make_crate(root: &Path) {
     let ws = workspace();
     write(
@@ -100,12 +224,14 @@ roast-build = {{ path = "{0}/roast-build" }}
     write(
         root,
         "build.rs",
-        "fn main() {\n    roast_build::Build::new().file(\"roast/stats.roast\").compile(\"outside\");\n}\n",
+        "fn main() {\n    roast_build::Build::new()\n        .file(\"roast/stats.roast\")\n        .file(\"roast/boundary.roast\")\n        .compile(\"outside\");\n}\n",
     );
     // Start from the workspace's lock file, so the outside crate builds with
     // the dependency versions this repository is tested with.
     std::fs::copy(ws.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
     write(root, "roast/stats.roast", STATS_V1);
+    write(root, "roast/boundary.roast", BOUNDARY);
+    write(root, "tests/boundary.rs", BOUNDARY_TEST);
     write(root, "src/fib.roast", FIB_V1);
     // include_roast! in a library, an integration test and an example too.
     write(
@@ -180,6 +306,13 @@ fn outside_crate_builds_runs_tests_and_rebuilds_on_edit() {
         listed.contains("fib::__roast_tests::test_fib_small: test"),
         "{listed}"
     );
+    for t in [
+        "every_boundary_type_through_the_build_rs_route",
+        "every_boundary_type_through_include_roast",
+        "many_threads_share_literals_and_build_their_own_values",
+    ] {
+        assert!(listed.contains(t), "{t} missing from:\n{listed}");
+    }
     let test = cargo(root, &["test", "--quiet"]);
     assert!(
         test.status.success(),

@@ -8,6 +8,27 @@ use crate::hir::{
     ArithOp, Clause, CmpOp, Expr, ExprKind, Iter, LocalId, Pattern, RtFn, RtOperand, Stmt, Type,
 };
 use crate::syntax::ast::{self, ExprKind as A};
+use std::collections::HashMap;
+
+/// Whether `ty` is the placeholder of an empty display not typed yet.
+pub(super) fn is_untyped(ty: Type) -> bool {
+    match ty {
+        Type::List(t) => *t == Type::None,
+        Type::Dict(k, _) => *k == Type::None,
+        _ => false,
+    }
+}
+
+/// Whether `ty` has an untyped placeholder anywhere inside.
+fn contains_untyped(ty: Type) -> bool {
+    is_untyped(ty)
+        || match ty {
+            Type::List(t) | Type::Optional(t) => contains_untyped(*t),
+            Type::Dict(k, v) => contains_untyped(*k) || contains_untyped(*v),
+            Type::Tuple(items) => items.iter().any(|t| contains_untyped(*t)),
+            _ => false,
+        }
+}
 
 /// An expression of `kind` and `ty` at `span`.
 pub(super) fn mk(kind: ExprKind, ty: Type, span: Span) -> Expr {
@@ -70,6 +91,15 @@ impl FnChecker<'_> {
         if e.ty == expected {
             return Some(e);
         }
+        let same_kind = matches!(
+            (e.ty, expected),
+            (Type::List(_), Type::List(_)) | (Type::Dict(..), Type::Dict(..))
+        );
+        if is_untyped(e.ty) && same_kind {
+            // An empty display used where its type is known.
+            self.discover(&e, expected);
+            return Some(Expr { ty: expected, ..e });
+        }
         if let Type::Optional(inner) = expected {
             if e.ty == Type::None {
                 return Some(Expr { ty: expected, ..e });
@@ -110,12 +140,37 @@ impl FnChecker<'_> {
         self.coerce(checked, expected, what)
     }
 
-    fn empty_display_error(&mut self, span: Span, what: &str, example: &str) {
-        self.error(
-            Diagnostic::error(span, format!("cannot infer the type of this empty {what}"))
-                .with_label("empty display")
-                .with_help(format!("annotate the variable: `{example}`")),
-        );
+    /// Reports the empty displays whose type no use revealed; returns the
+    /// types this pass learned.
+    pub(super) fn finish_inference(&mut self) -> HashMap<String, Type> {
+        let discovered = std::mem::take(&mut self.discovered);
+        if discovered.keys().all(|n| self.seeds.contains_key(n)) {
+            for (span, what) in std::mem::take(&mut self.untyped_displays) {
+                let example = if what == "list" {
+                    "xs: list[int] = []"
+                } else {
+                    "d: dict[str, int] = {}"
+                };
+                self.error(
+                    Diagnostic::error(span, format!("cannot infer the type of this empty {what}"))
+                        .with_label("empty display")
+                        .with_help(format!(
+                            "annotate the variable (`{example}`), or add to it before other uses"
+                        )),
+                );
+            }
+        }
+        discovered
+    }
+
+    /// Records the type of an empty-display variable revealed by a use.
+    pub(super) fn discover(&mut self, container: &Expr, ty: Type) {
+        if let ExprKind::Local(id) = container.kind {
+            let local = &self.locals[id.0 as usize];
+            if is_untyped(local.ty) && !contains_untyped(ty) {
+                self.discovered.entry(local.name.clone()).or_insert(ty);
+            }
+        }
     }
 
     /// `[a, b, ...]`.
@@ -141,8 +196,9 @@ impl FnChecker<'_> {
             out.push(e);
         }
         let Some(item_ty) = item_ty else {
-            self.empty_display_error(span, "list", "xs: list[int] = []");
-            return None;
+            // Typed by a later use, or reported when the pass ends.
+            self.untyped_displays.push((span, "list"));
+            return Some(mk(ExprKind::List(out), Type::list(Type::None), span));
         };
         if item_ty == Type::None {
             self.error(unsupported(
@@ -182,8 +238,12 @@ impl FnChecker<'_> {
             out.push((key, value));
         }
         let Some((k, v)) = types else {
-            self.empty_display_error(span, "dict", "d: dict[str, int] = {}");
-            return None;
+            self.untyped_displays.push((span, "dict"));
+            return Some(mk(
+                ExprKind::Dict(out),
+                Type::dict(Type::None, Type::None),
+                span,
+            ));
         };
         Some(mk(ExprKind::Dict(out), Type::dict(k, v), span))
     }
@@ -658,6 +718,18 @@ impl FnChecker<'_> {
             return Some(self.sort_call(RtFn::ListSort, recv, keys, reverse, Type::None, span));
         }
         let n = args.len();
+        if item == Type::None {
+            // An empty list whose type this use reveals.
+            let value = match (name, args) {
+                ("append", [a]) | ("insert", [_, a]) => self.expr(a).map(|e| Type::list(e.ty)),
+                ("extend", [a]) => self.materialize(a).map(|e| e.ty),
+                _ => None,
+            };
+            if let Some(ty) = value {
+                self.discover(&recv, ty);
+            }
+            return None;
+        }
         let want_item = |me: &mut Self, a: &ast::Expr| me.expr_expect(a, Some(item), "the item");
         let none = Type::None;
         let (f, ops, ty) = match (name, n) {
@@ -790,6 +862,14 @@ impl FnChecker<'_> {
             return None;
         }
         let n = args.len();
+        if k == Type::None {
+            // An empty dict whose type this use reveals.
+            if let ("get" | "setdefault" | "pop", [key, default]) = (name, args) {
+                let (key, default) = (self.expr(key)?, self.expr(default)?);
+                self.discover(&recv, Type::dict(key.ty, default.ty));
+            }
+            return None;
+        }
         let key = |me: &mut Self, a: &ast::Expr| me.expr_expect(a, Some(k), "the key");
         let value = |me: &mut Self, a: &ast::Expr| me.expr_expect(a, Some(v), "the value");
         match (name, n) {
@@ -1035,6 +1115,25 @@ impl FnChecker<'_> {
                 None
             }
         }
+    }
+
+    /// `[str(x) for x in items]`.
+    pub(super) fn stringified(&mut self, items: Expr) -> Expr {
+        let span = items.span;
+        let item = elem(items.ty).unwrap_or(Type::None);
+        if item == Type::Str {
+            return items;
+        }
+        let (xl, x) = self.hidden(item, span);
+        mk(
+            ExprKind::Comprehension {
+                elem: Box::new(to_str(x)),
+                key: None,
+                clauses: vec![Clause::For(Pattern::Local(xl), Iter::List(Box::new(items)))],
+            },
+            Type::list(Type::Str),
+            span,
+        )
     }
 
     /// `[x for x in iter]`.
@@ -1687,6 +1786,30 @@ impl FnChecker<'_> {
                         }
                     }
                 })())
+            }
+            "min" | "max" if n == 1 && keywords.len() == 1 => {
+                let items = self.materialize(&args[0]);
+                Some(items.and_then(|items| {
+                    let item = elem(items.ty)?;
+                    let (keys, _) = self.sort_options(span, &items, item, keywords)?;
+                    let Some((il, comp)) = keys else {
+                        self.error(unsupported(
+                            span,
+                            "this keyword argument",
+                            "min() and max() take `key=`",
+                        ));
+                        return None;
+                    };
+                    let is_max = mk(ExprKind::Bool(name == "max"), Type::Bool, span);
+                    let it = mk(ExprKind::Local(il), items.ty, span);
+                    let call = rt(
+                        RtFn::ListMinMaxBy,
+                        vec![val(it), val(comp), val(is_max)],
+                        item,
+                        span,
+                    );
+                    Some(Self::let_in(il, items, call))
+                }))
             }
             "min" | "max" if keywords.is_empty() && n >= 1 => {
                 let is_max = mk(ExprKind::Bool(name == "max"), Type::Bool, span);

@@ -502,7 +502,8 @@ impl ModuleChecker {
         let value = fc.expr_expect(e, expected, "the constant");
         self.diags.truncate(saved);
         let value = value?;
-        (value.ty != Type::None).then_some(Constant { value, can_raise })
+        (value.ty != Type::None && !containers::is_untyped(value.ty))
+            .then_some(Constant { value, can_raise })
     }
 
     fn collect_def(&mut self, def: &ast::FunctionDef, span: Span) {
@@ -694,6 +695,39 @@ impl ModuleChecker {
     }
 
     fn check_function(&mut self, def: &ast::FunctionDef, sig: &Signature) -> hir::Function {
+        self.with_inference(|m, seeds| m.check_function_pass(def, sig, seeds))
+    }
+
+    /// Runs a checking pass; when it learns the type of an empty `[]`/`{}`
+    /// from a later use (`xs.append(1)`), checks again with that type known
+    /// (as if annotated), dropping the first pass's diagnostics.
+    fn with_inference<T>(
+        &mut self,
+        mut pass: impl FnMut(&mut ModuleChecker, &HashMap<String, Type>) -> (T, HashMap<String, Type>),
+    ) -> T {
+        let mut seeds = HashMap::new();
+        for _ in 0..3 {
+            let saved = self.diags.len();
+            let (result, discovered) = pass(self, &seeds);
+            let new: Vec<(String, Type)> = discovered
+                .into_iter()
+                .filter(|(n, _)| !seeds.contains_key(n))
+                .collect();
+            if new.is_empty() {
+                return result;
+            }
+            self.diags.truncate(saved);
+            seeds.extend(new);
+        }
+        pass(self, &seeds).0
+    }
+
+    fn check_function_pass(
+        &mut self,
+        def: &ast::FunctionDef,
+        sig: &Signature,
+        seeds: &HashMap<String, Type>,
+    ) -> (hir::Function, HashMap<String, Type>) {
         let role = if def.name.name.starts_with("test_") && sig.params.is_empty() {
             FunctionRole::Test
         } else if def.name.name.starts_with('_') {
@@ -702,6 +736,7 @@ impl ModuleChecker {
             FunctionRole::Exported
         };
         let mut fc = FnChecker::new(self, sig.ret, false);
+        fc.seeds = seeds.clone();
         let mut params = Vec::new();
         for (name, ty, _) in &sig.params {
             let id = fc.declare(name, *ty);
@@ -730,8 +765,9 @@ impl ModuleChecker {
                 ),
             );
         }
+        let discovered = fc.finish_inference();
         let locals = fc.locals;
-        hir::Function {
+        let f = hir::Function {
             name: def.name.name.clone(),
             role,
             params,
@@ -740,13 +776,24 @@ impl ModuleChecker {
             body,
             docstring: def.docstring.clone(),
             span: sig.span,
-        }
+        };
+        (f, discovered)
     }
 
     /// The module's top-level statements as a function: with `__main__`
     /// blocks (`script`) or without them (module initialization).
     fn check_top_level(&mut self, body: &[ast::Stmt], script: bool) -> hir::Function {
+        self.with_inference(|m, seeds| m.check_top_level_pass(body, script, seeds))
+    }
+
+    fn check_top_level_pass(
+        &mut self,
+        body: &[ast::Stmt],
+        script: bool,
+        seeds: &HashMap<String, Type>,
+    ) -> (hir::Function, HashMap<String, Type>) {
         let mut fc = FnChecker::new(self, Type::None, true);
+        fc.seeds = seeds.clone();
         fc.local_names = fc.m.script_names.clone();
         let mut out = Vec::new();
         let mut calls_seen = false;
@@ -790,8 +837,9 @@ impl ModuleChecker {
                 }
             }
         }
+        let discovered = fc.finish_inference();
         let locals = fc.locals;
-        hir::Function {
+        let f = hir::Function {
             name: if script { "$script" } else { "$init" }.to_string(),
             role: FunctionRole::TopLevel,
             params: Vec::new(),
@@ -800,7 +848,8 @@ impl ModuleChecker {
             body: out,
             docstring: None,
             span: Span::default(),
-        }
+        };
+        (f, discovered)
     }
 }
 
@@ -918,6 +967,12 @@ struct FnChecker<'m> {
     view_allowed: bool,
     /// Every local assigned so far (narrowing ends at an assignment).
     reassigned: HashSet<LocalId>,
+    /// Types of empty-display variables learned by an earlier pass.
+    seeds: HashMap<String, Type>,
+    /// Types of empty-display variables learned in this pass.
+    discovered: HashMap<String, Type>,
+    /// Empty displays whose type is not known yet, and what they are.
+    untyped_displays: Vec<(Span, &'static str)>,
 }
 
 impl<'m> FnChecker<'m> {
@@ -937,6 +992,9 @@ impl<'m> FnChecker<'m> {
             narrowed: HashSet::new(),
             view_allowed: false,
             reassigned: HashSet::new(),
+            seeds: HashMap::new(),
+            discovered: HashMap::new(),
+            untyped_displays: Vec::new(),
         }
     }
 
@@ -1333,6 +1391,10 @@ impl<'m> FnChecker<'m> {
             }
         }
         let container = self.expr(value)?;
+        if containers::is_untyped(container.ty) {
+            let index = self.expr(index)?;
+            return Some((container, index));
+        }
         let index = match container.ty {
             Type::List(_) => {
                 let i = self.expr(index)?;
@@ -1594,7 +1656,9 @@ impl<'m> FnChecker<'m> {
     ) -> Vec<Stmt> {
         match &target.kind {
             A::Name(name) => {
-                let declared = annotation.and_then(|a| self.m.annotation_type(a));
+                let declared = annotation
+                    .and_then(|a| self.m.annotation_type(a))
+                    .or_else(|| self.seeds.get(name).copied());
                 let existing = self
                     .by_name
                     .get(name)
@@ -1625,6 +1689,13 @@ impl<'m> FnChecker<'m> {
                 let Some((container, index)) = self.item_target(c, index) else {
                     return vec![];
                 };
+                if containers::is_untyped(container.ty) {
+                    // `d[k] = v` reveals an empty dict's type.
+                    if let (Some(v), Type::Dict(..)) = (self.expr(value), container.ty) {
+                        self.discover(&container, Type::dict(index.ty, v.ty));
+                    }
+                    return vec![];
+                }
                 let item = match container.ty {
                     Type::List(t) => *t,
                     Type::Dict(_, v) => *v,
@@ -1681,6 +1752,12 @@ impl<'m> FnChecker<'m> {
                     let Some(v) = self.expr(value) else {
                         return vec![];
                     };
+                    if !matches!(v.ty, Type::Tuple(_)) {
+                        let (id, read) = self.hidden(v.ty, v.span);
+                        let mut out = vec![Stmt::Assign(id, v)];
+                        out.extend(self.assign_to(target, read));
+                        return out;
+                    }
                     let Some(p) = self.pattern(target, v.ty, v.span) else {
                         return vec![];
                     };
@@ -1786,12 +1863,36 @@ impl<'m> FnChecker<'m> {
                     span: target.span,
                 }]
             }
+            A::Tuple(targets) | A::List(targets)
+                if matches!(value.ty, Type::List(_) | Type::Str) =>
+            {
+                // A sequence must have exactly as many items as targets.
+                let (item, get) = match value.ty {
+                    Type::List(t) => (*t, RtFn::ListGetItem),
+                    _ => (Type::Str, RtFn::StrGetItem),
+                };
+                let span = target.span;
+                let (id, read) = self.hidden(value.ty, value.span);
+                let len = mk(ExprKind::Len(Box::new(read.clone())), Type::Int, span);
+                let n = mk(ExprKind::Int(targets.len() as i64), Type::Int, span);
+                let v = hir::RtOperand::Value;
+                let mut out = vec![
+                    Stmt::Assign(id, value),
+                    Stmt::Expr(rt(RtFn::UnpackCheck, vec![v(len), v(n)], Type::None, span)),
+                ];
+                for (i, t) in targets.iter().enumerate() {
+                    let index = mk(ExprKind::Int(i as i64), Type::Int, t.span);
+                    let part = rt(get, vec![v(read.clone()), v(index)], item, t.span);
+                    out.extend(self.assign_to(t, part));
+                }
+                out
+            }
             A::Tuple(targets) | A::List(targets) => {
                 let Type::Tuple(types) = value.ty else {
                     self.error(unsupported(
                         value.span,
                         &format!("unpacking a `{}`", value.ty.name()),
-                        "unpack tuples (lists and strs have no fixed length)",
+                        "unpack a tuple, list or str",
                     ));
                     return vec![];
                 };
@@ -1950,18 +2051,80 @@ impl<'m> FnChecker<'m> {
             kw_values.push((name == Some("sep"), k));
         }
         let mut out = Vec::new();
+        let starred = args.iter().any(|a| matches!(a.kind, A::Starred(_)));
         for a in args {
-            if let A::Starred(_) = a.kind {
-                self.error(unsupported(
-                    a.span,
-                    "`*` in a call",
-                    "pass each value separately",
-                ));
+            if let A::Starred(inner) = &a.kind {
+                // `print(*xs)` prints the items as separate arguments.
+                if let Some(items) = self.materialize(inner) {
+                    out.push(self.stringified(items));
+                }
                 continue;
             }
             if let Some(e) = self.expr(a) {
-                out.push(e);
+                if starred {
+                    let span = e.span;
+                    let one = containers::to_str(e);
+                    out.push(mk(ExprKind::List(vec![one]), Type::list(Type::Str), span));
+                } else {
+                    out.push(e);
+                }
             }
+        }
+        if starred {
+            // Every argument as a list of strs, joined by `sep`: the same text.
+            let span = e.span;
+            let all = out.into_iter().reduce(|a, b| {
+                rt(
+                    RtFn::ListConcat,
+                    vec![hir::RtOperand::Value(a), hir::RtOperand::Value(b)],
+                    Type::list(Type::Str),
+                    span,
+                )
+            });
+            let (sep_local, sep_read) = self.hidden(Type::Str, span);
+            let mut joined = None;
+            if let Some(all) = all {
+                joined = Some(rt(
+                    RtFn::StrJoin,
+                    vec![
+                        hir::RtOperand::Value(sep_read.clone()),
+                        hir::RtOperand::Value(all),
+                    ],
+                    Type::Str,
+                    span,
+                ));
+            }
+            let line = joined.unwrap_or_else(|| lit(""));
+            let mut stmts_sep = lit(" ");
+            let mut stmt_end = lit("\n");
+            for (is_sep, k) in kw_values {
+                let value = match &k.value.kind {
+                    A::NoneLit => continue,
+                    _ => match self.expr(&k.value) {
+                        Some(v) if v.ty == Type::Str => v,
+                        Some(v) => {
+                            self.error(type_mismatch(&v, Type::Str, "this argument"));
+                            continue;
+                        }
+                        None => continue,
+                    },
+                };
+                if is_sep {
+                    stmts_sep = value;
+                } else {
+                    stmt_end = value;
+                }
+            }
+            let line = mk(
+                ExprKind::Let(sep_local, Box::new(stmts_sep), Box::new(line)),
+                Type::Str,
+                span,
+            );
+            return Some(Some(Stmt::Print {
+                args: vec![line],
+                sep: lit(" "),
+                end: stmt_end,
+            }));
         }
         // Keyword arguments are evaluated after the positional ones.
         for (is_sep, k) in kw_values {

@@ -2131,3 +2131,75 @@ fn to_text(v: Val) -> String {
     o.decref();
     s
 }
+
+/// `max(l, key=f)` / `min(l, key=f)`: `keys` holds each item's key, in
+/// order; the first item with the extreme key wins, as in CPython.
+///
+/// # Safety
+/// See the [module contract](self); `keys` is as long as `l`.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_minmax_by(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    keys: *mut u8,
+    is_max: u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> u64 {
+    // SAFETY: the contract.
+    let (l, keys) = unsafe { (list(l), list(keys)) };
+    let name = if is_max != 0 { "max" } else { "min" };
+    let items: Vec<Val> = l.items().collect();
+    let keys: Vec<Val> = keys.items().collect();
+    let r = if items.is_empty() || keys.len() != items.len() {
+        Err(PyErr::value_error(format!(
+            "{name}() arg is an empty sequence"
+        )))
+    } else {
+        let mut best = 0;
+        for i in 1..items.len() {
+            let better = if is_max != 0 {
+                compare(keys[best], keys[i], Op::Lt)
+            } else {
+                compare(keys[i], keys[best], Op::Lt)
+            };
+            if better {
+                best = i;
+            }
+        }
+        items[best].incref();
+        Ok(items[best].word())
+    };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// Checks that an unpacked sequence of `len` items fills `n` targets,
+/// raising CPython's `ValueError` otherwise.
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_unpack_check(
+    ctx: *mut Ctx,
+    len: i64,
+    n: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    let r = if len < n {
+        Err(PyErr::value_error(format!(
+            "not enough values to unpack (expected {n}, got {len})"
+        )))
+    } else if len > n {
+        Err(PyErr::value_error(format!(
+            "too many values to unpack (expected {n})"
+        )))
+    } else {
+        Ok(())
+    };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, (), file, file_len, pos) }
+}
