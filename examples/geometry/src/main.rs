@@ -19,6 +19,12 @@ fn main() {
         Ok(v) => println!("fib(100) = {v}"),
         Err(e) => println!("fib(100) raised {}", e.kind()),
     }
+    let text = "The cat saw the dog. The dog ran; the cat sat. Ünïcode, ünïcode!";
+    println!("{}", text::banner(" words ", 30));
+    for (word, n) in text::top_words(text, 3) {
+        println!("{word:>8} {n}");
+    }
+    println!("total([1, 2, 3]) = {}", text::total(&[1, 2, 3]));
 }
 
 #[cfg(test)]
