@@ -119,8 +119,9 @@ fn compile_without_panic(text: String) {
 #[test]
 fn mutated_conformance_programs_never_crash_the_compiler() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance");
-    let mut programs: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
+    let mut programs: Vec<String> = ["", "tier1"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "roast"))
         .map(|p| std::fs::read_to_string(p).unwrap())
@@ -128,7 +129,7 @@ fn mutated_conformance_programs_never_crash_the_compiler() {
     programs.sort();
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let mut compiled = 0;
-    for i in 0..600 {
+    for i in 0..1500 {
         let text = mutate(&programs[i % programs.len()], &mut rng);
         compile_without_panic(text.clone());
         compiled += driver::check(&Source::new("m.roast", text)).is_ok() as usize;

@@ -564,19 +564,19 @@ impl ModuleChecker {
                 },
             };
             let default = p.default.as_ref().and_then(|d| match self.fold_constant(d, Some(ty)) {
-                Some(c) if c.value.ty == ty => {
-                    if c.can_raise {
-                        raising_defaults.push(c.value.clone());
-                    }
-                    Some(c.value)
-                }
-                Some(c) if ty.is_heap() && !matches!(ty, Type::Str | Type::Optional(_)) => {
+                Some(c) if matches!(ty, Type::List(_) | Type::Dict(..)) => {
                     self.diags.push(unsupported(
                         c.value.span,
                         "a mutable default value",
                         "CPython shares one object between calls; default to None and create the container in the body",
                     ));
                     None
+                }
+                Some(c) if c.value.ty == ty => {
+                    if c.can_raise {
+                        raising_defaults.push(c.value.clone());
+                    }
+                    Some(c.value)
                 }
                 Some(c) => {
                     self.diags.push(type_mismatch(&c.value, ty, "the default value"));
@@ -2617,7 +2617,9 @@ impl<'m> FnChecker<'m> {
                     ),
                 )
                 .with_label(format!("`{}` and `{}`", lt.name(), rt_.name()))
-                .with_help(if lt == Type::Str || rt_ == Type::Str {
+                .with_help(if lt == Type::Str && arith == ArithOp::Mod {
+                    "old-style `%` formatting is not supported; use an f-string: f\"{x:d}\""
+                } else if lt == Type::Str || rt_ == Type::Str {
                     "strs join with `+` (convert numbers with str(...) or use an f-string) and repeat with `*` by an int"
                 } else {
                     "lists join with `+` and repeat with `*` by an int"
