@@ -640,6 +640,8 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     /// A word read back as a value of `ty`.
     fn word_as(&mut self, w: Value, ty: Type) -> Value {
         match clif_type(ty) {
+            // `None` has no value: its locals are a placeholder byte.
+            None => self.b.ins().iconst(types::I8, 0),
             Some(types::F64) => self.b.ins().bitcast(types::F64, MemFlagsData::new(), w),
             Some(types::I8) => self.b.ins().ireduce(types::I8, w),
             _ => w,

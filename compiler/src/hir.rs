@@ -428,7 +428,7 @@ pub enum ExprKind {
     Wrap(Box<Expr>),
     /// A `T | None` known not to be `None`, used as `T`.
     Unwrap(Box<Expr>),
-    /// `x is None` (`false`: `x is not None`) of an optional.
+    /// `x is None` of an optional; `x is not None` when the flag is set.
     IsNone(Box<Expr>, bool),
     /// Equality or ordering of two heap values of the same type (`a op b`).
     HeapCompare(CmpOp, Box<Expr>, Box<Expr>),

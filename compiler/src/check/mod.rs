@@ -2231,7 +2231,7 @@ impl<'m> FnChecker<'m> {
                 // `x` is true when it is not None and its value is true.
                 let (id, read) = self.hidden(e.ty, span);
                 let present = mk(
-                    ExprKind::IsNone(Box::new(read.clone()), false),
+                    ExprKind::IsNone(Box::new(read.clone()), true),
                     Type::Bool,
                     span,
                 );
@@ -2757,6 +2757,16 @@ impl<'m> FnChecker<'m> {
         })
     }
 
+    /// An argument; an empty display takes its parameter's type.
+    fn argument(&mut self, a: &ast::Expr, param: Option<Type>) -> Option<Expr> {
+        match param {
+            Some(t) if t.is_heap() && matches!(a.kind, A::List(_) | A::Dict(_)) => {
+                self.expr_expect(a, Some(t), "the argument")
+            }
+            _ => self.expr(a),
+        }
+    }
+
     /// `a op b` for heap values, `in`/`not in` and `is None`; `None` when
     /// the comparison is between scalars (handled by `compare`).
     fn special_compare(
@@ -2964,8 +2974,22 @@ impl<'m> FnChecker<'m> {
                 return result;
             }
         }
+        // A user function's parameter types type its arguments (`f([])`).
+        let param_types: Vec<(String, Type)> = self
+            .m
+            .functions
+            .get(name.as_str())
+            .filter(|_| !self.local_names.contains(name.as_str()))
+            .map(|id| {
+                self.m.signatures[id.0 as usize]
+                    .params
+                    .iter()
+                    .map(|(n, t, _)| (n.clone(), *t))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut checked = Vec::new();
-        for a in args {
+        for (i, a) in args.iter().enumerate() {
             if let A::Starred(_) = a.kind {
                 self.error(unsupported(
                     a.span,
@@ -2974,7 +2998,8 @@ impl<'m> FnChecker<'m> {
                 ));
                 return None;
             }
-            checked.push(self.expr(a));
+            let expected = param_types.get(i).map(|p| p.1);
+            checked.push(self.argument(a, expected));
         }
         let mut named = Vec::new();
         for k in keywords {
@@ -2986,7 +3011,9 @@ impl<'m> FnChecker<'m> {
                 ));
                 return None;
             };
-            named.push((kname.clone(), k.span, self.expr(&k.value)));
+            let expected = param_types.iter().find(|p| p.0 == kname.name).map(|p| p.1);
+            let value = self.argument(&k.value, expected);
+            named.push((kname.clone(), k.span, value));
         }
         let args: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
         if let Some(&id) = self
