@@ -764,6 +764,18 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                             };
                             values.push(v);
                         }
+                        RtArg::GlobalsKey => {
+                            let flags: String = self
+                                .gen
+                                .module
+                                .globals
+                                .iter()
+                                .map(|t| if t.is_heap() { 'h' } else { 's' })
+                                .collect();
+                            let key = format!("{}\0{flags}", self.gen.prefix);
+                            let (p, l) = self.string(&key);
+                            values.extend([p, l]);
+                        }
                         RtArg::Desc(ty) => {
                             value_index += 1;
                             let id = self.gen.desc(*ty);

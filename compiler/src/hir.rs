@@ -151,6 +151,8 @@ pub struct Module {
     /// `main()` when the module defines it and no top-level code calls it
     /// (`roastc run` then calls it itself).
     pub implicit_main: Option<FuncId>,
+    /// Module variables functions read (per-thread slots), by slot.
+    pub globals: Vec<(String, Type)>,
 }
 
 /// What a function is for.
@@ -257,6 +259,8 @@ pub enum Stmt {
     /// `local += value` for a `str` local: appends in place when the string
     /// is not shared.
     StrAppend(LocalId, Expr),
+    /// Assigns module variable `slot` (its one definition, at top level).
+    SetGlobal(u32, Expr),
     /// `container[index] = value` (list or dict).
     SetItem {
         /// The list or dict.
@@ -375,6 +379,8 @@ pub enum ExprKind {
     Str(String),
     /// Reads a local.
     Local(LocalId),
+    /// Reads module variable `slot`.
+    Global(u32),
     /// Calls a function of this module with arguments in parameter order;
     /// the indices, when present, give the order in which to evaluate them
     /// (keyword arguments written out of parameter order).

@@ -92,6 +92,7 @@ macro_rules! runtime_functions {
 runtime_functions! {
     Raise = roast_rt_raise(Ctx, I32, Bytes, Site) -> Void;
     RaiseStr = roast_rt_raise_str(Ctx, I32, Word, Site) -> Void;
+    Globals = roast_rt_globals(Ctx, Bytes) -> Word;
     PrintStr = roast_rt_print_str(Bytes) -> Void;
     PrintInt = roast_rt_print_int(I64) -> Void;
     PrintFloat = roast_rt_print_float(F64) -> Void;

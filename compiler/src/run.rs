@@ -72,6 +72,8 @@ pub fn run(source: &Source) -> Result<RunOutcome, CompileError> {
         Ok(code as i32)
     });
     roast_runtime::roast_rt_flush();
+    // Module variables hold objects whose descriptors live in the JIT's memory.
+    roast_runtime::release_globals();
     drop(jit);
     Ok(match outcome {
         Ok(exit_code) => RunOutcome {
@@ -138,6 +140,8 @@ pub fn run_test(source: &Source, name: &str) -> Result<Result<(), Error>, Compil
         Ok(())
     });
     roast_runtime::roast_rt_flush();
+    // Module variables hold objects whose descriptors live in the JIT's memory.
+    roast_runtime::release_globals();
     drop(jit);
     Ok(outcome)
 }

@@ -130,6 +130,15 @@ def counts(words: list[str]) -> dict[str, int]:
 
 def describe(d: dict[str, int]) -> str:
     return ",".join([f"{k}={v}" for k, v in d.items()])
+
+
+CALLS: list[str] = []
+
+
+def record(x: str) -> int:
+    """Module state is per thread."""
+    CALLS.append(x)
+    return len(CALLS)
 "#;
 
 const BOUNDARY_TEST: &str = r#"roast::include_bindings!("outside");
@@ -183,12 +192,14 @@ fn many_threads_share_literals_and_build_their_own_values() {
     let handles: Vec<_> = (0..8)
         .map(|i| {
             std::thread::spawn(move || {
-                for _ in 0..200 {
+                for n in 1..=200 {
                     let words = vec![format!("w{i}"), "shared".to_string(), format!("w{i}")];
                     let d = boundary::counts(&words);
                     assert_eq!(d[&format!("w{i}")], 2);
                     assert_eq!(boundary::shout("é"), "É!");
+                    assert_eq!(boundary::record(&format!("t{i}")), n, "per-thread module state");
                 }
+                roast::__private::release_globals();
                 roast::__private::live_objects()
             })
         })

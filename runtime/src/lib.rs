@@ -38,7 +38,7 @@ pub mod __private {
         invoke, release, run_script, str_list_to_word, take, unwrap_or_panic, ImplicitMain,
         ModuleInit,
     };
-    pub use roast_runtime::{live_objects, Ctx, ABI_VERSION};
+    pub use roast_runtime::{live_objects, release_globals, Ctx, ABI_VERSION};
 
     /// The runtime functions compiled code calls (named by `sym` operands in
     /// `include_roast!` output).
@@ -47,9 +47,10 @@ pub mod __private {
         pub use roast_runtime::{
             roast_rt_float_divmod, roast_rt_float_floordiv, roast_rt_float_mod, roast_rt_float_pow,
             roast_rt_float_round, roast_rt_float_round_int, roast_rt_float_to_int,
-            roast_rt_int_float_cmp, roast_rt_int_pow, roast_rt_int_round, roast_rt_int_truediv,
-            roast_rt_math, roast_rt_math2, roast_rt_print_bool, roast_rt_print_float,
-            roast_rt_print_int, roast_rt_print_str, roast_rt_raise, roast_rt_raise_str,
+            roast_rt_globals, roast_rt_int_float_cmp, roast_rt_int_pow, roast_rt_int_round,
+            roast_rt_int_truediv, roast_rt_math, roast_rt_math2, roast_rt_print_bool,
+            roast_rt_print_float, roast_rt_print_int, roast_rt_print_str, roast_rt_raise,
+            roast_rt_raise_str,
         };
     }
 }

@@ -19,6 +19,16 @@ pub(super) fn is_untyped(ty: Type) -> bool {
     }
 }
 
+/// Whether values of `ty` can change in place (a list or dict anywhere inside).
+pub(super) fn is_mutable(ty: Type) -> bool {
+    match ty {
+        Type::List(_) | Type::Dict(..) => true,
+        Type::Optional(t) => is_mutable(*t),
+        Type::Tuple(items) => items.iter().any(|t| is_mutable(*t)),
+        _ => false,
+    }
+}
+
 /// Whether `ty` has an untyped placeholder anywhere inside.
 fn contains_untyped(ty: Type) -> bool {
     is_untyped(ty)
@@ -165,11 +175,19 @@ impl FnChecker<'_> {
 
     /// Records the type of an empty-display variable revealed by a use.
     pub(super) fn discover(&mut self, container: &Expr, ty: Type) {
-        if let ExprKind::Local(id) = container.kind {
-            let local = &self.locals[id.0 as usize];
-            if is_untyped(local.ty) && !contains_untyped(ty) {
-                self.discovered.entry(local.name.clone()).or_insert(ty);
+        let (name, current) = match container.kind {
+            ExprKind::Local(id) => {
+                let local = &self.locals[id.0 as usize];
+                (local.name.clone(), local.ty)
             }
+            ExprKind::Global(slot) => {
+                let (name, t) = &self.m.globals[slot as usize];
+                (name.clone(), t.unwrap_or(Type::None))
+            }
+            _ => return,
+        };
+        if is_untyped(current) && !contains_untyped(ty) {
+            self.discovered.entry(name).or_insert(ty);
         }
     }
 
@@ -1853,6 +1871,37 @@ impl FnChecker<'_> {
                         rt(RtFn::ListCopy, vec![val(items)], ty, span)
                     }
                     _ => items,
+                }))
+            }
+            "any" | "all" if n == 1 && keywords.is_empty() => {
+                // any(xs) is `True in [bool(x) ...]`; all(xs) is `False not in ...`.
+                let items = self.materialize(&args[0]);
+                Some(items.and_then(|items| {
+                    let item = elem(items.ty)?;
+                    let flags = if item == Type::Bool {
+                        items
+                    } else {
+                        let (xl, x) = self.hidden(item, span);
+                        let truth = self.truthy(x);
+                        mk(
+                            ExprKind::Comprehension {
+                                elem: Box::new(truth),
+                                key: None,
+                                clauses: vec![Clause::For(
+                                    Pattern::Local(xl),
+                                    Iter::List(Box::new(items)),
+                                )],
+                            },
+                            Type::list(Type::Bool),
+                            span,
+                        )
+                    };
+                    let probe = mk(ExprKind::Bool(name == "any"), Type::Bool, span);
+                    Some(mk(
+                        ExprKind::Contains(Box::new(probe), Box::new(flags), name == "all"),
+                        Type::Bool,
+                        span,
+                    ))
                 }))
             }
             "enumerate" | "zip" | "reversed" | "range" => {

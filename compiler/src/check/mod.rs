@@ -29,6 +29,12 @@ pub fn check_module(
         ..ModuleChecker::default()
     };
     checker.collect(module);
+    if !checker.globals.is_empty() {
+        // Learn the module variables' types from the top-level code first.
+        let saved = checker.diags.len();
+        checker.check_top_level(&module.body, true);
+        checker.diags.truncate(saved);
+    }
     let mut functions = Vec::new();
     for (def, sig) in checker.defs.clone().iter().zip(checker.signatures.clone()) {
         functions.push(checker.check_function(def, &sig));
@@ -70,6 +76,11 @@ pub fn check_module(
         init,
         script,
         implicit_main,
+        globals: checker
+            .globals
+            .iter()
+            .map(|(n, t)| (n.clone(), t.unwrap_or(Type::None)))
+            .collect(),
     })
 }
 
@@ -111,6 +122,11 @@ struct ModuleChecker {
     script_names: HashSet<String>,
     /// Names read inside function bodies.
     function_reads: HashSet<String>,
+    /// Module variables read by functions: name and type (learned from the
+    /// module's assignment), by slot.
+    globals: Vec<(String, Option<Type>)>,
+    /// Slot of each module variable.
+    global_ids: HashMap<String, u32>,
     /// Whether `import math` was seen.
     math_imported: bool,
     /// Names bound by `from math import name [as alias]`: alias to name.
@@ -407,12 +423,8 @@ impl ModuleChecker {
         }
         let mut mutated = HashSet::new();
         mutated_names(&module.body, &mut mutated);
-        for name in mutated {
-            // Changed in place: a variable, not a constant.
-            if let Some(count) = assign_counts.get_mut(&name) {
-                *count += 1;
-            }
-        }
+        // Names assigned once, by a statement directly in the module body.
+        let mut defined_once: Vec<(String, Option<&ast::Expr>)> = Vec::new();
         for stmt in &module.body {
             match &stmt.kind {
                 S::FunctionDef(def) => {
@@ -436,7 +448,10 @@ impl ModuleChecker {
                 }
                 S::Assign { targets, value } if targets.len() == 1 => {
                     if let A::Name(name) = &targets[0].kind {
-                        self.collect_constant(name, None, value, &assign_counts);
+                        if !mutated.contains(name) {
+                            self.collect_constant(name, None, value, &assign_counts);
+                        }
+                        defined_once.push((name.clone(), None));
                     }
                 }
                 S::AnnAssign {
@@ -445,14 +460,32 @@ impl ModuleChecker {
                     value: Some(value),
                 } => {
                     if let A::Name(name) = &target.kind {
-                        self.collect_constant(name, Some(annotation), value, &assign_counts);
+                        if !mutated.contains(name) {
+                            self.collect_constant(name, Some(annotation), value, &assign_counts);
+                        }
+                        defined_once.push((name.clone(), Some(annotation)));
                     }
                 }
                 _ => {}
             }
         }
+        // Variables that functions read become module variables: one slot
+        // per thread, assigned where the module assigns them.
+        for (name, annotation) in defined_once {
+            let global = assign_counts.get(&name) == Some(&1)
+                && !self.constants.contains_key(&name)
+                && !self.functions.contains_key(&name)
+                && self.function_reads.contains(&name)
+                && !self.global_ids.contains_key(&name);
+            if global {
+                let ty = annotation.and_then(|a| self.resolve_annotation(a));
+                self.global_ids
+                    .insert(name.clone(), self.globals.len() as u32);
+                self.globals.push((name, ty));
+            }
+        }
         for name in assign_counts.into_keys() {
-            if !self.constants.contains_key(&name) {
+            if !self.constants.contains_key(&name) && !self.global_ids.contains_key(&name) {
                 self.script_names.insert(name);
             }
         }
@@ -502,7 +535,8 @@ impl ModuleChecker {
         let value = fc.expr_expect(e, expected, "the constant");
         self.diags.truncate(saved);
         let value = value?;
-        (value.ty != Type::None && !containers::is_untyped(value.ty))
+        // Lists and dicts can change in place: those are module variables.
+        (value.ty != Type::None && !containers::is_mutable(value.ty))
             .then_some(Constant { value, can_raise })
     }
 
@@ -832,6 +866,15 @@ impl ModuleChecker {
                 S::Import(_) | S::ImportFrom { .. } => {}
                 S::Expr(e) if matches!(e.kind, A::Str(_)) => {}
                 _ => {
+                    if let Some(name) = global_defined(stmt, &fc.m.global_ids) {
+                        if script && calls_seen {
+                            fc.error(
+                                Diagnostic::error(stmt.span, format!("module variable `{name}` is defined after top-level code that calls functions"))
+                                    .with_label("defined here")
+                                    .with_help("move the definition above the first top-level call, so functions never see it undefined"),
+                            );
+                        }
+                    }
                     calls_seen |= calls_user_function(stmt, &fc.m.functions);
                     out.extend(fc.stmt(stmt));
                 }
@@ -850,6 +893,23 @@ impl ModuleChecker {
             span: Span::default(),
         };
         (f, discovered)
+    }
+}
+
+/// The module variable a top-level statement defines, if any.
+fn global_defined(stmt: &ast::Stmt, globals: &HashMap<String, u32>) -> Option<String> {
+    let target = match &stmt.kind {
+        S::Assign { targets, .. } if targets.len() == 1 => &targets[0],
+        S::AnnAssign {
+            target,
+            value: Some(_),
+            ..
+        } => target,
+        _ => return None,
+    };
+    match &target.kind {
+        A::Name(n) if globals.contains_key(n) => Some(n.clone()),
+        _ => None,
     }
 }
 
@@ -1380,16 +1440,6 @@ impl<'m> FnChecker<'m> {
 
     /// The container and index of an item target `value[index]`.
     fn item_target(&mut self, value: &ast::Expr, index: &ast::Expr) -> Option<(Expr, Expr)> {
-        if let A::Name(n) = &value.kind {
-            if self.m.constants.contains_key(n) && !self.local_names.contains(n) {
-                self.error(unsupported(
-                    value.span,
-                    "changing a module constant",
-                    "copy it into a local variable first",
-                ));
-                return None;
-            }
-        }
         let container = self.expr(value)?;
         if containers::is_untyped(container.ty) {
             let index = self.expr(index)?;
@@ -1655,6 +1705,9 @@ impl<'m> FnChecker<'m> {
         value: &ast::Expr,
     ) -> Vec<Stmt> {
         match &target.kind {
+            A::Name(name) if self.top_level && self.m.global_ids.contains_key(name) => {
+                self.define_global(name, annotation, value)
+            }
             A::Name(name) => {
                 let declared = annotation
                     .and_then(|a| self.m.annotation_type(a))
@@ -1820,6 +1873,38 @@ impl<'m> FnChecker<'m> {
                 vec![]
             }
         }
+    }
+
+    /// The one top-level assignment of a module variable.
+    fn define_global(
+        &mut self,
+        name: &str,
+        annotation: Option<&ast::Expr>,
+        value: &ast::Expr,
+    ) -> Vec<Stmt> {
+        let slot = self.m.global_ids[name];
+        let known = self.m.globals[slot as usize]
+            .1
+            .filter(|t| !containers::is_untyped(*t));
+        let declared = annotation
+            .and_then(|a| self.m.annotation_type(a))
+            .or_else(|| self.seeds.get(name).copied())
+            .or(known);
+        let Some(e) = self.expr_expect(value, declared, "the assigned value") else {
+            return vec![];
+        };
+        if e.ty == Type::None {
+            self.error(unsupported(
+                e.span,
+                "a variable that is always `None`",
+                "annotate it as an optional: `x: int | None = None`",
+            ));
+            return vec![];
+        } else {
+            self.m.globals[slot as usize].1 = Some(e.ty);
+        }
+        self.defined_constants.insert(name.to_string());
+        vec![Stmt::SetGlobal(slot, e)]
     }
 
     /// Assigns an already evaluated value to a target: a name, an item
@@ -2202,7 +2287,7 @@ impl<'m> FnChecker<'m> {
         Some(self.truthy(value))
     }
 
-    fn truthy(&mut self, e: Expr) -> Expr {
+    pub(super) fn truthy(&mut self, e: Expr) -> Expr {
         let span = e.span;
         match e.ty {
             Type::Bool => e,
@@ -2286,6 +2371,28 @@ impl<'m> FnChecker<'m> {
                     None
                 }
             };
+        }
+        if let Some(&slot) = self.m.global_ids.get(name) {
+            if self.top_level && !self.defined_constants.contains(name) {
+                self.error(
+                    Diagnostic::error(span, format!("`{name}` is used before it is defined"))
+                        .with_label("defined further down")
+                        .with_help("CPython would raise NameError; move the definition above"),
+                );
+                return None;
+            }
+            let Some(ty) = self.m.globals[slot as usize].1 else {
+                self.error(
+                    Diagnostic::error(
+                        span,
+                        format!("the type of module variable `{name}` is not known"),
+                    )
+                    .with_label("read here")
+                    .with_help(format!("annotate its definition: `{name}: list[int] = []`")),
+                );
+                return None;
+            };
+            return Some(mk(ExprKind::Global(slot), ty, span));
         }
         if let Some(c) = self.m.constants.get(name) {
             if self.top_level && !self.defined_constants.contains(name) {
@@ -3422,6 +3529,48 @@ impl<'m> FnChecker<'m> {
                         | "compile"
                         | "__import__"
                 );
+                let python_builtin = matches!(
+                    name,
+                    "dict"
+                        | "set"
+                        | "tuple"
+                        | "map"
+                        | "filter"
+                        | "input"
+                        | "open"
+                        | "isinstance"
+                        | "type"
+                        | "id"
+                        | "hash"
+                        | "iter"
+                        | "next"
+                        | "format"
+                        | "hex"
+                        | "oct"
+                        | "bin"
+                        | "pow"
+                        | "callable"
+                        | "vars"
+                        | "dir"
+                        | "frozenset"
+                        | "bytes"
+                        | "bytearray"
+                        | "complex"
+                        | "object"
+                        | "super"
+                        | "hasattr"
+                        | "delattr"
+                        | "slice"
+                        | "memoryview"
+                );
+                if python_builtin {
+                    self.error(unsupported(
+                        span,
+                        &format!("the builtin `{name}()`"),
+                        "write it out with a loop or a comprehension (see the Tier-1 list in the language reference)",
+                    ));
+                    return None;
+                }
                 let help = if known_elsewhere {
                     "dynamic evaluation and reflection are outside the Roast language"
                 } else {

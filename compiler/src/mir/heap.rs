@@ -517,6 +517,39 @@ impl Builder<'_> {
         Operand::Local(result)
     }
 
+    /// The address of this thread's module variables.
+    pub(super) fn globals_base(&mut self) -> Operand {
+        let base = match self.globals_base {
+            Some(b) => b,
+            None => {
+                let b = self.temp(Type::Int);
+                self.globals_base = Some(b);
+                b
+            }
+        };
+        Operand::Local(base)
+    }
+
+    /// Assigns module variable `slot`, releasing the value it held.
+    pub(super) fn set_global(&mut self, slot: u32, e: &hir::Expr) {
+        let v = self.expr_owned(e);
+        let base = self.globals_base();
+        let offset = 8 * slot as i32;
+        if e.ty.is_heap() {
+            let old = self.temp(e.ty);
+            self.push(Statement::Assign(old, Rvalue::Load { base, offset }));
+            self.push(Statement::DecRef(old));
+        }
+        self.push(Statement::Store {
+            base,
+            offset,
+            value: v,
+        });
+        if let (true, Operand::Local(t)) = (e.ty.is_heap(), v) {
+            self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
+        }
+    }
+
     /// `s += t` for a `str` local: the local's reference moves into the
     /// runtime, which appends in place when nothing else holds the string.
     pub(super) fn str_append(&mut self, target: LocalId, e: &hir::Expr) {

@@ -32,6 +32,8 @@ pub struct Module {
     pub init: Option<Body>,
     /// The whole script.
     pub script: Body,
+    /// The type of each module variable, by slot.
+    pub globals: Vec<Type>,
 }
 
 /// One function as a control-flow graph.
@@ -88,6 +90,9 @@ pub enum RtArg {
     Site(Span),
     /// The address of the static type descriptor of a type.
     Desc(Type),
+    /// The key of this module's variables (`prefix \0 flags`), as pointer
+    /// and length.
+    GlobalsKey,
 }
 
 /// Integer and bool comparisons (`S`: signed, `U`: unsigned).
@@ -317,6 +322,7 @@ pub fn build(module: &hir::Module) -> Module {
         functions: module.functions.iter().map(|f| lower(module, f)).collect(),
         init: module.init.as_ref().map(|f| lower(module, f)),
         script: lower(module, &module.script),
+        globals: module.globals.iter().map(|g| g.1).collect(),
     }
 }
 
@@ -330,6 +336,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Body {
         propagate: None,
         owned: Vec::new(),
         borrowed: Default::default(),
+        globals_base: None,
     };
     let too_deep = b.temp(Type::Bool);
     b.push(Statement::EnterFrame { too_deep });
@@ -350,6 +357,17 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Body {
                 span: f.span,
             });
         }
+    }
+    if let Some(base) = b.globals_base {
+        // Fetched once, on entry, before anything can use it.
+        b.blocks[0].statements.insert(
+            0,
+            Statement::Runtime {
+                dest: Some(base),
+                func: RtFn::Globals,
+                args: vec![RtArg::Ctx, RtArg::GlobalsKey],
+            },
+        );
     }
     let params: Vec<LocalId> = f.params.iter().map(|p| LocalId(p.0)).collect();
     let mut blocks: Vec<BasicBlock> = b
@@ -392,6 +410,8 @@ struct Builder<'m> {
     owned: Vec<LocalId>,
     /// Temporaries holding a borrowed reference: never released.
     borrowed: std::collections::HashSet<LocalId>,
+    /// The local holding the address of this thread's module variables.
+    globals_base: Option<LocalId>,
 }
 
 fn local(id: hir::LocalId) -> LocalId {
@@ -537,6 +557,7 @@ impl Builder<'_> {
                 self.bind(pattern, heap::Item::One(v, e.ty));
             }
             hir::Stmt::StrAppend(l, e) => self.str_append(local(*l), e),
+            hir::Stmt::SetGlobal(slot, e) => self.set_global(*slot, e),
             hir::Stmt::SetItem {
                 container,
                 index,
@@ -788,6 +809,16 @@ impl Builder<'_> {
             ExprKind::NoneLit => Operand::Bool(false),
             ExprKind::Str(s) => self.assign(Type::Str, Rvalue::StrLit(s.clone())),
             ExprKind::Local(id) => Operand::Local(local(*id)),
+            ExprKind::Global(slot) => {
+                let base = self.globals_base();
+                self.assign(
+                    e.ty,
+                    Rvalue::Load {
+                        base,
+                        offset: 8 * *slot as i32,
+                    },
+                )
+            }
             ExprKind::Call(id, args, order) => {
                 let mut slots: Vec<Option<Operand>> = vec![None; args.len()];
                 let evaluation: Vec<usize> = if order.is_empty() {

@@ -8,6 +8,7 @@
 
 mod context;
 mod error;
+mod globals;
 mod math;
 pub mod obj;
 pub mod private;
@@ -16,6 +17,7 @@ mod rt;
 
 pub use context::{with_ctx, Ctx, CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};
 pub use error::{Error, ExcKind, Location};
+pub use globals::{release_globals, roast_rt_globals};
 pub use indexmap::IndexMap;
 pub use math::*;
 pub use obj::abi::*;

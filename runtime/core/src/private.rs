@@ -90,15 +90,22 @@ pub fn run_script(
         // code with signature `(ctx) -> u8`.
         unsafe { script(ctx) }
     });
-    status?;
-    let code = invoke(None, |ctx, code: &mut i64| match main {
-        ImplicitMain::None => 0,
-        // SAFETY: live context; the shim has this signature.
-        ImplicitMain::Unit(f) => unsafe { f(ctx) },
-        // SAFETY: live context and a valid out slot; the shim has this signature.
-        ImplicitMain::Int(f) => unsafe { f(ctx, code) },
-    })?;
-    Ok(code as i32)
+    let code = status.and_then(|()| {
+        invoke(None, |ctx, code: &mut i64| match main {
+            ImplicitMain::None => 0,
+            // SAFETY: live context; the shim has this signature.
+            ImplicitMain::Unit(f) => unsafe { f(ctx) },
+            // SAFETY: live context and a valid out slot; the shim has this signature.
+            ImplicitMain::Int(f) => unsafe { f(ctx, code) },
+        })
+    });
+    // The program is over: its module variables go, as at interpreter exit;
+    // a later call on this thread initializes the module again.
+    crate::release_globals();
+    if let Some(m) = module {
+        m.initialized.set(false);
+    }
+    Ok(code? as i32)
 }
 
 /// Releases a reference made for a call (a `ToRoast::to_word` result).
