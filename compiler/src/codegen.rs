@@ -20,7 +20,7 @@ use crate::rtabi::{Param, Ret};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
     self, condcodes::FloatCC, condcodes::IntCC, types, AbiParam, BlockArg, InstBuilder,
-    MemFlagsData, Signature, UserFuncName, Value,
+    MemFlagsData, Signature, StackSlotData, StackSlotKind, UserFuncName, Value,
 };
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
@@ -480,6 +480,12 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     ret: Type,
     /// Every local's type.
     locals: Vec<Type>,
+    /// The stack slot holding the frame's locals, if any.
+    frame: Option<ir::StackSlot>,
+    /// Each local's offset in the frame (`None`: an SSA variable).
+    frame_index: Vec<Option<i32>>,
+    /// How many locals the frame holds.
+    frame_len: usize,
     funcs: HashMap<FuncId, ir::FuncRef>,
     runtime: HashMap<RtFn, ir::FuncRef>,
     error: Option<String>,
@@ -491,6 +497,18 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let ctx = b.block_params(entry)[0];
+        // The frame: owned heap locals in one stack slot, null on entry.
+        let mut frame_index = vec![None; f.locals.len()];
+        for (i, l) in f.frame.iter().enumerate() {
+            frame_index[l.0 as usize] = Some(8 * i as i32);
+        }
+        let frame = (!f.frame.is_empty()).then(|| {
+            b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                8 * f.frame.len() as u32,
+                3,
+            ))
+        });
         let mut vars = Vec::new();
         for (i, (_, ty)) in f.locals.iter().enumerate() {
             let ty = clif_type(*ty).unwrap_or(types::I8);
@@ -500,7 +518,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 None if ty == types::F64 => b.ins().f64const(0.0),
                 None => b.ins().iconst(ty, 0),
             };
-            b.def_var(var, init);
+            match (frame, frame_index[i]) {
+                (Some(slot), Some(offset)) => {
+                    b.ins().stack_store(types::I64, init, slot, offset);
+                }
+                _ => b.def_var(var, init),
+            }
             vars.push(var);
         }
         let blocks: Vec<ir::Block> = f.blocks.iter().map(|_| b.create_block()).collect();
@@ -527,6 +550,9 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             exit,
             ret: f.ret,
             locals: f.locals.iter().map(|l| l.1).collect(),
+            frame,
+            frame_index,
+            frame_len: f.frame.len(),
             funcs: HashMap::new(),
             runtime: HashMap::new(),
             error: None,
@@ -662,7 +688,14 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
 
     fn operand(&mut self, op: Operand) -> Value {
         match op {
-            Operand::Local(l) => self.b.use_var(self.vars[l.0 as usize]),
+            Operand::Local(l) => match (self.frame, self.frame_index[l.0 as usize]) {
+                (Some(slot), Some(offset)) => {
+                    self.b
+                        .ins()
+                        .stack_load(types::I64, types::I64, slot, offset)
+                }
+                _ => self.b.use_var(self.vars[l.0 as usize]),
+            },
             Operand::Int(v) => self.b.ins().iconst(types::I64, v),
             Operand::Float(v) => self.b.ins().f64const(v),
             Operand::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
@@ -670,7 +703,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     }
 
     fn define(&mut self, local: mir::LocalId, v: Value) {
-        self.b.def_var(self.vars[local.0 as usize], v);
+        match (self.frame, self.frame_index[local.0 as usize]) {
+            (Some(slot), Some(offset)) => {
+                self.b.ins().stack_store(types::I64, v, slot, offset);
+            }
+            _ => self.b.def_var(self.vars[local.0 as usize], v),
+        }
     }
 
     fn statement(&mut self, s: &Statement) {
@@ -719,10 +757,17 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 self.call_rt(RtFn::IncRef, &[v]);
             }
             Statement::DecRef(l) => {
-                let v = self.b.use_var(self.vars[l.0 as usize]);
+                let v = self.operand(Operand::Local(*l));
                 self.call_rt(RtFn::DecRef, &[v]);
                 let null = self.b.ins().iconst(types::I64, 0);
                 self.define(*l, null);
+            }
+            Statement::ReleaseFrame => {
+                if let Some(slot) = self.frame {
+                    let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                    let n = self.b.ins().iconst(types::I64, self.frame_len as i64);
+                    self.call_rt(RtFn::ReleaseFrame, &[addr, n]);
+                }
             }
             Statement::Store {
                 base,

@@ -113,6 +113,7 @@ runtime_functions! {
 
     IncRef = roast_rt_incref(Word) -> Void;
     DecRef = roast_rt_decref(Word) -> Void;
+    ReleaseFrame = roast_rt_release_frame(Word, I64) -> Void;
     BoxNew = roast_rt_box_new(Desc, Word) -> Word;
     Eq = roast_rt_eq(Word, Word, Desc) -> U8;
     Lt = roast_rt_lt(Word, Word, Desc) -> U8;

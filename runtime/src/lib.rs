@@ -50,7 +50,7 @@ pub mod __private {
             roast_rt_globals, roast_rt_int_float_cmp, roast_rt_int_pow, roast_rt_int_round,
             roast_rt_int_truediv, roast_rt_math, roast_rt_math2, roast_rt_print_bool,
             roast_rt_print_float, roast_rt_print_int, roast_rt_print_str, roast_rt_raise,
-            roast_rt_raise_str,
+            roast_rt_raise_str, roast_rt_release_frame,
         };
     }
 }

@@ -999,17 +999,25 @@ impl FnChecker<'_> {
                     reverse = self.expect_type(r, Type::Bool, "reverse")?;
                 }
                 Some("key") => {
-                    let A::Name(f) = &k.value.kind else {
-                        self.error(unsupported(
-                            k.value.span,
-                            "this sort key",
-                            "name a function: `key=by_length` (lambdas come in a later tier)",
-                        ));
-                        return None;
-                    };
-                    // keys = [f(x) for x in items]
+                    // `key=f` or `key=str.lower`: keys = [f(x) for x in items]
                     let (xl, x) = self.hidden(item, k.value.span);
-                    let key = self.apply_named(k.value.span, f, x)?;
+                    let key = match &k.value.kind {
+                        A::Name(f) => self.apply_named(k.value.span, f, x)?,
+                        A::Attribute { value, attr }
+                            if matches!(&value.kind, A::Name(t) if t == "str")
+                                && item == Type::Str =>
+                        {
+                            self.str_method(k.value.span, x, &attr.name, &[], &[])?
+                        }
+                        _ => {
+                            self.error(unsupported(
+                                k.value.span,
+                                "this sort key",
+                                "name a function (`key=by_length`) or a str method (`key=str.lower`); lambdas come in a later tier",
+                            ));
+                            return None;
+                        }
+                    };
                     let (il, it) = self.hidden(items.ty, span);
                     let list_ty = Type::list(key.ty);
                     let comp = mk(

@@ -2891,12 +2891,33 @@ impl<'m> FnChecker<'m> {
                 _ => None,
             };
             let Some(operand) = none_side else {
-                self.error(unsupported(
+                // `f() is g()` of two `None` values is true; other identity
+                // comparisons depend on object identity Roast does not model.
+                let (l, r) = (self.expr(left), self.expr(right));
+                let (Some(l), Some(r)) = (l, r) else {
+                    return Some(None);
+                };
+                if l.ty != Type::None || r.ty != Type::None {
+                    self.error(unsupported(
+                        span,
+                        "`is` between values",
+                        "`is` compares with None only; use `==` for values",
+                    ));
+                    return Some(None);
+                }
+                let (ll, _) = self.hidden(l.ty, span);
+                let (rl, _) = self.hidden(r.ty, span);
+                let v = mk(ExprKind::Bool(op == C::Is), Type::Bool, span);
+                let inner = mk(
+                    ExprKind::Let(rl, Box::new(r), Box::new(v)),
+                    Type::Bool,
                     span,
-                    "`is` between values",
-                    "`is` compares with None only; use `==` for values",
-                ));
-                return Some(None);
+                );
+                return Some(Some(mk(
+                    ExprKind::Let(ll, Box::new(l), Box::new(inner)),
+                    Type::Bool,
+                    span,
+                )));
             };
             let Some(e) = self.expr(operand) else {
                 return Some(None);

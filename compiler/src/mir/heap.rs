@@ -76,13 +76,17 @@ enum IterState {
     Zip(Vec<IterState>),
 }
 
-/// Adds the releases to every block that leaves the function.
+/// Adds the releases to every block that leaves the function, and returns
+/// the function's *frame*: the heap locals that own their references (all
+/// but borrowed parameters and borrowed temporaries). Codegen keeps the
+/// frame in memory, so one `ReleaseFrame` on each way out releases whatever
+/// the frame holds, and the frame's locals need no SSA values across blocks.
 pub(super) fn insert_cleanup(
     blocks: &mut [BasicBlock],
-    locals: &[(String, Type)],
+    locals: &mut Vec<(String, Type)>,
     params: &[LocalId],
     borrowed_temps: &HashSet<LocalId>,
-) {
+) -> Vec<LocalId> {
     // Parameters the body writes are owned: take a reference on entry.
     let mut written = HashSet::new();
     for b in blocks.iter() {
@@ -107,6 +111,10 @@ pub(super) fn insert_cleanup(
         .filter(|p| !written.contains(p))
         .collect();
     borrowed.extend(borrowed_temps);
+    let frame: Vec<LocalId> = (0..locals.len())
+        .map(|i| LocalId(i as u32))
+        .filter(|l| locals[l.0 as usize].1.is_heap() && !borrowed.contains(l))
+        .collect();
     let entry: Vec<Statement> = params
         .iter()
         .filter(|p| written.contains(p) && locals[p.0 as usize].1.is_heap())
@@ -116,18 +124,25 @@ pub(super) fn insert_cleanup(
         first.statements.splice(0..0, entry);
     }
     for b in blocks.iter_mut() {
-        let keep = match &b.terminator {
-            Terminator::Return(Some(Operand::Local(l))) => Some(*l),
-            Terminator::Return(_) | Terminator::Raise { .. } | Terminator::Propagate => None,
-            _ => continue,
-        };
-        for (i, (_, ty)) in locals.iter().enumerate() {
-            let id = LocalId(i as u32);
-            if ty.is_heap() && Some(id) != keep && !borrowed.contains(&id) {
-                b.statements.push(Statement::DecRef(id));
+        match b.terminator {
+            Terminator::Return(Some(Operand::Local(k))) if frame.contains(&k) => {
+                // The returned reference leaves the frame before it is released.
+                let out = LocalId(locals.len() as u32);
+                locals.push((format!("${}", out.0), locals[k.0 as usize].1));
+                b.statements
+                    .push(Statement::Assign(out, Rvalue::Use(Operand::Local(k))));
+                b.statements
+                    .push(Statement::Assign(k, Rvalue::Use(Operand::Int(0))));
+                b.statements.push(Statement::ReleaseFrame);
+                b.terminator = Terminator::Return(Some(Operand::Local(out)));
             }
+            Terminator::Return(_) | Terminator::Raise { .. } | Terminator::Propagate => {
+                b.statements.push(Statement::ReleaseFrame);
+            }
+            _ => {}
         }
     }
+    frame
 }
 
 fn val(op: Operand) -> RtArg {

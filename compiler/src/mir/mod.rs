@@ -49,6 +49,9 @@ pub struct Body {
     pub ret: Type,
     /// Every local's type and name (`$n` for temporaries).
     pub locals: Vec<(String, Type)>,
+    /// The heap locals that own their references, kept in one in-memory
+    /// frame (null on entry) that `ReleaseFrame` releases.
+    pub frame: Vec<LocalId>,
     /// The blocks; the entry is block 0.
     pub blocks: Vec<BasicBlock>,
     /// The `def` header (location of a `RecursionError`).
@@ -269,6 +272,8 @@ pub enum Statement {
     IncRef(Operand),
     /// Releases the local's reference (if not null) and sets it to null.
     DecRef(LocalId),
+    /// Releases every reference the frame holds (on each way out).
+    ReleaseFrame,
     /// Stores `value` as a word at `base + offset` (moves a reference in).
     Store {
         /// An object pointer.
@@ -378,13 +383,15 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Body {
             terminator: p.terminator.unwrap_or(Terminator::Propagate),
         })
         .collect();
-    heap::insert_cleanup(&mut blocks, &b.locals, &params, &b.borrowed);
+    let mut locals = b.locals;
+    let frame = heap::insert_cleanup(&mut blocks, &mut locals, &params, &b.borrowed);
     Body {
         name: f.name.clone(),
         role: f.role,
         params,
         ret: f.ret,
-        locals: b.locals,
+        locals,
+        frame,
         blocks,
         span: f.span,
     }

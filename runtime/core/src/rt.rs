@@ -83,6 +83,22 @@ pub unsafe extern "C" fn roast_rt_raise(
     unsafe { raise_at(ctx, kind, message.into_owned(), file, file_len, pos) }
 }
 
+/// Releases the `n` references a function's frame holds (null slots are
+/// skipped) and clears the slots.
+///
+/// # Safety
+/// `frame` must point to `n` words, each null or an owned object reference.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_release_frame(frame: *mut u64, n: i64) {
+    for i in 0..n.max(0) as usize {
+        // SAFETY: the caller guarantees `n` readable, writable words.
+        let slot = unsafe { &mut *frame.add(i) };
+        let w = std::mem::take(slot);
+        // SAFETY: a frame slot is null or owns one reference.
+        unsafe { crate::roast_rt_decref(w as *mut u8) };
+    }
+}
+
 /// Raises exception `kind` with a Roast `str` object as the message.
 ///
 /// # Safety
