@@ -191,6 +191,7 @@ runtime_functions! {
     UnpackCheck = roast_rt_unpack_check(Ctx, I64, I64, Site) -> Void [raises];
     ListSumInt = roast_rt_list_sum_int(Ctx, Word, I64, Site) -> I64 [raises];
     ListSumFloat = roast_rt_list_sum_float(Word, F64) -> F64;
+    ListSumFloatNonEmpty = roast_rt_list_sum_float_nonempty(Ctx, Word, F64, Site) -> F64 [raises];
     ListFromStr = roast_rt_list_from_str(Word, Desc) -> Word;
 
     DictNew = roast_rt_dict_new(Desc) -> Word;

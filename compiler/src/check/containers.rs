@@ -1544,6 +1544,7 @@ impl FnChecker<'_> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut auto = 0usize;
+        let mut manual_used = false;
         let mut chars = fmt.chars().peekable();
         let bad = |me: &mut Self, msg: &str| {
             me.error(
@@ -1597,6 +1598,14 @@ impl FnChecker<'_> {
                         Some(i) => (head[..i].to_string(), head[i + 1..].chars().next()),
                         None => (head, None),
                     };
+                    if index.is_empty() == manual_used && (auto > 0 || manual_used) {
+                        bad(
+                            self,
+                            "cannot mix automatic field numbering `{}` and manual `{0}`",
+                        );
+                        return None;
+                    }
+                    manual_used |= !index.is_empty();
                     let i = if index.is_empty() {
                         auto += 1;
                         auto - 1
@@ -1787,17 +1796,24 @@ impl FnChecker<'_> {
                             ))
                         }
                         Type::Float => {
-                            let start = match start {
-                                Some(s) if s.ty == Type::Int => super::promote(s),
-                                Some(s) => self.expect_type(s, Type::Float, "the start")?,
-                                None => mk(ExprKind::Float(0.0), Type::Float, span),
+                            // CPython returns the start itself for an empty list:
+                            // an explicit int start then raises instead (a value
+                            // of another type); without a start the result is
+                            // 0.0 where CPython gives the int 0 (README, limits).
+                            let (f, start) = match start {
+                                Some(s) if s.ty == Type::Int => {
+                                    (RtFn::ListSumFloatNonEmpty, super::promote(s))
+                                }
+                                Some(s) => (
+                                    RtFn::ListSumFloat,
+                                    self.expect_type(s, Type::Float, "the start")?,
+                                ),
+                                None => (
+                                    RtFn::ListSumFloat,
+                                    mk(ExprKind::Float(0.0), Type::Float, span),
+                                ),
                             };
-                            Some(rt(
-                                RtFn::ListSumFloat,
-                                vec![val(items), val(start)],
-                                Type::Float,
-                                span,
-                            ))
+                            Some(rt(f, vec![val(items), val(start)], Type::Float, span))
                         }
                         t => {
                             self.error(

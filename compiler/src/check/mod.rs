@@ -1025,8 +1025,6 @@ struct FnChecker<'m> {
     narrowed: HashSet<LocalId>,
     /// Whether a dict view (`.keys()`...) may be used as a list here.
     view_allowed: bool,
-    /// Every local assigned so far (narrowing ends at an assignment).
-    reassigned: HashSet<LocalId>,
     /// Types of empty-display variables learned by an earlier pass.
     seeds: HashMap<String, Type>,
     /// Types of empty-display variables learned in this pass.
@@ -1051,7 +1049,6 @@ impl<'m> FnChecker<'m> {
             defined_constants: HashSet::new(),
             narrowed: HashSet::new(),
             view_allowed: false,
-            reassigned: HashSet::new(),
             seeds: HashMap::new(),
             discovered: HashMap::new(),
             untyped_displays: Vec::new(),
@@ -1205,28 +1202,22 @@ impl<'m> FnChecker<'m> {
                     self.branch(orelse);
                     return vec![];
                 };
+                // Each branch starts from what its condition proves; after
+                // the `if`, what both (reachable) branches end with holds.
                 let (then_narrow, else_narrow) = self.narrowing(test);
                 let before = self.narrowed.clone();
-                let reassigned_before = self.reassigned.clone();
                 self.narrowed.extend(&then_narrow);
                 let (then, ta, tt) = self.branch(body);
-                self.narrowed = before.clone();
+                let then_end = std::mem::replace(&mut self.narrowed, before.clone());
                 self.narrowed.extend(&else_narrow);
                 let (orelse, ea, et) = self.branch(orelse);
-                self.narrowed = before;
-                if tt && !et {
-                    self.narrowed.extend(&else_narrow);
-                } else if et && !tt {
-                    self.narrowed.extend(&then_narrow);
-                }
-                let changed: Vec<LocalId> = self
-                    .reassigned
-                    .difference(&reassigned_before)
-                    .copied()
-                    .collect();
-                for id in changed {
-                    self.narrowed.remove(&id);
-                }
+                let else_end = std::mem::take(&mut self.narrowed);
+                self.narrowed = match (tt, et) {
+                    (true, true) => before,
+                    (true, false) => else_end,
+                    (false, true) => then_end,
+                    (false, false) => then_end.intersection(&else_end).copied().collect(),
+                };
                 self.join((ta, tt), (ea, et));
                 vec![Stmt::If { cond, then, orelse }]
             }
@@ -1669,7 +1660,6 @@ impl<'m> FnChecker<'m> {
         }
         if let Some(&id) = self.by_name.get(name) {
             self.narrowed.remove(&id);
-            self.reassigned.insert(id);
         }
         match self.by_name.get(name) {
             Some(&id) => {
@@ -1732,10 +1722,15 @@ impl<'m> FnChecker<'m> {
                     ));
                     return vec![];
                 }
+                // A value known not to be None narrows an optional variable.
+                let present = matches!(e.kind, ExprKind::Wrap(_));
                 let Some(id) = self.target_local(name, e.ty, target.span, e.span) else {
                     return vec![];
                 };
                 self.assigned.insert(id);
+                if present {
+                    self.narrowed.insert(id);
+                }
                 vec![Stmt::Assign(id, e)]
             }
             A::Subscript { value: c, index } if annotation.is_none() => {
@@ -2076,14 +2071,35 @@ impl<'m> FnChecker<'m> {
         let Some(rhs) = self.expr(value) else {
             return vec![];
         };
-        if let (ExprKind::Local(id), ast::BinOp::Add) = (&current.kind, op) {
+        if let (ExprKind::Local(id), ast::BinOp::Add | ast::BinOp::Mul) = (&current.kind, op) {
             let id = *id;
             match current.ty {
-                Type::Str if rhs.ty == Type::Str => {
-                    self.reassigned.insert(id);
+                Type::Str if rhs.ty == Type::Str && op == ast::BinOp::Add => {
                     return vec![Stmt::StrAppend(id, rhs)];
                 }
-                Type::List(_) if rhs.ty == current.ty => {
+                Type::List(_) if rhs.ty == Type::Int && op == ast::BinOp::Mul => {
+                    // `xs *= n` repeats the list in place, as CPython.
+                    let v = hir::RtOperand::Value;
+                    let ty = current.ty;
+                    let (hl, hr) = self.hidden(ty, span);
+                    let repeated = rt(RtFn::ListRepeat, vec![v(current.clone()), v(rhs)], ty, span);
+                    return vec![
+                        Stmt::Assign(hl, repeated),
+                        Stmt::Expr(rt(
+                            RtFn::ListClear,
+                            vec![v(current.clone())],
+                            Type::None,
+                            span,
+                        )),
+                        Stmt::Expr(rt(
+                            RtFn::ListExtend,
+                            vec![v(current), v(hr)],
+                            Type::None,
+                            span,
+                        )),
+                    ];
+                }
+                Type::List(_) if rhs.ty == current.ty && op == ast::BinOp::Add => {
                     // `xs += ys` extends the list in place, as CPython.
                     let ty = current.ty;
                     let _ = ty;
@@ -2474,9 +2490,15 @@ impl<'m> FnChecker<'m> {
             }
             A::BoolOp { op, values } => {
                 let mut parts = Vec::new();
+                let before = self.narrowed.clone();
                 for v in values {
                     parts.push(self.expr(v));
+                    // Later operands run only when this one was true (`and`) or false (`or`).
+                    let (t, f) = self.narrowing(v);
+                    self.narrowed
+                        .extend(if *op == ast::BoolOp::And { t } else { f });
                 }
+                self.narrowed = before;
                 let parts: Option<Vec<Expr>> = parts.into_iter().collect();
                 let mut parts = parts?.into_iter();
                 let first = parts.next()?;

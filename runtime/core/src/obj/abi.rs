@@ -2203,3 +2203,33 @@ pub unsafe extern "C" fn roast_rt_unpack_check(
     // SAFETY: the contract.
     unsafe { or_raise(ctx, r, (), file, file_len, pos) }
 }
+
+/// `sum(l, int_start)` of a `list[float]`: CPython returns the int start
+/// for an empty list, a value of another type, so Roast raises there.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_sum_float_nonempty(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    start: f64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> f64 {
+    // SAFETY: the contract.
+    let empty = unsafe { list(l) }.items().next().is_none();
+    let r = if empty {
+        Err(PyErr::value_error(
+            "sum() of an empty list[float] with an int start is that int in CPython; \
+             give a float start: sum(xs, 0.0)"
+                .to_string(),
+        ))
+    } else {
+        // SAFETY: the contract.
+        Ok(unsafe { roast_rt_list_sum_float(l, start) })
+    };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0.0, file, file_len, pos) }
+}
