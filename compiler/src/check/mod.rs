@@ -1170,15 +1170,19 @@ impl<'m> FnChecker<'m> {
                 }
             }
             S::Assign { targets, value } => {
-                if targets.len() != 1 {
-                    self.error(unsupported(
-                        stmt.span,
-                        "chained assignment",
-                        "assign each name in its own statement",
-                    ));
-                    return vec![];
+                if targets.len() == 1 {
+                    return self.assign(&targets[0], None, value);
                 }
-                self.assign(&targets[0], None, value)
+                // `a = b = v`: one value, assigned to each target left to right.
+                let Some(v) = self.expr(value) else {
+                    return vec![];
+                };
+                let (id, read) = self.hidden(v.ty, v.span);
+                let mut out = vec![Stmt::Assign(id, v)];
+                for t in targets {
+                    out.extend(self.assign_to(t, read.clone()));
+                }
+                out
             }
             S::AnnAssign {
                 target,
@@ -2858,6 +2862,13 @@ impl<'m> FnChecker<'m> {
                 || (prev_ty == e.ty
                     && matches!(prev_ty, Type::Bool | Type::None)
                     && (!ordering || prev_ty == Type::Bool));
+            if !ok && rest.len() == 1 && !ordering {
+                if let Some(first) = first.as_ref() {
+                    if let Some(x) = self.optional_equality(span, first, &e, cmp == CmpOp::Ne) {
+                        return Some(x);
+                    }
+                }
+            }
             if !ok {
                 let op_span = operator_span(&self.m.text, prev_span, espan);
                 self.error(
@@ -3008,16 +3019,41 @@ impl<'m> FnChecker<'m> {
                 span,
             )));
         }
-        let l = match self.expr(left) {
-            Some(l) if l.ty.is_heap() => l,
-            Some(_) => return None,
-            None => return Some(None),
+        let is_empty_display = |e: &ast::Expr| match &e.kind {
+            A::List(items) => items.is_empty(),
+            A::Dict(items) => items.is_empty(),
+            _ => false,
         };
-        let r = self.expr(right);
-        let r = match r {
-            Some(r) => r,
-            None => return Some(None),
+        // An empty `[]`/`{}` operand takes the other operand's type.
+        let (l, r) = if is_empty_display(left) && !is_empty_display(right) {
+            let Some(r) = self.expr(right) else {
+                return Some(None);
+            };
+            let Some(l) = self.expr_expect(left, Some(r.ty), "this operand") else {
+                return Some(None);
+            };
+            (l, r)
+        } else {
+            let l = match self.expr(left) {
+                Some(l) if l.ty.is_heap() => l,
+                Some(_) => return None,
+                None => return Some(None),
+            };
+            let r = if is_empty_display(right) {
+                self.expr_expect(right, Some(l.ty), "this operand")
+            } else {
+                self.expr(right)
+            };
+            let Some(r) = r else {
+                return Some(None);
+            };
+            (l, r)
         };
+        if matches!(op, C::Eq | C::NotEq) {
+            if let Some(e) = self.optional_equality(span, &l, &r, op == C::NotEq) {
+                return Some(Some(e));
+            }
+        }
         let cmp = match op {
             C::Eq => CmpOp::Eq,
             C::NotEq => CmpOp::Ne,
@@ -3051,6 +3087,61 @@ impl<'m> FnChecker<'m> {
             Type::Bool,
             span,
         )))
+    }
+
+    /// `opt == value` (or `!=`) between `T | None` and `T`: equal when the
+    /// optional holds an equal value.
+    fn optional_equality(&mut self, span: Span, l: &Expr, r: &Expr, negate: bool) -> Option<Expr> {
+        let (opt_left, inner) = match (l.ty, r.ty) {
+            (Type::Optional(i), t) if *i == t => (true, t),
+            (t, Type::Optional(i)) if *i == t => (false, t),
+            _ => return None,
+        };
+        let (ll, lr) = self.hidden(l.ty, span);
+        let (rl, rr) = self.hidden(r.ty, span);
+        let (opt, plain) = if opt_left { (lr, rr) } else { (rr, lr) };
+        let present = mk(
+            ExprKind::IsNone(Box::new(opt.clone()), true),
+            Type::Bool,
+            span,
+        );
+        let value = mk(ExprKind::Unwrap(Box::new(opt)), inner, span);
+        let (a, b) = if opt_left {
+            (value, plain)
+        } else {
+            (plain, value)
+        };
+        let eq = if inner.is_heap() {
+            mk(
+                ExprKind::HeapCompare(CmpOp::Eq, Box::new(a), Box::new(b)),
+                Type::Bool,
+                span,
+            )
+        } else {
+            mk(
+                ExprKind::Compare(Box::new(a), vec![(CmpOp::Eq, b)]),
+                Type::Bool,
+                span,
+            )
+        };
+        let mut body = mk(
+            ExprKind::And(Box::new(present), Box::new(eq)),
+            Type::Bool,
+            span,
+        );
+        if negate {
+            body = mk(ExprKind::Not(Box::new(body)), Type::Bool, span);
+        }
+        let inner_let = mk(
+            ExprKind::Let(rl, Box::new(r.clone()), Box::new(body)),
+            Type::Bool,
+            span,
+        );
+        Some(mk(
+            ExprKind::Let(ll, Box::new(l.clone()), Box::new(inner_let)),
+            Type::Bool,
+            span,
+        ))
     }
 
     /// `item in (a, b, ...)`: `item == a or item == b ...`, each evaluated once.
