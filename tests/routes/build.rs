@@ -22,6 +22,9 @@ fn programs(dir: &Path) -> Vec<PathBuf> {
 fn main() {
     let dir = Path::new("../conformance");
     roast_build::Build::new().dir(dir).compile("conformance");
+    roast_build::Build::new()
+        .file("roast/stress.roast")
+        .compile("stress");
     let mut macro_mods = String::new();
     let mut build_table = String::from("pub fn build_route(name: &str) -> Option<fn() -> Result<i32, roast::Error>> {\n    match name {\n");
     let mut macro_table = String::from("pub fn macro_route(name: &str) -> Option<fn() -> Result<i32, roast::Error>> {\n    match name {\n");
@@ -48,6 +51,16 @@ fn main() {
             "        {key:?} => Some(p{i}::__roast_run_script),"
         );
     }
+    let names: Vec<String> = programs(dir)
+        .iter()
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let _ = writeln!(macro_mods, "pub const PROGRAMS: &[&str] = &{names:?};");
     build_table.push_str("        _ => None,\n    }\n}\n");
     macro_table.push_str("        _ => None,\n    }\n}\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());

@@ -90,3 +90,33 @@ fn build_rs_route_matches_cpython() {
 fn include_roast_route_matches_cpython() {
     check_route("macro");
 }
+
+fn runner(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_roast-conformance-routes"))
+        .args(args)
+        .output()
+        .expect("runner starts");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_program_in_one_process_frees_every_object() {
+    for route in ["build", "macro"] {
+        let (ok, stderr) = runner(&["all", route]);
+        assert!(ok, "{route}: {stderr}");
+        assert!(
+            stderr.contains(&format!("through the {route} route, 0 leaking")),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn eight_threads_of_allocation_heavy_calls_match_a_sequential_run() {
+    let (ok, stderr) = runner(&["stress"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("0 failures"), "{stderr}");
+}
