@@ -25,6 +25,9 @@ fn main() {
     roast_build::Build::new()
         .file("roast/stress.roast")
         .compile("stress");
+    roast_build::Build::new()
+        .file("roast/checks.roast")
+        .compile("checks");
     let mut macro_mods = String::new();
     let mut build_table = String::from("pub fn build_route(name: &str) -> Option<fn() -> Result<i32, roast::Error>> {\n    match name {\n");
     let mut macro_table = String::from("pub fn macro_route(name: &str) -> Option<fn() -> Result<i32, roast::Error>> {\n    match name {\n");
