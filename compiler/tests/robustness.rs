@@ -44,6 +44,26 @@ fn extreme_shapes_get_diagnostics_or_compile() {
             "def f(x: int) -> int:\n    if x:\n\treturn 1\n    return 0\n".to_string(),
         ),
         ("NUL bytes", "x = 1\u{0}\u{0}\n".to_string()),
+        (
+            "10,000-item list display",
+            format!("xs = [{}]\nprint(len(xs))\n", vec!["1"; 10_000].join(", ")),
+        ),
+        (
+            "300 nested lists",
+            format!("xs = {}1{}\n", "[".repeat(300), "]".repeat(300)),
+        ),
+        (
+            "100,000-character string literal",
+            format!("s = \"{}\"\nprint(len(s))\n", "é".repeat(100_000)),
+        ),
+        ("f-string with 2,000 fields", {
+            let fields: String = (0..2000).map(|i| format!("{{x + {i}}}-")).collect();
+            format!("x = 1\nprint(f\"{fields}\")\n")
+        }),
+        ("2,000-key dict display", {
+            let items: Vec<String> = (0..2000).map(|i| format!("\"k{i}\": {i}")).collect();
+            format!("d = {{{}}}\nprint(len(d))\n", items.join(", "))
+        }),
     ];
     for (name, text) in cases {
         let source = Source::new("extreme.roast", text);
@@ -63,4 +83,22 @@ fn extreme_shapes_get_diagnostics_or_compile() {
         // Not a timing assertion on speed, a guard against hangs.
         assert!(elapsed.as_secs() < 60, "{name}: took {elapsed:?}");
     }
+}
+
+#[test]
+fn a_ten_megabyte_module_is_checked() {
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 10_000_000 {
+        text.push_str(&format!(
+            "def f{i}(xs: list[int]) -> str:\n    return str(len(xs) * {i}) + \"é\"\n\n"
+        ));
+        i += 1;
+    }
+    let source = Source::new("big.roast", text);
+    let start = std::time::Instant::now();
+    let (_, module) = driver::check(&source).expect("a valid module");
+    assert_eq!(module.functions.len(), i);
+    // A guard against hangs, not a speed assertion (about 10 s in a debug build).
+    assert!(start.elapsed().as_secs() < 120);
 }
