@@ -781,6 +781,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     .ins()
                     .store(MemFlagsData::trusted(), w, base, *offset);
             }
+            Statement::StoreItem { data, index, value } => {
+                let address = self.item_address(*data, *index);
+                let v = self.operand(*value);
+                let w = self.as_word(v);
+                self.b.ins().store(MemFlagsData::trusted(), w, address, 0);
+            }
             Statement::Runtime { dest, func, args } => {
                 let mut values = Vec::new();
                 let kinds: Vec<Param> = func
@@ -849,14 +855,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     self.define(*dest, v);
                 }
             }
-            Statement::EnterFrame { too_deep } => {
+            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
                 let flags = MemFlagsData::trusted();
                 let depth = self
                     .b
                     .ins()
                     .load(types::I64, flags, self.ctx, CTX_DEPTH_OFFSET);
                 let depth = self.b.ins().iadd_imm_s(depth, 1);
-                self.b.ins().store(flags, depth, self.ctx, CTX_DEPTH_OFFSET);
+                if matches!(s, Statement::EnterFrame { .. }) {
+                    self.b.ins().store(flags, depth, self.ctx, CTX_DEPTH_OFFSET);
+                }
                 let limit = self
                     .b
                     .ins()
@@ -920,6 +928,14 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     .load(types::I64, MemFlagsData::trusted(), base, *offset);
                 self.word_as(w, dest_ty)
             }
+            Rvalue::LoadItem { data, index } => {
+                let address = self.item_address(*data, *index);
+                let w = self
+                    .b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), address, 0);
+                self.word_as(w, dest_ty)
+            }
             Rvalue::Pending => self.b.ins().load(
                 types::I8,
                 MemFlagsData::trusted(),
@@ -927,6 +943,13 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 CTX_PENDING_OFFSET,
             ),
         }
+    }
+
+    /// The address of word `index` of the buffer at `data`.
+    fn item_address(&mut self, data: Operand, index: Operand) -> Value {
+        let (data, index) = (self.operand(data), self.operand(index));
+        let offset = self.b.ins().ishl_imm_u(index, 3);
+        self.b.ins().iadd(data, offset)
     }
 
     /// Leaves the function with `status` (the value slot gets a zero).

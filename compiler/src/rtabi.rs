@@ -125,6 +125,8 @@ runtime_functions! {
     TupleNew = roast_rt_tuple_new(Desc) -> Word;
 
     StrConcat = roast_rt_str_concat(Word, Word) -> Word;
+    StrAppendStr = roast_rt_str_append_str(Word, Word, Desc) -> Word;
+    StrAppendFormat = roast_rt_str_append_format(Ctx, Word, Word, Desc, Word, Site) -> Word [raises];
     StrIadd = roast_rt_str_iadd(Word, Word) -> Word;
     StrRepeat = roast_rt_str_repeat(Ctx, Word, I64, Site) -> Word [raises];
     StrGetItem = roast_rt_str_getitem(Ctx, Word, I64, Site) -> Word [raises];

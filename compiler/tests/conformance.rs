@@ -99,3 +99,71 @@ fn roastc_run_matches_cpython() {
         failures.join("\n\n")
     );
 }
+
+/// Where the recursion limit strikes must be exactly CPython's, also when
+/// the deepest call is to a small function the compiler inlines. (Not a
+/// corpus program: `regen.py`'s 64-bit emulation adds Python frames, which
+/// moves the limit under CPython.)
+#[test]
+fn recursion_limit_is_exact_with_inlined_leaves() {
+    let program = r#"def leaf(n: int) -> int:
+    return n + 1
+
+
+def down(n: int) -> int:
+    if n == 0:
+        return leaf(0)
+    return down(n - 1) + 1
+
+
+def plain(n: int) -> int:
+    if n == 0:
+        return 0
+    return plain(n - 1) + 1
+
+
+def probe(n: int) -> None:
+    print(n, down(n))
+
+
+print(plain(997))
+probe(994)
+probe(995)
+probe(996)
+probe(997)
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("depth.roast");
+    std::fs::write(&path, program).expect("write program");
+    let python = match Command::new("python3").arg(&path).output() {
+        Ok(out) => out,
+        Err(_) => {
+            eprintln!("skipping: python3 not found (CPython is the oracle for this test)");
+            return;
+        }
+    };
+    let roast = Command::new(env!("CARGO_BIN_EXE_roastc"))
+        .arg("run")
+        .arg(&path)
+        .output()
+        .expect("roastc runs");
+    let last = |stderr: &[u8]| {
+        String::from_utf8_lossy(stderr)
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(
+        String::from_utf8_lossy(&roast.stdout),
+        String::from_utf8_lossy(&python.stdout)
+    );
+    assert_eq!(roast.status.code(), python.status.code());
+    assert_eq!(last(&roast.stderr), last(&python.stderr));
+    assert_eq!(
+        last(&python.stderr),
+        "RecursionError: maximum recursion depth exceeded",
+        "the program reaches the limit"
+    );
+}

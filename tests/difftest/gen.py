@@ -5,13 +5,20 @@
     python3 tests/difftest/gen.py --emulate FILE     # run FILE under the i64 emulation
     python3 tests/difftest/gen.py --stats 0..200     # generator self-check
 
-A program is a deterministic function of the seed.  It stays inside the subset
-that ``roastc`` compiles today (README.md, "What compiles today"): top-level
-functions over int/float/bool, locals that keep one type, module constants,
-if/while/for-range with break/continue/else, assert, print of numbers and string
-literals.  It never passes an int where a float is expected, never uses bool in
-arithmetic, never raises an int to a negative int power and never reads a
-variable that may be unassigned.
+A program is a deterministic function of the seed.  It stays inside Tier 1 of
+the Roast language: top-level functions, locals that keep one type, module
+constants and module lists/dicts, if/while/for with break/continue/else,
+assert, print.  Every program computes with int/float/bool; about 70% of the
+candidates (``HEAP_SHARE``, decided from a separate random stream so that the
+others are the programs of the scalar-only generator) also use str, list[int],
+list[float], list[str], dict[str, int], dict[int, str], tuple[int, str],
+tuple[int, int], list[tuple[int, int]] and int | None: methods, slicing,
+f-strings with format specs, comprehensions, sorted/min/max with key functions,
+iteration, unpacking and narrowing (README.md lists it all).  It never passes an
+int where a float is expected, never uses bool in arithmetic, never raises an
+int to a negative int power, never reads a variable that may be unassigned,
+never writes an empty ``[]``/``{}`` whose type the context does not give, and
+never changes the type of a variable.
 
 Every candidate is run in-process under the i64 emulation (see below) before it
 is printed.  Candidates that would run too long, print too much, or break one
@@ -27,8 +34,12 @@ augmented assignment, int literal, ``int()`` and ``abs()`` result is checked
 against the 64-bit range and raises ``OverflowError: int result out of 64-bit
 range`` outside it (the approach of tests/conformance/regen.py).  It also checks
 the generator's promises at run time: no bool operand in arithmetic, no
-``int ** negative int``, no complex result, and every parameter and return
-value has exactly its annotated type.
+``int ** negative int``, no complex result, and every parameter, return value
+and annotated assignment has exactly its annotated type (deeply, for lists,
+dicts and tuples).  ``+`` and ``*`` on str/list/tuple go through the same
+checks, ``xs += ys`` stays an in-place change, ``d[k] += v`` reads the item
+before evaluating ``v`` as CPython does, and ``sum``/``round``/``divmod``
+results are range-checked.
 """
 
 from __future__ import annotations
@@ -85,7 +96,34 @@ def _roast_i64(value):
     return value
 
 
+MAX_SIZE = 5000  # longest str or list a candidate may build (keeps generation fast)
+_SEQS = (str, list, tuple)
+
+
+def _roast_size(value):
+    if len(value) > MAX_SIZE and _Ticks.budget is not None:
+        raise BudgetExceeded()
+    return value
+
+
+def _roast_seq_bin(op, a, b):
+    """`+` and `*` on str, list and tuple (concatenation and repetition)."""
+    if op == "+" and type(a) is type(b):
+        return _roast_size(a + b)
+    if op == "*":
+        seq, n = (a, b) if type(a) in _SEQS else (b, a)
+        if type(seq) in _SEQS and type(n) is int:
+            if n > 0 and len(seq) * n > MAX_SIZE and _Ticks.budget is not None:
+                raise BudgetExceeded()
+            return seq * n
+    raise RoastGeneratorBug(f"operands of {op}: {type(a).__name__}, {type(b).__name__}")
+
+
 def _roast_bin(op, a, b):
+    if type(a) in _SEQS or type(b) in _SEQS:
+        if type(a) is bool or type(b) is bool:
+            raise RoastGeneratorBug(f"bool operand of {op}")
+        return _roast_seq_bin(op, a, b)
     if type(a) is bool or type(b) is bool:
         raise RoastGeneratorBug(f"bool operand of {op}")
     if type(a) not in (int, float) or type(b) not in (int, float):
@@ -118,11 +156,92 @@ def _roast_un(op, v):
     return +v
 
 
+_TYPE_CACHE: dict = {}
+
+
+def _type_tree(node):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant) and node.value is None:
+        return "None"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return ("|", _type_tree(node.left), _type_tree(node.right))
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return (node.value.id,) + tuple(_type_tree(a) for a in args)
+    return "?"
+
+
+def _type_ok(value, tree):
+    if isinstance(tree, str):
+        if tree == "None":
+            return value is None
+        expected = _TYPES.get(tree)
+        return expected is None or type(value) is expected
+    head = tree[0]
+    if head == "|":
+        return _type_ok(value, tree[1]) or _type_ok(value, tree[2])
+    if head == "list":
+        return type(value) is list and all(_type_ok(v, tree[1]) for v in value)
+    if head == "dict":
+        return type(value) is dict and all(_type_ok(k, tree[1]) and _type_ok(v, tree[2])
+                                           for k, v in value.items())
+    if head == "tuple":
+        return (type(value) is tuple and len(value) == len(tree) - 1
+                and all(_type_ok(v, t) for v, t in zip(value, tree[1:])))
+    return True
+
+
 def _roast_check_type(value, ty, what):
-    ok = value is None if ty == "None" else type(value) is _TYPES[ty]
-    if not ok:
-        raise RoastGeneratorBug(f"{what} is {type(value).__name__}, declared {ty}")
+    """`value` must have exactly the annotated type `ty` (deeply: list items, dict keys ...)."""
+    tree = _TYPE_CACHE.get(ty)
+    if tree is None:
+        tree = _TYPE_CACHE[ty] = _type_tree(ast.parse(ty, mode="eval").body)
+    if not _type_ok(value, tree):
+        raise RoastGeneratorBug(f"{what} is {_value_type(value)}, declared {ty}")
     return value
+
+
+def _value_type(value):
+    if type(value) is list:
+        return "list[" + ", ".join(sorted({_value_type(v) for v in value})) + "]"
+    if type(value) is tuple:
+        return "tuple[" + ", ".join(_value_type(v) for v in value) + "]"
+    return type(value).__name__
+
+
+def _roast_aug(op, a, b):
+    """`a op= b` on a name or an item: lists change in place, as in CPython."""
+    if type(a) is list:
+        if op == "+" and type(b) is list:
+            a += b
+            return _roast_size(a)
+        if op == "*" and type(b) is int:
+            if b > 0 and len(a) * b > MAX_SIZE and _Ticks.budget is not None:
+                raise BudgetExceeded()
+            a *= b
+            return a
+        raise RoastGeneratorBug(f"list {op}= {type(b).__name__}")
+    return _roast_bin(op, a, b)
+
+
+def _roast_augsub(obj, key, op, value):
+    """`obj[key] op= value()`: the item is read before the right side runs."""
+    old = obj[key]
+    obj[key] = _roast_aug(op, old, value())
+
+
+def _roast_divmod(a, b):
+    result = divmod(a, b)
+    if type(result[0]) is int:
+        _roast_i64(result[0])
+        _roast_i64(result[1])
+    return result
+
+
+def _roast_extend(xs, items):
+    xs.extend(items)
+    _roast_size(xs)
 
 
 class _Ticks:
@@ -139,11 +258,9 @@ def _roast_tick():
 def _annotation_name(node):
     if node is None:
         return "None"
-    if isinstance(node, ast.Name):
-        return node.id
     if isinstance(node, ast.Constant) and node.value is None:
         return "None"
-    return None
+    return ast.unparse(node)
 
 
 class _Emulate(ast.NodeTransformer):
@@ -180,31 +297,57 @@ class _Emulate(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id in ("int", "abs"):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("int", "abs", "sum", "round"):
             return self._call("_roast_i64_", [node], node)
+        if isinstance(func, ast.Name) and func.id == "divmod" and len(node.args) == 2:
+            return self._call("_roast_divmod_", node.args, node)
+        if isinstance(func, ast.Attribute) and func.attr in ("replace", "join"):
+            return self._call("_roast_size_", [node], node)
+        if isinstance(func, ast.Attribute) and func.attr == "extend" and len(node.args) == 1:
+            return self._call("_roast_extend_", [func.value, node.args[0]], node)
         return node
 
     def visit_AugAssign(self, node):
         self.generic_visit(node)
-        if not isinstance(node.target, ast.Name):
-            return node
-        load = ast.copy_location(ast.Name(node.target.id, ast.Load()), node.target)
         op = _AST_BINOP[type(node.op)]
-        value = self._call("_roast_bin_", [ast.Constant(op), load, node.value], node)
-        return ast.copy_location(ast.Assign([node.target], value), node)
+        if isinstance(node.target, ast.Name):
+            load = ast.copy_location(ast.Name(node.target.id, ast.Load()), node.target)
+            value = self._call("_roast_aug_", [ast.Constant(op), load, node.value], node)
+            return ast.copy_location(ast.Assign([node.target], value), node)
+        if isinstance(node.target, ast.Subscript) and not isinstance(node.target.slice, ast.Slice):
+            thunk = ast.Lambda(ast.arguments([], [], None, [], [], None, []), node.value)
+            call = self._call("_roast_augsub_", [node.target.value, node.target.slice,
+                                                 ast.Constant(op), thunk], node)
+            return ast.copy_location(ast.Expr(call), node)
+        return node
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None:
+            node.value = self.visit(node.value)
+        if node.value is not None and isinstance(node.target, ast.Name):
+            node.value = self._call("_roast_check_type_", [
+                node.value, ast.Constant(_annotation_name(node.annotation)),
+                ast.Constant(f"variable {node.target.id}")], node)
+        return node
 
     def _tick(self, body, node):
         tick = ast.copy_location(ast.Expr(self._call("_roast_tick_", [], node)), node)
         return [tick] + body
 
+    def visit_arg(self, node):
+        return node  # annotations are types, not expressions to check
+
     def visit_FunctionDef(self, node):
         self.returns.append(_annotation_name(node.returns))
+        returns, node.returns = node.returns, None
         self.generic_visit(node)
+        node.returns = returns
         self.returns.pop()
         checks = []
         for arg in node.args.args:
             ty = _annotation_name(arg.annotation)
-            if ty in _TYPES:
+            if ty != "None":
                 call = self._call("_roast_check_type_", [
                     ast.Name(arg.arg, ast.Load()), ast.Constant(ty),
                     ast.Constant(f"parameter {arg.arg} of {node.name}")], node)
@@ -215,7 +358,7 @@ class _Emulate(ast.NodeTransformer):
     def visit_Return(self, node):
         self.generic_visit(node)
         ty = self.returns[-1] if self.returns else None
-        if ty in _TYPES and node.value is not None:
+        if ty not in (None, "None") and node.value is not None:
             node.value = self._call("_roast_check_type_", [
                 node.value, ast.Constant(ty), ast.Constant("returned value")], node)
         return node
@@ -237,6 +380,11 @@ def _install_helpers():
     builtins._roast_un_ = _roast_un
     builtins._roast_check_type_ = _roast_check_type
     builtins._roast_tick_ = _roast_tick
+    builtins._roast_aug_ = _roast_aug
+    builtins._roast_augsub_ = _roast_augsub
+    builtins._roast_divmod_ = _roast_divmod
+    builtins._roast_extend_ = _roast_extend
+    builtins._roast_size_ = _roast_size
 
 
 def emulated_code(source: str, filename: str):
@@ -405,6 +553,16 @@ def compare(left, ops, comparators) -> ast.Compare:
     return ast.Compare(left, list(ops), list(comparators))
 
 
+AUG_HEAP = ("str", "list[int]", "list[float]", "list[str]", "list[tuple[int, int]]")
+
+
+def needs_annotation(ty, value) -> bool:
+    """Roast infers a local's type from its first value, except for these."""
+    if ty == "int | None":
+        return True
+    return (isinstance(value, ast.List) and not value.elts) or (isinstance(value, ast.Dict) and not value.keys)
+
+
 class Func:
     def __init__(self, fname, params, ret, defaults):
         self.name = fname
@@ -435,6 +593,7 @@ class Ctx:
         self.counter = 0
         self.forbidden = set()    # names that must not be assigned (functions, constants)
         self.shadow = set()       # constants this function may assign (making them local)
+        self.iterating = set()    # lists/dicts a for loop is iterating over (not mutated)
 
     def fresh(self, prefix):
         self.counter += 1
@@ -455,9 +614,1276 @@ class Scope:
         return [n for n, t in self.readable.items() if t == ty]
 
 
-class Gen:
-    def __init__(self, rng: random.Random):
+# ---------------------------------------------------------------------------
+# Heap types: str, lists, dicts, tuples and int | None
+# ---------------------------------------------------------------------------
+
+STR = "str"
+LINT, LFLOAT, LSTR = "list[int]", "list[float]", "list[str]"
+DSI, DIS = "dict[str, int]", "dict[int, str]"
+TIS, PAIR, LPAIR = "tuple[int, str]", "tuple[int, int]", "list[tuple[int, int]]"
+OINT = "int | None"
+LIST_ELEM = {LINT: INT, LFLOAT: FLOAT, LSTR: STR, LPAIR: PAIR}
+DICT_KV = {DSI: (STR, INT), DIS: (INT, STR)}
+CONTAINERS = tuple(LIST_ELEM) + tuple(DICT_KV)
+HEAP_TYPES = (STR,) + CONTAINERS + (TIS, PAIR, OINT)
+HEAP_SHARE = 0.7  # share of candidates that also use heap types (the others are as before)
+# builtins that heap expressions call: never the name of a variable or parameter
+BUILTIN_NAMES = {"len", "sum", "round", "divmod", "id", "pow", "type", "sorted", "str", "repr",
+                 "list", "min", "max", "abs", "int", "float", "bool", "ord", "chr", "enumerate",
+                 "zip", "reversed", "range", "print"}
+
+WORDS = [
+    "abc", "Hello", "a b", "  pad  ", "x,y,z", "1,2,,3", "héllo", "ÉCOLE", "straße", "ΣΑΣ",
+    "İstanbul", "ǅemal", "ﬁne", "😀ok", "tab\tsep", "new\nline", "q'uote", 'dq"', "both'\"",
+    "back\\slash", "", " ", "\x00nul", "zw\u200bsp", "ａｂｃ", "123", "-42", "٣٤", "²", "3.5",
+    "  7 ", "\u3000wide", "nel\x85", "e\u0301", "abcabc", "aaa", "mississippi", "a-b-c",
+    "The Quick Brown", "x", "A", "z9", "ß", "ǰ", "Ⅻ", "ŉ", "\r\n", "a\x1fb", "\t", "{}", "{x}",
+    "%d", "0x1f", "1e3", "inf", "-0", "+5", "1_000", "ﬀ", "ΌΣΟΣ", "ǈ", "a\u2028b", "\x7f",
+    "Ὀδυσσεύς", "Ⓐ", "ǆ", "x\ud7ffy", "\U0001F600\U0001F601", "日本語", "a.b.c", "one two  three",
+]
+CHARS = (list("abcxyzABXZ019 ,.-_'\"\\{}") +
+         ["é", "ß", "Σ", "σ", "ς", "İ", "ı", "ﬁ", "😀", "\t", "\n", "\x00", "\u200b", "\xa0",
+          "\u3000", "²", "٣", "ǅ", "Ω", "ŉ", "\u0301", "€", "\x7f", "\x85", "ǰ", "ẞ", "Ⅻ", "ｚ",
+          "\r", "\x1c", "日", "\u2028", "K", "Å"])
+# string literals spelled as written (escapes, prefixes, implicit concatenation)
+STR_FORMS = [
+    r'"\x41\u00e9\u03c0"', r"'tab\there'", '"""tri"ple"""', "'''a\nb'''", '"con" "cat"',
+    r"'back\\'", r'"\"q\""', r"r'raw\n'", r'"nl\nnext"', r"'\101\x42'", r'"\U0001F600"', "''",
+    r"'\0end'", r"'\u00DF'", r'"\x7f\x80"', r"R'C:\dir'", "u'uni'", '"line\\\ncont"',
+    r"'\a\b\f\v'", r"'\x00\x01'", "\"é\" 'π'", "'''q''' \"d\"",
+]
+INT_STRS = ["0", "42", "-7", " 12 ", "+3", "1_000", "007", "٣", "１２", "\t-15\n", "-0", "00",
+            "9223372036854775807", "-9223372036854775808", "9223372036854775808", "12.5", "",
+            "abc", "1__0", "_1", "0x10", "²", " - 5", "1 2", "٠١٢", "+", "99999999999999999999"]
+FLOAT_STRS = ["1.5", " -2e3 ", "inf", "-Infinity", "nan", "NaN", "1_000.5", "１.５", ".5", "5.",
+              "1e400", "-1e-400", "0x10", "", "1e", "3.14159", "+0.0", "-0", "1_0e1_0", "١.٥",
+              "infinity", "  12  ", "-.5e-3", "1.7976931348623157e308", "2.5E+3", "abc", "1.2.3",
+              "4.35", "0.1", "1e-320"]
+KEY_WORDS = ["a", "b", "c", "ab", "", "é", "key", "A", "x y", "a'b", "1", "ß", "\t", "😀"]
+JOIN_SEPS = [", ", "", "-", " ", "→", "\n", "'", "|"]
+SPLIT_SEPS = [",", " ", "a", "ab", ", ", "é", "\n", "-", "  ", "s"]
+STRIP_CHARS = [" ", "ab", "x", "é ", "", "-_", "\t\n ", "a", "!?"]
+REPL_OLD = ["a", "b", " ", "", "ab", "é", "l", "s", "ß", "x"]
+REPL_NEW = ["", "-", "AB", "ß", "__", "x", "é", "{}"]
+FILL_CHARS = ["*", "0", " ", "·", "_", "-", "é", "#", "x", "<", "=", "😀", "'"]
+CHR_CODES = [65, 97, 122, 48, 32, 233, 223, 960, 931, 8364, 12354, 128512, 10, 9, 0, 127, 255,
+             304, 452, 65313, 1632, 173, 0x10FFFF, 0xD7FF, 0xE000, 7838]
+
+
+class HeapGen:
+    """The heap-type half of the generator (mixed into Gen; used when `self.heap`)."""
+
+    heap = False
+
+    def heap_type(self):
+        return self.wpick([(6, STR), (3, LINT), (2, LFLOAT), (3, LSTR), (2, DSI), (2, DIS),
+                           (1, TIS), (1, PAIR), (1, LPAIR), (2, OINT)])
+
+    @staticmethod
+    def elem_of(ty):
+        return STR if ty == STR else LIST_ELEM[ty]
+
+    # ---- literals -------------------------------------------------------
+    def str_value(self):
+        r = self.rng.random()
+        if r < 0.4:
+            return self.pick(WORDS)
+        if r < 0.55:
+            return self.pick(CHARS)
+        return "".join(self.pick(CHARS) for _ in range(self.rng.randint(0, 7)))
+
+    def str_lit(self):
+        if self.chance(0.07):
+            return ast.Name(self.pick(STR_FORMS), ast.Load())  # printed verbatim
+        return ast.Constant(self.str_value())
+
+    def const_elem(self, ty, key=False):
+        if ty == INT:
+            return ilit(self.rng.randint(-3, 6)) if key else self.int_lit()
+        if ty == FLOAT:
+            return self.float_lit()
+        if ty == STR:
+            return ast.Constant(self.pick(KEY_WORDS)) if key or self.chance(0.3) else self.str_lit()
+        return ast.Tuple([self.int_lit(small=True), self.int_lit(small=True)], ast.Load())
+
+    def heap_literal(self, ty, allow_empty=False):
+        """A constant of type `ty` (module variables, parameter defaults)."""
+        if ty == STR:
+            return self.str_lit()
+        if ty == OINT:
+            return ast.Constant(None) if self.chance(0.5) else self.int_lit()
+        if ty in (TIS, PAIR):
+            return ast.Tuple([self.int_lit(), self.const_elem(STR if ty == TIS else INT)], ast.Load())
+        n = self.rng.randint(0 if allow_empty else 1, 5)
+        if ty in LIST_ELEM:
+            return ast.List([self.const_elem(LIST_ELEM[ty]) for _ in range(n)], ast.Load())
+        kt, vt = DICT_KV[ty]
+        items = [(self.const_elem(kt, key=True), self.const_elem(vt)) for _ in range(n)]
+        return ast.Dict([k for k, _ in items], [v for _, v in items])
+
+    def default_of(self, ty):
+        """A short constant of a scalar or element type (the value of a guard's else)."""
+        if ty == INT:
+            return ilit(self.pick([0, -1, 7, 100]))
+        if ty == FLOAT:
+            return flit(self.pick([0.0, -1.5, 0.5]))
+        if ty == STR:
+            return ast.Constant(self.pick(["", "?", "-", "none"]))
+        if ty == BOOL:
+            return ast.Constant(self.chance(0.5))
+        return ast.Tuple([ilit(0), ilit(self.pick([0, -1]))], ast.Load())
+
+    # ---- names ------------------------------------------------------------
+    def heap_names(self, sc, ty, mutable=False):
+        """Readable names of type `ty` (locals and module variables)."""
+        ctx = sc.ctx
+        names = sc.of(ty) + [c for c, t in self.consts.items()
+                             if t == ty and c not in ctx.types and c not in ctx.shadow]
+        if mutable:
+            names = [n for n in names if n not in ctx.iterating]
+        return names
+
+    def atom(self, sc, ty, d=0):
+        """Usually a variable: an operand that guards evaluate more than once."""
+        names = self.heap_names(sc, ty)
+        if names and self.chance(0.8):
+            return name(self.pick(names))
+        return self.expr(sc, ty, min(d, 1))
+
+    def method(self, obj, meth, *args, keywords=()):
+        return ast.Call(ast.Attribute(obj, meth, ast.Load()), list(args), list(keywords))
+
+    # ---- expressions --------------------------------------------------------
+    def hexpr(self, sc, ty, d, typed=False):
+        if ty == STR:
+            return self.str_expr(sc, d)
+        if ty in LIST_ELEM:
+            return self.list_expr(sc, ty, d, typed)
+        if ty in DICT_KV:
+            return self.dict_expr(sc, ty, d, typed)
+        if ty in (TIS, PAIR):
+            return self.tuple_expr(sc, ty, d)
+        if ty == OINT:
+            return self.opt_expr(sc, d)
+        raise AssertionError(ty)
+
+    def repeat(self, e, sc, d):
+        n = ilit(self.pick([0, 1, 2, 3, -1, 2])) if self.chance(0.75) else \
+            binop(self.int_expr(sc, max(d - 1, 0)), ast.Mod(), ilit(4))
+        return binop(e, ast.Mult(), n) if self.chance(0.75) else binop(n, ast.Mult(), e)
+
+    def slice_node(self, sc, d):
+        def bound():
+            r = self.rng.random()
+            if r < 0.3:
+                return None
+            if r < 0.8:
+                return ilit(self.rng.randint(-8, 8))
+            if r < 0.88:
+                return ilit(self.pick([I64_MAX, I64_MIN, 10 ** 18, -(10 ** 18), 2 ** 31, 100]))
+            return self.int_expr(sc, max(d - 1, 0))
+        lower, upper = bound(), bound()
+        r = self.rng.random()
+        if r < 0.45:
+            step = None
+        elif r < 0.9:
+            step = ilit(self.pick([1, 2, 3, -1, -1, -2, -3, 5, -7]))
+        elif r < 0.95:
+            step = ilit(self.pick([I64_MAX, I64_MIN, -I64_MAX, 10 ** 18]))
+        elif r < 0.99:
+            step = binop(binop(self.int_expr(sc, max(d - 1, 0)), ast.Mod(), ilit(4)), ast.Add(), ilit(1))
+            if self.chance(0.5):
+                step = ast.UnaryOp(ast.USub(), step)
+        else:
+            step = ilit(0) if self.chance(0.5) else self.int_expr(sc, max(d - 1, 0))  # ValueError
+        return ast.Slice(lower, upper, step)
+
+    def index_expr(self, sc, seqty, d):
+        """An item of a str or list: usually guarded, sometimes any index (IndexError)."""
+        elem = self.elem_of(seqty)
+        base = self.atom(sc, seqty, d)
+        r = self.rng.random()
+        if r < 0.08:
+            return ast.Subscript(base, ilit(self.rng.randint(-5, 5)), ast.Load())
+        if r < 0.12:
+            return ast.Subscript(base, self.small_int(sc, max(d - 1, 0)), ast.Load())
+        i = binop(self.int_expr(sc, max(d - 1, 0)), ast.Mod(), call("len", base))
+        if self.chance(0.3):
+            i = binop(ast.UnaryOp(ast.USub(), ilit(1)), ast.Sub(), i)
+        return ast.IfExp(base, ast.Subscript(base, i, ast.Load()), self.default_of(elem))
+
+    def char_expr(self, sc, d):
+        """A str of length 1 (for ord)."""
+        r = self.rng.random()
+        if r < 0.4:
+            return ast.Constant(self.pick(CHARS))
+        if r < 0.5:
+            return call("chr", self.chr_arg(sc, d))
+        s = self.atom(sc, STR, d)
+        i = binop(self.int_expr(sc, max(d - 1, 0)), ast.Mod(), call("len", s))
+        return ast.IfExp(s, ast.Subscript(s, i, ast.Load()), ast.Constant(self.pick(["a", "é", " "])))
+
+    def chr_arg(self, sc, d):
+        r = self.rng.random()
+        if r < 0.5:
+            return ilit(self.pick(CHR_CODES))
+        if r < 0.8:
+            return binop(ilit(97), ast.Add(), binop(self.int_expr(sc, max(d - 1, 0)), ast.Mod(), ilit(26)))
+        if r < 0.95:
+            return binop(self.int_expr(sc, max(d - 1, 0)), ast.Mod(), ilit(55000))
+        return self.int_expr(sc, max(d - 1, 0))  # may be outside range(0x110000)
+
+    def key_func(self, sc, elem):
+        """A key= function for items of type `elem`: a generated one or a builtin."""
+        ctx = sc.ctx
+        mine = [f for f in self.keyfuncs.get(elem, [])
+                if f.cost * ctx.mult * 10 <= ctx.budget - ctx.cost]
+        builtin = {INT: ["abs", "str"], FLOAT: ["abs", "str"],
+                   STR: ["len", "str.lower", "str.upper"]}.get(elem, [])
+        if mine and (not builtin or self.chance(0.75)):
+            f = self.pick(mine)
+            ctx.cost += f.cost * ctx.mult * 10
+            return name(f.name)
+        if builtin:
+            return ast.Name(self.pick(builtin), ast.Load())
+        return None
+
+    def maybe_key(self, sc, elem, p=0.35):
+        if self.chance(p):
+            k = self.key_func(sc, elem)
+            if k is not None:
+                return [ast.keyword("key", k)]
+        return []
+
+    def str_expr(self, sc, d):
+        if d <= 0 or self.chance(0.2):
+            if self.chance(0.6):
+                v = self.var(sc, STR)
+                if v is not None:
+                    return v
+            return self.str_lit()
+        k = self.wpick([(4, "concat"), (2, "repeat"), (3, "slice"), (3, "index"), (5, "method"),
+                        (2, "join"), (3, "conv"), (3, "fstring"), (1, "format"), (1, "ifexp"),
+                        (1, "andor"), (2, "call"), (3, "elem"), (1, "chr"), (1, "minmax")])
+        if k == "concat":
+            return binop(self.str_expr(sc, d - 1), ast.Add(), self.str_expr(sc, d - 1))
+        if k == "repeat":
+            return self.repeat(self.str_expr(sc, d - 1), sc, d)
+        if k == "slice":
+            return ast.Subscript(self.str_expr(sc, d - 1), self.slice_node(sc, d), ast.Load())
+        if k == "index":
+            return self.index_expr(sc, STR, d)
+        if k == "method":
+            return self.str_method(sc, d)
+        if k == "join":
+            sep = ast.Constant(self.pick(JOIN_SEPS)) if self.chance(0.8) else self.str_expr(sc, 0)
+            return self.method(sep, "join", self.list_expr(sc, LSTR, d - 1))
+        if k == "conv":
+            if self.chance(0.5):
+                return call("str", self.expr(sc, self.pick([INT, FLOAT, BOOL]), d - 1))
+            ty = self.wpick([(2, INT), (2, FLOAT), (1, BOOL), (4, None)]) or self.heap_type()
+            return call("repr", self.expr(sc, ty, d - 1))
+        if k == "fstring":
+            return self.fstring(sc, d - 1)
+        if k == "format":
+            return self.format_call(sc, d - 1)
+        if k == "ifexp":
+            return ast.IfExp(self.cond(sc, d - 1), self.str_expr(sc, d - 1), self.str_expr(sc, d - 1))
+        if k == "andor":
+            return ast.BoolOp(self.pick([ast.And(), ast.Or()]),
+                              [self.str_expr(sc, d - 1), self.str_expr(sc, d - 1)])
+        if k == "call":
+            c = self.call_expr(sc, STR, d)
+            return c if c is not None else self.str_lit()
+        if k == "elem":
+            r = self.rng.random()
+            if r < 0.4:
+                return self.index_expr(sc, LSTR, d)
+            if r < 0.7:
+                dd = self.atom(sc, DIS, d)
+                key = self.key_leaf(sc, INT)
+                if self.chance(0.7):
+                    return self.method(dd, "get", key, self.str_lit())
+                return ast.IfExp(compare(key, [ast.In()], [dd]), ast.Subscript(dd, key, ast.Load()),
+                                 self.str_lit())
+            if r < 0.85:
+                return ast.Subscript(self.atom(sc, TIS, d), ilit(self.pick([1, -1])), ast.Load())
+            ws = self.atom(sc, LSTR, d)
+            return ast.IfExp(ws, call(self.pick(["min", "max"]), ws, keywords=self.maybe_key(sc, STR)),
+                             self.str_lit())
+        if k == "chr":
+            return call("chr", self.chr_arg(sc, d))
+        return call(self.pick(["min", "max"]), *[self.str_expr(sc, d - 1) for _ in range(self.pick([2, 2, 3]))])
+
+    def str_method(self, sc, d):
+        base = self.str_expr(sc, d - 1)
+        m = self.wpick([(2, "upper"), (2, "lower"), (2, "strip"), (1, "lstrip"), (1, "rstrip"),
+                        (3, "replace"), (1, "stripchars")])
+        args = []
+        if m == "stripchars":
+            m = self.pick(["strip", "lstrip", "rstrip"])
+            args = [ast.Constant(self.pick(STRIP_CHARS))]
+        elif m == "replace":
+            old = ast.Constant(self.pick(REPL_OLD)) if self.chance(0.85) else self.str_expr(sc, 0)
+            args = [old, ast.Constant(self.pick(REPL_NEW))]
+            if self.chance(0.3):
+                args.append(ilit(self.pick([-1, 0, 1, 2, 3])))
+        return self.method(base, m, *args)
+
+    def key_leaf(self, sc, kt):
+        """A dict key: mostly from a small pool, so that keys collide."""
+        if self.chance(0.7):
+            return ast.Constant(self.pick(KEY_WORDS)) if kt == STR else ilit(self.rng.randint(-3, 6))
+        v = self.var(sc, kt)
+        if v is not None:
+            return v
+        return self.str_lit() if kt == STR else ilit(self.rng.randint(-3, 6))
+
+    def list_lit(self, sc, ty, d):
+        elem = LIST_ELEM[ty]
+        return ast.List([self.expr(sc, elem, d) for _ in range(self.rng.randint(1, 5))], ast.Load())
+
+    def list_expr(self, sc, ty, d, typed=False):
+        if typed and self.chance(0.1):
+            return ast.List([], ast.Load())
+        if d <= 0 or self.chance(0.2):
+            if self.chance(0.6):
+                v = self.var(sc, ty)
+                if v is not None:
+                    return v
+            return self.list_lit(sc, ty, 0)
+        k = self.wpick([(3, "lit"), (2, "concat"), (1, "repeat"), (2, "slice"), (5, "comp"),
+                        (2, "sorted"), (1, "copy"), (1, "ifexp"), (1, "andor"), (2, "call"),
+                        (3, "special")])
+        if k == "lit":
+            return self.list_lit(sc, ty, d - 1)
+        if k == "concat":
+            return binop(self.list_expr(sc, ty, d - 1), ast.Add(), self.list_expr(sc, ty, d - 1))
+        if k == "repeat":
+            return self.repeat(self.list_expr(sc, ty, d - 1), sc, d)
+        if k == "slice":
+            return ast.Subscript(self.list_expr(sc, ty, d - 1), self.slice_node(sc, d), ast.Load())
+        if k == "comp":
+            return self.list_comp(sc, ty, d)
+        if k == "sorted":
+            return self.sorted_expr(sc, ty, d)
+        if k == "copy":
+            xs = self.atom(sc, ty, d)
+            if self.chance(0.7):
+                return self.method(xs, "copy")
+            return ast.Subscript(xs, ast.Slice(None, None, None), ast.Load())
+        if k == "ifexp":
+            return ast.IfExp(self.cond(sc, d - 1), self.list_expr(sc, ty, d - 1), self.list_expr(sc, ty, d - 1))
+        if k == "andor":
+            return ast.BoolOp(self.pick([ast.And(), ast.Or()]),
+                              [self.list_expr(sc, ty, d - 1), self.list_expr(sc, ty, d - 1)])
+        if k == "call":
+            c = self.call_expr(sc, ty, d)
+            return c if c is not None else self.list_lit(sc, ty, d - 1)
+        return self.special_list(sc, ty, d)
+
+    def special_list(self, sc, ty, d):
+        r = self.rng.random()
+        if ty == LSTR:
+            s = self.str_expr(sc, d - 1)
+            if r < 0.35:
+                return self.method(s, "split")
+            if r < 0.75:
+                sep = ast.Constant(self.pick(SPLIT_SEPS) if self.chance(0.97) else "")
+                args = [sep] + ([ilit(self.pick([-1, 0, 1, 2]))] if self.chance(0.25) else [])
+                return self.method(s, "split", *args)
+            if r < 0.85:
+                n = ilit(self.pick([0, 1, 2, -1]))
+                if self.chance(0.5):
+                    return self.method(s, "split", ast.Constant(None), n)
+                return self.method(s, "split", keywords=[ast.keyword("maxsplit", n)])
+            dd = self.atom(sc, DSI, d)
+            return call("list", dd if self.chance(0.5) else self.method(dd, "keys"))
+        if ty == LINT:
+            if r < 0.35:
+                args = [ilit(self.rng.randint(-5, 12))]
+                if self.chance(0.6):
+                    args.insert(0, ilit(self.rng.randint(-5, 5)))
+                    if self.chance(0.5):
+                        args.append(ilit(self.pick([1, 2, 3, -1, -2])))
+                return call("list", call("range", *args))
+            if r < 0.55:
+                return call("list", self.atom(sc, DIS, d))
+            if r < 0.75:
+                return call("list", self.method(self.atom(sc, DSI, d), "values"))
+        if ty == LPAIR:
+            if r < 0.5:
+                args = [self.atom(sc, LINT, d)]
+                if self.chance(0.3):
+                    args.append(ilit(self.rng.randint(-2, 3)))
+                return call("list", call("enumerate", *args))
+            return call("list", call("zip", self.atom(sc, LINT, d), self.atom(sc, LINT, d)))
+        return self.list_comp(sc, ty, d)
+
+    def sorted_expr(self, sc, ty, d):
+        elem = LIST_ELEM[ty]
+        r = self.rng.random()
+        if ty == LSTR and r < 0.2:
+            src = self.str_expr(sc, d - 1)  # its characters
+        elif ty == LSTR and r < 0.3:
+            src = self.atom(sc, DSI, d)  # its keys
+        elif ty == LINT and r < 0.15:
+            src = self.atom(sc, DIS, d)
+        elif ty == LINT and r < 0.25:
+            src = self.method(self.atom(sc, DSI, d), "values")
+        else:
+            src = self.list_expr(sc, ty, d - 1)
+        kws = self.maybe_key(sc, elem, 0.5)
+        if self.chance(0.4):
+            kws.append(ast.keyword("reverse", ast.Constant(self.chance(0.6)) if self.chance(0.8)
+                                   else self.bool_expr(sc, 0)))
+        if len(kws) == 2 and self.chance(0.3):
+            kws.reverse()
+        return ast.Call(name("sorted"), [src], kws)
+
+    # comprehensions and loops share their iteration sources
+    def iterable(self, sc, ty, d):
+        if self.chance(0.7):
+            names = self.heap_names(sc, ty)
+            if names:
+                return name(self.pick(names))
+        return self.expr(sc, ty, max(d - 1, 0))
+
+    def elem_target(self, elem, namer):
+        if elem == PAIR and self.chance(0.4):
+            a, b = namer(INT), namer(INT)
+            return ast.Tuple([store(a), store(b)], ast.Store()), [(a, INT), (b, INT)]
+        v = namer(elem)
+        return store(v), [(v, elem)]
+
+    def iter_source(self, sc, d, namer):
+        """(target, iterable, [(name, type)] bound, names of the iterated variables)."""
+        k = self.wpick([(5, "list"), (3, "str"), (1, "range"), (2, "keys"), (3, "items"),
+                        (1, "values"), (2, "enumerate"), (2, "zip"), (1, "reversed")])
+
+        def names_of(*its):
+            out = []
+            for it in its:
+                while isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute):
+                    it = it.func.value
+                if isinstance(it, ast.Name):
+                    out.append(it.id)
+            return out
+        if k == "range":
+            args = [ilit(self.rng.randint(-2, 9))]
+            if self.chance(0.4):
+                args.insert(0, ilit(self.rng.randint(-3, 3)))
+            v = namer(INT)
+            return store(v), call("range", *args), [(v, INT)], []
+        if k in ("keys", "items", "values"):
+            dty = self.pick([DSI, DIS])
+            kt, vt = DICT_KV[dty]
+            dd = self.iterable(sc, dty, d)
+            if k == "keys":
+                it = dd if self.chance(0.6) else self.method(dd, "keys")
+                v = namer(kt)
+                return store(v), it, [(v, kt)], names_of(dd)
+            if k == "values":
+                v = namer(vt)
+                return store(v), self.method(dd, "values"), [(v, vt)], names_of(dd)
+            a, b = namer(kt), namer(vt)
+            return (ast.Tuple([store(a), store(b)], ast.Store()), self.method(dd, "items"),
+                    [(a, kt), (b, vt)], names_of(dd))
+        if k == "zip":
+            seqs = [self.pick([LINT, LFLOAT, LSTR, STR, LPAIR]) for _ in range(self.pick([2, 2, 2, 3]))]
+            its = [self.iterable(sc, t, d) for t in seqs]
+            targets, binds = [], []
+            for t in seqs:
+                tgt, b = self.elem_target(self.elem_of(t), namer)
+                targets.append(tgt)
+                binds += b
+            return ast.Tuple(targets, ast.Store()), call("zip", *its), binds, names_of(*its)
+        if k == "list":
+            sty = self.pick([LINT, LFLOAT, LSTR, LPAIR])
+        elif k == "str":
+            sty = STR
+        else:
+            sty = self.pick([LINT, LFLOAT, LSTR, LPAIR, STR])
+        it = self.iterable(sc, sty, d)
+        tgt, binds = self.elem_target(self.elem_of(sty), namer)
+        if k == "reversed":
+            return tgt, call("reversed", it), binds, names_of(it)
+        if k == "enumerate":
+            i = namer(INT)
+            args, kws = [it], []
+            if self.chance(0.3):
+                start = ilit(self.rng.randint(-3, 5))
+                if self.chance(0.5):
+                    args.append(start)
+                else:
+                    kws.append(ast.keyword("start", start))
+            return (ast.Tuple([store(i), tgt], ast.Store()), ast.Call(name("enumerate"), args, kws),
+                    [(i, INT)] + binds, names_of(it))
+        return tgt, it, binds, names_of(it)
+
+    def comprehension(self, sc, d):
+        ctx = sc.ctx
+        target, it, binds, _ = self.iter_source(sc, d - 1, lambda t: ctx.fresh("c"))
+        inner = sc.child()
+        for n, t in binds:
+            inner.readable[n] = t
+        gens = [ast.comprehension(target, it, [], 0)]
+        strs = [n for n, t in binds if t == STR]
+        if strs and self.chance(0.15):
+            v = ctx.fresh("c")
+            gens.append(ast.comprehension(store(v), name(self.pick(strs)), [], 0))
+            inner.readable[v] = STR
+            binds = binds + [(v, STR)]
+        return gens, inner, binds
+
+    def simple_transform(self, v, ty):
+        if ty == INT:
+            return self.pick([v, binop(v, ast.Mult(), ilit(2)), binop(v, ast.Mod(), ilit(7)),
+                              ast.UnaryOp(ast.USub(), v), binop(v, ast.Add(), ilit(1)), call("abs", v)])
+        if ty == FLOAT:
+            return self.pick([v, binop(v, ast.Div(), ilit(2)), binop(v, ast.Mult(), flit(1.5)),
+                              ast.UnaryOp(ast.USub(), v), binop(v, ast.Add(), flit(0.25))])
+        if ty == STR:
+            return self.pick([v, self.method(v, "upper"), binop(v, ast.Add(), ast.Constant("!")),
+                              binop(v, ast.Mult(), ilit(2)), self.method(v, "strip"),
+                              ast.Subscript(v, ast.Slice(None, None, ilit(-1)), ast.Load())])
+        if ty == PAIR:
+            return self.pick([v, ast.Tuple([ast.Subscript(v, ilit(1), ast.Load()),
+                                             ast.Subscript(v, ilit(0), ast.Load())], ast.Load())])
+        return v
+
+    def comp_value(self, inner, ty, binds, d):
+        same = [n for n, t in binds if t == ty]
+        if same and self.chance(0.5):
+            return self.simple_transform(name(self.pick(same)), ty)
+        return self.expr(inner, ty, max(d - 1, 0))
+
+    def list_comp(self, sc, ty, d):
+        ctx = sc.ctx
+        saved = ctx.mult
+        ctx.mult *= 8
+        gens, inner, binds = self.comprehension(sc, d)
+        elt = self.comp_value(inner, LIST_ELEM[ty], binds, d)
+        if self.chance(0.4):
+            gens[-1].ifs.append(self.cond(inner, max(d - 1, 0)))
+        ctx.mult = saved
+        return ast.ListComp(elt, gens)
+
+    def dict_lit(self, sc, ty, d):
+        kt, vt = DICT_KV[ty]
+        n = self.rng.randint(1, 4)
+        keys = [self.key_leaf(sc, kt) if self.chance(0.8) else self.expr(sc, kt, d) for _ in range(n)]
+        return ast.Dict(keys, [self.expr(sc, vt, d) for _ in range(n)])
+
+    def dict_expr(self, sc, ty, d, typed=False):
+        if typed and self.chance(0.1):
+            return ast.Dict([], [])
+        if d <= 0 or self.chance(0.2):
+            if self.chance(0.6):
+                v = self.var(sc, ty)
+                if v is not None:
+                    return v
+            return self.dict_lit(sc, ty, 0)
+        k = self.wpick([(3, "lit"), (4, "comp"), (1, "ifexp"), (1, "andor"), (2, "call")])
+        if k == "lit":
+            return self.dict_lit(sc, ty, d - 1)
+        if k == "comp":
+            kt, vt = DICT_KV[ty]
+            ctx = sc.ctx
+            saved = ctx.mult
+            ctx.mult *= 8
+            gens, inner, binds = self.comprehension(sc, d)
+            key = self.comp_value(inner, kt, binds, d) if self.chance(0.6) else self.key_leaf(inner, kt)
+            value = self.comp_value(inner, vt, binds, d)
+            if self.chance(0.35):
+                gens[-1].ifs.append(self.cond(inner, max(d - 1, 0)))
+            ctx.mult = saved
+            return ast.DictComp(key, value, gens)
+        if k == "ifexp":
+            return ast.IfExp(self.cond(sc, d - 1), self.dict_expr(sc, ty, d - 1), self.dict_expr(sc, ty, d - 1))
+        if k == "andor":
+            return ast.BoolOp(self.pick([ast.And(), ast.Or()]),
+                              [self.dict_expr(sc, ty, d - 1), self.dict_expr(sc, ty, d - 1)])
+        c = self.call_expr(sc, ty, d)
+        return c if c is not None else self.dict_lit(sc, ty, d - 1)
+
+    def tuple_lit(self, sc, ty, d):
+        second = self.str_expr(sc, d) if ty == TIS else self.int_expr(sc, d)
+        return ast.Tuple([self.int_expr(sc, d), second], ast.Load())
+
+    def tuple_expr(self, sc, ty, d):
+        if d <= 0 or self.chance(0.25):
+            if self.chance(0.6):
+                v = self.var(sc, ty)
+                if v is not None:
+                    return v
+            return self.tuple_lit(sc, ty, 0)
+        choices = [(3, "lit"), (1, "ifexp"), (2, "call"), (1, "minmax")]
+        if ty == PAIR:
+            choices += [(2, "elem"), (2, "divmod")]
+        k = self.wpick(choices)
+        if k == "lit":
+            return self.tuple_lit(sc, ty, d - 1)
+        if k == "ifexp":
+            return ast.IfExp(self.cond(sc, d - 1), self.tuple_expr(sc, ty, d - 1), self.tuple_expr(sc, ty, d - 1))
+        if k == "call":
+            c = self.call_expr(sc, ty, d)
+            return c if c is not None else self.tuple_lit(sc, ty, d - 1)
+        if k == "minmax":
+            return call(self.pick(["min", "max"]), self.tuple_expr(sc, ty, d - 1), self.tuple_expr(sc, ty, d - 1))
+        if k == "elem":
+            return self.index_expr(sc, LPAIR, d)
+        return call("divmod", self.int_expr(sc, d - 1), self.int_divisor(sc, d))
+
+    def opt_atom(self, sc, d):
+        """An `int | None` operand that is not a literal (`5 is None` is a SyntaxWarning)."""
+        v = self.var(sc, OINT)
+        if v is not None and self.chance(0.7):
+            return v
+        if self.chance(0.5):
+            c = self.call_expr(sc, OINT, d)
+            if c is not None:
+                return c
+        return self.method(self.atom(sc, DSI, d), "get", self.key_leaf(sc, STR))
+
+    def opt_expr(self, sc, d):
+        k = self.wpick([(2, "none"), (3, "int"), (3, "atom"), (1, "ifexp")])
+        if k == "none" or d <= 0 and k == "ifexp":
+            return ast.Constant(None)
+        if k == "int":
+            return self.int_expr(sc, max(d - 1, 0))
+        if k == "atom":
+            return self.opt_atom(sc, d)
+        branches = [self.int_expr(sc, d - 1), ast.Constant(None)]
+        if self.chance(0.5):
+            branches.reverse()
+        return ast.IfExp(self.cond(sc, d - 1), *branches)
+
+    # scalars computed from heap values
+    def heap_int(self, sc, d):
+        k = self.wpick([(4, "len"), (3, "index"), (2, "tuple"), (2, "find"), (2, "count"), (2, "ord"),
+                        (2, "sum"), (2, "minmax"), (2, "intstr"), (3, "dict"), (2, "opt"), (1, "pop"),
+                        (1, "listindex"), (1, "round")])
+        dd = max(d - 1, 0)
+        if k == "len":
+            return call("len", self.expr(sc, self.pick([STR, STR, LINT, LFLOAT, LSTR, LPAIR, DSI, DIS, TIS]), dd))
+        if k == "index":
+            return self.index_expr(sc, LINT, d)
+        if k == "tuple":
+            ty = self.pick([TIS, PAIR, PAIR])
+            return ast.Subscript(self.atom(sc, ty, d), ilit(self.pick([0, -2] if ty == TIS else [0, 1, -1, -2])), ast.Load())
+        if k == "find":
+            args = [self.str_expr(sc, 0) if self.chance(0.3) else ast.Constant(self.pick(REPL_OLD + CHARS))]
+            if self.chance(0.3):
+                args.append(ilit(self.rng.randint(-6, 6)) if self.chance(0.8) else self.int_expr(sc, dd))
+            return self.method(self.str_expr(sc, dd), "find", *args)
+        if k == "count":
+            if self.chance(0.5):
+                return self.method(self.str_expr(sc, dd), "count",
+                                   ast.Constant(self.pick(REPL_OLD + CHARS)) if self.chance(0.7) else self.str_expr(sc, 0))
+            ty = self.pick([LINT, LSTR, LPAIR])
+            return self.method(self.atom(sc, ty, d), "count", self.expr(sc, LIST_ELEM[ty], 0))
+        if k == "ord":
+            return call("ord", self.char_expr(sc, d))
+        if k == "sum":
+            args = [self.list_expr(sc, LINT, dd)]
+            if self.chance(0.2):
+                args.append(self.int_expr(sc, 0))
+            return call("sum", *args)
+        if k == "minmax":
+            xs = self.atom(sc, LINT, d)
+            m = call(self.pick(["min", "max"]), xs, keywords=self.maybe_key(sc, INT))
+            return m if self.chance(0.1) else ast.IfExp(xs, m, self.default_of(INT))
+        if k == "intstr":
+            r = self.rng.random()
+            if r < 0.6:
+                return call("int", ast.Constant(self.pick(INT_STRS)))
+            if r < 0.9:
+                return call("int", call("str", self.int_expr(sc, dd)))
+            return call("int", self.str_expr(sc, dd))
+        if k == "dict":
+            dd_ = self.atom(sc, DSI, d)
+            key = self.key_leaf(sc, STR)
+            r = self.rng.random()
+            if r < 0.35:
+                return self.method(dd_, "get", key, self.default_of(INT))
+            if r < 0.6:
+                return ast.IfExp(compare(key, [ast.In()], [dd_]), ast.Subscript(dd_, key, ast.Load()),
+                                 self.default_of(INT))
+            if r < 0.7:
+                return ast.Subscript(dd_, key, ast.Load())  # KeyError when missing
+            if r < 0.85:
+                return self.method(dd_, "pop", key, self.default_of(INT))
+            return self.method(dd_, "setdefault", key, self.int_expr(sc, 0))
+        if k == "opt":
+            o = self.opt_atom(sc, d)
+            if isinstance(o, ast.Name) and self.narrow_ok(sc):
+                return ast.IfExp(compare(o, [ast.IsNot()], [ast.Constant(None)]), o, self.default_of(INT))
+            return call("len", self.str_expr(sc, dd))
+        if k == "pop":
+            names = self.heap_names(sc, LINT, mutable=True)
+            if not names:
+                return call("len", self.list_expr(sc, LINT, dd))
+            xs = name(self.pick(names))
+            args = [] if self.chance(0.6) else [ilit(self.pick([0, -1, 1]))]
+            return ast.IfExp(xs, self.method(xs, "pop", *args), self.default_of(INT))
+        if k == "listindex":
+            ty = self.pick([LINT, LSTR])
+            xs = self.atom(sc, ty, d)
+            v = self.expr(sc, LIST_ELEM[ty], 0)
+            if self.chance(0.15):
+                return self.method(xs, "index", v)  # ValueError when missing
+            return ast.IfExp(compare(v, [ast.In()], [xs]), self.method(xs, "index", v), self.default_of(INT))
+        return call("round", self.float_expr(sc, dd))
+
+    def heap_float(self, sc, d):
+        k = self.wpick([(3, "index"), (1, "sum"), (2, "minmax"), (2, "floatstr"), (2, "round"), (1, "len")])
+        dd = max(d - 1, 0)
+        if k == "index":
+            return self.index_expr(sc, LFLOAT, d)
+        if k == "sum":
+            args = [self.list_expr(sc, LFLOAT, dd)]
+            # Known deviation (README "Known limits"): the sum of an empty
+            # list[float] without a start is int 0 in CPython, 0.0 in Roast.
+            # Only a non-empty list display may go without a start.
+            nonempty = isinstance(args[0], ast.List) and args[0].elts
+            if not nonempty or self.chance(0.5):
+                args.append(self.float_lit())
+            return call("sum", *args)
+        if k == "minmax":
+            xs = self.atom(sc, LFLOAT, d)
+            m = call(self.pick(["min", "max"]), xs, keywords=self.maybe_key(sc, FLOAT))
+            return m if self.chance(0.1) else ast.IfExp(xs, m, self.default_of(FLOAT))
+        if k == "floatstr":
+            r = self.rng.random()
+            if r < 0.6:
+                return call("float", ast.Constant(self.pick(FLOAT_STRS)))
+            if r < 0.9:
+                return call("float", call(self.pick(["str", "repr"]), self.float_expr(sc, dd)))
+            return call("float", self.str_expr(sc, dd))
+        if k == "round":
+            return call("round", self.float_expr(sc, dd), ilit(self.rng.randint(-3, 6)))
+        return call("float", call("len", self.expr(sc, self.pick([STR, LINT, DSI]), dd)))
+
+    def heap_bool(self, sc, d):
+        k = self.wpick([(4, "in"), (4, "cmp"), (3, "pred"), (2, "none"), (1, "truthy"), (1, "sorted_eq")])
+        dd = max(d - 1, 0)
+        if k == "in":
+            op = ast.In() if self.chance(0.75) else ast.NotIn()
+            r = self.rng.random()
+            if r < 0.35:
+                sub = ast.Constant(self.pick(REPL_OLD + CHARS)) if self.chance(0.6) else self.str_expr(sc, dd)
+                return compare(sub, [op], [self.str_expr(sc, dd)])
+            if r < 0.7:
+                ty = self.pick([LINT, LSTR, LFLOAT, LPAIR])
+                return compare(self.expr(sc, LIST_ELEM[ty], dd), [op], [self.atom(sc, ty, d)])
+            dty = self.pick([DSI, DIS])
+            kt, vt = DICT_KV[dty]
+            dct = self.atom(sc, dty, d)
+            r = self.rng.random()
+            if r < 0.6:
+                return compare(self.key_leaf(sc, kt), [op], [dct])
+            if r < 0.8:
+                return compare(self.key_leaf(sc, kt), [op], [self.method(dct, "keys")])
+            return compare(self.expr(sc, vt, 0), [op], [self.method(dct, "values")])
+        if k == "cmp":
+            ty = self.pick([STR, STR, STR, LINT, LSTR, TIS, PAIR, LPAIR, LFLOAT, DSI, DIS])
+            ops = [ast.Eq(), ast.NotEq()] if ty in DICT_KV else \
+                [ast.Eq(), ast.NotEq(), ast.Lt(), ast.LtE(), ast.Gt(), ast.GtE()]
+            n = 3 if ty == STR and self.chance(0.2) else 2
+            operands = [self.expr(sc, ty, dd) for _ in range(n)]
+            return compare(operands[0], [self.pick(ops) for _ in range(n - 1)], operands[1:])
+        if k == "pred":
+            s = self.str_expr(sc, dd)
+            m = self.pick(["startswith", "endswith", "isdigit", "isalpha", "isspace"])
+            if m in ("startswith", "endswith"):
+                arg = ast.Constant(self.pick(REPL_OLD + CHARS)) if self.chance(0.6) else self.str_expr(sc, 0)
+                return self.method(s, m, arg)
+            return self.method(s, m)
+        if k == "none":
+            return compare(self.opt_atom(sc, d), [self.pick([ast.Is(), ast.IsNot()])], [ast.Constant(None)])
+        if k == "truthy":
+            e = self.atom(sc, self.pick([STR, LINT, LSTR, DSI, DIS, LFLOAT]), d)
+            return call("bool", e) if self.chance(0.5) else ast.UnaryOp(ast.Not(), e)
+        ty = self.pick([LINT, LSTR])
+        xs = self.atom(sc, ty, d)
+        return compare(xs, [self.pick([ast.Eq(), ast.NotEq()])], [call("sorted", xs)])
+
+    def heap_cond(self, sc, d):
+        e = self.atom(sc, self.pick([STR, LINT, LSTR, DSI, DIS, LFLOAT, LPAIR]), d)
+        return ast.UnaryOp(ast.Not(), e) if self.chance(0.3) else e
+
+    # ---- f-strings and str.format ----------------------------------------------
+    def escape_text(self, s, quote, braces=True):
+        out = []
+        for ch in s:
+            if braces and ch in "{}":
+                out.append(ch * 2)
+            elif ch == "\\":
+                out.append("\\\\")
+            elif ch == quote:
+                out.append("\\" + ch)
+            elif ch in "\n\t\r":
+                out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[ch])
+            elif not ch.isprintable():
+                o = ord(ch)
+                out.append(f"\\x{o:02x}" if o < 256 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
+            elif ord(ch) > 127 and self.chance(0.2):
+                o = ord(ch)
+                out.append(f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    @staticmethod
+    def fs_ok(text, quote):
+        """Whether `text` can be the expression of an f-string field (Python 3.11 rules)."""
+        if any(c in text for c in ("\\", quote, "{", "}", "\n", "#")):
+            return False
+        depth, q = 0, None
+        for i, c in enumerate(text):
+            if q:
+                if c == q:
+                    q = None
+                continue
+            if c in "'\"":
+                q = c
+            elif c in "([":
+                depth += 1
+            elif c in ")]":
+                depth -= 1
+            elif c == "!" and text[i + 1:i + 2] != "=":
+                return False
+            elif c == ":" and depth == 0:
+                return False
+        return True
+
+    def format_spec(self, ty, quote=""):
+        """A random valid format spec for a value of type int, float, bool or str."""
+        num = ty != STR
+        if ty == STR:
+            t = self.pick(["", "", "", "s"])
+        elif ty == FLOAT:
+            t = self.pick(["", "", "e", "E", "f", "f", "F", "g", "G", "%"])
+        else:
+            t = self.pick(["", "", "d", "d", "b", "o", "x", "X", "e", "f", "g", "%", "E", "G"])
+        floaty = ty == FLOAT or t in ("e", "E", "f", "F", "g", "G", "%")
+        spec = ""
+        if self.chance(0.5):
+            fill = self.pick([c for c in FILL_CHARS if c != quote]) if self.chance(0.4) else ""
+            spec += fill + self.pick(["<", ">", "^", "="] if num else ["<", ">", "^"])
+        if num and self.chance(0.3):
+            spec += self.pick(["+", "-", " "])
+        if ty == FLOAT and self.chance(0.08):
+            spec += "z"
+        if num and self.chance(0.12):
+            spec += "#"
+        if self.chance(0.12):
+            spec += "0"
+        if self.chance(0.55):
+            spec += str(self.rng.randint(1, 14))
+        if num and self.chance(0.2):
+            spec += "_" if t in ("b", "o", "x", "X") else self.pick([",", "_"])
+        if (floaty and self.chance(0.6)) or (ty == STR and self.chance(0.2)):
+            spec += "." + str(self.rng.randint(0, 8 if floaty else 6))
+        return spec + t
+
+    def fs_field(self, sc, d, quote):
+        ty = self.wpick([(4, INT), (4, FLOAT), (3, STR), (1, BOOL), (2, None), (1, OINT)])
+        if ty is None:
+            ty = self.pick([LINT, LFLOAT, LSTR, DSI, DIS, TIS, PAIR, LPAIR])
+        text = None
+        for _ in range(3):
+            if ty == OINT:
+                e = self.opt_atom(sc, d)
+            elif self.chance(0.6):
+                e = self.expr(sc, ty, d)
+            else:
+                e = self.var(sc, ty) or self.expr(sc, ty, 0)
+            t = ast.unparse(e)
+            if self.fs_ok(t, quote):
+                text = t
+                break
+        if text is None:
+            ty, text = INT, str(self.rng.randint(0, 999))
+        conv = self.pick(["!r", "!s", "!r"]) if self.chance(0.12) else ""
+        spec_ty = STR if conv else ty
+        spec = self.format_spec(spec_ty, quote) if spec_ty in (INT, FLOAT, STR, BOOL) and self.chance(0.65) else ""
+        if self.chance(0.12):  # {x=}: the expression's text is printed too
+            text = self.pick(["", "", " "]) + text + self.pick(["=", "=", " = ", "= ", " ="])
+        return "{" + text + conv + (":" + spec if spec else "") + "}"
+
+    def fstring(self, sc, d):
+        quote = '"' if self.chance(0.85) else "'"
+        pieces = []
+        for _ in range(self.rng.randint(1, 3)):
+            if self.chance(0.6):
+                text = self.pick(LABELS) if self.chance(0.6) else self.str_value()
+                pieces.append(self.escape_text(text + self.pick(["", " ", ": ", "="]), quote))
+            pieces.append(self.fs_field(sc, max(d, 0), quote))
+        if self.chance(0.4):
+            pieces.append(self.escape_text(self.pick(LABELS), quote))
+        prefix = self.pick(["f", "f", "f", "F"])
+        return ast.Name(prefix + quote + "".join(pieces) + quote, ast.Load())  # printed verbatim
+
+    def format_call(self, sc, d):
+        parts, args = [], []
+        explicit = self.chance(0.3)
+        n = self.rng.randint(1, 3)
+        for i in range(n):
+            if self.chance(0.6):
+                parts.append(self.pick(LABELS).replace("{", "{{").replace("}", "}}") + " ")
+            ty = self.pick([INT, FLOAT, STR, BOOL])
+            args.append(self.expr(sc, ty, max(d, 0)))
+            conv = "!r" if self.chance(0.1) else ""
+            spec = self.format_spec(STR if conv else ty) if self.chance(0.5) else ""
+            parts.append("{" + (str(i) if explicit else "") + conv + (":" + spec if spec else "") + "}")
+        if explicit and self.chance(0.4):
+            parts.append(" {" + str(self.rng.randrange(n)) + "}")
+        return self.method(ast.Constant("".join(parts)), "format", *args)
+
+    # ---- statements -------------------------------------------------------------
+    def heap_stmt(self, sc, d, depth, k):
+        if k == "mutate":
+            return self.mutate_stmt(sc, d)
+        if k == "hfor":
+            return self.hfor_stmt(sc, d, depth) if self.chance(0.9) else self.drain_stmt(sc, d, depth)
+        if k == "narrow":
+            return self.narrow_stmt(sc, d, depth)
+        if k == "unpack":
+            return self.unpack_stmt(sc, d)
+        if k == "fprint":
+            e = self.fstring(sc, d - 1) if self.chance(0.8) else self.format_call(sc, d - 1)
+            args = [e]
+            if self.chance(0.2):
+                args.append(self.any_expr(sc, 1)[1])
+            return ast.Expr(ast.Call(name("print"), args, []))
+        raise AssertionError(k)
+
+    def mutate_stmt(self, sc, d):
+        tys = [t for t in CONTAINERS if self.heap_names(sc, t, mutable=True)]
+        if not tys or self.chance(0.12):
+            return self.assign_new(sc, d, ty=self.pick(CONTAINERS))[0]
+        ty = self.pick(tys)
+        target = self.pick(self.heap_names(sc, ty, mutable=True))
+        pre, shown = [], [target]
+        if self.chance(0.12):  # an alias: both names see the change
+            alias = self.new_local(sc, ty)
+            if alias != target and alias not in sc.ctx.readonly and alias not in sc.ctx.iterating:
+                sc.ctx.types[alias] = ty
+                sc.readable[alias] = ty
+                pre = [ast.Assign([store(alias)], name(target))]
+                shown = [alias, target]
+                if self.chance(0.5):
+                    target = alias
+        if ty in LIST_ELEM:
+            stmts = self.list_mutation(sc, ty, name(target), d)
+        else:
+            stmts = self.dict_mutation(sc, ty, name(target), d)
+        if pre or self.chance(0.5):
+            stmts.append(self.print_stmt(sc, 0, values=shown))
+        return pre + stmts
+
+    def drain_stmt(self, sc, d, depth):
+        """`while xs: v = xs.pop(); ...`"""
+        ctx = sc.ctx
+        tys = [t for t in LIST_ELEM if self.heap_names(sc, t, mutable=True)]
+        if not tys or ctx.mult * 10 > 400:
+            return self.mutate_stmt(sc, d)
+        ty = self.pick(tys)
+        xs = self.pick(self.heap_names(sc, ty, mutable=True))
+        elem = LIST_ELEM[ty]
+        v = self.new_local(sc, elem)
+        if v in ctx.readonly or ctx.types.get(v, elem) != elem:
+            v = ctx.fresh("v")
+        ctx.types[v] = elem
+        inner = sc.child()
+        inner.readable[v] = elem
+        ctx.iterating.add(xs)
+        saved = ctx.mult
+        ctx.mult *= 10
+        ctx.loop_depth += 1
+        pop = self.method(name(xs), "pop", *([] if self.chance(0.6) else [ilit(0)]))
+        body = [ast.Assign([store(v)], pop), self.print_stmt(inner, 0, values=[v])]
+        body += self.block(inner, depth + 1, self.rng.randint(0, 2))
+        ctx.loop_depth -= 1
+        ctx.mult = saved
+        ctx.iterating.discard(xs)
+        test = name(xs) if self.chance(0.6) else compare(call("len", name(xs)), [ast.Gt()], [ilit(self.rng.randint(0, 3))])
+        return ast.While(test, body, [])
+
+    def list_mutation(self, sc, ty, xs, d):
+        elem = LIST_ELEM[ty]
+        k = self.wpick([(5, "append"), (2, "insert"), (2, "extend"), (2, "pop"), (1, "remove"),
+                        (2, "sort"), (1, "reverse"), (0.3, "clear"), (3, "setitem"), (1, "augitem"),
+                        (0.5, "del"), (1, "popprint")])
+        guard_len = call("len", xs)
+
+        def guarded(body, p=0.9):
+            return [ast.If(xs, body, [])] if self.chance(p) else body
+
+        def some_index():
+            i = binop(self.int_expr(sc, max(d - 1, 0)), ast.Mod(), guard_len)
+            return binop(ast.UnaryOp(ast.USub(), ilit(1)), ast.Sub(), i) if self.chance(0.3) else i
+        if k == "append":
+            return [ast.Expr(self.method(xs, "append", self.expr(sc, elem, d - 1)))]
+        if k == "insert":
+            i = ilit(self.rng.randint(-6, 8)) if self.chance(0.8) else self.int_expr(sc, d - 1)
+            return [ast.Expr(self.method(xs, "insert", i, self.expr(sc, elem, d - 1)))]
+        if k == "extend":
+            return [ast.Expr(self.method(xs, "extend", self.list_expr(sc, ty, d - 1)))]
+        if k == "pop":
+            args = [] if self.chance(0.5) else [some_index() if self.chance(0.7) else ilit(self.rng.randint(-3, 3))]
+            return guarded([ast.Expr(self.method(xs, "pop", *args))])
+        if k == "popprint":
+            args = [] if self.chance(0.5) else [some_index()]
+            return guarded([ast.Expr(call("print", self.method(xs, "pop", *args), xs))])
+        if k == "remove":
+            v = self.expr(sc, elem, 0)
+            stmt = ast.Expr(self.method(xs, "remove", v))
+            return [ast.If(compare(v, [ast.In()], [xs]), [stmt], [])] if self.chance(0.85) else [stmt]
+        if k == "sort":
+            kws = self.maybe_key(sc, elem, 0.5)
+            if self.chance(0.4):
+                kws.append(ast.keyword("reverse", ast.Constant(self.chance(0.6))))
+            return [ast.Expr(self.method(xs, "sort", keywords=kws))]
+        if k == "reverse":
+            return [ast.Expr(self.method(xs, "reverse"))]
+        if k == "clear":
+            return [ast.Expr(self.method(xs, "clear"))]
+        if k == "setitem":
+            value = self.expr(sc, elem, d - 1)
+            if self.chance(0.85):
+                return guarded([ast.Assign([ast.Subscript(xs, some_index(), ast.Store())], value)], 1.0)
+            return [ast.Assign([ast.Subscript(xs, ilit(self.rng.randint(-4, 4)), ast.Store())], value)]
+        if k == "augitem" and elem in (INT, FLOAT, STR):
+            if elem == STR:
+                op, value = (ast.Add(), self.str_expr(sc, d - 1)) if self.chance(0.7) else \
+                    (ast.Mult(), ilit(self.pick([0, 1, 2, 3])))
+            else:
+                op = self.pick([ast.Add(), ast.Sub(), ast.Mult()])
+                value = self.small_int(sc, d - 1) if elem == INT else self.float_expr(sc, d - 1)
+            return guarded([ast.AugAssign(ast.Subscript(xs, some_index(), ast.Store()), op, value)], 1.0)
+        if k == "del":
+            return guarded([ast.Delete([ast.Subscript(xs, some_index(), ast.Del())])], 1.0)
+        return [ast.Expr(self.method(xs, "append", self.expr(sc, elem, d - 1)))]
+
+    def dict_mutation(self, sc, ty, dd, d):
+        kt, vt = DICT_KV[ty]
+        k = self.wpick([(5, "set"), (2, "aug"), (2, "del"), (2, "pop"), (2, "setdefault"), (1, "popprint")])
+        key = self.key_leaf(sc, kt)
+        has = compare(key, [ast.In()], [dd])
+        if k == "set":
+            return [ast.Assign([ast.Subscript(dd, key, ast.Store())], self.expr(sc, vt, d - 1))]
+        if k == "aug":
+            if vt == INT:
+                op = self.pick([ast.Add(), ast.Sub(), ast.Mult()])
+                value = self.small_int(sc, d - 1) if isinstance(op, ast.Mult) else self.int_expr(sc, d - 1)
+            else:
+                op, value = ast.Add(), self.str_expr(sc, d - 1)
+            stmt = ast.AugAssign(ast.Subscript(dd, key, ast.Store()), op, value)
+            return [ast.If(has, [stmt], [])] if self.chance(0.75) else [stmt]
+        if k == "del":
+            stmt = ast.Delete([ast.Subscript(dd, key, ast.Del())])
+            return [ast.If(has, [stmt], [])] if self.chance(0.8) else [stmt]
+        if k == "pop":
+            if self.chance(0.5):
+                return [ast.Expr(self.method(dd, "pop", key, self.expr(sc, vt, 0)))]
+            stmt = ast.Expr(self.method(dd, "pop", key))
+            return [ast.If(has, [stmt], [])] if self.chance(0.8) else [stmt]
+        if k == "setdefault":
+            e = self.method(dd, "setdefault", key, self.expr(sc, vt, d - 1))
+            return [ast.Expr(call("print", e) if self.chance(0.5) else e)]
+        return [ast.Expr(call("print", self.method(dd, "pop", key, self.expr(sc, vt, 0)), dd))]
+
+    def hfor_stmt(self, sc, d, depth):
+        ctx = sc.ctx
+        est = 10
+        if ctx.mult * est > 400:
+            return None
+        taken = set()
+
+        def namer(ty):
+            n = self.new_local(sc, ty)
+            if n in taken or n in ctx.readonly or ctx.types.get(n, ty) != ty:
+                n = ctx.fresh("i")
+            taken.add(n)
+            ctx.types[n] = ty
+            return n
+        target, it, binds, iterated = self.iter_source(sc, d, namer)
+        inner = sc.child()
+        for n, t in binds:
+            inner.readable[n] = t
+        protect = [n for n in iterated if n not in ctx.iterating] if self.chance(0.85) else []
+        ctx.iterating.update(protect)
+        saved = ctx.mult
+        ctx.mult *= est
+        ctx.loop_depth += 1
+        body = []
+        if self.chance(0.4):
+            body.append(self.print_stmt(inner, 0, values=[n for n, _ in binds]))
+        body += self.block(inner, depth + 1, self.rng.randint(1, 4))
+        ctx.loop_depth -= 1
+        ctx.mult = saved
+        ctx.iterating.difference_update(protect)
+        orelse = self.block(sc.child(), depth + 1, self.rng.randint(1, 2)) if self.chance(0.2) else []
+        return ast.For(target, it, body, orelse)
+
+    def narrow_ok(self, sc):
+        """roastc does not narrow `int | None` variables of the top-level code (module
+        variables): keep that rare, so that it does not hide everything else."""
+        return sc.ctx.func is not None or self.chance(0.05)
+
+    def narrow_stmt(self, sc, d, depth):
+        ctx = sc.ctx
+        if not self.narrow_ok(sc):
+            return self.print_stmt(sc, d)
+        pre = []
+        names = self.writable(sc, OINT)
+        if not names or self.chance(0.2):
+            pre, target = self.assign_new(sc, d, ty=OINT)
+            names = [target]
+        o = self.pick(names)
+        added = o not in ctx.readonly
+        ctx.readonly.add(o)
+        narrowed = sc.child()
+        narrowed.readable[o] = INT
+        form = self.wpick([(4, "not_none"), (2, "is_none_else"), (1, "and")])
+        is_not = compare(name(o), [ast.IsNot()], [ast.Constant(None)])
+        if form == "not_none":
+            body = self.block(narrowed, depth + 1, self.rng.randint(1, 3))
+            orelse = self.block(sc.child(), depth + 1, self.rng.randint(1, 2)) if self.chance(0.4) else []
+            node = ast.If(is_not, body, orelse)
+        elif form == "is_none_else":
+            body = self.block(sc.child(), depth + 1, self.rng.randint(1, 2))
+            orelse = self.block(narrowed, depth + 1, self.rng.randint(1, 3))
+            node = ast.If(compare(name(o), [ast.Is()], [ast.Constant(None)]), body, orelse)
+        else:
+            test = ast.BoolOp(ast.And(), [is_not, compare(name(o), [self.pick([ast.Gt(), ast.Lt(), ast.NotEq()])],
+                                                          [self.int_expr(sc, 1)])])
+            node = ast.If(test, self.block(narrowed, depth + 1, self.rng.randint(1, 3)), [])
+        if added:
+            ctx.readonly.discard(o)
+        return pre + [node]
+
+    def unpack_stmt(self, sc, d):
+        ctx = sc.ctx
+        k = self.wpick([(3, "tuple"), (2, "divmod"), (1, "list"), (1, "str"), (1, "swap")])
+        if k == "swap":
+            ty = self.pick([STR, LINT, LSTR, DSI, TIS])
+            names = self.writable(sc, ty)
+            if len(names) >= 2:
+                a, b = self.rng.sample(names, 2)
+                return ast.Assign([ast.Tuple([store(a), store(b)], ast.Store())],
+                                  ast.Tuple([name(b), name(a)], ast.Load()))
+            k = "tuple"
+        if k == "tuple":
+            ty = self.pick([TIS, PAIR])
+            value, tys = self.tuple_expr(sc, ty, d), [INT, STR if ty == TIS else INT]
+        elif k == "divmod":
+            if self.chance(0.6):
+                value, tys = call("divmod", self.int_expr(sc, d - 1), self.int_divisor(sc, d)), [INT, INT]
+            else:
+                value, tys = call("divmod", self.float_expr(sc, d - 1), self.float_divisor(sc, d)), [FLOAT, FLOAT]
+        elif k == "list":
+            ty = self.pick([LINT, LSTR, LFLOAT])
+            n = self.pick([1, 2, 2, 3])
+            value, tys = self.atom(sc, ty, d), [LIST_ELEM[ty]] * n
+        else:
+            n = self.pick([1, 2, 2, 3])
+            value, tys = self.atom(sc, STR, d), [STR] * n
+        targets = []
+        for t in tys:
+            n_ = self.new_local(sc, t)
+            if n_ in targets or n_ in ctx.readonly:
+                n_ = ctx.fresh("u")
+            targets.append(n_)
+        for n_, t in zip(targets, tys):
+            ctx.types[n_] = t
+        target = ast.Tuple([store(n_) for n_ in targets], ast.Store()) if len(targets) > 1 or self.chance(0.5) \
+            else ast.List([store(n_) for n_ in targets], ast.Store())
+        assign = ast.Assign([target], value)
+        if k in ("list", "str") and self.chance(0.85):
+            inner = sc.child()
+            for n_, t in zip(targets, tys):
+                inner.readable[n_] = t
+            test = compare(call("len", value), [ast.Eq()], [ilit(len(targets))])
+            return ast.If(test, [assign, self.print_stmt(inner, 0, values=targets)], [])
+        for n_, t in zip(targets, tys):
+            sc.readable[n_] = t
+        return [assign, self.print_stmt(sc, 0, values=targets)] if self.chance(0.5) else assign
+
+    # ---- module level ---------------------------------------------------------
+    def gen_module_heap(self):
+        nodes = []
+        for i in range(self.rng.randint(0, 3)):
+            cname = self.pick(["WORDS", "TABLE", "NAMES", "CODES", "ITEMS", "PAIRS", "TEXT", "MEMO",
+                               "SEEN", "GRID", "LOG"]) + str(i)
+            ty = self.pick([STR, LINT, LFLOAT, LSTR, DSI, DIS, TIS, LPAIR])
+            value = self.heap_literal(ty, allow_empty=True)
+            empty = isinstance(value, (ast.List, ast.Dict)) and not (
+                value.elts if isinstance(value, ast.List) else value.keys)
+            if empty or self.chance(0.4):
+                nodes.append(ast.AnnAssign(store(cname), name(ty), value, 1))
+            else:
+                nodes.append(ast.Assign([store(cname)], value))
+            self.consts[cname] = ty
+        return nodes
+
+    def key_body(self, sc, p, elem, ret):
+        v = name(p)
+        if self.chance(0.4):
+            return self.expr(sc, ret, 2)
+        if elem == INT and ret == INT:
+            return self.pick([binop(v, ast.Mod(), ilit(self.pick([3, 4, 7]))), ast.UnaryOp(ast.USub(), v),
+                              call("abs", binop(v, ast.Sub(), ilit(self.rng.randint(-5, 5)))),
+                              binop(v, ast.FloorDiv(), ilit(3))])
+        if elem == STR and ret == INT:
+            return self.pick([call("len", v), self.method(v, "count", ast.Constant(self.pick(["a", "b", " "]))),
+                              ast.IfExp(v, call("ord", ast.Subscript(v, ilit(0), ast.Load())), ilit(0))])
+        if elem == STR and ret == STR:
+            return self.pick([self.method(v, "lower"), ast.Subscript(v, ast.Slice(None, None, ilit(-1)), ast.Load()),
+                              ast.Subscript(v, ast.Slice(ilit(1), None, None), ast.Load())])
+        if elem == STR and ret == TIS:
+            return ast.Tuple([call("len", v), v], ast.Load())
+        if elem == PAIR and ret == INT:
+            return self.pick([ast.Subscript(v, ilit(1), ast.Load()),
+                              binop(ast.Subscript(v, ilit(0), ast.Load()), ast.Sub(), ast.Subscript(v, ilit(1), ast.Load())),
+                              ast.UnaryOp(ast.USub(), ast.Subscript(v, ilit(0), ast.Load()))])
+        if elem == PAIR and ret == PAIR:
+            return ast.Tuple([ast.Subscript(v, ilit(1), ast.Load()), ast.Subscript(v, ilit(0), ast.Load())], ast.Load())
+        if elem == FLOAT and ret == FLOAT:
+            return self.pick([call("abs", binop(v, ast.Sub(), flit(1.5))), ast.UnaryOp(ast.USub(), v)])
+        return self.expr(sc, ret, 2)
+
+    def gen_key_funcs(self):
+        """Named functions for sorted/min/max/sort key= (also callable as ordinary functions)."""
+        out = []
+        for i in range(self.rng.randint(1, 3)):
+            elem = self.wpick([(3, INT), (3, STR), (2, PAIR), (1, FLOAT)])
+            ret = self.wpick({INT: [(4, INT), (1, STR)], STR: [(3, INT), (3, STR), (1, TIS)],
+                              PAIR: [(4, INT), (1, PAIR)], FLOAT: [(2, FLOAT), (1, INT)]}[elem])
+            p = self.pick(["x", "s", "item", "p", "v", "key"])
+            f = Func(f"key{i}", [(p, elem)], ret, {})
+            ctx, sc = self.new_ctx(f, ret, False, 300, [], {p: elem})
+            ctx.stmts_left = self.rng.randint(1, 2)
+            body = self.block(sc, 1, ctx.stmts_left) if self.chance(0.3) else []
+            if body and isinstance(body[-1], ast.Return):
+                body.pop()
+            body.append(ast.Return(self.key_body(sc, p, elem, ret)))
+            f.cost = ctx.cost
+            self.funcs.append(f)
+            self.keyfuncs.setdefault(elem, []).append(f)
+            out.append(self.func_def(f, body))
+        return out
+
+
+class Gen(HeapGen):
+    def __init__(self, rng: random.Random, heap: bool = False):
         self.rng = rng
+        self.heap = heap              # also str, list, dict, tuple and int | None values
+        self.keyfuncs: dict[str, list[Func]] = {}
         self.funcs: list[Func] = []
         self.consts: dict[str, str] = {}
         self.const_nodes: list[ast.stmt] = []
@@ -514,12 +1940,15 @@ class Gen:
                              if t == ty and c not in ctx.types and c not in ctx.shadow]
         return name(self.pick(names)) if names else None
 
-    def expr(self, sc, ty, d):
+    def expr(self, sc, ty, d, typed=False):
+        """An expression of type `ty`; `typed`: the context gives the type (`[]` is fine)."""
         if ty == INT:
             return self.int_expr(sc, d)
         if ty == FLOAT:
             return self.float_expr(sc, d)
-        return self.bool_expr(sc, d)
+        if ty == BOOL:
+            return self.bool_expr(sc, d)
+        return self.hexpr(sc, ty, d, typed)
 
     def int_leaf(self, sc, small=False):
         if not small and self.chance(0.55):
@@ -562,11 +1991,16 @@ class Gen:
     def int_expr(self, sc, d):
         if d <= 0 or self.chance(0.2):
             return self.int_leaf(sc)
-        k = self.wpick([
+        kinds = [
             (8, "addsub"), (4, "mul"), (5, "divmod"), (2, "pow"), (2, "neg"), (2, "abs"),
             (2, "minmax"), (1, "int_of_float"), (1, "int_of_bool"), (2, "ifexp"), (2, "andor"),
             (2, "bit"), (2, "shift"), (4, "call"), (2, "small"), (1, "invert"), (1, "pos"),
-        ])
+        ]
+        if self.heap:
+            kinds.append((8, "heap"))
+        k = self.wpick(kinds)
+        if k == "heap":
+            return self.heap_int(sc, d)
         r = self.rng
         if k == "addsub":
             return binop(self.int_expr(sc, d - 1), self.pick([ast.Add(), ast.Sub()]),
@@ -671,11 +2105,16 @@ class Gen:
     def float_expr(self, sc, d):
         if d <= 0 or self.chance(0.2):
             return self.float_leaf(sc)
-        k = self.wpick([
+        kinds = [
             (8, "arith"), (4, "mixed"), (4, "div"), (4, "floordivmod"), (3, "truediv_int"),
             (3, "pow"), (2, "neg"), (2, "abs"), (2, "minmax"), (3, "float_of_int"),
             (1, "float_of_bool"), (2, "ifexp"), (2, "andor"), (4, "call"),
-        ])
+        ]
+        if self.heap:
+            kinds.append((5, "heap"))
+        k = self.wpick(kinds)
+        if k == "heap":
+            return self.heap_float(sc, d)
         if k == "arith":
             return binop(self.float_expr(sc, d - 1), self.pick([ast.Add(), ast.Sub(), ast.Mult()]),
                          self.float_expr(sc, d - 1))
@@ -754,8 +2193,13 @@ class Gen:
             if self.chance(0.3):
                 return ast.Constant(self.chance(0.5))
             return self.comparison(sc, 0)
-        k = self.wpick([(8, "cmp"), (2, "boolcmp"), (3, "not"), (3, "andor"), (2, "conv"),
-                        (2, "ifexp"), (3, "call"), (0.4, "none")])
+        kinds = [(8, "cmp"), (2, "boolcmp"), (3, "not"), (3, "andor"), (2, "conv"),
+                 (2, "ifexp"), (3, "call"), (0.4, "none")]
+        if self.heap:
+            kinds.append((8, "heap"))
+        k = self.wpick(kinds)
+        if k == "heap":
+            return self.heap_bool(sc, d)
         if k == "none":
             op = self.pick([ast.Is(), ast.IsNot(), ast.Eq(), ast.NotEq()])
             if self.chance(0.3):
@@ -789,7 +2233,12 @@ class Gen:
 
     def cond(self, sc, d):
         """A condition: any scalar, possibly mixing types under and/or/not."""
-        k = self.wpick([(6, "bool"), (2, "num"), (2, "andor"), (1, "not"), (0.2, "none")])
+        kinds = [(6, "bool"), (2, "num"), (2, "andor"), (1, "not"), (0.2, "none")]
+        if self.heap:
+            kinds.append((1, "heap"))
+        k = self.wpick(kinds)
+        if k == "heap":
+            return self.heap_cond(sc, d)
         if k == "none":
             return self.none_expr(sc, d)
         if k == "bool" or d <= 0:
@@ -802,6 +2251,9 @@ class Gen:
                           [self.cond(sc, d - 1) for _ in range(self.pick([2, 2, 3]))])
 
     def any_expr(self, sc, d):
+        if self.heap and self.chance(0.4):
+            ty = self.heap_type()
+            return ty, self.expr(sc, ty, d)
         ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL), (0.3, None)])
         if ty is None:
             return ty, self.none_expr(sc, d)
@@ -830,7 +2282,7 @@ class Gen:
             if f.max_depth and i == 0:
                 value = self.depth_arg(sc, f.max_depth, d)
             else:
-                value = self.expr(sc, pty, max(d - 1, 0))
+                value = self.expr(sc, pty, max(d - 1, 0), typed=True)
             if p in f.defaults and self.chance(0.4):
                 use_kw = True  # use the default; later arguments go by keyword
                 continue
@@ -861,15 +2313,19 @@ class Gen:
             return self.pick(free)
         return ctx.fresh("v")
 
-    def assign_new(self, sc, d):
+    def assign_new(self, sc, d, ty=None):
         ctx = sc.ctx
-        ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
+        if ty is None:
+            if self.heap and self.chance(0.45):
+                ty = self.heap_type()
+            else:
+                ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
         target = self.new_local(sc, ty)
-        value = self.expr(sc, ty, d)
+        value = self.expr(sc, ty, d, typed=True)
         first = target not in ctx.types
         ctx.types[target] = ty
         sc.readable[target] = ty
-        if first and self.chance(0.3):
+        if first and (self.chance(0.3) or needs_annotation(ty, value)):
             return [ast.AnnAssign(store(target), name(ty), value, 1)], target
         return [ast.Assign([store(target)], value)], target
 
@@ -892,6 +2348,9 @@ class Gen:
                 else:
                     args.append(ast.Constant(self.pick(LABELS)))
             args.append(self.any_expr(sc, d)[1])
+        if self.heap and self.chance(0.06):
+            args.insert(self.rng.randint(0, len(args)), ast.Starred(
+                self.expr(sc, self.pick([LINT, LSTR, LFLOAT, LPAIR, STR]), d), ast.Load()))
         keywords = []
         if self.chance(0.25):
             keywords.append(ast.keyword("sep", ast.Constant(self.pick(SEPS)) if self.chance(0.9)
@@ -904,11 +2363,15 @@ class Gen:
 
     def aug_assign(self, sc, d):
         names = self.writable(sc)
-        names = [n for n in names if sc.readable[n] != BOOL]
+        names = [n for n in names if sc.readable[n] in (INT, FLOAT) or sc.readable[n] in AUG_HEAP]
         if not names:
             return None
         target = self.pick(names)
         ty = sc.readable[target]
+        if ty in AUG_HEAP:
+            if self.chance(0.75):
+                return ast.AugAssign(store(target), ast.Add(), self.expr(sc, ty, d))
+            return ast.AugAssign(store(target), ast.Mult(), ilit(self.pick([0, 1, 2, 2, 3, -1])))
         if ty == INT:
             op = self.wpick([(4, ast.Add()), (3, ast.Sub()), (2, ast.Mult()), (2, ast.FloorDiv()),
                              (2, ast.Mod()), (1, ast.Pow()), (1, ast.BitAnd()), (1, ast.BitOr()),
@@ -942,6 +2405,8 @@ class Gen:
         k = self.wpick([(3, "swap"), (2, "fib"), (2, "new")])
         if k in ("swap", "fib"):
             ty = self.pick([INT, FLOAT, BOOL] if k == "swap" else [INT, FLOAT])
+            if self.heap and k == "swap" and self.chance(0.4):
+                ty = self.heap_type()
             names = self.writable(sc, ty)
             if len(names) >= 2:
                 a, b = self.rng.sample(names, 2)
@@ -1021,10 +2486,18 @@ class Gen:
         """if/elif/else assigning one new variable in every branch, read after it."""
         ctx = sc.ctx
         ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
+        if self.heap and self.chance(0.4):
+            ty = self.heap_type()
         target = self.new_local(sc, ty)
         if target in sc.readable:
             target = ctx.fresh("j")
+        first = target not in ctx.types
         ctx.types[target] = ty
+        # the branches assign it last (the first one with its annotation): code
+        # generated before must not reuse the name
+        hidden = ty in HEAP_TYPES and target not in ctx.readonly
+        if hidden:
+            ctx.readonly.add(target)
         branches = []
         for _ in range(self.pick([2, 2, 3])):
             inner = sc.child()
@@ -1033,8 +2506,14 @@ class Gen:
                 body.pop()
             if body and isinstance(body[-1], ast.Pass):
                 body.pop()
-            body.append(ast.Assign([store(target)], self.expr(inner, ty, d)))
+            if first and ty in HEAP_TYPES:  # the first branch declares it
+                body.append(ast.AnnAssign(store(target), name(ty), self.expr(inner, ty, d, typed=True), 1))
+                first = False
+            else:
+                body.append(ast.Assign([store(target)], self.expr(inner, ty, d, typed=ty in HEAP_TYPES)))
             branches.append(body)
+        if hidden:
+            ctx.readonly.discard(target)
         node = ast.If(self.cond(sc, d), branches[0], [])
         cur = node
         for body in branches[1:-1]:
@@ -1207,7 +2686,13 @@ class Gen:
             choices += [(2, "breakcont"), (1, "endloop")]
         if ctx.func is not None and depth > 0:
             choices += [(1, "return")]
+        if self.heap:
+            choices += [(6, "mutate"), (2, "fprint"), (1, "unpack"), (1, "narrow")]
+            if nest:
+                choices += [(3, "hfor")]
         k = self.wpick(choices)
+        if k in ("mutate", "fprint", "unpack", "narrow", "hfor"):
+            return self.heap_stmt(sc, d, depth, k)
         if k == "assign":
             stmts, target = self.assign_new(sc, d)
             if self.chance(0.5):
@@ -1218,7 +2703,7 @@ class Gen:
             if not names:
                 return self.assign_new(sc, d)[0]
             t = self.pick(names)
-            return ast.Assign([store(t)], self.expr(sc, sc.readable[t], d))
+            return ast.Assign([store(t)], self.expr(sc, sc.readable[t], d, typed=True))
         if k == "aug":
             s = self.aug_assign(sc, d)
             if s is None:
@@ -1257,12 +2742,14 @@ class Gen:
         ctx = sc.ctx
         if ctx.ret is None:
             return ast.Return(None)
-        return ast.Return(self.expr(sc, ctx.ret, d))
+        return ast.Return(self.expr(sc, ctx.ret, d, typed=True))
 
     # ---- functions --------------------------------------------------------
     def new_ctx(self, func, ret, top, budget, callables, readable):
         ctx = Ctx(self, func, ret, top, budget, callables)
         ctx.forbidden = set(self.consts) | {f.name for f in self.funcs} | {"main"}
+        if self.heap:
+            ctx.forbidden |= BUILTIN_NAMES
         if not top and self.consts and self.chance(0.15):
             ctx.shadow = {self.pick(sorted(self.consts))}
             ctx.forbidden -= ctx.shadow
@@ -1277,6 +2764,8 @@ class Gen:
                 "base", "k", "m"]
         for pn in self.rng.sample(pool, self.wpick([(1, 0), (3, 1), (4, 2), (3, 3), (1, 4), (0.5, 7)])):
             ty = self.wpick([(4, INT), (4, FLOAT), (2, BOOL)])
+            if self.heap and self.chance(0.4):
+                ty = self.heap_type()
             if self.consts and self.chance(0.05):
                 pn = self.pick(sorted(self.consts))  # a parameter hiding a module constant
                 if pn in [p for p, _ in params]:
@@ -1284,8 +2773,11 @@ class Gen:
             params.append((pn, ty))
         # trailing defaults
         for pn, ty in reversed(params):
-            if not self.chance(0.25):
+            if not self.chance(0.25) or ty in CONTAINERS:
                 break
+            if ty in HEAP_TYPES:
+                defaults[pn] = self.heap_literal(ty)
+                continue
             names = [c for c, t in self.consts.items() if t == ty]
             r = self.rng.random()
             if names and r < 0.25:
@@ -1321,6 +2813,8 @@ class Gen:
         fname = f"f{idx}"
         params, defaults = self.make_params(fname)
         ret = self.wpick([(4, INT), (4, FLOAT), (2, BOOL), (1, None)])
+        if self.heap and self.chance(0.4):
+            ret = self.heap_type()
         f = Func(fname, params, ret, defaults)
         ctx, sc = self.new_ctx(f, ret, False, 3000, list(self.funcs), dict(params))
         ctx.stmts_left = self.rng.randint(3, 14) if self.chance(0.9) else self.rng.randint(20, 40)
@@ -1524,6 +3018,9 @@ class Gen:
     def program(self, seed):
         body = [ast.Expr(ast.Constant(f"Random program for seed {seed} (tests/difftest/gen.py)."))]
         body += self.gen_constants()
+        if self.heap:
+            body += self.gen_module_heap()
+            body += self.gen_key_funcs()
         n_funcs = self.rng.randint(1, 6)
         # top-level code, possibly interleaved with the definitions
         tctx, tsc = self.new_ctx(None, None, True, 50000, [], {})
@@ -1682,7 +3179,8 @@ def relayout(source: str, rng: random.Random) -> str:
 
 def candidate(seed: int, attempt: int) -> str:
     rng = random.Random(f"roast-difftest:{seed}:{attempt}")
-    return Gen(rng).program(seed)
+    heap = random.Random(f"roast-difftest-heap:{seed}:{attempt}").random() < HEAP_SHARE
+    return Gen(rng, heap).program(seed)
 
 
 TICK_BUDGET = 20000

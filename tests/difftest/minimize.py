@@ -7,10 +7,12 @@
 The program is parsed with `ast` and shrunk greedily while the disagreement
 persists: delete statements (in chunks, then one by one), replace `if`/`for`/
 `while` statements by their bodies, drop `else` clauses, drop print()
-arguments, and replace expressions by one of their operands.  A candidate
-counts as "still failing" when CPython (under the i64 emulation, see run.py)
-runs it without a generator bug, roastc compiles it, and the results differ in
-the same way as the original: the same Roast exit status and last stderr line
+arguments, replace expressions by one of their operands (also a method call
+by its receiver, a slice by the sliced value, a call by itself without one of
+its keyword arguments), drop list and dict items and comprehension filters.
+A candidate counts as "still failing" when CPython (under the i64 emulation,
+see run.py) runs it without a generator bug, roastc compiles it, and the
+results differ in the same way as the original: the same Roast exit status and last stderr line
 when the original differed there, otherwise stdout only.  With `--any`, any
 disagreement will do.  If the original was rejected at compile time, a
 candidate must be rejected with the same first diagnostic line while CPython
@@ -272,8 +274,34 @@ def replacements(node):
         if node.func.id in ("min", "max") and len(node.args) > 2:
             for i in range(len(node.args)):
                 out.append(ast.Call(node.func, node.args[:i] + node.args[i + 1:], []))
+        return out + _without_keywords(node)
+    if isinstance(node, ast.Call):
+        out = _without_keywords(node)
+        if isinstance(node.func, ast.Name) and node.func.id in ("sorted", "list", "str", "repr", "reversed"):
+            out += node.args[:1]  # the argument itself, when the types allow it
+        if isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "upper", "lower", "strip", "lstrip", "rstrip", "replace", "copy"):
+            out.append(node.func.value)  # the receiver: same type
         return out
+    if isinstance(node, ast.List) and isinstance(node.ctx, ast.Load) and len(node.elts) > 1:
+        return [ast.List(node.elts[:i] + node.elts[i + 1:], ast.Load()) for i in range(len(node.elts))]
+    if isinstance(node, ast.Dict) and len(node.keys) > 1:
+        return [ast.Dict(node.keys[:i] + node.keys[i + 1:], node.values[:i] + node.values[i + 1:])
+                for i in range(len(node.keys))]
+    if isinstance(node, (ast.ListComp, ast.DictComp)) and any(g.ifs for g in node.generators):
+        simpler = copy.deepcopy(node)
+        for g in simpler.generators:
+            g.ifs = []
+        return [simpler]
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        return [node.value]  # a slice has the type of its value
     return []
+
+
+def _without_keywords(node):
+    """The call without one of its keyword arguments (key=, reverse=, sep= ...)."""
+    return [ast.Call(node.func, node.args, node.keywords[:i] + node.keywords[i + 1:])
+            for i in range(len(node.keywords))]
 
 
 def replace_node(tree, target, replacement):

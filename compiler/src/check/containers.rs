@@ -2,7 +2,7 @@
 //! displays, indexing and slicing, methods, the builtins over them,
 //! iteration, comprehensions, f-strings and `str.format`.
 
-use super::{type_mismatch, unsupported, FnChecker};
+use super::{type_mismatch, unsupported, FnChecker, Narrowed};
 use crate::diag::{Diagnostic, Span};
 use crate::hir::{
     ArithOp, Clause, CmpOp, Expr, ExprKind, Iter, LocalId, Pattern, RtFn, RtOperand, Stmt, Type,
@@ -1319,7 +1319,7 @@ impl FnChecker<'_> {
             (A::Name(name), _) => {
                 let id = self.target_local(name, ty, target.span, value_span)?;
                 self.assigned.insert(id);
-                self.narrowed.remove(&id);
+                self.narrowed.remove(&Narrowed::Local(id));
                 Some(Pattern::Local(id))
             }
             (A::Tuple(items) | A::List(items), Type::Tuple(types))

@@ -333,7 +333,7 @@ fn mutated_names(stmts: &[ast::Stmt], out: &mut HashSet<String>) {
             S::AugAssign { target, .. } | S::AnnAssign { target, .. } => subscripted(target, out),
             S::Delete(targets) => targets.iter().for_each(|t| subscripted(t, out)),
             S::For { target, .. } => subscripted(target, out),
-            S::FunctionDef(def) => mutated_names(&def.body, out),
+            S::FunctionDef(def) => function_mutations(def, out),
             _ => {}
         }
         visit_stmt_exprs(stmt, &mut |e| {
@@ -361,12 +361,24 @@ fn mutated_names(stmts: &[ast::Stmt], out: &mut HashSet<String>) {
             let mut inner = HashSet::new();
             for s in b {
                 if let S::FunctionDef(def) = &s.kind {
-                    mutated_names(&def.body, &mut inner);
+                    function_mutations(def, &mut inner);
                 }
             }
             out.extend(inner);
         }
     }
+}
+
+/// The module-level names a function changes in place: its parameters and
+/// locals hide module names of the same spelling.
+fn function_mutations(def: &ast::FunctionDef, out: &mut HashSet<String>) {
+    let mut inner = HashSet::new();
+    mutated_names(&def.body, &mut inner);
+    let mut locals: HashSet<String> = def.params.iter().map(|p| p.name.name.clone()).collect();
+    for s in &def.body {
+        collect_local_names(s, &mut locals);
+    }
+    out.extend(inner.into_iter().filter(|n| !locals.contains(n)));
 }
 
 /// The span of `*name` / `**name` given the span of `name`.
@@ -511,6 +523,13 @@ impl ModuleChecker {
         let Some(constant) = self.fold_constant(value, expected) else {
             return;
         };
+        // An optional holding `None` is a module variable, which code
+        // narrows with `is not None` as it narrows a variable.
+        if matches!(constant.value.ty, Type::Optional(_))
+            && !matches!(constant.value.kind, ExprKind::Wrap(_))
+        {
+            return;
+        }
         self.constants.insert(name.to_string(), constant);
     }
 
@@ -533,8 +552,11 @@ impl ModuleChecker {
         let mut fc = FnChecker::new(self, Type::None, true);
         fc.defined_constants = fc.m.constants.keys().cloned().collect();
         let value = fc.expr_expect(e, expected, "the constant");
+        // Hidden locals (`None is None`, chained comparisons) belong to
+        // this throwaway checker: such a value is computed where it stands.
+        let self_contained = fc.locals.is_empty();
         self.diags.truncate(saved);
-        let value = value?;
+        let value = value.filter(|_| self_contained)?;
         // Lists and dicts can change in place: those are module variables.
         (value.ty != Type::None && !containers::is_mutable(value.ty))
             .then_some(Constant { value, can_raise })
@@ -1003,6 +1025,15 @@ fn collect_local_names(stmt: &ast::Stmt, out: &mut HashSet<String>) {
     out.extend(names);
 }
 
+/// A name whose optional value is known not to be `None` at a point.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Narrowed {
+    /// A local variable.
+    Local(LocalId),
+    /// A module variable (by slot).
+    Global(u32),
+}
+
 /// Checks one function body (or the module's top-level code).
 struct FnChecker<'m> {
     m: &'m mut ModuleChecker,
@@ -1016,13 +1047,16 @@ struct FnChecker<'m> {
     assigned: HashSet<LocalId>,
     /// The current point is unreachable (after return/break/continue).
     terminated: bool,
+    /// Checking a statement that follows a `return`/`break`/`continue`:
+    /// it never runs, so its reads need no definite assignment.
+    unreachable: bool,
     loop_depth: u32,
     /// Whether the innermost loop contains a `break`.
     loop_breaks: Vec<bool>,
     /// In top-level code: the constants whose definition has run.
     defined_constants: HashSet<String>,
     /// Optional locals known not to be `None` at the current point.
-    narrowed: HashSet<LocalId>,
+    narrowed: HashSet<Narrowed>,
     /// Whether a dict view (`.keys()`...) may be used as a list here.
     view_allowed: bool,
     /// Types of empty-display variables learned by an earlier pass.
@@ -1044,6 +1078,7 @@ impl<'m> FnChecker<'m> {
             local_names: HashSet::new(),
             assigned: HashSet::new(),
             terminated: false,
+            unreachable: false,
             loop_depth: 0,
             loop_breaks: Vec::new(),
             defined_constants: HashSet::new(),
@@ -1124,9 +1159,10 @@ impl<'m> FnChecker<'m> {
             if self.terminated {
                 // Unreachable code is still checked, but its effects on
                 // definite assignment do not matter.
-                let saved = self.assigned.clone();
+                let saved = (self.assigned.clone(), self.unreachable);
+                self.unreachable = true;
                 out.extend(self.stmt(s));
-                self.assigned = saved;
+                (self.assigned, self.unreachable) = saved;
                 self.terminated = true;
             } else {
                 out.extend(self.stmt(s));
@@ -1377,13 +1413,22 @@ impl<'m> FnChecker<'m> {
     }
 
     /// Optionals known not to be `None` when `cond` is true, and when it is false.
-    fn narrowing(&self, cond: &ast::Expr) -> (Vec<LocalId>, Vec<LocalId>) {
+    fn narrowing(&self, cond: &ast::Expr) -> (Vec<Narrowed>, Vec<Narrowed>) {
         let optional_local = |e: &ast::Expr| match &e.kind {
             A::Name(n) if self.local_names.contains(n) => self
                 .by_name
                 .get(n)
                 .copied()
-                .filter(|id| matches!(self.locals[id.0 as usize].ty, Type::Optional(_))),
+                .filter(|id| matches!(self.locals[id.0 as usize].ty, Type::Optional(_)))
+                .map(Narrowed::Local),
+            // Module variables are assigned once: narrowing them is sound.
+            A::Name(n) => self
+                .m
+                .global_ids
+                .get(n)
+                .copied()
+                .filter(|&slot| matches!(self.m.globals[slot as usize].1, Some(Type::Optional(_))))
+                .map(Narrowed::Global),
             _ => None,
         };
         match &cond.kind {
@@ -1427,8 +1472,8 @@ impl<'m> FnChecker<'m> {
             assigned_names(s, &mut names);
         }
         for n in names {
-            if let Some(id) = self.by_name.get(&n) {
-                self.narrowed.remove(id);
+            if let Some(&id) = self.by_name.get(&n) {
+                self.narrowed.remove(&Narrowed::Local(id));
             }
         }
     }
@@ -1663,7 +1708,7 @@ impl<'m> FnChecker<'m> {
             return None;
         }
         if let Some(&id) = self.by_name.get(name) {
-            self.narrowed.remove(&id);
+            self.narrowed.remove(&Narrowed::Local(id));
         }
         match self.by_name.get(name) {
             Some(&id) => {
@@ -1733,7 +1778,7 @@ impl<'m> FnChecker<'m> {
                 };
                 self.assigned.insert(id);
                 if present {
-                    self.narrowed.insert(id);
+                    self.narrowed.insert(Narrowed::Local(id));
                 }
                 vec![Stmt::Assign(id, e)]
             }
@@ -2367,11 +2412,11 @@ impl<'m> FnChecker<'m> {
     fn name(&mut self, name: &str, span: Span) -> Option<Expr> {
         if self.local_names.contains(name) {
             return match self.by_name.get(name) {
-                Some(&id) if self.assigned.contains(&id) => {
+                Some(&id) if self.assigned.contains(&id) || self.unreachable => {
                     let ty = self.locals[id.0 as usize].ty;
                     let read = mk(ExprKind::Local(id), ty, span);
                     match ty {
-                        Type::Optional(inner) if self.narrowed.contains(&id) => {
+                        Type::Optional(inner) if self.narrowed.contains(&Narrowed::Local(id)) => {
                             Some(mk(ExprKind::Unwrap(Box::new(read)), *inner, span))
                         }
                         _ => Some(read),
@@ -2412,7 +2457,13 @@ impl<'m> FnChecker<'m> {
                 );
                 return None;
             };
-            return Some(mk(ExprKind::Global(slot), ty, span));
+            let read = mk(ExprKind::Global(slot), ty, span);
+            return Some(match ty {
+                Type::Optional(inner) if self.narrowed.contains(&Narrowed::Global(slot)) => {
+                    mk(ExprKind::Unwrap(Box::new(read)), *inner, span)
+                }
+                _ => read,
+            });
         }
         if let Some(c) = self.m.constants.get(name) {
             if self.top_level && !self.defined_constants.contains(name) {
@@ -2423,10 +2474,13 @@ impl<'m> FnChecker<'m> {
                 );
                 return None;
             }
-            return Some(Expr {
-                span,
-                ..c.value.clone()
-            });
+            // A constant optional holding a value is that value: CPython
+            // sees no difference, and `K is not None` needs no narrowing.
+            let value = match &c.value.kind {
+                ExprKind::Wrap(inner) => (**inner).clone(),
+                _ => c.value.clone(),
+            };
+            return Some(Expr { span, ..value });
         }
         if self.m.script_names.contains(name) {
             self.error(unsupported(

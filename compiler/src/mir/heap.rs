@@ -24,6 +24,8 @@ const STR_CHARS: i32 = 24;
 const LEN: i32 = 16;
 /// Offset of the first item of a tuple, and of a box's value.
 const ITEMS: i32 = 16;
+/// Offset of a list's item buffer.
+const LIST_DATA: i32 = 32;
 
 /// A produced item: one value, or the parts of a tuple not yet built.
 pub(super) enum Item {
@@ -251,6 +253,13 @@ impl Builder<'_> {
     pub(super) fn heap_expr(&mut self, e: &hir::Expr) -> Operand {
         let span = e.span;
         match &e.kind {
+            ExprKind::Runtime(RtFn::ListGetItem, ops) => {
+                let [RtOperand::Value(list), RtOperand::Value(index)] = ops.as_slice() else {
+                    unreachable!("checker: list[index]")
+                };
+                let (l, i) = (self.expr(list), self.expr(index));
+                self.list_get(l, i, e.ty, span)
+            }
             ExprKind::Runtime(f, ops) => {
                 let mut args = Vec::new();
                 for op in ops {
@@ -370,18 +379,15 @@ impl Builder<'_> {
             }
             ExprKind::Concat(parts) => {
                 let first = self.expr(&parts[0]);
-                let second = self.expr(&parts[1]);
-                let mut acc = self.call_rt(
-                    RtFn::StrConcat,
-                    vec![val(first), val(second)],
-                    Type::Str,
-                    span,
-                );
-                for p in &parts[2..] {
-                    let v = self.expr(p);
-                    acc = self.append_owned(acc, v, span);
+                let acc = self.owned_copy(first, Type::Str);
+                let Operand::Local(mut acc) = acc else {
+                    unreachable!("owned_copy: a local")
+                };
+                self.owned.push(acc);
+                for p in &parts[1..] {
+                    acc = self.append_part(acc, p, span);
                 }
-                acc
+                Operand::Local(acc)
             }
             ExprKind::Let(id, value, body) => {
                 let v = self.expr_owned(value);
@@ -432,6 +438,47 @@ impl Builder<'_> {
         self.owned.retain(|o| *o != a);
         let r = self.call_rt(RtFn::StrIadd, vec![val(acc), val(v)], Type::Str, span);
         self.push(Statement::Assign(a, Rvalue::Use(Operand::Int(0))));
+        r
+    }
+
+    /// `acc + part` for an owned string `acc` (consumed): an f-string
+    /// field is formatted straight onto `acc`.
+    fn append_part(&mut self, acc: LocalId, part: &hir::Expr, span: Span) -> LocalId {
+        let (f, args) = match &part.kind {
+            ExprKind::Runtime(RtFn::Str, ops) => match ops.as_slice() {
+                [RtOperand::Value(x), RtOperand::Desc(t)] => {
+                    let x = self.expr(x);
+                    (RtFn::StrAppendStr, vec![val(x), RtArg::Desc(*t)])
+                }
+                _ => unreachable!("checker: str(x)"),
+            },
+            ExprKind::Runtime(RtFn::Format, ops) => match ops.as_slice() {
+                [RtOperand::Value(x), RtOperand::Desc(t), RtOperand::Value(spec)] => {
+                    let x = self.expr(x);
+                    let spec = self.expr(spec);
+                    (
+                        RtFn::StrAppendFormat,
+                        vec![val(x), RtArg::Desc(*t), val(spec)],
+                    )
+                }
+                _ => unreachable!("checker: format(x, spec)"),
+            },
+            _ => {
+                let v = self.expr(part);
+                let Operand::Local(r) = self.append_owned(Operand::Local(acc), v, span) else {
+                    unreachable!("append_owned: a local")
+                };
+                return r;
+            }
+        };
+        self.owned.retain(|o| *o != acc);
+        let mut full = vec![val(Operand::Local(acc))];
+        full.extend(args);
+        let r = self.call_rt(f, full, Type::Str, span);
+        self.push(Statement::Assign(acc, Rvalue::Use(Operand::Int(0))));
+        let Operand::Local(r) = r else {
+            unreachable!("call_rt: a local")
+        };
         r
     }
 
@@ -599,11 +646,87 @@ impl Builder<'_> {
         let c = self.expr(container);
         let i = self.expr(index);
         let v = self.expr(value);
-        let f = match container.ty {
-            Type::List(_) => RtFn::ListSetItem,
-            _ => RtFn::DictSetItem,
-        };
-        self.call_rt(f, vec![val(c), val(i), val(v)], Type::None, span);
+        match container.ty {
+            Type::List(elem) => self.list_set(c, i, v, *elem, span),
+            _ => {
+                self.call_rt(
+                    RtFn::DictSetItem,
+                    vec![val(c), val(i), val(v)],
+                    Type::None,
+                    span,
+                );
+            }
+        }
+    }
+
+    /// The buffer and the position of `list[index]`, after CPython's
+    /// bounds check (a negative index counts from the end).
+    fn list_slot(
+        &mut self,
+        list: Operand,
+        index: Operand,
+        message: &str,
+        span: Span,
+    ) -> (Operand, Operand) {
+        let len = self.assign(
+            Type::Int,
+            Rvalue::Load {
+                base: list,
+                offset: LEN,
+            },
+        );
+        let negative = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SLt), index, Operand::Int(0)),
+        );
+        // Wraps only when `index` is not negative, and is then not chosen.
+        let from_end = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, index, len));
+        let position = self.assign(Type::Int, Rvalue::Select(negative, from_end, index));
+        // Unsigned: a position still negative is huge, so outside too.
+        let outside = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::UGe), position, len),
+        );
+        self.raise_if(outside, ExcKind::IndexError, message, span);
+        let data = self.assign(
+            Type::Int,
+            Rvalue::Load {
+                base: list,
+                offset: LIST_DATA,
+            },
+        );
+        (data, position)
+    }
+
+    /// `list[index]` without a runtime call: a new reference to the item.
+    pub(super) fn list_get(
+        &mut self,
+        list: Operand,
+        index: Operand,
+        elem: Type,
+        span: Span,
+    ) -> Operand {
+        let (data, index) = self.list_slot(list, index, "list index out of range", span);
+        let item = self.owned_temp(elem);
+        self.push(Statement::Assign(item, Rvalue::LoadItem { data, index }));
+        if elem.is_heap() {
+            self.push(Statement::IncRef(Operand::Local(item)));
+        }
+        Operand::Local(item)
+    }
+
+    /// `list[index] = value` without a runtime call (`value` is borrowed).
+    fn list_set(&mut self, list: Operand, index: Operand, value: Operand, elem: Type, span: Span) {
+        let (data, index) = self.list_slot(list, index, "list assignment index out of range", span);
+        if !elem.is_heap() {
+            self.push(Statement::StoreItem { data, index, value });
+            return;
+        }
+        self.push(Statement::IncRef(value));
+        let old = self.temp(elem);
+        self.push(Statement::Assign(old, Rvalue::LoadItem { data, index }));
+        self.push(Statement::StoreItem { data, index, value });
+        self.push(Statement::DecRef(old));
     }
 
     pub(super) fn del_item(&mut self, container: &hir::Expr, index: &hir::Expr, span: Span) {
@@ -1012,12 +1135,14 @@ impl Builder<'_> {
             }
             IterState::Seq { seq, index, ty } | IterState::Reversed { seq, index, ty } => {
                 let i = Operand::Local(*index);
-                let (f, item_ty) = match ty {
-                    Type::Str => (RtFn::StrGetItem, Type::Str),
-                    Type::List(t) => (RtFn::ListGetItem, **t),
+                let (v, item_ty) = match ty {
+                    Type::Str => (
+                        self.call_rt(RtFn::StrGetItem, vec![val(*seq), val(i)], Type::Str, span),
+                        Type::Str,
+                    ),
+                    Type::List(t) => (self.list_get(*seq, i, **t, span), **t),
                     _ => unreachable!("checker: sequence"),
                 };
-                let v = self.call_rt(f, vec![val(*seq), val(i)], item_ty, span);
                 let op = if matches!(state, IterState::Seq { .. }) {
                     BinOp::IAdd
                 } else {

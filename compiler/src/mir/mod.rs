@@ -10,6 +10,7 @@ use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
 pub use crate::rtabi::RtFn;
 
 mod heap;
+mod inline;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::fmt;
 
@@ -228,6 +229,14 @@ pub enum Rvalue {
         /// Byte offset.
         offset: i32,
     },
+    /// Word number `index` of the buffer at `data` (a list's items), as
+    /// the destination's type; `index` is already bounds-checked.
+    LoadItem {
+        /// The buffer's address.
+        data: Operand,
+        /// The word's index.
+        index: Operand,
+    },
 }
 
 /// A statement.
@@ -283,6 +292,22 @@ pub enum Statement {
         /// The stored value.
         value: Operand,
     },
+    /// Stores `value` as word number `index` of the buffer at `data`
+    /// (`index` already bounds-checked; no reference counting).
+    StoreItem {
+        /// The buffer's address.
+        data: Operand,
+        /// The word's index.
+        index: Operand,
+        /// The stored value.
+        value: Operand,
+    },
+    /// An inlined call's entry: `too_deep = depth + 1 > limit`, the depth
+    /// itself unchanged.
+    CheckDepth {
+        /// Receives whether the recursion limit is exceeded.
+        too_deep: LocalId,
+    },
     /// Entering the function: `depth += 1; too_deep = depth > limit`.
     /// Every way out of the function decrements the depth again.
     EnterFrame {
@@ -322,16 +347,55 @@ pub enum Terminator {
 
 /// Lowers every function of `module`.
 pub fn build(module: &hir::Module) -> Module {
+    let mut functions: Vec<Lowered> = module.functions.iter().map(|f| lower(module, f)).collect();
+    let mut init = module.init.as_ref().map(|f| lower(module, f));
+    let mut script = lower(module, &module.script);
+    let leaves = inline::Leaves::find(&functions);
+    for body in functions.iter_mut().chain(init.as_mut()) {
+        leaves.inline_into(body);
+    }
+    leaves.inline_into(&mut script);
     Module {
         file_name: module.file_name.clone(),
-        functions: module.functions.iter().map(|f| lower(module, f)).collect(),
-        init: module.init.as_ref().map(|f| lower(module, f)),
-        script: lower(module, &module.script),
+        functions: functions.into_iter().map(finish).collect(),
+        init: init.map(finish),
+        script: finish(script),
         globals: module.globals.iter().map(|g| g.1).collect(),
     }
 }
 
-fn lower(module: &hir::Module, f: &hir::Function) -> Body {
+/// A function's blocks before reference-count cleanup: what inlining
+/// works on.
+#[derive(Clone)]
+struct Lowered {
+    name: String,
+    role: FunctionRole,
+    params: Vec<LocalId>,
+    ret: Type,
+    locals: Vec<(String, Type)>,
+    blocks: Vec<BasicBlock>,
+    /// Heap temporaries holding borrowed references.
+    borrowed: std::collections::HashSet<LocalId>,
+    span: Span,
+}
+
+/// Adds the releases of owned references on every way out.
+fn finish(l: Lowered) -> Body {
+    let (mut blocks, mut locals) = (l.blocks, l.locals);
+    let frame = heap::insert_cleanup(&mut blocks, &mut locals, &l.params, &l.borrowed);
+    Body {
+        name: l.name,
+        role: l.role,
+        params: l.params,
+        ret: l.ret,
+        locals,
+        frame,
+        blocks,
+        span: l.span,
+    }
+}
+
+fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
     let mut b = Builder {
         module,
         locals: f.locals.iter().map(|l| (l.name.clone(), l.ty)).collect(),
@@ -374,25 +438,21 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Body {
             },
         );
     }
-    let params: Vec<LocalId> = f.params.iter().map(|p| LocalId(p.0)).collect();
-    let mut blocks: Vec<BasicBlock> = b
-        .blocks
-        .into_iter()
-        .map(|p| BasicBlock {
-            statements: p.statements,
-            terminator: p.terminator.unwrap_or(Terminator::Propagate),
-        })
-        .collect();
-    let mut locals = b.locals;
-    let frame = heap::insert_cleanup(&mut blocks, &mut locals, &params, &b.borrowed);
-    Body {
+    Lowered {
         name: f.name.clone(),
         role: f.role,
-        params,
+        params: f.params.iter().map(|p| LocalId(p.0)).collect(),
         ret: f.ret,
-        locals,
-        frame,
-        blocks,
+        locals: b.locals,
+        blocks: b
+            .blocks
+            .into_iter()
+            .map(|p| BasicBlock {
+                statements: p.statements,
+                terminator: p.terminator.unwrap_or(Terminator::Propagate),
+            })
+            .collect(),
+        borrowed: b.borrowed,
         span: f.span,
     }
 }

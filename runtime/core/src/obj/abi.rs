@@ -18,7 +18,7 @@ use super::desc::{Kind, TypeDesc};
 use super::dict::{Dict, Entry};
 use super::heap::{new_box, Obj, Val, View};
 use super::list::List;
-use super::ops::{compare, eq, format, repr, to_str, Op};
+use super::ops::{append_format, append_str_of, compare, eq, format, repr, to_str, Op};
 use super::sort::sort_list;
 use super::string::{self, new_char, new_str, Str};
 use super::tuple::Tuple;
@@ -221,6 +221,53 @@ pub unsafe extern "C" fn roast_rt_format(
     // SAFETY: the contract: `w` is a value of `desc`, `spec` a live str.
     let (v, spec) = unsafe { (Val::new(w, desc(desc_)), Str::from_ptr(spec)) };
     let r = format(v, spec.as_str());
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// `acc + str(w)` for a value of type `desc`: consumes the caller's
+/// reference to `acc` and returns the result (f-strings build their text
+/// this way, without a string object per field).
+///
+/// # Safety
+/// See the [module contract](self); the caller owns a reference to `acc`.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_append_str(
+    acc: *mut u8,
+    w: u64,
+    desc_: *const TypeDesc,
+) -> *mut u8 {
+    // SAFETY: the contract: a live str and a value of `desc`.
+    let (acc, v) = unsafe { (Str::from_ptr(acc), Val::new(w, desc(desc_))) };
+    append_str_of(acc, v).ptr()
+}
+
+/// `acc + format(w, spec)` for a value of type `desc`: consumes the
+/// caller's reference to `acc` and returns the result; if it raises, `acc`
+/// is untouched (the caller's frame still releases it).
+///
+/// # Safety
+/// See the [module contract](self); the caller owns a reference to `acc`.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_append_format(
+    ctx: *mut Ctx,
+    acc: *mut u8,
+    w: u64,
+    desc_: *const TypeDesc,
+    spec: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: live strs and a value of `desc`.
+    let (acc, v, spec) = unsafe {
+        (
+            Str::from_ptr(acc),
+            Val::new(w, desc(desc_)),
+            Str::from_ptr(spec),
+        )
+    };
+    let r = append_format(acc, v, spec.as_str());
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }

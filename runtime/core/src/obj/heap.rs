@@ -7,7 +7,7 @@ use super::list::List;
 use super::string::Str;
 use super::tuple::Tuple;
 use std::alloc::{alloc, dealloc, handle_alloc_error, realloc, Layout};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
 /// The 16 bytes every heap object starts with.
@@ -36,6 +36,81 @@ fn count_live(delta: i64) {
 
 fn layout(size: usize) -> Layout {
     Layout::from_size_align(size, 8).expect("object size below isize::MAX")
+}
+
+/// Blocks of at most this many bytes are recycled by a per-thread cache.
+const SMALL: usize = 256;
+/// The small size classes are multiples of this many bytes.
+const GRAIN: usize = 16;
+/// At most this many free blocks are kept per size class.
+const KEPT: usize = 1024;
+
+/// Small blocks this thread freed, by size class, reused before asking the
+/// system allocator (most objects are small and short-lived); handed back
+/// to it when the thread ends.
+struct FreeBlocks([Vec<NonNull<u8>>; SMALL / GRAIN]);
+
+impl Drop for FreeBlocks {
+    fn drop(&mut self) {
+        for (class, blocks) in self.0.iter_mut().enumerate() {
+            for p in blocks.drain(..) {
+                // SAFETY: a cached block was allocated with its class's
+                // layout and is no longer used.
+                unsafe { dealloc(p.as_ptr(), layout((class + 1) * GRAIN)) };
+            }
+        }
+    }
+}
+
+thread_local! {
+    static FREE: RefCell<FreeBlocks> = RefCell::new(FreeBlocks(std::array::from_fn(|_| Vec::new())));
+}
+
+/// The number of bytes really allocated for an object of `size` bytes.
+fn block_size(size: usize) -> usize {
+    if size <= SMALL {
+        size.next_multiple_of(GRAIN)
+    } else {
+        size
+    }
+}
+
+/// A block of at least `size` bytes, 8-aligned.
+fn alloc_block(size: usize) -> NonNull<u8> {
+    let size = block_size(size);
+    if size <= SMALL {
+        let cached = FREE.try_with(|f| f.borrow_mut().0[size / GRAIN - 1].pop());
+        if let Ok(Some(p)) = cached {
+            return p;
+        }
+    }
+    let layout = layout(size);
+    // SAFETY: the layout's size is at least 16, so nonzero.
+    let p = unsafe { alloc(layout) };
+    NonNull::new(p).unwrap_or_else(|| handle_alloc_error(layout))
+}
+
+/// Gives back a block from [`alloc_block`].
+///
+/// # Safety
+/// `p` came from `alloc_block(size)` and is not used afterwards.
+unsafe fn free_block(p: NonNull<u8>, size: usize) {
+    let size = block_size(size);
+    if size <= SMALL {
+        let kept = FREE.try_with(|f| {
+            let blocks = &mut f.borrow_mut().0[size / GRAIN - 1];
+            let room = blocks.len() < KEPT;
+            if room {
+                blocks.push(p);
+            }
+            room
+        });
+        if kept == Ok(true) {
+            return;
+        }
+    }
+    // SAFETY: the caller's guarantee; the block has this layout.
+    unsafe { dealloc(p.as_ptr(), layout(size)) };
 }
 
 /// A pointer to a live heap object.
@@ -67,12 +142,7 @@ impl Obj {
     /// `desc`; the caller initializes the rest before anything reads it.
     pub(crate) fn alloc(size: usize, desc: &'static TypeDesc) -> Obj {
         debug_assert!(size >= size_of::<Header>());
-        let layout = layout(size);
-        // SAFETY: the layout's size is at least 16, so nonzero.
-        let p = unsafe { alloc(layout) }.cast::<Header>();
-        let Some(p) = NonNull::new(p) else {
-            handle_alloc_error(layout)
-        };
+        let p = alloc_block(size).cast::<Header>();
         // SAFETY: `p` is a fresh, 8-aligned allocation of at least 16 bytes.
         unsafe { p.as_ptr().write(Header { rc: 1, desc }) };
         count_live(1);
@@ -86,8 +156,23 @@ impl Obj {
     /// The object was allocated with `old_size` bytes, and no other handle
     /// to it is used afterwards.
     pub(crate) unsafe fn realloc(self, old_size: usize, new_size: usize) -> Obj {
-        // SAFETY: the caller guarantees the allocation's layout; the new size
-        // is nonzero and a valid layout size (checked by `layout`).
+        let (old_block, new_block) = (block_size(old_size), block_size(new_size));
+        if old_block == new_block {
+            return self;
+        }
+        if old_block <= SMALL || new_block <= SMALL {
+            let p = alloc_block(new_size);
+            // SAFETY: both blocks hold at least the bytes copied, and they
+            // are distinct allocations; the old one is then given back.
+            unsafe {
+                std::ptr::copy_nonoverlapping(self.ptr(), p.as_ptr(), old_size.min(new_size));
+                free_block(self.0.cast(), old_size);
+            }
+            return Obj(p.cast());
+        }
+        // SAFETY: the caller guarantees the allocation's layout (large
+        // blocks are allocated with their exact size); the new size is
+        // nonzero and a valid layout size (checked by `layout`).
         let p = unsafe { realloc(self.ptr(), layout(old_size), layout(new_size).size()) };
         match NonNull::new(p.cast::<Header>()) {
             Some(p) => Obj(p),
@@ -103,7 +188,7 @@ impl Obj {
     pub(crate) unsafe fn free(self, size: usize) {
         count_live(-1);
         // SAFETY: forwarded caller guarantees.
-        unsafe { dealloc(self.ptr(), layout(size)) };
+        unsafe { free_block(self.0.cast(), size) };
     }
 
     /// The object's address.

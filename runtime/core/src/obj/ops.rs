@@ -3,12 +3,13 @@
 //! CPython 3.11's semantics.
 
 use super::heap::{Val, View};
-use super::string::new_str;
+use super::string::{self, new_str, Str};
 use crate::obj::heap::Obj;
 use crate::py::format::{format_bool, format_float, format_int, format_str};
 use crate::py::repr::{float_repr, str_repr};
 use crate::py::PyErr;
 use crate::ExcKind;
+use std::cell::RefCell;
 use std::fmt::Write;
 
 /// `a == b` for two values of one type. Floats compare as IEEE doubles.
@@ -208,16 +209,63 @@ pub(crate) fn to_str(v: Val) -> Obj {
 /// `bool` and `str`; other types accept only an empty spec (giving
 /// `str(v)`), as `object.__format__` does.
 pub(crate) fn format(v: Val, spec: &str) -> Result<Obj, PyErr> {
-    let text = match v.view() {
-        View::Int(x) => format_int(x, spec)?,
-        View::Float(x) => format_float(x, spec)?,
-        View::Bool(b) => format_bool(b, spec)?,
-        View::Str(s) if spec.is_empty() => {
+    Ok(match formatted(v, spec)? {
+        Formatted::Text(text) => new_str(&text),
+        Formatted::Itself(s) => {
             s.obj().incref();
-            return Ok(s.obj());
+            s.obj()
         }
-        View::Str(s) => format_str(s.as_str(), spec)?,
-        _ if spec.is_empty() => return Ok(to_str(v)),
+        Formatted::Str => to_str(v),
+    })
+}
+
+/// `acc + format(v, spec)`, consuming the caller's reference to `acc`
+/// (which grows in place when nobody else holds it). On an error `acc` is
+/// left as it was, still the caller's.
+pub(crate) fn append_format(acc: Str, v: Val, spec: &str) -> Result<Obj, PyErr> {
+    Ok(match formatted(v, spec)? {
+        Formatted::Text(text) => string::iadd_bytes(acc, text.as_bytes(), text.chars().count()),
+        Formatted::Itself(s) => string::iadd(acc, s),
+        Formatted::Str => append_str_of(acc, v),
+    })
+}
+
+thread_local! {
+    /// Reused text buffer for [`append_str_of`].
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `acc + str(v)`, consuming the caller's reference to `acc` (which grows
+/// in place when nobody else holds it); no intermediate string object.
+pub(crate) fn append_str_of(acc: Str, v: Val) -> Obj {
+    match v.view() {
+        View::Str(s) => string::iadd(acc, s),
+        _ => SCRATCH.with_borrow_mut(|text| {
+            text.clear();
+            repr_into(v, text);
+            string::iadd_bytes(acc, text.as_bytes(), text.chars().count())
+        }),
+    }
+}
+
+/// What `format(v, spec)` gives.
+enum Formatted {
+    /// New text.
+    Text(String),
+    /// The string `v` itself (empty spec).
+    Itself(Str),
+    /// `str(v)` (empty spec, a type without a mini-language).
+    Str,
+}
+
+fn formatted(v: Val, spec: &str) -> Result<Formatted, PyErr> {
+    Ok(match v.view() {
+        View::Int(x) => Formatted::Text(format_int(x, spec)?),
+        View::Float(x) => Formatted::Text(format_float(x, spec)?),
+        View::Bool(b) => Formatted::Text(format_bool(b, spec)?),
+        View::Str(s) if spec.is_empty() => Formatted::Itself(s),
+        View::Str(s) => Formatted::Text(format_str(s.as_str(), spec)?),
+        _ if spec.is_empty() => Formatted::Str,
         view => {
             return Err(PyErr::new(
                 ExcKind::TypeError,
@@ -227,6 +275,5 @@ pub(crate) fn format(v: Val, spec: &str) -> Result<Obj, PyErr> {
                 ),
             ))
         }
-    };
-    Ok(new_str(&text))
+    })
 }

@@ -231,16 +231,30 @@ pub(crate) fn join(sep: Str, items: &[Str]) -> Obj {
 /// result. A string nobody else holds grows in place, its capacity at least
 /// doubling, so appending in a loop takes amortized linear time.
 pub(crate) fn iadd(a: Str, b: Str) -> Obj {
-    if b.len() == 0 {
-        return a.obj();
-    }
-    if a.obj().rc() != 1 || a == b {
+    if a == b && b.len() != 0 {
         let r = concat(a, b);
         a.obj().decref();
         return r;
     }
+    iadd_bytes(a, b.as_str().as_bytes(), b.chars())
+}
+
+/// `a += text`, where `bytes` is the UTF-8 of `text` (`chars` code points,
+/// not inside `a`): consumes the caller's reference to `a` and returns the
+/// result, grown in place when nobody else holds `a`.
+pub(crate) fn iadd_bytes(a: Str, bytes: &[u8], chars: usize) -> Obj {
+    if bytes.is_empty() {
+        return a.obj();
+    }
+    if a.obj().rc() != 1 {
+        let o = alloc_str(a.len() + bytes.len());
+        append(o, a.as_str().as_bytes(), a.chars());
+        append(o, bytes, chars);
+        a.obj().decref();
+        return o;
+    }
     let (len, cap) = (a.len(), a.head().cap as usize);
-    let need = len + b.len();
+    let need = len + bytes.len();
     let o = if need > cap {
         let new_cap = need.max(cap.saturating_mul(2)).max(16);
         // SAFETY: `a` is mortal (count 1), allocated with `HEAD + cap` bytes,
@@ -252,7 +266,7 @@ pub(crate) fn iadd(a: Str, b: Str) -> Obj {
     } else {
         a.obj()
     };
-    append(o, b.as_str().as_bytes(), b.chars());
+    append(o, bytes, chars);
     o
 }
 

@@ -1,0 +1,259 @@
+//! Inlining of small leaf functions: a call to a function that calls
+//! nothing and holds no heap values becomes a copy of its blocks in the
+//! caller, before reference-count cleanup is inserted.
+//!
+//! Semantics are unchanged: the copy checks the recursion limit as the call
+//! would have (`CheckDepth`: the depth the callee would have run at, without
+//! changing it), its raises leave the caller exactly as a propagated
+//! exception would, with the same message and location, and a normal return
+//! assigns the value and a zero status, so the caller's status test stays.
+
+use super::{
+    BasicBlock, BlockId, FuncId, LocalId, Lowered, Operand, RtArg, RtFn, Rvalue, Statement,
+    Terminator,
+};
+
+/// A callee larger than this many statements is not copied.
+const MAX_STATEMENTS: usize = 48;
+/// A callee with more blocks than this is not copied.
+const MAX_BLOCKS: usize = 32;
+
+/// The bodies that may be copied into callers, by [`FuncId`].
+pub(super) struct Leaves(Vec<Option<Lowered>>);
+
+impl Leaves {
+    /// The inlinable functions of a module.
+    pub(super) fn find(functions: &[Lowered]) -> Leaves {
+        Leaves(
+            functions
+                .iter()
+                .map(|f| inlinable(f).then(|| f.clone()))
+                .collect(),
+        )
+    }
+
+    /// Replaces every call to a leaf in `body` by a copy of the leaf.
+    pub(super) fn inline_into(&self, body: &mut Lowered) {
+        let mut b = 0;
+        while b < body.blocks.len() {
+            let call = body.blocks[b].statements.iter().position(
+                |s| matches!(s, Statement::Call { func, .. } if self.leaf(*func).is_some()),
+            );
+            if let Some(k) = call {
+                splice(body, b, k, self);
+            }
+            b += 1;
+        }
+    }
+
+    fn leaf(&self, f: FuncId) -> Option<&Lowered> {
+        self.0.get(f.0 as usize).and_then(Option::as_ref)
+    }
+}
+
+/// A function without calls, heap values or module variables, and small.
+fn inlinable(f: &Lowered) -> bool {
+    let statements: usize = f.blocks.iter().map(|b| b.statements.len()).sum();
+    let simple = |s: &Statement| match s {
+        Statement::Call { .. } => false,
+        Statement::Runtime { func, .. } => *func != RtFn::Globals,
+        _ => true,
+    };
+    f.locals.iter().all(|(_, ty)| !ty.is_heap())
+        && !f.ret.is_heap()
+        && f.blocks.len() <= MAX_BLOCKS
+        && statements <= MAX_STATEMENTS
+        && f.blocks.iter().all(|b| b.statements.iter().all(simple))
+}
+
+/// Replaces the call that is statement `k` of block `b` by the callee's
+/// blocks; what followed the call moves to a new continuation block.
+fn splice(body: &mut Lowered, b: usize, k: usize, leaves: &Leaves) {
+    let map = Renumber {
+        locals: body.locals.len() as u32,
+        blocks: body.blocks.len() as u32 + 1,
+    };
+    let block = &mut body.blocks[b];
+    let rest = block.statements.split_off(k + 1);
+    let Some(Statement::Call {
+        status,
+        value,
+        func,
+        args,
+    }) = block.statements.pop()
+    else {
+        unreachable!("inline: statement {k} is a call")
+    };
+    let callee = leaves.leaf(func).expect("inline: a leaf");
+    let cont = BlockId(map.blocks - 1);
+    for (p, a) in callee.params.iter().zip(args) {
+        block
+            .statements
+            .push(Statement::Assign(map.local(*p), Rvalue::Use(a)));
+    }
+    let terminator = std::mem::replace(
+        &mut block.terminator,
+        Terminator::Goto(map.block(BlockId(0))),
+    );
+    body.locals.extend(
+        callee
+            .locals
+            .iter()
+            .map(|(name, ty)| (format!("{}.{name}", callee.name), *ty)),
+    );
+    body.blocks.push(BasicBlock {
+        statements: rest,
+        terminator,
+    });
+    for cb in &callee.blocks {
+        let mut statements: Vec<Statement> =
+            cb.statements.iter().map(|s| map.statement(s)).collect();
+        let terminator = match &cb.terminator {
+            Terminator::Return(v) => {
+                if let (Some(dest), Some(v)) = (value, v) {
+                    statements.push(Statement::Assign(dest, Rvalue::Use(map.operand(*v))));
+                }
+                statements.push(Statement::Assign(status, Rvalue::Use(Operand::Bool(false))));
+                Terminator::Goto(cont)
+            }
+            t => map.terminator(t),
+        };
+        body.blocks.push(BasicBlock {
+            statements,
+            terminator,
+        });
+    }
+}
+
+/// Moves a callee's locals and blocks past the caller's.
+struct Renumber {
+    locals: u32,
+    blocks: u32,
+}
+
+impl Renumber {
+    fn local(&self, l: LocalId) -> LocalId {
+        LocalId(l.0 + self.locals)
+    }
+
+    fn block(&self, b: BlockId) -> BlockId {
+        BlockId(b.0 + self.blocks)
+    }
+
+    fn operand(&self, o: Operand) -> Operand {
+        match o {
+            Operand::Local(l) => Operand::Local(self.local(l)),
+            c => c,
+        }
+    }
+
+    fn rvalue(&self, r: &Rvalue) -> Rvalue {
+        match r {
+            Rvalue::Use(a) => Rvalue::Use(self.operand(*a)),
+            Rvalue::Unary(op, a) => Rvalue::Unary(*op, self.operand(*a)),
+            Rvalue::Binary(op, a, b) => Rvalue::Binary(*op, self.operand(*a), self.operand(*b)),
+            Rvalue::Select(c, a, b) => {
+                Rvalue::Select(self.operand(*c), self.operand(*a), self.operand(*b))
+            }
+            Rvalue::Pending => Rvalue::Pending,
+            Rvalue::StrLit(s) => Rvalue::StrLit(s.clone()),
+            Rvalue::Load { base, offset } => Rvalue::Load {
+                base: self.operand(*base),
+                offset: *offset,
+            },
+            Rvalue::LoadItem { data, index } => Rvalue::LoadItem {
+                data: self.operand(*data),
+                index: self.operand(*index),
+            },
+        }
+    }
+
+    fn statement(&self, s: &Statement) -> Statement {
+        match s {
+            Statement::Assign(l, r) => Statement::Assign(self.local(*l), self.rvalue(r)),
+            Statement::CheckedArith {
+                value,
+                overflow,
+                op,
+                a,
+                b,
+            } => Statement::CheckedArith {
+                value: self.local(*value),
+                overflow: self.local(*overflow),
+                op: *op,
+                a: self.operand(*a),
+                b: self.operand(*b),
+            },
+            Statement::Call {
+                status,
+                value,
+                func,
+                args,
+            } => Statement::Call {
+                status: self.local(*status),
+                value: value.map(|v| self.local(v)),
+                func: *func,
+                args: args.iter().map(|a| self.operand(*a)).collect(),
+            },
+            Statement::Runtime { dest, func, args } => Statement::Runtime {
+                dest: dest.map(|d| self.local(d)),
+                func: *func,
+                args: args
+                    .iter()
+                    .map(|a| match a {
+                        RtArg::Value(v) => RtArg::Value(self.operand(*v)),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            },
+            Statement::IncRef(a) => Statement::IncRef(self.operand(*a)),
+            Statement::DecRef(l) => Statement::DecRef(self.local(*l)),
+            Statement::ReleaseFrame => Statement::ReleaseFrame,
+            Statement::Store {
+                base,
+                offset,
+                value,
+            } => Statement::Store {
+                base: self.operand(*base),
+                offset: *offset,
+                value: self.operand(*value),
+            },
+            Statement::StoreItem { data, index, value } => Statement::StoreItem {
+                data: self.operand(*data),
+                index: self.operand(*index),
+                value: self.operand(*value),
+            },
+            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
+                Statement::CheckDepth {
+                    too_deep: self.local(*too_deep),
+                }
+            }
+        }
+    }
+
+    fn terminator(&self, t: &Terminator) -> Terminator {
+        match t {
+            Terminator::Goto(b) => Terminator::Goto(self.block(*b)),
+            Terminator::Branch {
+                cond,
+                then,
+                otherwise,
+            } => Terminator::Branch {
+                cond: self.operand(*cond),
+                then: self.block(*then),
+                otherwise: self.block(*otherwise),
+            },
+            Terminator::Return(v) => Terminator::Return(v.map(|v| self.operand(v))),
+            Terminator::Raise {
+                kind,
+                message,
+                span,
+            } => Terminator::Raise {
+                kind: *kind,
+                message: message.clone(),
+                span: *span,
+            },
+            Terminator::Propagate => Terminator::Propagate,
+        }
+    }
+}
