@@ -220,6 +220,9 @@ impl<M: Module> ModuleGen<'_, M> {
         let mut sig = self.out.make_signature();
         sig.call_conv = CallConv::SystemV;
         sig.params.push(AbiParam::new(types::I64));
+        if takes_depth(f) {
+            sig.params.push(AbiParam::new(types::I64));
+        }
         for p in &f.params {
             let ty = clif_type(f.locals[p.0 as usize].1).expect("parameters are scalars");
             sig.params.push(AbiParam::new(ty));
@@ -440,7 +443,16 @@ impl<M: Module> ModuleGen<'_, M> {
             let params = b.block_params(entry).to_vec();
             let callee = self.out.declare_func_in_func(target, b.func);
             let nargs = 1 + f.params.len();
-            let call = b.ins().call(callee, &params[..nargs]);
+            // The Rust caller's depth: calls from Rust start from the context's.
+            let depth = b.ins().load(
+                types::I64,
+                MemFlagsData::trusted(),
+                params[0],
+                CTX_DEPTH_OFFSET,
+            );
+            let mut args = vec![params[0], depth];
+            args.extend_from_slice(&params[1..nargs]);
+            let call = b.ins().call(callee, &args);
             let results = b.inst_results(call).to_vec();
             if ret.is_some() {
                 b.ins()
@@ -469,11 +481,19 @@ impl<M: Module> ModuleGen<'_, M> {
     }
 }
 
+/// Whether a body receives its caller's call depth as its second parameter
+/// (every function; top-level code starts from the context's depth).
+fn takes_depth(f: &Body) -> bool {
+    f.role != FunctionRole::TopLevel
+}
+
 /// Translates one MIR body.
 struct FnLower<'g, 'a, 'b, M: Module> {
     gen: &'g mut ModuleGen<'a, M>,
     b: &'g mut FunctionBuilder<'b>,
     ctx: Value,
+    /// This call's depth (the caller's plus one).
+    depth: Value,
     vars: Vec<Variable>,
     blocks: Vec<ir::Block>,
     exit: ir::Block,
@@ -497,6 +517,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let ctx = b.block_params(entry)[0];
+        // The caller passes its depth; top-level code starts from the context's.
+        let (caller_depth, first_param) = if takes_depth(f) {
+            (b.block_params(entry)[1], 2)
+        } else {
+            let d = b
+                .ins()
+                .load(types::I64, MemFlagsData::trusted(), ctx, CTX_DEPTH_OFFSET);
+            (d, 1)
+        };
+        let depth = b.ins().iadd_imm_s(caller_depth, 1);
         // The frame: owned heap locals in one stack slot, null on entry.
         let mut frame_index = vec![None; f.locals.len()];
         for (i, l) in f.frame.iter().enumerate() {
@@ -514,7 +544,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             let ty = clif_type(*ty).unwrap_or(types::I8);
             let var = b.declare_var(ty);
             let init = match f.params.iter().position(|p| p.0 as usize == i) {
-                Some(pi) => b.block_params(entry)[1 + pi],
+                Some(pi) => b.block_params(entry)[first_param + pi],
                 None if ty == types::F64 => b.ins().f64const(0.0),
                 None => b.ins().iconst(ty, 0),
             };
@@ -545,6 +575,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             gen,
             b,
             ctx,
+            depth,
             vars,
             blocks,
             exit,
@@ -567,16 +598,9 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             self.terminator(&block.terminator);
         }
-        // The exit block: depth -= 1, return (status, value).
-        let flags = MemFlagsData::trusted();
+        // The exit block: return (status, value).
         self.b.switch_to_block(self.exit);
         let params = self.b.block_params(self.exit).to_vec();
-        let depth = self
-            .b
-            .ins()
-            .load(types::I64, flags, self.ctx, CTX_DEPTH_OFFSET);
-        let depth = self.b.ins().iadd_imm_s(depth, -1);
-        self.b.ins().store(flags, depth, self.ctx, CTX_DEPTH_OFFSET);
         self.b.ins().return_(&params);
         self.b.seal_all_blocks();
         match self.error.take() {
@@ -740,7 +764,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 func,
                 args,
             } => {
-                let mut values = vec![self.ctx];
+                let mut values = vec![self.ctx, self.depth];
                 for a in args {
                     values.push(self.operand(*a));
                 }
@@ -754,11 +778,11 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             Statement::IncRef(op) => {
                 let v = self.operand(*op);
-                self.call_rt(RtFn::IncRef, &[v]);
+                self.incref(v);
             }
             Statement::DecRef(l) => {
                 let v = self.operand(Operand::Local(*l));
-                self.call_rt(RtFn::DecRef, &[v]);
+                self.decref(v);
                 let null = self.b.ins().iconst(types::I64, 0);
                 self.define(*l, null);
             }
@@ -857,14 +881,10 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
                 let flags = MemFlagsData::trusted();
-                let depth = self
-                    .b
-                    .ins()
-                    .load(types::I64, flags, self.ctx, CTX_DEPTH_OFFSET);
-                let depth = self.b.ins().iadd_imm_s(depth, 1);
-                if matches!(s, Statement::EnterFrame { .. }) {
-                    self.b.ins().store(flags, depth, self.ctx, CTX_DEPTH_OFFSET);
-                }
+                let depth = match s {
+                    Statement::EnterFrame { .. } => self.depth,
+                    _ => self.b.ins().iadd_imm_s(self.depth, 1),
+                };
                 let limit = self
                     .b
                     .ins()
@@ -873,6 +893,60 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 self.define(*too_deep, v);
             }
         }
+    }
+
+    /// Takes a reference to `p` (null and immortals untouched), inline: the
+    /// count is the object's first word, negative for an immortal.
+    fn incref(&mut self, p: Value) {
+        let (check, bump, done) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().brif(p, check, &[], done, &[]);
+        self.b.switch_to_block(check);
+        let flags = MemFlagsData::trusted();
+        let rc = self.b.ins().load(types::I64, flags, p, 0);
+        let mortal = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, rc, 0);
+        self.b.ins().brif(mortal, bump, &[], done, &[]);
+        self.b.switch_to_block(bump);
+        let rc = self.b.ins().iadd_imm_s(rc, 1);
+        self.b.ins().store(flags, rc, p, 0);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    /// Gives up a reference to `p` (null and immortals untouched), inline
+    /// unless it is the last one: then the runtime frees the object.
+    fn decref(&mut self, p: Value) {
+        let (check, shared, maybe_last, last, done) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.set_cold_block(last);
+        self.b.ins().brif(p, check, &[], done, &[]);
+        self.b.switch_to_block(check);
+        let flags = MemFlagsData::trusted();
+        let rc = self.b.ins().load(types::I64, flags, p, 0);
+        let others = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, rc, 1);
+        self.b.ins().brif(others, shared, &[], maybe_last, &[]);
+        self.b.switch_to_block(shared);
+        let rc1 = self.b.ins().iadd_imm_s(rc, -1);
+        self.b.ins().store(flags, rc1, p, 0);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(maybe_last);
+        let is_last = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+        self.b.ins().brif(is_last, last, &[], done, &[]);
+        self.b.switch_to_block(last);
+        self.call_rt(RtFn::DecRef, &[p]);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     fn rvalue(&mut self, r: &Rvalue, dest_ty: Type) -> Value {
