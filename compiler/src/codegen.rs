@@ -494,6 +494,8 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     ctx: Value,
     /// This call's depth (the caller's plus one).
     depth: Value,
+    /// The recursion limit, read once on entry.
+    depth_limit: Value,
     vars: Vec<Variable>,
     blocks: Vec<ir::Block>,
     exit: ir::Block,
@@ -527,6 +529,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             (d, 1)
         };
         let depth = b.ins().iadd_imm_s(caller_depth, 1);
+        let depth_limit = b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            ctx,
+            CTX_DEPTH_LIMIT_OFFSET,
+        );
         // The frame: owned heap locals in one stack slot, null on entry.
         let mut frame_index = vec![None; f.locals.len()];
         for (i, l) in f.frame.iter().enumerate() {
@@ -576,6 +584,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             b,
             ctx,
             depth,
+            depth_limit,
             vars,
             blocks,
             exit,
@@ -806,9 +815,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     .store(MemFlagsData::trusted(), w, base, *offset);
             }
             Statement::StoreItem { data, index, value } => {
-                let address = self.item_address(*data, *index);
+                let ty = match value {
+                    Operand::Local(l) => self.locals[l.0 as usize],
+                    Operand::Bool(_) => Type::Bool,
+                    Operand::Int(_) => Type::Int,
+                    Operand::Float(_) => Type::Float,
+                };
+                let address = self.item_address(*data, *index, ty);
                 let v = self.operand(*value);
-                let w = self.as_word(v);
+                // `list[bool]` holds one byte per item: the bool itself.
+                let w = if ty == Type::Bool { v } else { self.as_word(v) };
                 self.b.ins().store(MemFlagsData::trusted(), w, address, 0);
             }
             Statement::Runtime { dest, func, args } => {
@@ -880,16 +896,14 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 }
             }
             Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
-                let flags = MemFlagsData::trusted();
                 let depth = match s {
                     Statement::EnterFrame { .. } => self.depth,
                     _ => self.b.ins().iadd_imm_s(self.depth, 1),
                 };
-                let limit = self
+                let v = self
                     .b
                     .ins()
-                    .load(types::I64, flags, self.ctx, CTX_DEPTH_LIMIT_OFFSET);
-                let v = self.b.ins().icmp(IntCC::UnsignedGreaterThan, depth, limit);
+                    .icmp(IntCC::UnsignedGreaterThan, depth, self.depth_limit);
                 self.define(*too_deep, v);
             }
         }
@@ -1003,7 +1017,14 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 self.word_as(w, dest_ty)
             }
             Rvalue::LoadItem { data, index } => {
-                let address = self.item_address(*data, *index);
+                let address = self.item_address(*data, *index, dest_ty);
+                if dest_ty == Type::Bool {
+                    // `list[bool]` holds one byte (0 or 1) per item.
+                    return self
+                        .b
+                        .ins()
+                        .load(types::I8, MemFlagsData::trusted(), address, 0);
+                }
                 let w = self
                     .b
                     .ins()
@@ -1019,10 +1040,15 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         }
     }
 
-    /// The address of word `index` of the buffer at `data`.
-    fn item_address(&mut self, data: Operand, index: Operand) -> Value {
+    /// The address of item `index` of a list buffer at `data` whose items
+    /// are of type `item`: bytes for `bool`, words otherwise.
+    fn item_address(&mut self, data: Operand, index: Operand, item: Type) -> Value {
         let (data, index) = (self.operand(data), self.operand(index));
-        let offset = self.b.ins().ishl_imm_u(index, 3);
+        let offset = if item == Type::Bool {
+            index
+        } else {
+            self.b.ins().ishl_imm_u(index, 3)
+        };
         self.b.ins().iadd(data, offset)
     }
 

@@ -229,8 +229,9 @@ pub enum Rvalue {
         /// Byte offset.
         offset: i32,
     },
-    /// Word number `index` of the buffer at `data` (a list's items), as
-    /// the destination's type; `index` is already bounds-checked.
+    /// Item `index` of the buffer at `data` (a list's items: a byte each
+    /// for `bool`, a word otherwise), as the destination's type; `index` is
+    /// already bounds-checked.
     LoadItem {
         /// The buffer's address.
         data: Operand,
@@ -292,8 +293,9 @@ pub enum Statement {
         /// The stored value.
         value: Operand,
     },
-    /// Stores `value` as word number `index` of the buffer at `data`
-    /// (`index` already bounds-checked; no reference counting).
+    /// Stores `value` as item `index` of the buffer at `data` (a byte for
+    /// a `bool`, a word otherwise; `index` already bounds-checked; no
+    /// reference counting).
     StoreItem {
         /// The buffer's address.
         data: Operand,

@@ -3,6 +3,8 @@
 
 use crate::error::Error;
 use std::cell::UnsafeCell;
+use std::mem::ManuallyDrop;
+use std::sync::OnceLock;
 
 /// Default recursion limit, as CPython's `sys.getrecursionlimit()`.
 const DEFAULT_DEPTH_LIMIT: u64 = 1000;
@@ -28,15 +30,24 @@ pub const CTX_DEPTH_LIMIT_OFFSET: i32 = 8;
 /// Byte offset of [`Ctx::pending`].
 pub const CTX_PENDING_OFFSET: i32 = 16;
 
-impl Ctx {
-    fn new() -> Ctx {
-        let depth_limit = std::env::var("ROAST_RECURSION_LIMIT")
+/// The recursion limit: `ROAST_RECURSION_LIMIT` if set, else CPython's.
+fn depth_limit() -> u64 {
+    static LIMIT: OnceLock<u64> = OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("ROAST_RECURSION_LIMIT")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_DEPTH_LIMIT);
+            .filter(|&l| l > 0)
+            .unwrap_or(DEFAULT_DEPTH_LIMIT)
+    })
+}
+
+impl Ctx {
+    /// A fresh context; its limit (0: not read yet) is set on first use.
+    const fn new() -> Ctx {
         Ctx {
             depth: 0,
-            depth_limit,
+            depth_limit: 0,
             pending: 0,
             error: None,
         }
@@ -59,11 +70,24 @@ impl Ctx {
 }
 
 thread_local! {
-    static CTX: UnsafeCell<Ctx> = UnsafeCell::new(Ctx::new());
+    // Constant-initialized and without a destructor, so reaching it is one
+    // thread-pointer-relative address. Nothing is lost at thread exit: an
+    // exception is only pending inside `invoke`, which takes it.
+    static CTX: UnsafeCell<ManuallyDrop<Ctx>> = const { UnsafeCell::new(ManuallyDrop::new(Ctx::new())) };
 }
 
 /// Runs `f` with this thread's context. Compiled code only runs inside `f`,
 /// and never calls back into Rust, so the pointer is never aliased.
+#[inline]
 pub fn with_ctx<R>(f: impl FnOnce(*mut Ctx) -> R) -> R {
-    CTX.with(|cell| f(cell.get()))
+    CTX.with(|cell| {
+        let ctx: *mut Ctx = cell.get().cast();
+        // SAFETY: this thread's context, not otherwise borrowed here.
+        unsafe {
+            if (*ctx).depth_limit == 0 {
+                (*ctx).depth_limit = depth_limit();
+            }
+        }
+        f(ctx)
+    })
 }

@@ -104,8 +104,15 @@ impl fmt::Display for Location {
 
 /// An uncaught Roast exception: its Python class, message and where it was
 /// raised. Displays as `Kind: message (at file:line:col)`.
+///
+/// One pointer wide, so a `Result<T, Error>` of a scalar comes back from a
+/// call in registers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Raised>);
+
+/// What an [`Error`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Raised {
     kind: ExcKind,
     message: String,
     location: Location,
@@ -114,47 +121,47 @@ pub struct Error {
 impl Error {
     /// An exception of `kind` with `message`, raised at `location`.
     pub fn new(kind: ExcKind, message: impl Into<String>, location: Location) -> Error {
-        Error {
+        Error(Box::new(Raised {
             kind,
             message: message.into(),
             location,
-        }
+        }))
     }
 
     /// The Python exception class name, e.g. `"ZeroDivisionError"`.
     pub fn kind(&self) -> &str {
-        self.kind.name()
+        self.0.kind.name()
     }
 
     /// The exception kind as an enum.
     pub fn exc_kind(&self) -> ExcKind {
-        self.kind
+        self.0.kind
     }
 
     /// The exception message (empty for a bare `assert`).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// Where the exception was raised.
     pub fn location(&self) -> &Location {
-        &self.location
+        &self.0.location
     }
 
     /// The last line CPython prints for this exception: `Kind: message`, or
     /// just `Kind` when the message is empty.
     pub fn python_line(&self) -> String {
-        if self.message.is_empty() {
-            self.kind.name().to_string()
+        if self.0.message.is_empty() {
+            self.0.kind.name().to_string()
         } else {
-            format!("{}: {}", self.kind.name(), self.message)
+            format!("{}: {}", self.0.kind.name(), self.0.message)
         }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at {})", self.python_line(), self.location)
+        write!(f, "{} (at {})", self.python_line(), self.0.location)
     }
 }
 

@@ -27,6 +27,7 @@ impl ModuleInit {
 /// Calls compiled code: initializes `module` on this thread if needed, then
 /// runs `call` with the thread's context and a slot for the result. A nonzero
 /// status from either becomes the pending exception as `Err`.
+#[inline]
 pub fn invoke<T: Default>(
     module: Option<&ModuleInit>,
     call: impl FnOnce(*mut Ctx, &mut T) -> u8,

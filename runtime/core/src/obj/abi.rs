@@ -1192,7 +1192,7 @@ pub unsafe extern "C" fn roast_rt_list_append(l: *mut u8, w: u64) {
     // SAFETY: the contract.
     let v = unsafe { elem(l, w) };
     v.incref();
-    l.with_vec(|vec| vec.push(w));
+    l.push(w);
 }
 
 /// `l[i]` (a new reference); `IndexError: list index out of range`.
@@ -1248,7 +1248,7 @@ pub unsafe extern "C" fn roast_rt_list_setitem(
     };
     // SAFETY: the contract.
     unsafe { elem(l, w) }.incref();
-    let old = l.with_vec(|v| std::mem::replace(&mut v[i], w));
+    let old = l.replace(i, w);
     // SAFETY: the list held a reference to its old element.
     unsafe { elem(l, old) }.decref();
 }
@@ -1346,8 +1346,9 @@ pub unsafe extern "C" fn roast_rt_list_repeat(
         unsafe { raise_py_err(ctx, e, file, file_len, pos) };
         return null_mut();
     }
+    let items = l.words();
     for _ in 0..n {
-        words.extend_from_slice(l.words());
+        words.extend_from_slice(&items);
     }
     for v in l.items() {
         for _ in 0..n {

@@ -1,9 +1,12 @@
 //! `list[T]` objects: `len` @16, `cap` @24, `data` @32, a buffer of one word
-//! per element (`list[int]`, `list[float]`, `list[bool]` unboxed). The
-//! buffer is always the parts of a `Vec<u64>`, so the runtime edits it as one.
+//! per element (`list[int]`, `list[float]` unboxed), except `list[bool]`,
+//! whose buffer holds one byte (0 or 1) per element, as Rust's `[bool]`.
+//! The buffer is always the parts of a `Vec<u64>` (a `Vec<u8>` for
+//! `list[bool]`), so the runtime edits it as one.
 
-use super::desc::TypeDesc;
+use super::desc::{Kind, TypeDesc};
 use super::heap::{Header, Obj, Val};
+use std::borrow::Cow;
 use std::mem::{offset_of, ManuallyDrop};
 
 #[repr(C)]
@@ -11,7 +14,12 @@ struct ListLayout {
     header: Header,
     len: u64,
     cap: u64,
-    data: *mut u64,
+    data: *mut u8,
+}
+
+/// Whether lists with elements of type `elem` store bytes, not words.
+fn byte_elements(elem: &TypeDesc) -> bool {
+    elem.kind() == Kind::Bool
 }
 
 const _: () = assert!(
@@ -43,16 +51,65 @@ impl List {
     /// A new list of type `desc` whose elements are `words`: the caller
     /// hands over one reference to each.
     pub(crate) fn new(desc: &'static TypeDesc, words: Vec<u64>) -> List {
-        let mut words = ManuallyDrop::new(words);
         let o = Obj::alloc(size_of::<ListLayout>(), desc);
-        // SAFETY: `o` is a fresh list allocation; it takes over the Vec's parts.
+        // SAFETY: `o` is a fresh list allocation (fields not yet read).
         unsafe {
             let l = o.cast::<ListLayout>();
-            (*l).len = words.len() as u64;
-            (*l).cap = words.capacity() as u64;
-            (*l).data = words.as_mut_ptr();
+            (*l).len = 0;
+            (*l).cap = 0;
+            (*l).data = std::ptr::NonNull::<u64>::dangling().as_ptr().cast();
         }
-        List(o)
+        let l = List(o);
+        l.store(words);
+        l
+    }
+
+    /// Whether this list's buffer holds bytes (`list[bool]`).
+    fn holds_bytes(self) -> bool {
+        byte_elements(self.elem())
+    }
+
+    /// Hands the buffer `words` (as elements) to the list, whose own
+    /// buffer was taken out by `take_buffer` or never set.
+    fn store(self, words: Vec<u64>) {
+        let l = self.raw();
+        let (len, cap, data) = if self.holds_bytes() {
+            let mut bytes = ManuallyDrop::new(words.iter().map(|&w| w as u8).collect::<Vec<u8>>());
+            (bytes.len(), bytes.capacity(), bytes.as_mut_ptr())
+        } else {
+            let mut words = ManuallyDrop::new(words);
+            (
+                words.len(),
+                words.capacity(),
+                words.as_mut_ptr().cast::<u8>(),
+            )
+        };
+        // SAFETY: the list takes over the Vec's parts.
+        unsafe {
+            (*l).len = len as u64;
+            (*l).cap = cap as u64;
+            (*l).data = data;
+        }
+    }
+
+    /// Takes the buffer out as words (the list is left without one until
+    /// `store`).
+    fn take_buffer(self) -> Vec<u64> {
+        let l = self.raw();
+        // SAFETY: the list's (data, len, cap) are the parts of a `Vec<u8>`
+        // for a byte list and of a `Vec<u64>` otherwise; the caller stores a
+        // buffer back before the fields are read again.
+        unsafe {
+            let (data, len, cap) = ((*l).data, (*l).len as usize, (*l).cap as usize);
+            if self.holds_bytes() {
+                Vec::from_raw_parts(data, len, cap)
+                    .into_iter()
+                    .map(u64::from)
+                    .collect()
+            } else {
+                Vec::from_raw_parts(data.cast::<u64>(), len, cap)
+            }
+        }
     }
 
     /// A new list of type `desc` holding new references to `items`.
@@ -88,43 +145,97 @@ impl List {
         unsafe { (*self.raw()).len as usize }
     }
 
-    /// The element words.
-    pub(crate) fn words(&self) -> &[u64] {
-        // SAFETY: a live list's `data` holds `len` initialized words (a
+    /// The element bytes of a byte list.
+    fn bytes(&self) -> &[u8] {
+        debug_assert!(self.holds_bytes());
+        // SAFETY: a live byte list's `data` holds `len` initialized bytes (a
         // dangling pointer only when `len` is 0, which `from_raw_parts`
-        // accepts as it is aligned and non-null); nothing edits them while
-        // this borrow is used.
+        // accepts as it is non-null); nothing edits them while this borrow
+        // is used.
         unsafe {
             let l = self.raw();
             std::slice::from_raw_parts((*l).data, (*l).len as usize)
         }
     }
 
+    /// The element words (converted from the bytes of a byte list).
+    pub(crate) fn words(&self) -> Cow<'_, [u64]> {
+        if self.holds_bytes() {
+            return Cow::Owned(self.bytes().iter().map(|&b| u64::from(b)).collect());
+        }
+        // SAFETY: a live word list's `data` holds `len` initialized, aligned
+        // words (a dangling aligned pointer only when `len` is 0); nothing
+        // edits them while this borrow is used.
+        Cow::Borrowed(unsafe {
+            let l = self.raw();
+            std::slice::from_raw_parts((*l).data.cast::<u64>(), (*l).len as usize)
+        })
+    }
+
+    /// The word of element `i` (`i < len`).
+    fn word(self, i: usize) -> u64 {
+        assert!(i < self.len(), "list index in range");
+        let data = self.data();
+        // SAFETY: `i < len`, and the buffer holds `len` elements.
+        unsafe {
+            if self.holds_bytes() {
+                u64::from(*data.add(i))
+            } else {
+                *data.cast::<u64>().add(i)
+            }
+        }
+    }
+
+    fn data(self) -> *mut u8 {
+        // SAFETY: a live list starts with this layout.
+        unsafe { (*self.raw()).data }
+    }
+
     /// Element `i` (`i < len`).
     pub(crate) fn get(self, i: usize) -> Val {
         // SAFETY: the elements of a live `list[T]` are valid `T`s, alive
         // while the list holds them.
-        unsafe { Val::new(self.words()[i], self.elem()) }
+        unsafe { Val::new(self.word(i), self.elem()) }
     }
 
     /// The elements as values.
     pub(crate) fn items(&self) -> impl Iterator<Item = Val> + '_ {
-        let d = self.elem();
-        self.words().iter().map(move |&w| {
-            // SAFETY: as in `get`.
-            unsafe { Val::new(w, d) }
-        })
+        let list = *self;
+        (0..self.len()).map(move |i| list.get(i))
     }
 
-    /// Runs `f` on the element buffer as a `Vec`, then stores it back. `f`
-    /// keeps the reference counts right itself and must not touch this list
-    /// through another handle.
-    pub(crate) fn with_vec<R>(self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+    /// Appends the element word `w`, taking over its reference.
+    pub(crate) fn push(self, w: u64) {
+        if self.holds_bytes() {
+            self.with_bytes(|v| v.push(w as u8));
+        } else {
+            self.with_vec(|v| v.push(w));
+        }
+    }
+
+    /// Puts `w` at `i` (`i < len`), taking over its reference; returns the
+    /// old element's word, whose reference passes to the caller.
+    pub(crate) fn replace(self, i: usize, w: u64) -> u64 {
+        let old = self.word(i);
+        let data = self.data();
+        // SAFETY: `i < len` (checked by `word`), and the buffer holds `len`
+        // elements, exclusively this list's.
+        unsafe {
+            if self.holds_bytes() {
+                *data.add(i) = w as u8;
+            } else {
+                *data.cast::<u64>().add(i) = w;
+            }
+        }
+        old
+    }
+
+    /// Runs `f` on a byte list's buffer as a `Vec<u8>`, then stores it back.
+    fn with_bytes<R>(self, f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
         let l = self.raw();
-        // SAFETY: the list's (data, len, cap) are always the parts of a
-        // `Vec<u64>` (see `new` and below); the fields are not read until
-        // they are written back, and a panic in `f` leaks the buffer rather
-        // than freeing it twice.
+        // SAFETY: a byte list's (data, len, cap) are the parts of a
+        // `Vec<u8>`; the fields are not read until they are written back,
+        // and a panic in `f` leaks the buffer rather than freeing it twice.
         let mut v = ManuallyDrop::new(unsafe {
             Vec::from_raw_parts((*l).data, (*l).len as usize, (*l).cap as usize)
         });
@@ -135,6 +246,17 @@ impl List {
             (*l).cap = v.capacity() as u64;
             (*l).data = v.as_mut_ptr();
         }
+        r
+    }
+
+    /// Runs `f` on the elements as a `Vec` of words, then stores them back
+    /// (a byte list converts both ways, in linear time). `f` keeps the
+    /// reference counts right itself and must not touch this list through
+    /// another handle.
+    pub(crate) fn with_vec<R>(self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+        let mut v = self.take_buffer();
+        let r = f(&mut v);
+        self.store(v);
         r
     }
 
