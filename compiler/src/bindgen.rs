@@ -256,14 +256,14 @@ fn function(out: &mut String, f: &ExportedFunction, module_init: &str) {
     let _ = write!(
         out,
         "\n{doc}///\n/// Returns the uncaught Roast exception as `Err`.\n\
-         {ALLOW}\npub fn try_{plain_name}{signature} -> ::core::result::Result<{ret}, ::roast::Error> {{\n\
+         {ALLOW}\n#[inline]\npub fn try_{plain_name}{signature} -> ::core::result::Result<{ret}, ::roast::Error> {{\n\
          {prologue}    \
          let __result = ::roast::__private::invoke({module_init}, |{closure_params}| {{\n        \
          // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.\n        \
          unsafe {{ {shim}({call_args}{out_arg}) }}\n    }});\n\
          {epilogue}{result}}}\n\
          \n{doc}///\n/// # Panics\n/// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.\n\
-         {ALLOW}\n#[track_caller]\npub fn {name}{signature}{arrow} {{\n    \
+         {ALLOW}\n#[inline]\n#[track_caller]\npub fn {name}{signature}{arrow} {{\n    \
          ::roast::__private::unwrap_or_panic(try_{plain_name}({args}))\n}}\n",
         shim = shim_name(f),
         args = args.join(", "),

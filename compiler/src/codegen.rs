@@ -504,7 +504,7 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     locals: Vec<Type>,
     /// The stack slot holding the frame's locals, if any.
     frame: Option<ir::StackSlot>,
-    /// Each local's offset in the frame (`None`: an SSA variable).
+    /// Each frame local's offset in the frame (`None`: not in the frame).
     frame_index: Vec<Option<i32>>,
     /// How many locals the frame holds.
     frame_len: usize,
@@ -556,12 +556,10 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 None if ty == types::F64 => b.ins().f64const(0.0),
                 None => b.ins().iconst(ty, 0),
             };
-            match (frame, frame_index[i]) {
-                (Some(slot), Some(offset)) => {
-                    b.ins().stack_store(types::I64, init, slot, offset);
-                }
-                _ => b.def_var(var, init),
+            if let (Some(slot), Some(offset)) = (frame, frame_index[i]) {
+                b.ins().stack_store(types::I64, init, slot, offset);
             }
+            b.def_var(var, init);
             vars.push(var);
         }
         let blocks: Vec<ir::Block> = f.blocks.iter().map(|_| b.create_block()).collect();
@@ -721,27 +719,20 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
 
     fn operand(&mut self, op: Operand) -> Value {
         match op {
-            Operand::Local(l) => match (self.frame, self.frame_index[l.0 as usize]) {
-                (Some(slot), Some(offset)) => {
-                    self.b
-                        .ins()
-                        .stack_load(types::I64, types::I64, slot, offset)
-                }
-                _ => self.b.use_var(self.vars[l.0 as usize]),
-            },
+            Operand::Local(l) => self.b.use_var(self.vars[l.0 as usize]),
             Operand::Int(v) => self.b.ins().iconst(types::I64, v),
             Operand::Float(v) => self.b.ins().f64const(v),
             Operand::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
         }
     }
 
+    /// Sets a local. A frame local is also written through to its slot,
+    /// which only `ReleaseFrame` reads: reads use the SSA value.
     fn define(&mut self, local: mir::LocalId, v: Value) {
-        match (self.frame, self.frame_index[local.0 as usize]) {
-            (Some(slot), Some(offset)) => {
-                self.b.ins().stack_store(types::I64, v, slot, offset);
-            }
-            _ => self.b.def_var(self.vars[local.0 as usize], v),
+        if let (Some(slot), Some(offset)) = (self.frame, self.frame_index[local.0 as usize]) {
+            self.b.ins().stack_store(types::I64, v, slot, offset);
         }
+        self.b.def_var(self.vars[local.0 as usize], v);
     }
 
     fn statement(&mut self, s: &Statement) {
@@ -985,6 +976,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     BinOp::IAdd => ins.iadd(a, b),
                     BinOp::ISub => ins.isub(a, b),
                     BinOp::SDiv => ins.sdiv(a, b),
+                    BinOp::UDiv => ins.udiv(a, b),
                     BinOp::SRem => ins.srem(a, b),
                     BinOp::And => ins.band(a, b),
                     BinOp::Or => ins.bor(a, b),

@@ -168,6 +168,8 @@ pub enum BinOp {
     ISub,
     /// truncating int division (divisor not 0 nor -1)
     SDiv,
+    /// unsigned division (divisor not 0)
+    UDiv,
     /// truncating int remainder (divisor not 0 nor -1)
     SRem,
     /// `&` (ints and bools)
@@ -763,6 +765,7 @@ impl Builder<'_> {
             "range() arg 3 must not be zero",
             span,
         );
+        let remaining = self.range_length(start, stop, step);
         let counter = self.temp(Type::Int);
         self.push(Statement::Assign(counter, Rvalue::Use(start)));
         let (header, body_b, latch, else_b, after) = (
@@ -775,19 +778,14 @@ impl Builder<'_> {
         self.goto(header);
         self.switch_to(header);
         let i = Operand::Local(counter);
-        let up = self.assign(
+        let more = self.assign(
             Type::Bool,
-            Rvalue::Binary(BinOp::ICmp(IntCond::SGt), step, Operand::Int(0)),
+            Rvalue::Binary(
+                BinOp::ICmp(IntCond::Ne),
+                Operand::Local(remaining),
+                Operand::Int(0),
+            ),
         );
-        let below = self.assign(
-            Type::Bool,
-            Rvalue::Binary(BinOp::ICmp(IntCond::SLt), i, stop),
-        );
-        let above = self.assign(
-            Type::Bool,
-            Rvalue::Binary(BinOp::ICmp(IntCond::SGt), i, stop),
-        );
-        let more = self.assign(Type::Bool, Rvalue::Select(up, below, above));
         self.branch(more, body_b, else_b);
         self.switch_to(body_b);
         self.push(Statement::Assign(var, Rvalue::Use(i)));
@@ -795,21 +793,54 @@ impl Builder<'_> {
         self.block(body);
         self.loops.pop();
         self.goto(latch);
-        // `i + step` leaving i64 means the range is exhausted.
+        // A counted loop: the value after the last one may wrap, unused.
         self.switch_to(latch);
-        let overflow = self.temp(Type::Bool);
-        self.push(Statement::CheckedArith {
-            value: counter,
-            overflow,
-            op: CheckedOp::Add,
-            a: i,
-            b: step,
-        });
-        self.branch(Operand::Local(overflow), else_b, header);
+        self.push(Statement::Assign(
+            remaining,
+            Rvalue::Binary(BinOp::ISub, Operand::Local(remaining), Operand::Int(1)),
+        ));
+        self.push(Statement::Assign(
+            counter,
+            Rvalue::Binary(BinOp::IAdd, i, step),
+        ));
+        self.goto(header);
         self.switch_to(else_b);
         self.block(orelse);
         self.goto(after);
         self.switch_to(after);
+    }
+
+    /// `len(range(start, stop, step))` (`step` not 0) in a new local, as
+    /// an unsigned count: exact for every i64 bound.
+    fn range_length(&mut self, start: Operand, stop: Operand, step: Operand) -> LocalId {
+        let bin = |b: &mut Self, ty: Type, op: BinOp, x: Operand, y: Operand| {
+            b.assign(ty, Rvalue::Binary(op, x, y))
+        };
+        let up = bin(
+            self,
+            Type::Bool,
+            BinOp::ICmp(IntCond::SGt),
+            step,
+            Operand::Int(0),
+        );
+        let below = bin(self, Type::Bool, BinOp::ICmp(IntCond::SLt), start, stop);
+        let above = bin(self, Type::Bool, BinOp::ICmp(IntCond::SGt), start, stop);
+        let nonempty = self.assign(Type::Bool, Rvalue::Select(up, below, above));
+        // Both differences wrap into the right unsigned distance.
+        let rising = bin(self, Type::Int, BinOp::ISub, stop, start);
+        let falling = bin(self, Type::Int, BinOp::ISub, start, stop);
+        let distance = self.assign(Type::Int, Rvalue::Select(up, rising, falling));
+        let negated = bin(self, Type::Int, BinOp::ISub, Operand::Int(0), step);
+        let stride = self.assign(Type::Int, Rvalue::Select(up, step, negated));
+        let last = bin(self, Type::Int, BinOp::ISub, distance, Operand::Int(1));
+        let steps = bin(self, Type::Int, BinOp::UDiv, last, stride);
+        let count = bin(self, Type::Int, BinOp::IAdd, steps, Operand::Int(1));
+        let length = self.temp(Type::Int);
+        self.push(Statement::Assign(
+            length,
+            Rvalue::Select(nonempty, count, Operand::Int(0)),
+        ));
+        length
     }
 
     fn print(&mut self, args: &[hir::Expr], sep: &str, end: &str) {

@@ -38,6 +38,7 @@ unsafe extern "C" {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_shout(s: &str) -> ::core::result::Result<::std::string::String, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(s);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -57,6 +58,7 @@ pub fn try_shout(s: &str) -> ::core::result::Result<::std::string::String, ::roa
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn shout(s: &str) -> ::std::string::String {
     ::roast::__private::unwrap_or_panic(try_shout(s))
@@ -66,6 +68,7 @@ pub fn shout(s: &str) -> ::std::string::String {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_total(xs: &[i64]) -> ::core::result::Result<i64, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(xs);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut i64| {
@@ -82,6 +85,7 @@ pub fn try_total(xs: &[i64]) -> ::core::result::Result<i64, ::roast::Error> {
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn total(xs: &[i64]) -> i64 {
     ::roast::__private::unwrap_or_panic(try_total(xs))
@@ -91,6 +95,7 @@ pub fn total(xs: &[i64]) -> i64 {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_scaled(xs: &[f64], k: f64) -> ::core::result::Result<::std::vec::Vec<f64>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(xs);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -108,6 +113,7 @@ pub fn try_scaled(xs: &[f64], k: f64) -> ::core::result::Result<::std::vec::Vec<
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn scaled(xs: &[f64], k: f64) -> ::std::vec::Vec<f64> {
     ::roast::__private::unwrap_or_panic(try_scaled(xs, k))
@@ -117,6 +123,7 @@ pub fn scaled(xs: &[f64], k: f64) -> ::std::vec::Vec<f64> {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_flags(bs: &[bool]) -> ::core::result::Result<::std::vec::Vec<bool>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(bs);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -134,6 +141,7 @@ pub fn try_flags(bs: &[bool]) -> ::core::result::Result<::std::vec::Vec<bool>, :
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn flags(bs: &[bool]) -> ::std::vec::Vec<bool> {
     ::roast::__private::unwrap_or_panic(try_flags(bs))
@@ -143,6 +151,7 @@ pub fn flags(bs: &[bool]) -> ::std::vec::Vec<bool> {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result::Result<::std::string::String, ::roast::Error> {
     let __w0 = ::roast::__private::str_list_to_word(words);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -160,6 +169,7 @@ pub fn try_joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::std::string::String {
     ::roast::__private::unwrap_or_panic(try_joined(words))
@@ -169,6 +179,7 @@ pub fn joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::std::string::Str
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_words(s: &str) -> ::core::result::Result<::std::vec::Vec<::std::string::String>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(s);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -186,6 +197,7 @@ pub fn try_words(s: &str) -> ::core::result::Result<::std::vec::Vec<::std::strin
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn words(s: &str) -> ::std::vec::Vec<::std::string::String> {
     ::roast::__private::unwrap_or_panic(try_words(s))
@@ -195,6 +207,7 @@ pub fn words(s: &str) -> ::std::vec::Vec<::std::string::String> {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_swap(p: (i64, ::std::string::String)) -> ::core::result::Result<(::std::string::String, i64), ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(&p);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -212,6 +225,7 @@ pub fn try_swap(p: (i64, ::std::string::String)) -> ::core::result::Result<(::st
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn swap(p: (i64, ::std::string::String)) -> (::std::string::String, i64) {
     ::roast::__private::unwrap_or_panic(try_swap(p))
@@ -221,6 +235,7 @@ pub fn swap(p: (i64, ::std::string::String)) -> (::std::string::String, i64) {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_first_even(xs: &[i64]) -> ::core::result::Result<::core::option::Option<i64>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(xs);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -238,6 +253,7 @@ pub fn try_first_even(xs: &[i64]) -> ::core::result::Result<::core::option::Opti
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn first_even(xs: &[i64]) -> ::core::option::Option<i64> {
     ::roast::__private::unwrap_or_panic(try_first_even(xs))
@@ -247,6 +263,7 @@ pub fn first_even(xs: &[i64]) -> ::core::option::Option<i64> {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_greet(name: Option<&str>) -> ::core::result::Result<::std::string::String, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(&name);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -264,6 +281,7 @@ pub fn try_greet(name: Option<&str>) -> ::core::result::Result<::std::string::St
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn greet(name: Option<&str>) -> ::std::string::String {
     ::roast::__private::unwrap_or_panic(try_greet(name))
@@ -273,6 +291,7 @@ pub fn greet(name: Option<&str>) -> ::std::string::String {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result::Result<::roast::IndexMap<::std::string::String, i64>, ::roast::Error> {
     let __w0 = ::roast::__private::str_list_to_word(words);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
@@ -290,6 +309,7 @@ pub fn try_counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::roast::IndexMap<::std::string::String, i64> {
     ::roast::__private::unwrap_or_panic(try_counts(words))
@@ -299,6 +319,7 @@ pub fn counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::roast::IndexMap<
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> ::core::result::Result<i64, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(d);
     let __result = ::roast::__private::invoke(None, |ctx, out: &mut i64| {
@@ -315,6 +336,7 @@ pub fn try_keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> ::co
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> i64 {
     ::roast::__private::unwrap_or_panic(try_keys_total(d))

@@ -44,6 +44,7 @@ static __ROAST_MODULE: ::roast::__private::ModuleInit =
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_add(a: i64, b: i64) -> ::core::result::Result<i64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut i64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -61,6 +62,7 @@ pub fn try_add(a: i64, b: i64) -> ::core::result::Result<i64, ::roast::Error> {
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn add(a: i64, b: i64) -> i64 {
     ::roast::__private::unwrap_or_panic(try_add(a, b))
@@ -70,6 +72,7 @@ pub fn add(a: i64, b: i64) -> i64 {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_scale(x: f64) -> ::core::result::Result<f64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut f64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -83,6 +86,7 @@ pub fn try_scale(x: f64) -> ::core::result::Result<f64, ::roast::Error> {
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn scale(x: f64) -> f64 {
     ::roast::__private::unwrap_or_panic(try_scale(x))
@@ -92,6 +96,7 @@ pub fn scale(x: f64) -> f64 {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_negate(flag: bool) -> ::core::result::Result<bool, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut bool| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -105,6 +110,7 @@ pub fn try_negate(flag: bool) -> ::core::result::Result<bool, ::roast::Error> {
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn negate(flag: bool) -> bool {
     ::roast::__private::unwrap_or_panic(try_negate(flag))
@@ -114,6 +120,7 @@ pub fn negate(flag: bool) -> bool {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_mixed(n: i64, x: f64, flag: bool) -> ::core::result::Result<f64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut f64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -127,6 +134,7 @@ pub fn try_mixed(n: i64, x: f64, flag: bool) -> ::core::result::Result<f64, ::ro
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn mixed(n: i64, x: f64, flag: bool) -> f64 {
     ::roast::__private::unwrap_or_panic(try_mixed(n, x, flag))
@@ -136,6 +144,7 @@ pub fn mixed(n: i64, x: f64, flag: bool) -> f64 {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_log(n: i64) -> ::core::result::Result<(), ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, _out: &mut ()| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -149,6 +158,7 @@ pub fn try_log(n: i64) -> ::core::result::Result<(), ::roast::Error> {
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn log(n: i64) {
     ::roast::__private::unwrap_or_panic(try_log(n))
@@ -160,6 +170,7 @@ pub fn log(n: i64) {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_type(r#loop: i64) -> ::core::result::Result<i64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut i64| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -175,6 +186,7 @@ pub fn try_type(r#loop: i64) -> ::core::result::Result<i64, ::roast::Error> {
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn r#type(r#loop: i64) -> i64 {
     ::roast::__private::unwrap_or_panic(try_type(r#loop))
@@ -184,6 +196,7 @@ pub fn r#type(r#loop: i64) -> i64 {
 ///
 /// Returns the uncaught Roast exception as `Err`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 pub fn try_test_add() -> ::core::result::Result<(), ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, _out: &mut ()| {
         // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
@@ -197,6 +210,7 @@ pub fn try_test_add() -> ::core::result::Result<(), ::roast::Error> {
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
 #[allow(dead_code, clippy::all)]
+#[inline]
 #[track_caller]
 pub fn test_add() {
     ::roast::__private::unwrap_or_panic(try_test_add())

@@ -76,18 +76,28 @@ thread_local! {
     static CTX: UnsafeCell<ManuallyDrop<Ctx>> = const { UnsafeCell::new(ManuallyDrop::new(Ctx::new())) };
 }
 
-/// Runs `f` with this thread's context. Compiled code only runs inside `f`,
-/// and never calls back into Rust, so the pointer is never aliased.
+/// This thread's context. Compiled code only runs while the runtime calls
+/// it with this pointer, and never calls back into Rust, so the pointer is
+/// never aliased.
+#[inline]
+pub fn current() -> *mut Ctx {
+    let ctx: *mut Ctx = CTX.with(|cell| cell.get().cast());
+    // SAFETY: this thread's context, not borrowed anywhere.
+    if unsafe { (*ctx).depth_limit } == 0 {
+        set_depth_limit(ctx);
+    }
+    ctx
+}
+
+#[cold]
+#[inline(never)]
+fn set_depth_limit(ctx: *mut Ctx) {
+    // SAFETY: this thread's context, not borrowed anywhere.
+    unsafe { (*ctx).depth_limit = depth_limit() };
+}
+
+/// Runs `f` with this thread's context (see [`current`]).
 #[inline]
 pub fn with_ctx<R>(f: impl FnOnce(*mut Ctx) -> R) -> R {
-    CTX.with(|cell| {
-        let ctx: *mut Ctx = cell.get().cast();
-        // SAFETY: this thread's context, not otherwise borrowed here.
-        unsafe {
-            if (*ctx).depth_limit == 0 {
-                (*ctx).depth_limit = depth_limit();
-            }
-        }
-        f(ctx)
-    })
+    f(current())
 }

@@ -1,7 +1,7 @@
 //! Support for generated bindings (re-exported as `roast::__private`); not a
 //! stable API for hand-written code.
 
-use crate::context::{with_ctx, Ctx};
+use crate::context::{current, Ctx};
 use crate::error::Error;
 use std::cell::Cell;
 use std::thread::LocalKey;
@@ -32,37 +32,58 @@ pub fn invoke<T: Default>(
     module: Option<&ModuleInit>,
     call: impl FnOnce(*mut Ctx, &mut T) -> u8,
 ) -> Result<T, Error> {
-    with_ctx(|ctx| {
-        if let Some(m) = module {
-            if !m.initialized.get() {
-                m.initialized.set(true);
-                // SAFETY: `ctx` is this thread's live context and `init` is the
-                // module's compiled initializer with signature `(ctx) -> u8`.
-                if unsafe { (m.init)(ctx) } != 0 {
-                    m.initialized.set(false);
-                    // SAFETY: live context.
-                    return Err(unsafe { crate::rt::take_error(ctx) });
-                }
-            }
+    let ctx = current();
+    if let Some(m) = module {
+        if !m.initialized.get() {
+            initialize(m, ctx)?;
         }
-        let mut out = T::default();
-        if call(ctx, &mut out) == 0 {
-            Ok(out)
-        } else {
-            // SAFETY: live context.
-            Err(unsafe { crate::rt::take_error(ctx) })
-        }
-    })
+    }
+    let mut out = T::default();
+    if call(ctx, &mut out) == 0 {
+        Ok(out)
+    } else {
+        Err(pending(ctx))
+    }
+}
+
+/// Runs `m`'s initializer on this thread (first call only).
+#[cold]
+#[inline(never)]
+fn initialize(m: &ModuleInit, ctx: *mut Ctx) -> Result<(), Error> {
+    m.initialized.set(true);
+    // SAFETY: `ctx` is this thread's live context and `init` is the module's
+    // compiled initializer with signature `(ctx) -> u8`.
+    if unsafe { (m.init)(ctx) } != 0 {
+        m.initialized.set(false);
+        return Err(pending(ctx));
+    }
+    Ok(())
+}
+
+/// Takes the exception compiled code left pending.
+#[cold]
+#[inline(never)]
+fn pending(ctx: *mut Ctx) -> Error {
+    // SAFETY: `ctx` is this thread's live context.
+    unsafe { crate::rt::take_error(ctx) }
 }
 
 /// The panicking form of a call: the value, or a panic with the exception's
 /// `Kind: message (at file:line:col)`.
+#[inline]
 #[track_caller]
 pub fn unwrap_or_panic<T>(result: Result<T, Error>) -> T {
     match result {
         Ok(v) => v,
-        Err(e) => panic!("{e}"),
+        Err(e) => raise_panic(e),
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn raise_panic(e: Error) -> ! {
+    panic!("{e}")
 }
 
 /// How a module's script ends: `main()` called implicitly, if at all.

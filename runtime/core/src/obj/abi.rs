@@ -1338,24 +1338,15 @@ pub unsafe extern "C" fn roast_rt_list_repeat(
     // SAFETY: the contract.
     let l = unsafe { list(l) };
     let n = usize::try_from(n).unwrap_or(0);
-    let mut words = Vec::new();
-    let total = l.len().checked_mul(n);
-    if let Some(Err(_)) | None = total.map(|t| words.try_reserve_exact(t)) {
-        let e = PyErr::overflow_error("result too large to allocate");
-        // SAFETY: the contract.
-        unsafe { raise_py_err(ctx, e, file, file_len, pos) };
-        return null_mut();
-    }
-    let items = l.words();
-    for _ in 0..n {
-        words.extend_from_slice(&items);
-    }
-    for v in l.items() {
-        for _ in 0..n {
-            v.incref();
+    match l.repeat(n) {
+        Some(r) => r.obj().ptr(),
+        None => {
+            let e = PyErr::overflow_error("result too large to allocate");
+            // SAFETY: the contract.
+            unsafe { raise_py_err(ctx, e, file, file_len, pos) };
+            null_mut()
         }
     }
-    List::new(l.obj().desc(), words).obj().ptr()
 }
 
 /// `l.extend(other)` (also `l += other`); `l.extend(l)` doubles `l`.

@@ -28,6 +28,19 @@ const _: () = assert!(
         && offset_of!(ListLayout, data) == 32
 );
 
+/// Fills the empty `out` with copies of `items` up to `total` elements
+/// (a multiple of `items.len()`), doubling what is already there.
+fn repeat_into<T: Copy>(out: &mut Vec<T>, items: &[T], total: usize) {
+    if items.is_empty() || total == 0 {
+        return;
+    }
+    out.extend_from_slice(items);
+    while out.len() < total {
+        let more = (total - out.len()).min(out.len());
+        out.extend_from_within(..more);
+    }
+}
+
 /// A live `list` object.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct List(Obj);
@@ -204,6 +217,32 @@ impl List {
         (0..self.len()).map(move |i| list.get(i))
     }
 
+    /// `self * n` with new references to the items; `None` if the result
+    /// cannot be allocated.
+    pub(crate) fn repeat(self, n: usize) -> Option<List> {
+        let total = self.len().checked_mul(n)?;
+        let desc = self.obj().desc();
+        if self.holds_bytes() {
+            let mut bytes = Vec::new();
+            bytes.try_reserve_exact(total).ok()?;
+            repeat_into(&mut bytes, self.bytes(), total);
+            let l = List::new(desc, Vec::new());
+            l.with_bytes(|v| *v = bytes);
+            return Some(l);
+        }
+        let mut words = Vec::new();
+        words.try_reserve_exact(total).ok()?;
+        repeat_into(&mut words, &self.words(), total);
+        if self.elem().kind().is_heap() {
+            for v in self.items() {
+                for _ in 0..n {
+                    v.incref();
+                }
+            }
+        }
+        Some(List::new(desc, words))
+    }
+
     /// Appends the element word `w`, taking over its reference.
     pub(crate) fn push(self, w: u64) {
         if self.holds_bytes() {
@@ -268,9 +307,15 @@ impl List {
     /// Frees the list (its count reached zero).
     pub(crate) fn release(self) {
         let d = self.elem();
-        for w in self.take_all() {
-            // SAFETY: the list held a reference to each element, a valid `T`.
-            unsafe { Val::new(w, d) }.decref();
+        if d.kind().is_heap() {
+            for w in self.take_all() {
+                // SAFETY: the list held a reference to each element, a valid `T`.
+                unsafe { Val::new(w, d) }.decref();
+            }
+        } else if self.holds_bytes() {
+            drop(self.with_bytes(std::mem::take));
+        } else {
+            drop(self.take_buffer());
         }
         // SAFETY: lists are allocated by `new` with this size; this was the
         // last reference.
