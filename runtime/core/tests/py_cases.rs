@@ -135,6 +135,11 @@ fn one_char(args: &[Val], i: usize) -> char {
     }
 }
 
+/// A list of owned copies of `pieces`.
+fn strings(pieces: Vec<&str>) -> Val {
+    Val::List(pieces.into_iter().map(String::from).collect())
+}
+
 fn string(s: impl Into<String>) -> Val {
     Val::Str(s.into())
 }
@@ -188,8 +193,8 @@ fn call(func: &str, a: &[Val]) -> Outcome {
         "strip" => string(pystr::strip(s(a, 0), opt_str(a, 1))),
         "lstrip" => string(pystr::lstrip(s(a, 0), opt_str(a, 1))),
         "rstrip" => string(pystr::rstrip(s(a, 0), opt_str(a, 1))),
-        "split" => Val::List(pystr::split(s(a, 0), opt_str(a, 1), int(a, 2))?),
-        "rsplit" => Val::List(pystr::rsplit(s(a, 0), opt_str(a, 1), int(a, 2))?),
+        "split" => strings(pystr::split(s(a, 0), opt_str(a, 1), int(a, 2))?),
+        "rsplit" => strings(pystr::rsplit(s(a, 0), opt_str(a, 1), int(a, 2))?),
         "join" => {
             let Val::List(items) = &a[1] else {
                 panic!("list")

@@ -653,7 +653,7 @@ pub unsafe extern "C" fn roast_rt_str_rstrip(s: *mut u8, chars: *mut u8) -> *mut
     unsafe { strip_with(s, chars, pystr::rstrip) }
 }
 
-type SplitFn = fn(&str, Option<&str>, i64) -> Result<Vec<String>, PyErr>;
+type SplitFn = for<'a> fn(&'a str, Option<&str>, i64) -> Result<Vec<&'a str>, PyErr>;
 
 /// `s.split(sep, maxsplit)` or `rsplit` as a new `list[str]` of type
 /// `list_desc`.
@@ -676,8 +676,15 @@ unsafe fn split_with(
     let (s, d) = unsafe { (Str::from_ptr(s), desc(list_desc)) };
     // SAFETY: forwarded caller guarantee.
     let sep = (!sep.is_null()).then(|| unsafe { Str::from_ptr(sep) });
-    let r =
-        f(s.as_str(), sep.as_ref().map(|c| c.as_str()), maxsplit).map(|parts| str_list(d, parts));
+    // The pieces of an ASCII string are ASCII: no code points to count.
+    let ascii = s.chars() == s.len();
+    let r = f(s.as_str(), sep.as_ref().map(|c| c.as_str()), maxsplit).map(|parts| {
+        let words = parts.iter().map(|p| {
+            let chars = if ascii { p.len() } else { p.chars().count() };
+            string::new_counted(p, chars).word()
+        });
+        List::new(d, words.collect()).obj().ptr()
+    });
     // SAFETY: forwarded caller guarantees.
     unsafe { or_raise(ctx, r, null_mut(), file, file_len, pos) }
 }

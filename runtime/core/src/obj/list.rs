@@ -248,7 +248,7 @@ impl List {
         if self.holds_bytes() {
             self.with_bytes(|v| v.push(w as u8));
         } else {
-            self.with_vec(|v| v.push(w));
+            self.with_words(|v| v.push(w));
         }
     }
 
@@ -293,9 +293,35 @@ impl List {
     /// reference counts right itself and must not touch this list through
     /// another handle.
     pub(crate) fn with_vec<R>(self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+        if !self.holds_bytes() {
+            return self.with_words(f);
+        }
         let mut v = self.take_buffer();
         let r = f(&mut v);
         self.store(v);
+        r
+    }
+
+    /// Runs `f` on a word list's buffer as a `Vec<u64>`, then stores it back.
+    fn with_words<R>(self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+        let l = self.raw();
+        // SAFETY: a word list's (data, len, cap) are the parts of a
+        // `Vec<u64>`; the fields are not read until they are written back,
+        // and a panic in `f` leaks the buffer rather than freeing it twice.
+        let mut v = ManuallyDrop::new(unsafe {
+            Vec::from_raw_parts(
+                (*l).data.cast::<u64>(),
+                (*l).len as usize,
+                (*l).cap as usize,
+            )
+        });
+        let r = f(&mut v);
+        // SAFETY: as above; the list takes the parts back.
+        unsafe {
+            (*l).len = v.len() as u64;
+            (*l).cap = v.capacity() as u64;
+            (*l).data = v.as_mut_ptr().cast::<u8>();
+        }
         r
     }
 

@@ -70,6 +70,25 @@ fn sort_by_key<T: Copy>(items: &mut [T], d: &TypeDesc, key: impl Fn(T) -> Val) {
     }
 }
 
+/// Sorts the element words of a list of type `d` by their own values. Equal
+/// `int`s, `bool`s and `str`s cannot be told apart, so their sort need not
+/// be stable.
+fn sort_words(words: &mut [u64], d: &'static TypeDesc) {
+    let value = |w: u64| {
+        // SAFETY: the words are elements of a live `list[T]` (of type `d`)
+        // that keeps them alive.
+        unsafe { Val::new(w, d) }
+    };
+    match d.kind() {
+        Kind::Int | Kind::Bool => words.sort_unstable_by_key(|&w| w as i64),
+        Kind::Str => words.sort_unstable_by(|&a, &b| match (value(a).view(), value(b).view()) {
+            (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
+            _ => unreachable!("str items"),
+        }),
+        _ => merge_sort(words, &mut |a, b| compare(value(a), value(b), Op::Lt)),
+    }
+}
+
 /// `l.sort(key=..., reverse=...)`, where `keys` (if any) holds each
 /// element's key, in order.
 pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) {
@@ -80,11 +99,7 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) {
             if reverse {
                 words.reverse();
             }
-            sort_by_key(&mut words, d, |w| {
-                // SAFETY: the words are the elements of `l`, a live `list[T]`
-                // (of type `d`) that keeps them alive.
-                unsafe { Val::new(w, d) }
-            });
+            sort_words(&mut words, d);
             if reverse {
                 words.reverse();
             }

@@ -229,24 +229,21 @@ fn empty_separator() -> PyErr {
 /// separates (`"a,,b".split(",")` is `['a', '', 'b']`); an empty `sep` is
 /// `ValueError: empty separator`. At most `maxsplit` splits when it is
 /// non-negative; the rest of the string is the last item.
-pub fn split(s: &str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<String>, PyErr> {
+pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<&'a str>, PyErr> {
     match sep {
         Some("") => Err(empty_separator()),
-        Some(sep) => Ok(s
-            .splitn(max_pieces(maxsplit), sep)
-            .map(String::from)
-            .collect()),
+        Some(sep) => Ok(s.splitn(max_pieces(maxsplit), sep).collect()),
         None => {
             let mut out = Vec::new();
             let mut rest = s.trim_start_matches(is_space);
             let mut splits = 0;
             while !rest.is_empty() {
                 if maxsplit >= 0 && splits >= maxsplit {
-                    out.push(rest.to_string());
+                    out.push(rest);
                     break;
                 }
                 let end = rest.find(is_space).unwrap_or(rest.len());
-                out.push(rest[..end].to_string());
+                out.push(&rest[..end]);
                 splits += 1;
                 rest = rest[end..].trim_start_matches(is_space);
             }
@@ -257,26 +254,23 @@ pub fn split(s: &str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<String>, P
 
 /// `s.rsplit(sep, maxsplit)`: as [`split`], but the splits are taken from
 /// the right, so with a `maxsplit` the unsplit rest is the first item.
-pub fn rsplit(s: &str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<String>, PyErr> {
-    let mut out: Vec<String> = match sep {
+pub fn rsplit<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<&'a str>, PyErr> {
+    let mut out: Vec<&str> = match sep {
         Some("") => return Err(empty_separator()),
-        Some(sep) => s
-            .rsplitn(max_pieces(maxsplit), sep)
-            .map(String::from)
-            .collect(),
+        Some(sep) => s.rsplitn(max_pieces(maxsplit), sep).collect(),
         None => {
             let mut out = Vec::new();
             let mut rest = s.trim_end_matches(is_space);
             let mut splits = 0;
             while !rest.is_empty() {
                 if maxsplit >= 0 && splits >= maxsplit {
-                    out.push(rest.to_string());
+                    out.push(rest);
                     break;
                 }
                 let start = rest.rfind(is_space).map_or(0, |b| {
                     b + rest[b..].chars().next().map_or(0, char::len_utf8)
                 });
-                out.push(rest[start..].to_string());
+                out.push(&rest[start..]);
                 splits += 1;
                 rest = rest[..start].trim_end_matches(is_space);
             }

@@ -61,6 +61,11 @@ pub fn is_alnum(c: char) -> bool {
 /// `c.isspace()`: bidirectional class WS, B or S, or category Zs. Includes
 /// `'\x1c'..='\x1f'` and `'\x85'`.
 pub fn is_space(c: char) -> bool {
+    if c.is_ascii() {
+        // Tab, newline, vertical tab, form feed, carriage return, the four
+        // separators 0x1c..0x1f, and space.
+        return matches!(c as u8, 9..=13 | 28..=32);
+    }
     in_ranges(t::SPACE, c)
 }
 
