@@ -125,6 +125,7 @@ runtime_functions! {
     TupleNew = roast_rt_tuple_new(Desc) -> Word;
 
     StrConcat = roast_rt_str_concat(Word, Word) -> Word;
+    StrBuilder = roast_rt_str_builder(I64) -> Word;
     StrAppendStr = roast_rt_str_append_str(Word, Word, Desc) -> Word;
     StrAppendFormat = roast_rt_str_append_format(Ctx, Word, Word, Desc, Word, Site) -> Word [raises];
     StrIadd = roast_rt_str_iadd(Word, Word) -> Word;

@@ -378,13 +378,25 @@ impl Builder<'_> {
                 }
             }
             ExprKind::Concat(parts) => {
-                let first = self.expr(&parts[0]);
-                let acc = self.owned_copy(first, Type::Str);
-                let Operand::Local(mut acc) = acc else {
-                    unreachable!("owned_copy: a local")
+                // A fresh string with room for the literal text and a few
+                // bytes per field, appended to in place.
+                let room: usize = parts
+                    .iter()
+                    .map(|p| match &p.kind {
+                        ExprKind::Str(text) => text.len(),
+                        _ => 8,
+                    })
+                    .sum();
+                let builder = self.call_rt(
+                    RtFn::StrBuilder,
+                    vec![val(Operand::Int(room as i64))],
+                    Type::Str,
+                    span,
+                );
+                let Operand::Local(mut acc) = builder else {
+                    unreachable!("call_rt: a local")
                 };
-                self.owned.push(acc);
-                for p in &parts[1..] {
+                for p in parts {
                     acc = self.append_part(acc, p, span);
                 }
                 Operand::Local(acc)

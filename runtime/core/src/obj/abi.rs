@@ -225,6 +225,16 @@ pub unsafe extern "C" fn roast_rt_format(
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }
 
+/// A new empty string with room for `capacity` bytes, which the appends of
+/// an f-string then fill in place.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_builder(capacity: i64) -> *mut u8 {
+    string::alloc_str(usize::try_from(capacity).unwrap_or(0)).ptr()
+}
+
 /// `acc + str(w)` for a value of type `desc`: consumes the caller's
 /// reference to `acc` and returns the result (f-strings build their text
 /// this way, without a string object per field).

@@ -5,12 +5,13 @@
 use super::heap::{Val, View};
 use super::string::{self, new_str, Str};
 use crate::obj::heap::Obj;
-use crate::py::format::{format_bool, format_float, format_int, format_str};
+use crate::py::format::{
+    format_bool, format_float, format_int, format_int_into, format_str, push_padded_int,
+};
 use crate::py::repr::{float_repr, str_repr};
 use crate::py::PyErr;
 use crate::ExcKind;
 use std::cell::RefCell;
-use std::fmt::Write;
 
 /// `a == b` for two values of one type. Floats compare as IEEE doubles.
 /// Identical objects are equal without looking inside, as CPython's
@@ -157,10 +158,7 @@ pub(crate) fn repr_into(v: Val, out: &mut String) {
     }
     match v.view() {
         View::None => out.push_str("None"),
-        View::Int(x) => {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "{x}");
-        }
+        View::Int(x) => push_padded_int(x, false, 0, out),
         View::Float(x) => out.push_str(&float_repr(x)),
         View::Bool(b) => out.push_str(crate::py::str_bool(b)),
         View::Str(s) => out.push_str(&str_repr(s.as_str())),
@@ -223,6 +221,13 @@ pub(crate) fn format(v: Val, spec: &str) -> Result<Obj, PyErr> {
 /// (which grows in place when nobody else holds it). On an error `acc` is
 /// left as it was, still the caller's.
 pub(crate) fn append_format(acc: Str, v: Val, spec: &str) -> Result<Obj, PyErr> {
+    if let View::Int(x) = v.view() {
+        return SCRATCH.with_borrow_mut(|text| {
+            text.clear();
+            format_int_into(x, spec, text)?;
+            Ok(string::iadd_bytes(acc, text.as_bytes(), char_count(text)))
+        });
+    }
     Ok(match formatted(v, spec)? {
         Formatted::Text(text) => string::iadd_bytes(acc, text.as_bytes(), text.chars().count()),
         Formatted::Itself(s) => string::iadd(acc, s),
@@ -243,8 +248,17 @@ pub(crate) fn append_str_of(acc: Str, v: Val) -> Obj {
         _ => SCRATCH.with_borrow_mut(|text| {
             text.clear();
             repr_into(v, text);
-            string::iadd_bytes(acc, text.as_bytes(), text.chars().count())
+            string::iadd_bytes(acc, text.as_bytes(), char_count(text))
         }),
+    }
+}
+
+/// The number of code points of `text` (its length when ASCII).
+fn char_count(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
     }
 }
 

@@ -134,7 +134,7 @@ impl Str {
 }
 
 /// A mortal string with room for `cap` bytes, `len` and `chars` 0.
-fn alloc_str(cap: usize) -> Obj {
+pub(crate) fn alloc_str(cap: usize) -> Obj {
     let o = Obj::alloc(HEAD + cap, &STR);
     // SAFETY: `o` is a fresh allocation of a str head.
     unsafe {

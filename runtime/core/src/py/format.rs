@@ -321,7 +321,68 @@ fn layout(n: &Number, spec: &Spec) -> Result<String, PyErr> {
 /// `str.format`): types `b c d o x X n` and none, and the float types
 /// `e E f F g G %`, which convert `v` to `float` first.
 pub fn format_int(v: i64, spec: &str) -> Result<String, PyErr> {
-    format_long(v, spec, "int")
+    let mut out = String::new();
+    format_int_into(v, spec, &mut out)?;
+    Ok(out)
+}
+
+/// [`format_int`], appending to `out`. The common specs (`""`, `"d"`,
+/// `"5"`, `"05d"`: an optional `0`, a width of at most three digits, an
+/// optional `d`) take a fast path that parses nothing else.
+pub fn format_int_into(v: i64, spec: &str, out: &mut String) -> Result<(), PyErr> {
+    match simple_int_spec(spec) {
+        Some((zero, width)) => {
+            push_padded_int(v, zero, width, out);
+            Ok(())
+        }
+        None => {
+            out.push_str(&format_long(v, spec, "int")?);
+            Ok(())
+        }
+    }
+}
+
+/// `(zero padding, width)` of a spec `0?[0-9]{0,3}d?`.
+fn simple_int_spec(spec: &str) -> Option<(bool, usize)> {
+    let b = spec.strip_suffix('d').unwrap_or(spec).as_bytes();
+    let (zero, digits) = match b {
+        [b'0', rest @ ..] => (true, rest),
+        _ => (false, b),
+    };
+    if digits.len() > 3 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let width = digits.iter().fold(0, |w, d| w * 10 + usize::from(d - b'0'));
+    Some((zero, width))
+}
+
+/// `v` right-aligned in `width` columns: zeros go between the sign and the
+/// digits (`-0005`), spaces before the sign (`   -5`).
+pub fn push_padded_int(v: i64, zero: bool, width: usize, out: &mut String) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut m = v.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    let digits = &buf[at..];
+    let len = digits.len() + usize::from(v < 0);
+    let pad = width.saturating_sub(len);
+    if !zero {
+        out.extend(std::iter::repeat_n(' ', pad));
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    if zero {
+        out.extend(std::iter::repeat_n('0', pad));
+    }
+    out.push_str(std::str::from_utf8(digits).expect("ASCII digits"));
 }
 
 /// `format(b, spec)` for a `bool`: `str(b)` for an empty spec; otherwise
