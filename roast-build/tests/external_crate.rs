@@ -20,14 +20,16 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Where the outside crate builds (shared between runs, for speed).
+fn external_target() -> PathBuf {
+    workspace().join("target/external-crate-test")
+}
+
 fn cargo(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .current_dir(root)
-        .env(
-            "CARGO_TARGET_DIR",
-            workspace().join("target/external-crate-test"),
-        )
+        .env("CARGO_TARGET_DIR", external_target())
         .env_remove("ROAST_MANIFEST_DIR")
         .output()
         .expect("cargo runs")
@@ -135,6 +137,21 @@ def describe(d: dict[str, int]) -> str:
 CALLS: list[str] = []
 
 
+def churn(seed: int) -> str:
+    """Allocation-heavy (strings, a list, a dict); every fifth seed raises KeyError."""
+    words: list[str] = []
+    for i in range(40):
+        words.append(f"w{(seed * 31 + i) % 13}-{'x' * (i % 4)}")
+    d: dict[str, int] = {}
+    for w in words:
+        d[w] = d.get(w, 0) + len(w)
+    keys = [k for k in d]
+    keys.sort()
+    if seed % 5 == 0:
+        return str(d["missing"])
+    return ",".join([f"{k}:{d[k]}" for k in keys])
+
+
 def record(x: str) -> int:
     """Module state is per thread."""
     CALLS.append(x)
@@ -210,6 +227,42 @@ fn many_threads_share_literals_and_build_their_own_values() {
 }
 "#;
 
+/// Eight threads of allocation-heavy, partly raising Roast calls, each
+/// compared with a sequential run and checked for leaked objects; the test
+/// also runs it under valgrind.
+const STRESS: &str = r#"roast::include_bindings!("outside");
+
+/// One call's outcome as text: the value or the exception.
+fn outcome(seed: i64) -> String {
+    match boundary::try_churn(seed) {
+        Ok(v) => v,
+        Err(e) => e.to_string(),
+    }
+}
+
+fn main() {
+    let calls = 60;
+    let sequential: Vec<String> = (0..calls).map(outcome).collect();
+    assert!(sequential.iter().any(|s| s.starts_with("KeyError: 'missing'")), "some calls raise");
+    assert!(sequential.iter().any(|s| s.starts_with("w0-")), "some calls return");
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let results: Vec<String> = (0..calls).map(outcome).collect();
+                roast::__private::release_globals();
+                (results, roast::__private::live_objects())
+            })
+        })
+        .collect();
+    for t in threads {
+        let (results, live) = t.join().unwrap();
+        assert_eq!(results, sequential, "a thread's results differ from the sequential run");
+        assert_eq!(live, 0, "a thread leaked Roast objects");
+    }
+    println!("stress ok: 8 threads x {calls} calls");
+}
+"#;
+
 fn make_crate(root: &Path) {
     let ws = workspace();
     write(
@@ -220,6 +273,7 @@ fn make_crate(root: &Path) {
 name = "outside"
 version = "0.1.0"
 edition = "2021"
+default-run = "outside"
 
 [dependencies]
 roast = {{ path = "{0}/runtime" }}
@@ -243,6 +297,7 @@ roast-build = {{ path = "{0}/roast-build" }}
     write(root, "roast/stats.roast", STATS_V1);
     write(root, "roast/boundary.roast", BOUNDARY);
     write(root, "tests/boundary.rs", BOUNDARY_TEST);
+    write(root, "src/bin/stress.rs", STRESS);
     write(root, "src/fib.roast", FIB_V1);
     // include_roast! in a library, an integration test and an example too.
     write(
@@ -282,6 +337,40 @@ fn main() {
     );
 }
 
+/// Runs the outside crate's 8-thread stress binary, and again under valgrind
+/// when it is installed: no errors, no definite or indirect leaks.
+fn stress_runs_clean(root: &Path) {
+    let build = cargo(root, &["build", "--quiet", "--bin", "stress"]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let exe = external_target().join("debug/stress");
+    let native = Command::new(&exe).output().expect("stress binary runs");
+    assert!(
+        native.status.success() && text(&native.stdout).contains("stress ok"),
+        "stress run failed:\n{}{}",
+        text(&native.stdout),
+        text(&native.stderr)
+    );
+    let valgrind = Command::new("valgrind")
+        .args([
+            "-q",
+            "--error-exitcode=1",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--show-leak-kinds=definite,indirect",
+        ])
+        .arg(&exe)
+        .output();
+    match valgrind {
+        Ok(out) => assert!(
+            out.status.success() && text(&out.stdout).contains("stress ok"),
+            "the stress run under valgrind failed:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ),
+        Err(_) => eprintln!("skipping the valgrind run of the stress binary: valgrind not found"),
+    }
+}
+
 #[test]
 fn outside_crate_builds_runs_tests_and_rebuilds_on_edit() {
     let dir = tempfile::tempdir().unwrap();
@@ -306,6 +395,8 @@ fn outside_crate_builds_runs_tests_and_rebuilds_on_edit() {
     );
     assert!(stdout.contains("panic caught=true"), "{stdout}");
     assert!(stdout.contains("overflow=OverflowError"), "{stdout}");
+
+    stress_runs_clean(root);
 
     let test = cargo(root, &["test", "--quiet", "--", "--list"]);
     let listed = text(&test.stdout);
