@@ -687,13 +687,17 @@ impl Builder<'_> {
                 offset: LEN,
             },
         );
-        let negative = self.assign(
-            Type::Bool,
-            Rvalue::Binary(BinOp::ICmp(IntCond::SLt), index, Operand::Int(0)),
-        );
-        // Wraps only when `index` is not negative, and is then not chosen.
-        let from_end = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, index, len));
-        let position = self.assign(Type::Int, Rvalue::Select(negative, from_end, index));
+        let position = if self.is_nonneg(index) {
+            index
+        } else {
+            let negative = self.assign(
+                Type::Bool,
+                Rvalue::Binary(BinOp::ICmp(IntCond::SLt), index, Operand::Int(0)),
+            );
+            // Wraps only when `index` is not negative, and is then not chosen.
+            let from_end = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, index, len));
+            self.assign(Type::Int, Rvalue::Select(negative, from_end, index))
+        };
         // Unsigned: a position still negative is huge, so outside too.
         let outside = self.assign(
             Type::Bool,
@@ -959,9 +963,12 @@ impl Builder<'_> {
                 if let Operand::Local(l) = seq {
                     self.owned.push(l);
                 }
+                // The position only counts up from 0.
+                let index = zero(self);
+                self.nonneg.insert(index);
                 IterState::Seq {
                     seq,
-                    index: zero(self),
+                    index,
                     ty: e.ty,
                 }
             }

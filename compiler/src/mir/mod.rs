@@ -12,6 +12,7 @@ pub use crate::rtabi::RtFn;
 mod heap;
 mod inline;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
+use std::collections::HashSet;
 use std::fmt;
 
 /// A local slot of a [`Body`]: HIR locals keep their ids, temporaries follow.
@@ -379,7 +380,7 @@ struct Lowered {
     locals: Vec<(String, Type)>,
     blocks: Vec<BasicBlock>,
     /// Heap temporaries holding borrowed references.
-    borrowed: std::collections::HashSet<LocalId>,
+    borrowed: HashSet<LocalId>,
     span: Span,
 }
 
@@ -410,6 +411,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
         owned: Vec::new(),
         borrowed: Default::default(),
         globals_base: None,
+        nonneg: nonneg_loop_vars(f),
     };
     let too_deep = b.temp(Type::Bool);
     b.push(Statement::EnterFrame { too_deep });
@@ -480,13 +482,82 @@ struct Builder<'m> {
     /// Temporaries holding a reference that the current statement releases.
     owned: Vec<LocalId>,
     /// Temporaries holding a borrowed reference: never released.
-    borrowed: std::collections::HashSet<LocalId>,
+    borrowed: HashSet<LocalId>,
     /// The local holding the address of this thread's module variables.
     globals_base: Option<LocalId>,
+    /// Int locals that never hold a negative value (loop variables of
+    /// `range(a, b, c)` with constant `a >= 0`, `c > 0`, and results
+    /// computed from them): `%`, `//` and indexing skip their sign fixups.
+    nonneg: HashSet<LocalId>,
 }
 
 fn local(id: hir::LocalId) -> LocalId {
     LocalId(id.0)
+}
+
+/// The loop variables of `f` that only ever hold values of a
+/// `range(a, b, c)` with constant `a >= 0` and `c > 0`: nothing else
+/// assigns them, so they are never negative.
+fn nonneg_loop_vars(f: &hir::Function) -> HashSet<LocalId> {
+    fn pattern(p: &hir::Pattern, bad: &mut HashSet<LocalId>) {
+        match p {
+            hir::Pattern::Local(id) => {
+                bad.insert(local(*id));
+            }
+            hir::Pattern::Tuple(items) => items.iter().for_each(|i| pattern(i, bad)),
+        }
+    }
+    fn walk(stmts: &[hir::Stmt], good: &mut HashSet<LocalId>, bad: &mut HashSet<LocalId>) {
+        for s in stmts {
+            match s {
+                hir::Stmt::Assign(id, _) | hir::Stmt::StrAppend(id, _) => {
+                    bad.insert(local(*id));
+                }
+                hir::Stmt::ParallelAssign(items) => {
+                    bad.extend(items.iter().map(|(id, _)| local(*id)));
+                }
+                hir::Stmt::Unpack(p, _) => pattern(p, bad),
+                hir::Stmt::ForRange {
+                    var,
+                    start,
+                    step,
+                    body,
+                    orelse,
+                    ..
+                } => {
+                    let counted = matches!(start.kind, ExprKind::Int(a) if a >= 0)
+                        && matches!(step.kind, ExprKind::Int(c) if c > 0);
+                    if counted { &mut *good } else { &mut *bad }.insert(local(*var));
+                    walk(body, good, bad);
+                    walk(orelse, good, bad);
+                }
+                hir::Stmt::ForEach {
+                    pattern: p,
+                    body,
+                    orelse,
+                    ..
+                } => {
+                    pattern(p, bad);
+                    walk(body, good, bad);
+                    walk(orelse, good, bad);
+                }
+                hir::Stmt::If { then, orelse, .. } => {
+                    walk(then, good, bad);
+                    walk(orelse, good, bad);
+                }
+                hir::Stmt::While { body, orelse, .. } => {
+                    walk(body, good, bad);
+                    walk(orelse, good, bad);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut good = HashSet::new();
+    let mut bad: HashSet<LocalId> = f.params.iter().map(|p| local(*p)).collect();
+    walk(&f.body, &mut good, &mut bad);
+    good.retain(|l| !bad.contains(l));
+    good
 }
 
 impl Builder<'_> {
@@ -1092,14 +1163,52 @@ impl Builder<'_> {
         Operand::Local(value)
     }
 
+    /// Whether `v` is known never to be negative.
+    fn is_nonneg(&self, v: Operand) -> bool {
+        match v {
+            Operand::Int(k) => k >= 0,
+            Operand::Local(l) => self.nonneg.contains(&l),
+            _ => false,
+        }
+    }
+
+    /// Records that `v` (a local) is never negative.
+    fn mark_nonneg(&mut self, v: Operand) -> Operand {
+        if let Operand::Local(l) = v {
+            self.nonneg.insert(l);
+        }
+        v
+    }
+
     fn int_arith(&mut self, op: ArithOp, a: Operand, b: Operand, span: Span) -> Operand {
         let cmp = |s: &mut Self, cond, x, y| {
             s.assign(Type::Bool, Rvalue::Binary(BinOp::ICmp(cond), x, y))
         };
+        let both_nonneg = self.is_nonneg(a) && self.is_nonneg(b);
         match op {
-            ArithOp::Add => self.checked(CheckedOp::Add, a, b, span),
+            ArithOp::Add | ArithOp::Mul => {
+                let op = if op == ArithOp::Add {
+                    CheckedOp::Add
+                } else {
+                    CheckedOp::Mul
+                };
+                let v = self.checked(op, a, b, span);
+                // Without overflow, a sum or product of non-negatives is one.
+                if both_nonneg {
+                    self.mark_nonneg(v);
+                }
+                v
+            }
             ArithOp::Sub => self.checked(CheckedOp::Sub, a, b, span),
-            ArithOp::Mul => self.checked(CheckedOp::Mul, a, b, span),
+            ArithOp::FloorDiv | ArithOp::Mod if matches!(b, Operand::Int(k) if k > 0) => {
+                // A positive constant divisor: no zero or -1 case, and a
+                // non-negative dividend needs no rounding fixup.
+                let r = self.positive_divisor(op == ArithOp::FloorDiv, a, b);
+                if op == ArithOp::Mod || self.is_nonneg(a) {
+                    self.mark_nonneg(r);
+                }
+                r
+            }
             ArithOp::Div => {
                 let zero = cmp(self, IntCond::Eq, b, Operand::Int(0));
                 self.raise_if(zero, ExcKind::ZeroDivisionError, "division by zero", span);
@@ -1185,6 +1294,28 @@ impl Builder<'_> {
                 self.raise_if(overflow, ExcKind::OverflowError, INT_OVERFLOW_MESSAGE, span);
                 self.assign(Type::Int, Rvalue::Select(big, Operand::Int(0), shifted))
             }
+        }
+    }
+
+    /// `a // b` or `a % b` for a constant `b > 0`.
+    fn positive_divisor(&mut self, floor: bool, a: Operand, b: Operand) -> Operand {
+        let op = if floor { BinOp::SDiv } else { BinOp::SRem };
+        if self.is_nonneg(a) {
+            return self.assign(Type::Int, Rvalue::Binary(op, a, b));
+        }
+        let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));
+        let r = self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, b));
+        // Round toward negative infinity: a negative remainder moves down.
+        let negative = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SLt), r, Operand::Int(0)),
+        );
+        if floor {
+            let one = self.assign(Type::Int, Rvalue::Unary(UnOp::BoolToInt, negative));
+            self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, q, one))
+        } else {
+            let plus = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, r, b));
+            self.assign(Type::Int, Rvalue::Select(negative, plus, r))
         }
     }
 
