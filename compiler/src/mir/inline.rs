@@ -105,6 +105,8 @@ fn splice(body: &mut Lowered, b: usize, k: usize, leaves: &Leaves) {
         statements: rest,
         terminator,
     });
+    body.nonneg
+        .extend(callee.nonneg.iter().map(|l| map.local(*l)));
     for cb in &callee.blocks {
         let mut statements: Vec<Statement> =
             cb.statements.iter().map(|s| map.statement(s)).collect();

@@ -11,6 +11,8 @@ pub use crate::rtabi::RtFn;
 
 mod heap;
 mod inline;
+mod reuse;
+mod signs;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::collections::HashSet;
 use std::fmt;
@@ -200,7 +202,7 @@ pub enum BinOp {
 }
 
 /// Overflow-checked int operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CheckedOp {
     /// `+`
     Add,
@@ -356,10 +358,15 @@ pub fn build(module: &hir::Module) -> Module {
     let mut init = module.init.as_ref().map(|f| lower(module, f));
     let mut script = lower(module, &module.script);
     let leaves = inline::Leaves::find(&functions);
-    for body in functions.iter_mut().chain(init.as_mut()) {
+    for body in functions
+        .iter_mut()
+        .chain(init.as_mut())
+        .chain(std::iter::once(&mut script))
+    {
         leaves.inline_into(body);
+        reuse::reuse_checked(body);
+        signs::fold_sign_tests(body);
     }
-    leaves.inline_into(&mut script);
     Module {
         file_name: module.file_name.clone(),
         functions: functions.into_iter().map(finish).collect(),
@@ -381,6 +388,8 @@ struct Lowered {
     blocks: Vec<BasicBlock>,
     /// Heap temporaries holding borrowed references.
     borrowed: HashSet<LocalId>,
+    /// Int locals known never to be negative, whatever assigns them.
+    nonneg: HashSet<LocalId>,
     span: Span,
 }
 
@@ -459,6 +468,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
             })
             .collect(),
         borrowed: b.borrowed,
+        nonneg: b.nonneg,
         span: f.span,
     }
 }
