@@ -26,13 +26,16 @@ pub fn harness_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("py_harness.py")
 }
 
-/// Runs `run(n)` of `file` under `python3`: a warm-up call if `warmup`, then
-/// `rounds` timed calls (with no rounds, one untimed call for the result).
-pub fn run(file: &Path, n: i64, rounds: usize, warmup: bool) -> Result<Outcome, String> {
+/// Runs `run(n)` of `file` under `python3` for each of `ns`, in one process:
+/// a warm-up call if `warmup`, then `rounds` timed calls (with no rounds, one
+/// untimed call for the result).
+pub fn run(file: &Path, ns: &[i64], rounds: usize, warmup: bool) -> Result<Vec<Outcome>, String> {
+    let ns_arg: Vec<String> = ns.iter().map(i64::to_string).collect();
+    let ns_arg = ns_arg.join(",");
     let out = Command::new("python3")
         .arg(harness_path())
         .arg(file)
-        .arg(n.to_string())
+        .arg(&ns_arg)
         .arg(rounds.to_string())
         .arg(if warmup { "1" } else { "0" })
         .output()
@@ -40,20 +43,29 @@ pub fn run(file: &Path, n: i64, rounds: usize, warmup: bool) -> Result<Outcome, 
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!(
-            "python3 py_harness.py {} {n} failed ({}):\n{}",
+            "python3 py_harness.py {} {ns_arg} failed ({}):\n{}",
             file.display(),
             out.status,
             String::from_utf8_lossy(&out.stderr).trim_end()
         ));
     }
-    let malformed = || format!("py_harness.py printed {stdout:?}, not `REPR MEDIAN`");
-    let (repr, median) = stdout.trim().split_once(' ').ok_or_else(malformed)?;
-    let median = match median {
-        "-" => None,
-        m => Some(m.parse().map_err(|_| malformed())?),
-    };
-    Ok(Outcome {
-        repr: repr.to_string(),
-        median,
-    })
+    let malformed = || format!("py_harness.py printed {stdout:?}, not one `REPR MEDIAN` per n");
+    let outcomes = stdout
+        .lines()
+        .map(|line| {
+            let (repr, median) = line.split_once(' ').ok_or_else(malformed)?;
+            let median = match median {
+                "-" => None,
+                m => Some(m.parse().map_err(|_| malformed())?),
+            };
+            Ok(Outcome {
+                repr: repr.to_string(),
+                median,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if outcomes.len() != ns.len() {
+        return Err(malformed());
+    }
+    Ok(outcomes)
 }

@@ -141,11 +141,18 @@ fn check(kernel: &Kernel, settings: &Settings) -> String {
         ));
     }
     if settings.python {
-        let outcome = cpython::run(&kernel.path(), n, 0, false)
-            .unwrap_or_else(|e| fail(format_args!("{}: {e}", kernel.name)));
+        let outcome = cpython_run(kernel, n, 0, false);
         check_cpython_repr(kernel, n, &roast.to_string(), &outcome.repr);
     }
     roast.to_string()
+}
+
+/// [`cpython::run`] for one size; exits with an error when it fails.
+fn cpython_run(kernel: &Kernel, n: i64, rounds: usize, warmup: bool) -> cpython::Outcome {
+    match cpython::run(&kernel.path(), &[n], rounds, warmup) {
+        Ok(mut outcomes) => outcomes.remove(0),
+        Err(e) => fail(format_args!("{}: {e}", kernel.name)),
+    }
 }
 
 fn check_cpython_repr(kernel: &Kernel, n: i64, roast: &str, cpython: &str) {
@@ -178,8 +185,7 @@ fn time_kernel(kernel: &Kernel, agreed: &str, settings: &Settings) -> Row {
         rust_times.push(seconds(rust));
     }
     let cpython = settings.python.then(|| {
-        let outcome = cpython::run(&kernel.path(), n, settings.py_rounds, !settings.quick)
-            .unwrap_or_else(|e| fail(format_args!("{}: {e}", kernel.name)));
+        let outcome = cpython_run(kernel, n, settings.py_rounds, !settings.quick);
         check_cpython_repr(kernel, n, agreed, &outcome.repr);
         outcome.median.expect("timed rounds give a median")
     });
@@ -422,7 +428,7 @@ fn results_file(settings: &Settings, python: Option<&str>, results: &str) -> Str
          - {}\n\
          - {}\n\
          - rounds: a warm-up call each, then {} timed rounds alternating Roast and Rust \
-         (medians); CPython: {} in its own process via `py_harness.py`\n\n\
+         (medians); CPython, in its own process via `py_harness.py`: {}\n\n\
          ![Roast/Rust and CPython/Roast per kernel](results.svg)\n\n",
         settings.command(),
         command_line("date", &["-u", "+%Y-%m-%d"]),

@@ -25,7 +25,7 @@ pub enum Linking<'a> {
 
 /// On every generated item: a crate that calls only some of a module's
 /// functions must not get warnings for the rest, nor lints for generated code.
-const ALLOW: &str = "#[allow(dead_code, clippy::all)]";
+const ALLOW: &str = "#[allow(dead_code, non_snake_case, clippy::all)]";
 
 /// Rust keywords that need a raw identifier (`r#type`).
 const RAW_KEYWORDS: &[&str] = &[

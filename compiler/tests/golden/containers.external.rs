@@ -37,7 +37,7 @@ unsafe extern "C" {
 /// Roast: `def shout(s: str) -> str`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_shout(s: &str) -> ::core::result::Result<::std::string::String, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(s);
@@ -57,7 +57,7 @@ pub fn try_shout(s: &str) -> ::core::result::Result<::std::string::String, ::roa
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn shout(s: &str) -> ::std::string::String {
@@ -67,7 +67,7 @@ pub fn shout(s: &str) -> ::std::string::String {
 /// Roast: `def total(xs: list[int]) -> int`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_total(xs: &[i64]) -> ::core::result::Result<i64, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(xs);
@@ -84,7 +84,7 @@ pub fn try_total(xs: &[i64]) -> ::core::result::Result<i64, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn total(xs: &[i64]) -> i64 {
@@ -94,7 +94,7 @@ pub fn total(xs: &[i64]) -> i64 {
 /// Roast: `def scaled(xs: list[float], k: float) -> list[float]`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_scaled(xs: &[f64], k: f64) -> ::core::result::Result<::std::vec::Vec<f64>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(xs);
@@ -112,7 +112,7 @@ pub fn try_scaled(xs: &[f64], k: f64) -> ::core::result::Result<::std::vec::Vec<
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn scaled(xs: &[f64], k: f64) -> ::std::vec::Vec<f64> {
@@ -122,7 +122,7 @@ pub fn scaled(xs: &[f64], k: f64) -> ::std::vec::Vec<f64> {
 /// Roast: `def flags(bs: list[bool]) -> list[bool]`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_flags(bs: &[bool]) -> ::core::result::Result<::std::vec::Vec<bool>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(bs);
@@ -140,7 +140,7 @@ pub fn try_flags(bs: &[bool]) -> ::core::result::Result<::std::vec::Vec<bool>, :
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn flags(bs: &[bool]) -> ::std::vec::Vec<bool> {
@@ -150,7 +150,7 @@ pub fn flags(bs: &[bool]) -> ::std::vec::Vec<bool> {
 /// Roast: `def joined(words: list[str]) -> str`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result::Result<::std::string::String, ::roast::Error> {
     let __w0 = ::roast::__private::str_list_to_word(words);
@@ -168,7 +168,7 @@ pub fn try_joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::std::string::String {
@@ -178,7 +178,7 @@ pub fn joined<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::std::string::Str
 /// Roast: `def words(s: str) -> list[str]`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_words(s: &str) -> ::core::result::Result<::std::vec::Vec<::std::string::String>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(s);
@@ -196,7 +196,7 @@ pub fn try_words(s: &str) -> ::core::result::Result<::std::vec::Vec<::std::strin
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn words(s: &str) -> ::std::vec::Vec<::std::string::String> {
@@ -206,7 +206,7 @@ pub fn words(s: &str) -> ::std::vec::Vec<::std::string::String> {
 /// Roast: `def swap(p: tuple[int, str]) -> tuple[str, int]`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_swap(p: (i64, ::std::string::String)) -> ::core::result::Result<(::std::string::String, i64), ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(&p);
@@ -224,7 +224,7 @@ pub fn try_swap(p: (i64, ::std::string::String)) -> ::core::result::Result<(::st
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn swap(p: (i64, ::std::string::String)) -> (::std::string::String, i64) {
@@ -234,7 +234,7 @@ pub fn swap(p: (i64, ::std::string::String)) -> (::std::string::String, i64) {
 /// Roast: `def first_even(xs: list[int]) -> int | None`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_first_even(xs: &[i64]) -> ::core::result::Result<::core::option::Option<i64>, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(xs);
@@ -252,7 +252,7 @@ pub fn try_first_even(xs: &[i64]) -> ::core::result::Result<::core::option::Opti
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn first_even(xs: &[i64]) -> ::core::option::Option<i64> {
@@ -262,7 +262,7 @@ pub fn first_even(xs: &[i64]) -> ::core::option::Option<i64> {
 /// Roast: `def greet(name: str | None) -> str`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_greet(name: Option<&str>) -> ::core::result::Result<::std::string::String, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(&name);
@@ -280,7 +280,7 @@ pub fn try_greet(name: Option<&str>) -> ::core::result::Result<::std::string::St
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn greet(name: Option<&str>) -> ::std::string::String {
@@ -290,7 +290,7 @@ pub fn greet(name: Option<&str>) -> ::std::string::String {
 /// Roast: `def counts(words: list[str]) -> dict[str, int]`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result::Result<::roast::IndexMap<::std::string::String, i64>, ::roast::Error> {
     let __w0 = ::roast::__private::str_list_to_word(words);
@@ -308,7 +308,7 @@ pub fn try_counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::core::result
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::roast::IndexMap<::std::string::String, i64> {
@@ -318,7 +318,7 @@ pub fn counts<S: ::core::convert::AsRef<str>>(words: &[S]) -> ::roast::IndexMap<
 /// Roast: `def keys_total(d: dict[str, int]) -> int`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> ::core::result::Result<i64, ::roast::Error> {
     let __w0 = ::roast::__private::ToRoast::to_word(d);
@@ -335,7 +335,7 @@ pub fn try_keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> ::co
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> i64 {
@@ -346,7 +346,7 @@ pub fn keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> i64 {
 /// statements (with `if __name__ == "__main__":` blocks), then `main()` if it
 /// exists and nothing called it. Returns the exit status.
 #[doc(hidden)]
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 pub fn __roast_run_script() -> ::core::result::Result<i32, ::roast::Error> {
     ::roast::__private::run_script(None, __roast_script, ::roast::__private::ImplicitMain::None)
 }

@@ -43,7 +43,7 @@ static __ROAST_MODULE: ::roast::__private::ModuleInit =
 /// Roast: `def add(a: int, b: int) -> int`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_add(a: i64, b: i64) -> ::core::result::Result<i64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut i64| {
@@ -61,7 +61,7 @@ pub fn try_add(a: i64, b: i64) -> ::core::result::Result<i64, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn add(a: i64, b: i64) -> i64 {
@@ -71,7 +71,7 @@ pub fn add(a: i64, b: i64) -> i64 {
 /// Roast: `def scale(x: float) -> float`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_scale(x: f64) -> ::core::result::Result<f64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut f64| {
@@ -85,7 +85,7 @@ pub fn try_scale(x: f64) -> ::core::result::Result<f64, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn scale(x: f64) -> f64 {
@@ -95,7 +95,7 @@ pub fn scale(x: f64) -> f64 {
 /// Roast: `def negate(flag: bool) -> bool`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_negate(flag: bool) -> ::core::result::Result<bool, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut bool| {
@@ -109,7 +109,7 @@ pub fn try_negate(flag: bool) -> ::core::result::Result<bool, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn negate(flag: bool) -> bool {
@@ -119,7 +119,7 @@ pub fn negate(flag: bool) -> bool {
 /// Roast: `def mixed(n: int, x: float, flag: bool) -> float`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_mixed(n: i64, x: f64, flag: bool) -> ::core::result::Result<f64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut f64| {
@@ -133,7 +133,7 @@ pub fn try_mixed(n: i64, x: f64, flag: bool) -> ::core::result::Result<f64, ::ro
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn mixed(n: i64, x: f64, flag: bool) -> f64 {
@@ -143,7 +143,7 @@ pub fn mixed(n: i64, x: f64, flag: bool) -> f64 {
 /// Roast: `def log(n: int) -> None`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_log(n: i64) -> ::core::result::Result<(), ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, _out: &mut ()| {
@@ -157,7 +157,7 @@ pub fn try_log(n: i64) -> ::core::result::Result<(), ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn log(n: i64) {
@@ -169,7 +169,7 @@ pub fn log(n: i64) {
 /// Roast: `def type(loop: int) -> int`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_type(r#loop: i64) -> ::core::result::Result<i64, ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, out: &mut i64| {
@@ -185,7 +185,7 @@ pub fn try_type(r#loop: i64) -> ::core::result::Result<i64, ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn r#type(r#loop: i64) -> i64 {
@@ -195,7 +195,7 @@ pub fn r#type(r#loop: i64) -> i64 {
 /// Roast: `def test_add() -> None`.
 ///
 /// Returns the uncaught Roast exception as `Err`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 pub fn try_test_add() -> ::core::result::Result<(), ::roast::Error> {
     let __result = ::roast::__private::invoke(Some(&__ROAST_MODULE), |ctx, _out: &mut ()| {
@@ -209,7 +209,7 @@ pub fn try_test_add() -> ::core::result::Result<(), ::roast::Error> {
 ///
 /// # Panics
 /// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 #[inline]
 #[track_caller]
 pub fn test_add() {
@@ -220,7 +220,7 @@ pub fn test_add() {
 /// statements (with `if __name__ == "__main__":` blocks), then `main()` if it
 /// exists and nothing called it. Returns the exit status.
 #[doc(hidden)]
-#[allow(dead_code, clippy::all)]
+#[allow(dead_code, non_snake_case, clippy::all)]
 pub fn __roast_run_script() -> ::core::result::Result<i32, ::roast::Error> {
     ::roast::__private::run_script(Some(&__ROAST_MODULE), __roast_script, ::roast::__private::ImplicitMain::None)
 }
