@@ -90,23 +90,11 @@ pub(super) fn insert_cleanup(
     borrowed_temps: &HashSet<LocalId>,
 ) -> Vec<LocalId> {
     // Parameters the body writes are owned: take a reference on entry.
-    let mut written = HashSet::new();
-    for b in blocks.iter() {
-        for s in &b.statements {
-            match s {
-                Statement::Assign(l, _) | Statement::DecRef(l) => {
-                    written.insert(*l);
-                }
-                Statement::Runtime { dest: Some(l), .. } => {
-                    written.insert(*l);
-                }
-                Statement::Call { value: Some(l), .. } => {
-                    written.insert(*l);
-                }
-                _ => {}
-            }
-        }
-    }
+    let written: HashSet<LocalId> = blocks
+        .iter()
+        .flat_map(|b| &b.statements)
+        .flat_map(Statement::assigned)
+        .collect();
     let mut borrowed: HashSet<LocalId> = params
         .iter()
         .copied()

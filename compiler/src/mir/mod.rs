@@ -323,6 +323,29 @@ pub enum Statement {
     },
 }
 
+impl Statement {
+    /// The locals the statement assigns.
+    pub fn assigned(&self) -> Vec<LocalId> {
+        match self {
+            Statement::Assign(l, _) | Statement::DecRef(l) => vec![*l],
+            Statement::CheckedArith {
+                value, overflow, ..
+            } => vec![*value, *overflow],
+            Statement::Call { status, value, .. } => {
+                std::iter::once(*status).chain(*value).collect()
+            }
+            Statement::Runtime { dest, .. } => dest.iter().copied().collect(),
+            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
+                vec![*too_deep]
+            }
+            Statement::IncRef(_)
+            | Statement::ReleaseFrame
+            | Statement::Store { .. }
+            | Statement::StoreItem { .. } => vec![],
+        }
+    }
+}
+
 /// How a block ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Terminator {

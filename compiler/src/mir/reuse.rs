@@ -81,22 +81,6 @@ fn arg(o: Operand) -> Option<Arg> {
     }
 }
 
-/// The locals a statement assigns.
-fn assigned(s: &Statement) -> Vec<LocalId> {
-    match s {
-        Statement::Assign(l, _) | Statement::DecRef(l) => vec![*l],
-        Statement::CheckedArith {
-            value, overflow, ..
-        } => vec![*value, *overflow],
-        Statement::Call { status, value, .. } => std::iter::once(*status).chain(*value).collect(),
-        Statement::Runtime { dest, .. } => dest.iter().copied().collect(),
-        Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
-            vec![*too_deep]
-        }
-        _ => vec![],
-    }
-}
-
 /// Rewrites one block, given what the chain computed before it.
 fn rewrite(block: &mut BasicBlock, available: &mut Available) {
     let mut out = Vec::with_capacity(block.statements.len());
@@ -134,7 +118,7 @@ fn rewrite(block: &mut BasicBlock, available: &mut Available) {
                 continue;
             }
         }
-        for l in assigned(&s) {
+        for l in s.assigned() {
             available.forget(l);
         }
         out.push(s);

@@ -21,7 +21,7 @@ enum Def<'a> {
     Rvalue(&'a Rvalue),
     /// The value of a checked `a op b`.
     Checked(CheckedOp, Operand, Operand),
-    /// Anything else (a call's or runtime function's result).
+    /// Anything else (a call's or runtime function's result, a release).
     Opaque,
 }
 
@@ -65,11 +65,11 @@ fn nonneg_locals(body: &Lowered) -> HashSet<LocalId> {
                     .entry(*value)
                     .or_default()
                     .push(Def::Checked(*op, *a, *b)),
-                Statement::Call { value: Some(l), .. }
-                | Statement::Runtime { dest: Some(l), .. } => {
-                    defs.entry(*l).or_default().push(Def::Opaque)
+                _ => {
+                    for l in s.assigned() {
+                        defs.entry(l).or_default().push(Def::Opaque);
+                    }
                 }
-                _ => {}
             }
         }
     }

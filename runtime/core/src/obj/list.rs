@@ -82,46 +82,24 @@ impl List {
         byte_elements(self.elem())
     }
 
-    /// Hands the buffer `words` (as elements) to the list, whose own
-    /// buffer was taken out by `take_buffer` or never set.
+    /// Replaces the list's buffer (empty: taken out or never set) by the
+    /// elements `words`.
     fn store(self, words: Vec<u64>) {
-        let l = self.raw();
-        let (len, cap, data) = if self.holds_bytes() {
-            let mut bytes = ManuallyDrop::new(words.iter().map(|&w| w as u8).collect::<Vec<u8>>());
-            (bytes.len(), bytes.capacity(), bytes.as_mut_ptr())
+        if self.holds_bytes() {
+            let bytes: Vec<u8> = words.iter().map(|&w| w as u8).collect();
+            self.with_bytes(|v| *v = bytes);
         } else {
-            let mut words = ManuallyDrop::new(words);
-            (
-                words.len(),
-                words.capacity(),
-                words.as_mut_ptr().cast::<u8>(),
-            )
-        };
-        // SAFETY: the list takes over the Vec's parts.
-        unsafe {
-            (*l).len = len as u64;
-            (*l).cap = cap as u64;
-            (*l).data = data;
+            self.with_words(|v| *v = words);
         }
     }
 
-    /// Takes the buffer out as words (the list is left without one until
-    /// `store`).
+    /// Takes the elements out as words, leaving the list empty.
     fn take_buffer(self) -> Vec<u64> {
-        let l = self.raw();
-        // SAFETY: the list's (data, len, cap) are the parts of a `Vec<u8>`
-        // for a byte list and of a `Vec<u64>` otherwise; the caller stores a
-        // buffer back before the fields are read again.
-        unsafe {
-            let (data, len, cap) = ((*l).data, (*l).len as usize, (*l).cap as usize);
-            if self.holds_bytes() {
-                Vec::from_raw_parts(data, len, cap)
-                    .into_iter()
-                    .map(u64::from)
-                    .collect()
-            } else {
-                Vec::from_raw_parts(data.cast::<u64>(), len, cap)
-            }
+        if self.holds_bytes() {
+            let bytes = self.with_bytes(std::mem::take);
+            bytes.into_iter().map(u64::from).collect()
+        } else {
+            self.with_words(std::mem::take)
         }
     }
 
@@ -213,8 +191,12 @@ impl List {
 
     /// The elements as values.
     pub(crate) fn items(&self) -> impl Iterator<Item = Val> + '_ {
-        let list = *self;
-        (0..self.len()).map(move |i| list.get(i))
+        let d = self.elem();
+        let words = self.words();
+        (0..words.len()).map(move |i| {
+            // SAFETY: as in `get`.
+            unsafe { Val::new(words[i], d) }
+        })
     }
 
     /// `self * n` with new references to the items; `None` if the result
@@ -271,19 +253,36 @@ impl List {
 
     /// Runs `f` on a byte list's buffer as a `Vec<u8>`, then stores it back.
     fn with_bytes<R>(self, f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+        debug_assert!(self.holds_bytes());
+        // SAFETY: a byte list's buffer is a `Vec<u8>`.
+        unsafe { self.with_buffer(f) }
+    }
+
+    /// Runs `f` on a word list's buffer as a `Vec<u64>`, then stores it back.
+    fn with_words<R>(self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+        debug_assert!(!self.holds_bytes());
+        // SAFETY: a word list's buffer is a `Vec<u64>`.
+        unsafe { self.with_buffer(f) }
+    }
+
+    /// Runs `f` on the list's buffer as a `Vec<T>`, then stores it back.
+    ///
+    /// # Safety
+    /// The buffer's (data, len, cap) are the parts of a `Vec<T>`.
+    unsafe fn with_buffer<T, R>(self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
         let l = self.raw();
-        // SAFETY: a byte list's (data, len, cap) are the parts of a
-        // `Vec<u8>`; the fields are not read until they are written back,
-        // and a panic in `f` leaks the buffer rather than freeing it twice.
+        // SAFETY: the caller's guarantee; the fields are not read until they
+        // are written back, and a panic in `f` leaks the buffer rather than
+        // freeing it twice.
         let mut v = ManuallyDrop::new(unsafe {
-            Vec::from_raw_parts((*l).data, (*l).len as usize, (*l).cap as usize)
+            Vec::from_raw_parts((*l).data.cast::<T>(), (*l).len as usize, (*l).cap as usize)
         });
         let r = f(&mut v);
         // SAFETY: as above; the list takes the parts back.
         unsafe {
             (*l).len = v.len() as u64;
             (*l).cap = v.capacity() as u64;
-            (*l).data = v.as_mut_ptr();
+            (*l).data = v.as_mut_ptr().cast::<u8>();
         }
         r
     }
@@ -299,29 +298,6 @@ impl List {
         let mut v = self.take_buffer();
         let r = f(&mut v);
         self.store(v);
-        r
-    }
-
-    /// Runs `f` on a word list's buffer as a `Vec<u64>`, then stores it back.
-    fn with_words<R>(self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
-        let l = self.raw();
-        // SAFETY: a word list's (data, len, cap) are the parts of a
-        // `Vec<u64>`; the fields are not read until they are written back,
-        // and a panic in `f` leaks the buffer rather than freeing it twice.
-        let mut v = ManuallyDrop::new(unsafe {
-            Vec::from_raw_parts(
-                (*l).data.cast::<u64>(),
-                (*l).len as usize,
-                (*l).cap as usize,
-            )
-        });
-        let r = f(&mut v);
-        // SAFETY: as above; the list takes the parts back.
-        unsafe {
-            (*l).len = v.len() as u64;
-            (*l).cap = v.capacity() as u64;
-            (*l).data = v.as_mut_ptr().cast::<u8>();
-        }
         r
     }
 

@@ -55,6 +55,14 @@ fn merge_sort<T: Copy>(v: &mut [T], less: &mut impl FnMut(T, T) -> bool) {
     v.copy_from_slice(&src);
 }
 
+/// The order of two `str` values (code point order, as UTF-8 byte order).
+fn str_order(a: Val, b: Val) -> std::cmp::Ordering {
+    match (a.view(), b.view()) {
+        (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
+        _ => unreachable!("str values"),
+    }
+}
+
 /// Sorts `items` stably by `key(item)`, values of type `d`. `int`, `bool`
 /// and `str` keys are totally ordered and use the standard library's
 /// stable sort; anything else (floats, which may be NaN, and containers of
@@ -62,10 +70,7 @@ fn merge_sort<T: Copy>(v: &mut [T], less: &mut impl FnMut(T, T) -> bool) {
 fn sort_by_key<T: Copy>(items: &mut [T], d: &TypeDesc, key: impl Fn(T) -> Val) {
     match d.kind() {
         Kind::Int | Kind::Bool => items.sort_by_key(|&t| key(t).word() as i64),
-        Kind::Str => items.sort_by(|&a, &b| match (key(a).view(), key(b).view()) {
-            (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
-            _ => unreachable!("str keys"),
-        }),
+        Kind::Str => items.sort_by(|&a, &b| str_order(key(a), key(b))),
         _ => merge_sort(items, &mut |a, b| compare(key(a), key(b), Op::Lt)),
     }
 }
@@ -81,10 +86,7 @@ fn sort_words(words: &mut [u64], d: &'static TypeDesc) {
     };
     match d.kind() {
         Kind::Int | Kind::Bool => words.sort_unstable_by_key(|&w| w as i64),
-        Kind::Str => words.sort_unstable_by(|&a, &b| match (value(a).view(), value(b).view()) {
-            (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
-            _ => unreachable!("str items"),
-        }),
+        Kind::Str => words.sort_unstable_by(|&a, &b| str_order(value(a), value(b))),
         _ => merge_sort(words, &mut |a, b| compare(value(a), value(b), Op::Lt)),
     }
 }
