@@ -43,12 +43,14 @@ impl Kind {
     ];
 
     /// The kind with ABI code `code`, if any.
+    #[inline]
     pub fn from_code(code: u32) -> Option<Kind> {
         Kind::ALL.get(code as usize).copied()
     }
 
     /// Whether a word of this kind is an object pointer (or null). `T | None`
     /// always is: the nullable pointer of a heap `T`, or a box.
+    #[inline]
     pub fn is_heap(self) -> bool {
         matches!(
             self,
@@ -85,6 +87,7 @@ impl TypeDesc {
 
     /// The kind. An unknown code means a corrupt descriptor, which is a bug
     /// in the compiler: it panics.
+    #[inline]
     pub fn kind(&self) -> Kind {
         Kind::from_code(self.kind)
             .unwrap_or_else(|| panic!("corrupt type descriptor (kind {})", self.kind))
@@ -96,6 +99,7 @@ impl TypeDesc {
     }
 
     /// Parameter `i` (panics when out of range).
+    #[inline]
     pub fn param(&self, i: usize) -> &'static TypeDesc {
         assert!(i < self.param_count(), "type parameter {i} out of range");
         // SAFETY: a descriptor with `len` parameters is followed by `len`

@@ -5,9 +5,11 @@
 //! whenever the index fills up and is rebuilt (bigger, or the same size
 //! when most entries were holes).
 
+use super::desc::Kind;
 use super::desc::TypeDesc;
 use super::heap::{Header, Obj, Val};
-use super::ops::{eq, hash};
+use super::ops::{eq, hash, hash_int, hash_str};
+use super::string::Str;
 use std::mem::offset_of;
 
 /// A slot that never held an entry: probing stops here.
@@ -65,6 +67,51 @@ enum Probe {
     Found(usize, usize),
     /// The key is absent; the `EMPTY` slot where it would go.
     Absent(usize),
+}
+
+/// How a dict's keys are hashed and compared, decided once per operation
+/// from the key type: `int` and `bool` keys by their word, `str` keys by
+/// their bytes, other types through the generic [`hash`] and [`eq`]. Each
+/// gives the same hashes as [`hash`].
+#[derive(Clone, Copy)]
+enum Keys {
+    Words,
+    Strs,
+    Other,
+}
+
+impl Keys {
+    fn of(d: Dict) -> Keys {
+        match d.key_desc().kind() {
+            Kind::Int | Kind::Bool => Keys::Words,
+            Kind::Str => Keys::Strs,
+            _ => Keys::Other,
+        }
+    }
+
+    fn hash(self, key: Val) -> u64 {
+        match self {
+            Keys::Words => hash_int(key.word() as i64),
+            Keys::Strs => hash_str(as_str(key)),
+            Keys::Other => hash(key),
+        }
+    }
+
+    /// Whether the stored key `stored` (of dict `d`) equals `key`.
+    fn eq(self, d: Dict, stored: u64, key: Val) -> bool {
+        match self {
+            Keys::Words => stored == key.word(),
+            Keys::Strs => {
+                stored == key.word() || as_str(d.key_val(stored)).as_str() == as_str(key).as_str()
+            }
+            Keys::Other => eq(d.key_val(stored), key),
+        }
+    }
+}
+
+/// The `str` a key of type `str` is.
+fn as_str(key: Val) -> Str {
+    Str::from_obj(key.obj().expect("a str key is an object"))
 }
 
 /// A live `dict` object.
@@ -151,7 +198,7 @@ impl Dict {
         unsafe { Val::new(w, self.value_desc()) }
     }
 
-    fn probe(self, table: &Table, key: Val, h: u64) -> Probe {
+    fn probe(self, table: &Table, keys: Keys, key: Val, h: u64) -> Probe {
         let mut seq = ProbeSeq::new(h, table.slots.len());
         loop {
             let i = seq.next();
@@ -161,7 +208,7 @@ impl Dict {
                 e => {
                     let e = e as usize;
                     let entry = table.entries[e].expect("a slot points to a live entry");
-                    if entry.hash == h && eq(self.key_val(entry.key), key) {
+                    if entry.hash == h && keys.eq(self, entry.key, key) {
                         return Probe::Found(i, e);
                     }
                 }
@@ -175,7 +222,8 @@ impl Dict {
         if table.slots.is_empty() {
             return None;
         }
-        match self.probe(table, key, hash(key)) {
+        let keys = Keys::of(self);
+        match self.probe(table, keys, key, keys.hash(key)) {
             Probe::Found(_, e) => Some(e),
             Probe::Absent(_) => None,
         }
@@ -192,12 +240,13 @@ impl Dict {
     /// place (and its key object) and gets the new value.
     pub(crate) fn set(self, key: Val, value: Val) {
         value.incref();
-        let h = hash(key);
+        let keys = Keys::of(self);
+        let h = keys.hash(key);
         let old = self.with_table(|table| {
             if table.slots.is_empty() {
                 table.rebuild(MIN_SLOTS);
             }
-            match self.probe(table, key, h) {
+            match self.probe(table, keys, key, h) {
                 Probe::Found(_, e) => {
                     let entry = table.entries[e].as_mut().expect("found entries are live");
                     Some(std::mem::replace(&mut entry.value, value.word()))
@@ -205,7 +254,7 @@ impl Dict {
                 Probe::Absent(mut slot) => {
                     if table.filled + 1 > usable(table.slots.len()) {
                         table.rebuild(slots_for(table.live + 1));
-                        slot = match self.probe(table, key, h) {
+                        slot = match self.probe(table, keys, key, h) {
                             Probe::Absent(slot) => slot,
                             Probe::Found(..) => unreachable!("the key was absent"),
                         };
@@ -236,8 +285,9 @@ impl Dict {
         if self.table().slots.is_empty() {
             return None;
         }
-        let h = hash(key);
-        self.with_table(|table| match self.probe(table, key, h) {
+        let keys = Keys::of(self);
+        let h = keys.hash(key);
+        self.with_table(|table| match self.probe(table, keys, key, h) {
             Probe::Found(slot, e) => {
                 table.slots[slot] = DUMMY;
                 table.live -= 1;

@@ -7,7 +7,7 @@ use super::list::List;
 use super::string::Str;
 use super::tuple::Tuple;
 use std::alloc::{alloc, dealloc, handle_alloc_error, realloc, Layout};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::ptr::NonNull;
 
 /// The 16 bytes every heap object starts with.
@@ -42,18 +42,53 @@ fn layout(size: usize) -> Layout {
 const SMALL: usize = 256;
 /// The small size classes are multiples of this many bytes.
 const GRAIN: usize = 16;
-/// At most this many free blocks are kept per size class.
-const KEPT: usize = 1024;
+/// The number of small size classes.
+const CLASSES: usize = SMALL / GRAIN;
+/// The cache keeps at most this many bytes of free blocks per thread; the
+/// rest go back to the system allocator at once.
+const KEPT_BYTES: usize = 4 << 20;
 
 /// Small blocks this thread freed, by size class, reused before asking the
-/// system allocator (most objects are small and short-lived); handed back
-/// to it when the thread ends.
-struct FreeBlocks([Vec<NonNull<u8>>; SMALL / GRAIN]);
+/// system allocator (most objects are small and short-lived). Each class
+/// is a list linked through the free blocks' first word; every block is
+/// still a system allocation of its class's size, handed back to the
+/// system when the thread ends (or at once, when the cache is full or
+/// already gone).
+struct FreeBlocks {
+    heads: [Cell<*mut u8>; CLASSES],
+    bytes: Cell<usize>,
+}
+
+impl FreeBlocks {
+    fn pop(&self, class: usize) -> Option<NonNull<u8>> {
+        let head = NonNull::new(self.heads[class].get())?;
+        // SAFETY: a cached block is a free, 8-aligned block of at least 16
+        // bytes whose first word links to the next one (see `push`).
+        let next = unsafe { head.as_ptr().cast::<*mut u8>().read() };
+        self.heads[class].set(next);
+        self.bytes.set(self.bytes.get() - (class + 1) * GRAIN);
+        Some(head)
+    }
+
+    /// Keeps the free block `p` of `class`, unless the cache is full.
+    fn push(&self, class: usize, p: NonNull<u8>) -> bool {
+        let size = (class + 1) * GRAIN;
+        if self.bytes.get() + size > KEPT_BYTES {
+            return false;
+        }
+        // SAFETY: `p` is a free block of at least 16 bytes, 8-aligned, that
+        // nothing else uses: its first word becomes the link.
+        unsafe { p.as_ptr().cast::<*mut u8>().write(self.heads[class].get()) };
+        self.heads[class].set(p.as_ptr());
+        self.bytes.set(self.bytes.get() + size);
+        true
+    }
+}
 
 impl Drop for FreeBlocks {
     fn drop(&mut self) {
-        for (class, blocks) in self.0.iter_mut().enumerate() {
-            for p in blocks.drain(..) {
+        for class in 0..CLASSES {
+            while let Some(p) = self.pop(class) {
                 // SAFETY: a cached block was allocated with its class's
                 // layout and is no longer used.
                 unsafe { dealloc(p.as_ptr(), layout((class + 1) * GRAIN)) };
@@ -63,7 +98,12 @@ impl Drop for FreeBlocks {
 }
 
 thread_local! {
-    static FREE: RefCell<FreeBlocks> = RefCell::new(FreeBlocks(std::array::from_fn(|_| Vec::new())));
+    static FREE: FreeBlocks = const {
+        FreeBlocks {
+            heads: [const { Cell::new(std::ptr::null_mut()) }; CLASSES],
+            bytes: Cell::new(0),
+        }
+    };
 }
 
 /// The number of bytes really allocated for an object of `size` bytes.
@@ -79,8 +119,7 @@ fn block_size(size: usize) -> usize {
 fn alloc_block(size: usize) -> NonNull<u8> {
     let size = block_size(size);
     if size <= SMALL {
-        let cached = FREE.try_with(|f| f.borrow_mut().0[size / GRAIN - 1].pop());
-        if let Ok(Some(p)) = cached {
+        if let Ok(Some(p)) = FREE.try_with(|f| f.pop(size / GRAIN - 1)) {
             return p;
         }
     }
@@ -96,18 +135,8 @@ fn alloc_block(size: usize) -> NonNull<u8> {
 /// `p` came from `alloc_block(size)` and is not used afterwards.
 unsafe fn free_block(p: NonNull<u8>, size: usize) {
     let size = block_size(size);
-    if size <= SMALL {
-        let kept = FREE.try_with(|f| {
-            let blocks = &mut f.borrow_mut().0[size / GRAIN - 1];
-            let room = blocks.len() < KEPT;
-            if room {
-                blocks.push(p);
-            }
-            room
-        });
-        if kept == Ok(true) {
-            return;
-        }
+    if size <= SMALL && FREE.try_with(|f| f.push(size / GRAIN - 1, p)) == Ok(true) {
+        return;
     }
     // SAFETY: the caller's guarantee; the block has this layout.
     unsafe { dealloc(p.as_ptr(), layout(size)) };
@@ -322,6 +351,7 @@ impl Val {
 
     /// The object the word points to, if the type is a heap type and the
     /// word is not null.
+    #[inline]
     pub(crate) fn obj(self) -> Option<Obj> {
         if self.d.kind().is_heap() {
             // SAFETY: the `Val` invariant: a heap word is null or a live object.
@@ -346,6 +376,7 @@ impl Val {
     }
 
     /// What the value is, with `T | None` resolved to `None` or the `T`.
+    #[inline]
     pub(crate) fn view(self) -> View {
         let kind = self.d.kind();
         match kind {

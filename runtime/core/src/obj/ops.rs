@@ -6,7 +6,7 @@ use super::heap::{Val, View};
 use super::string::{self, new_str, Str};
 use crate::obj::heap::Obj;
 use crate::py::format::{
-    format_bool, format_float, format_int, format_int_into, format_str, push_padded_int,
+    format_bool, format_float, format_int, format_str, push_padded_int, simple_int_spec,
 };
 use crate::py::repr::{float_repr, str_repr};
 use crate::py::PyErr;
@@ -100,6 +100,17 @@ fn fold_mul(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
+/// The hash of an `int` key (see [`hash`]); a `bool` hashes as its int.
+pub(crate) fn hash_int(x: i64) -> u64 {
+    let x = x as u64;
+    x ^ (x >> 32).wrapping_mul(0x9e37_79b9)
+}
+
+/// The hash of a `str` key (see [`hash`]).
+pub(crate) fn hash_str(s: Str) -> u64 {
+    hash_bytes(s.as_str().as_bytes())
+}
+
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = SEED ^ bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);
@@ -126,16 +137,13 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
 pub(crate) fn hash(v: Val) -> u64 {
     match v.view() {
         View::None => SEED,
-        View::Int(x) => {
-            let x = x as u64;
-            x ^ (x >> 32).wrapping_mul(0x9e37_79b9)
-        }
-        View::Bool(b) => u64::from(b),
+        View::Int(x) => hash_int(x),
+        View::Bool(b) => hash_int(i64::from(b)),
         View::Float(x) => {
             let bits = if x == 0.0 { 0 } else { x.to_bits() };
             fold_mul(bits ^ SEED, MUL)
         }
-        View::Str(s) => hash_bytes(s.as_str().as_bytes()),
+        View::Str(s) => hash_str(s),
         View::Tuple(t) => t
             .items()
             .fold(SEED, |h, item| fold_mul(h ^ hash(item), MUL)),
@@ -221,12 +229,8 @@ pub(crate) fn format(v: Val, spec: &str) -> Result<Obj, PyErr> {
 /// (which grows in place when nobody else holds it). On an error `acc` is
 /// left as it was, still the caller's.
 pub(crate) fn append_format(acc: Str, v: Val, spec: &str) -> Result<Obj, PyErr> {
-    if let View::Int(x) = v.view() {
-        return SCRATCH.with_borrow_mut(|text| {
-            text.clear();
-            format_int_into(x, spec, text)?;
-            Ok(string::iadd_bytes(acc, text.as_bytes(), char_count(text)))
-        });
+    if let (View::Int(x), Some((zero, width))) = (v.view(), simple_int_spec(spec)) {
+        return Ok(string::iadd_int(acc, x, zero, width));
     }
     Ok(match formatted(v, spec)? {
         Formatted::Text(text) => string::iadd_bytes(acc, text.as_bytes(), text.chars().count()),
@@ -245,6 +249,7 @@ thread_local! {
 pub(crate) fn append_str_of(acc: Str, v: Val) -> Obj {
     match v.view() {
         View::Str(s) => string::iadd(acc, s),
+        View::Int(x) => string::iadd_int(acc, x, false, 0),
         _ => SCRATCH.with_borrow_mut(|text| {
             text.clear();
             repr_into(v, text);

@@ -5,6 +5,7 @@
 
 use super::desc::STR;
 use super::heap::{Header, Obj};
+use crate::py::format::PaddedInt;
 use std::mem::offset_of;
 use std::ptr::NonNull;
 
@@ -246,27 +247,53 @@ pub(crate) fn iadd_bytes(a: Str, bytes: &[u8], chars: usize) -> Obj {
     if bytes.is_empty() {
         return a.obj();
     }
+    let o = reserve(a, bytes.len());
+    append(o, bytes, chars);
+    o
+}
+
+/// `a += str(v)` or `a += format(v, spec)` for a simple int spec (see
+/// [`PaddedInt`]): the text is written straight into the string. Consumes
+/// the caller's reference to `a`, like [`iadd_bytes`].
+pub(crate) fn iadd_int(a: Str, v: i64, zero: bool, width: usize) -> Obj {
+    let text = PaddedInt::new(v, zero, width);
+    let n = text.byte_len();
+    let o = reserve(a, n);
+    let head = o.cast::<StrLayout>();
+    // SAFETY: `reserve` gave an exclusively owned mortal string with room
+    // for `n` more bytes after its `len`; the text is ASCII, so it stays
+    // valid UTF-8 with `n` more code points.
+    unsafe {
+        let len = (*head).len as usize;
+        text.write(std::slice::from_raw_parts_mut(o.ptr().add(HEAD + len), n));
+        (*head).len = (len + n) as u64;
+        (*head).chars += n as u64;
+    }
+    o
+}
+
+/// Consumes the caller's reference to `a` and returns a string with `a`'s
+/// text that this thread exclusively owns, with room for `extra` more
+/// bytes: `a` itself (grown, its capacity at least doubling) when nobody
+/// else holds it, else a copy.
+fn reserve(a: Str, extra: usize) -> Obj {
     if a.obj().rc() != 1 {
-        let o = alloc_str(a.len() + bytes.len());
+        let o = alloc_str(a.len() + extra);
         append(o, a.as_str().as_bytes(), a.chars());
-        append(o, bytes, chars);
         a.obj().decref();
         return o;
     }
     let (len, cap) = (a.len(), a.head().cap as usize);
-    let need = len + bytes.len();
-    let o = if need > cap {
-        let new_cap = need.max(cap.saturating_mul(2)).max(16);
-        // SAFETY: `a` is mortal (count 1), allocated with `HEAD + cap` bytes,
-        // and the caller's reference, the only one, is consumed here.
-        let o = unsafe { a.obj().realloc(HEAD + cap, HEAD + new_cap) };
-        // SAFETY: `o` is the moved string, exclusively owned.
-        unsafe { (*o.cast::<StrLayout>()).cap = new_cap as u64 };
-        o
-    } else {
-        a.obj()
-    };
-    append(o, bytes, chars);
+    let need = len + extra;
+    if need <= cap {
+        return a.obj();
+    }
+    let new_cap = need.max(cap.saturating_mul(2)).max(16);
+    // SAFETY: `a` is mortal (count 1), allocated with `HEAD + cap` bytes,
+    // and the caller's reference, the only one, is consumed here.
+    let o = unsafe { a.obj().realloc(HEAD + cap, HEAD + new_cap) };
+    // SAFETY: `o` is the moved string, exclusively owned.
+    unsafe { (*o.cast::<StrLayout>()).cap = new_cap as u64 };
     o
 }
 

@@ -343,7 +343,7 @@ pub fn format_int_into(v: i64, spec: &str, out: &mut String) -> Result<(), PyErr
 }
 
 /// `(zero padding, width)` of a spec `0?[0-9]{0,3}d?`.
-fn simple_int_spec(spec: &str) -> Option<(bool, usize)> {
+pub fn simple_int_spec(spec: &str) -> Option<(bool, usize)> {
     let b = spec.strip_suffix('d').unwrap_or(spec).as_bytes();
     let (zero, digits) = match b {
         [b'0', rest @ ..] => (true, rest),
@@ -356,33 +356,94 @@ fn simple_int_spec(spec: &str) -> Option<(bool, usize)> {
     Some((zero, width))
 }
 
-/// `v` right-aligned in `width` columns: zeros go between the sign and the
-/// digits (`-0005`), spaces before the sign (`   -5`).
-pub fn push_padded_int(v: i64, zero: bool, width: usize, out: &mut String) {
-    let mut buf = [0u8; 20];
+/// `"00"` to `"99"`, two bytes each.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The decimal digits of `m`, written at the end of `buf`, two at a time;
+/// returns the index of the first.
+pub fn decimal_digits(mut m: u64, buf: &mut [u8; 20]) -> usize {
     let mut at = buf.len();
-    let mut m = v.unsigned_abs();
-    loop {
+    while m >= 100 {
+        let pair = (m % 100) as usize * 2;
+        m /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if m >= 10 {
+        let pair = m as usize * 2;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
         at -= 1;
-        buf[at] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
+        buf[at] = b'0' + m as u8;
+    }
+    at
+}
+
+/// The text of `v` right-aligned in `width` columns (zeros between the sign
+/// and the digits with `zero`: `-0005`; otherwise spaces before the sign:
+/// `   -5`), as its pieces: the padding byte and count, the sign, the digits.
+pub struct PaddedInt {
+    digits: [u8; 20],
+    start: usize,
+    negative: bool,
+    zero: bool,
+    pad: usize,
+}
+
+impl PaddedInt {
+    /// The pieces of `v` in `width` columns.
+    pub fn new(v: i64, zero: bool, width: usize) -> PaddedInt {
+        let mut digits = [0; 20];
+        let start = decimal_digits(v.unsigned_abs(), &mut digits);
+        let len = digits.len() - start + usize::from(v < 0);
+        PaddedInt {
+            digits,
+            start,
+            negative: v < 0,
+            zero,
+            pad: width.saturating_sub(len),
         }
     }
-    let digits = &buf[at..];
-    let len = digits.len() + usize::from(v < 0);
-    let pad = width.saturating_sub(len);
-    if !zero {
-        out.extend(std::iter::repeat_n(' ', pad));
+
+    /// The length of the text in bytes (all ASCII).
+    pub fn byte_len(&self) -> usize {
+        self.pad + usize::from(self.negative) + self.digits.len() - self.start
     }
-    if v < 0 {
-        out.push('-');
+
+    /// Writes the text to the start of `out`, which is [`PaddedInt::byte_len`]
+    /// bytes long.
+    pub fn write(&self, out: &mut [u8]) {
+        let sign = usize::from(self.negative);
+        let (pad_at, pad_byte, sign_at) = if self.zero {
+            (sign, b'0', 0)
+        } else {
+            (0, b' ', self.pad)
+        };
+        out[pad_at..pad_at + self.pad].fill(pad_byte);
+        if self.negative {
+            out[sign_at] = b'-';
+        }
+        out[self.pad + sign..].copy_from_slice(&self.digits[self.start..]);
     }
-    if zero {
-        out.extend(std::iter::repeat_n('0', pad));
+}
+
+/// `v` right-aligned in `width` columns (see [`PaddedInt`]).
+pub fn push_padded_int(v: i64, zero: bool, width: usize, out: &mut String) {
+    let text = PaddedInt::new(v, zero, width);
+    let mut buf = [0u8; 24];
+    if text.byte_len() <= buf.len() {
+        text.write(&mut buf[..text.byte_len()]);
+        out.push_str(std::str::from_utf8(&buf[..text.byte_len()]).expect("ASCII text"));
+    } else {
+        let mut bytes = vec![0; text.byte_len()];
+        text.write(&mut bytes);
+        out.push_str(&String::from_utf8(bytes).expect("ASCII text"));
     }
-    out.push_str(std::str::from_utf8(digits).expect("ASCII digits"));
 }
 
 /// `format(b, spec)` for a `bool`: `str(b)` for an empty spec; otherwise
