@@ -978,6 +978,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     BinOp::SDiv => ins.sdiv(a, b),
                     BinOp::UDiv => ins.udiv(a, b),
                     BinOp::SRem => ins.srem(a, b),
+                    BinOp::URem => ins.urem(a, b),
                     BinOp::And => ins.band(a, b),
                     BinOp::Or => ins.bor(a, b),
                     BinOp::Xor => ins.bxor(a, b),

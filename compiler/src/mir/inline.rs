@@ -107,6 +107,8 @@ fn splice(body: &mut Lowered, b: usize, k: usize, leaves: &Leaves) {
     });
     body.nonneg
         .extend(callee.nonneg.iter().map(|l| map.local(*l)));
+    body.counters
+        .extend(callee.counters.iter().map(|l| map.local(*l)));
     for cb in &callee.blocks {
         let mut statements: Vec<Statement> =
             cb.statements.iter().map(|s| map.statement(s)).collect();

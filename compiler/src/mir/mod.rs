@@ -10,6 +10,7 @@ use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
 pub use crate::rtabi::RtFn;
 
 mod heap;
+mod hoist;
 mod inline;
 mod reuse;
 mod signs;
@@ -22,7 +23,7 @@ use std::fmt;
 pub struct LocalId(pub u32);
 
 /// A basic block of a [`Body`]; block 0 is the entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BlockId(pub u32);
 
 /// A module lowered to MIR.
@@ -175,6 +176,8 @@ pub enum BinOp {
     UDiv,
     /// truncating int remainder (divisor not 0 nor -1)
     SRem,
+    /// unsigned remainder (divisor not 0)
+    URem,
     /// `&` (ints and bools)
     And,
     /// `|` (ints and bools)
@@ -375,6 +378,19 @@ pub enum Terminator {
     Propagate,
 }
 
+impl Terminator {
+    /// The blocks control can go to next.
+    pub fn successors(&self) -> Vec<BlockId> {
+        match self {
+            Terminator::Goto(b) => vec![*b],
+            Terminator::Branch {
+                then, otherwise, ..
+            } => vec![*then, *otherwise],
+            _ => vec![],
+        }
+    }
+}
+
 /// Lowers every function of `module`.
 pub fn build(module: &hir::Module) -> Module {
     let mut functions: Vec<Lowered> = module.functions.iter().map(|f| lower(module, f)).collect();
@@ -389,6 +405,7 @@ pub fn build(module: &hir::Module) -> Module {
         leaves.inline_into(body);
         reuse::reuse_checked(body);
         signs::fold_sign_tests(body);
+        hoist::hoist_invariant_loads(body);
     }
     Module {
         file_name: module.file_name.clone(),
@@ -413,6 +430,8 @@ struct Lowered {
     borrowed: HashSet<LocalId>,
     /// Int locals known never to be negative, whatever assigns them.
     nonneg: HashSet<LocalId>,
+    /// The counters of `range` loops (see [`Builder::counters`]).
+    counters: HashSet<LocalId>,
     span: Span,
 }
 
@@ -444,6 +463,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
         borrowed: Default::default(),
         globals_base: None,
         nonneg: nonneg_loop_vars(f),
+        counters: HashSet::new(),
     };
     let too_deep = b.temp(Type::Bool);
     b.push(Statement::EnterFrame { too_deep });
@@ -492,6 +512,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
             .collect(),
         borrowed: b.borrowed,
         nonneg: b.nonneg,
+        counters: b.counters,
         span: f.span,
     }
 }
@@ -522,6 +543,11 @@ struct Builder<'m> {
     /// `range(a, b, c)` with constant `a >= 0`, `c > 0`, and results
     /// computed from them): `%`, `//` and indexing skip their sign fixups.
     nonneg: HashSet<LocalId>,
+    /// The counters of `range` loops: each is assigned the start, then
+    /// `counter + step` after every iteration, and read only while the
+    /// loop runs (the value after the last iteration may wrap, unread), so
+    /// it is non-negative when the start and the step are.
+    counters: HashSet<LocalId>,
 }
 
 fn local(id: hir::LocalId) -> LocalId {
@@ -871,6 +897,7 @@ impl Builder<'_> {
         );
         let remaining = self.range_length(start, stop, step);
         let counter = self.temp(Type::Int);
+        self.counters.insert(counter);
         self.push(Statement::Assign(counter, Rvalue::Use(start)));
         let (header, body_b, latch, else_b, after) = (
             self.new_block(),
@@ -1332,8 +1359,20 @@ impl Builder<'_> {
 
     /// `a // b` or `a % b` for a constant `b > 0`.
     fn positive_divisor(&mut self, floor: bool, a: Operand, b: Operand) -> Operand {
-        let op = if floor { BinOp::SDiv } else { BinOp::SRem };
+        if let Operand::Int(k) = b {
+            if k.count_ones() == 1 {
+                // Floor division by 2**n is an arithmetic shift and the floor
+                // remainder a mask, whatever the sign of `a`.
+                let (op, by) = if floor {
+                    (BinOp::SShr, i64::from(k.trailing_zeros()))
+                } else {
+                    (BinOp::And, k - 1)
+                };
+                return self.assign(Type::Int, Rvalue::Binary(op, a, Operand::Int(by)));
+            }
+        }
         if self.is_nonneg(a) {
+            let op = if floor { BinOp::UDiv } else { BinOp::URem };
             return self.assign(Type::Int, Rvalue::Binary(op, a, b));
         }
         let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));

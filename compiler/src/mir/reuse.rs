@@ -7,7 +7,7 @@
 //! (the earlier check would have raised), so a branch on it becomes a jump.
 
 use super::Terminator;
-use super::{BasicBlock, BlockId, CheckedOp, LocalId, Lowered, Operand, Rvalue, Statement};
+use super::{BasicBlock, CheckedOp, LocalId, Lowered, Operand, Rvalue, Statement};
 use std::collections::{HashMap, HashSet};
 
 /// An integer operand, as a key.
@@ -41,7 +41,7 @@ impl Available {
 pub(super) fn reuse_checked(body: &mut Lowered) {
     let mut predecessors = vec![0u32; body.blocks.len()];
     for b in &body.blocks {
-        for s in successors(&b.terminator) {
+        for s in b.terminator.successors() {
             predecessors[s.0 as usize] += 1;
         }
     }
@@ -54,22 +54,12 @@ pub(super) fn reuse_checked(body: &mut Lowered) {
         let mut pending = vec![(root, Available::default())];
         while let Some((block, mut available)) = pending.pop() {
             rewrite(&mut body.blocks[block], &mut available);
-            for s in successors(&body.blocks[block].terminator) {
+            for s in body.blocks[block].terminator.successors() {
                 if predecessors[s.0 as usize] == 1 && s.0 != 0 {
                     pending.push((s.0 as usize, available.clone()));
                 }
             }
         }
-    }
-}
-
-fn successors(t: &Terminator) -> Vec<BlockId> {
-    match t {
-        Terminator::Goto(b) => vec![*b],
-        Terminator::Branch {
-            then, otherwise, ..
-        } => vec![*then, *otherwise],
-        _ => vec![],
     }
 }
 

@@ -3,13 +3,19 @@
 //!
 //! The lowering already knows some locals are never negative (`range` loop
 //! variables from a non-negative constant with a positive step, and what is
-//! computed from them). Inlining copies a callee's parameters from the
-//! caller's arguments, so facts can now flow into the copy: a local is
-//! non-negative when every assignment to it is (a copy of a non-negative
-//! value, a checked sum or product of non-negatives, `%` or `//` of a
-//! non-negative by a positive constant). A test `x < 0` on such a local is
-//! then `False`, which removes the floor fixups of `%` and `//` and the
-//! negative-index handling of `xs[i]` (Cranelift folds what follows).
+//! computed from them). This pass finds the rest, after inlining has copied
+//! callees' parameters from the caller's arguments: the largest set of int
+//! locals such that every assignment to each gives a non-negative value
+//! when the set's members are non-negative (a copy of a non-negative value,
+//! a checked sum or product of non-negatives, a checked square, `%` or `//`
+//! of a non-negative by a positive constant, a `&` with a non-negative,
+//! a shift right of a non-negative, a `range` counter stepping up from a
+//! non-negative start). By induction over the run, no member ever holds a
+//! negative value where it is read (every local starts at zero, and a
+//! parameter is never a member). A test `x < 0` on a member is then
+//! `False`, which removes the floor fixups of `%` and `//` and the
+//! negative-index handling of `xs[i]` (Cranelift folds what follows), and
+//! its division by a positive constant becomes unsigned.
 
 use super::{BinOp, IntCond};
 use super::{CheckedOp, LocalId, Lowered, Operand, Rvalue, Statement};
@@ -21,12 +27,12 @@ enum Def<'a> {
     Rvalue(&'a Rvalue),
     /// The value of a checked `a op b`.
     Checked(CheckedOp, Operand, Operand),
-    /// Anything else (a call's or runtime function's result, a release).
+    /// Anything else (a parameter, a call's or runtime function's result).
     Opaque,
 }
 
 /// Folds `x < 0` to `False` for every `x` proven non-negative, and makes
-/// its division by a positive constant unsigned (a shift for a power of 2).
+/// its division and remainder by a positive constant unsigned.
 pub(super) fn fold_sign_tests(body: &mut Lowered) {
     let nonneg = nonneg_locals(body);
     for block in &mut body.blocks {
@@ -40,10 +46,16 @@ pub(super) fn fold_sign_tests(body: &mut Lowered) {
                 {
                     *r = Rvalue::Use(Operand::Bool(false));
                 }
-                Rvalue::Binary(op @ BinOp::SDiv, Operand::Local(x), Operand::Int(k))
-                    if *k > 0 && nonneg.contains(x) =>
-                {
-                    *op = BinOp::UDiv;
+                Rvalue::Binary(
+                    op @ (BinOp::SDiv | BinOp::SRem),
+                    Operand::Local(x),
+                    Operand::Int(k),
+                ) if *k > 0 && nonneg.contains(x) => {
+                    *op = if *op == BinOp::SDiv {
+                        BinOp::UDiv
+                    } else {
+                        BinOp::URem
+                    };
                 }
                 _ => {}
             }
@@ -51,8 +63,9 @@ pub(super) fn fold_sign_tests(body: &mut Lowered) {
     }
 }
 
-/// The locals every assignment of which is non-negative, growing from the
-/// lowering's facts until nothing changes.
+/// The largest set of locals every assignment of which is non-negative
+/// when the set's members are (see the module comment), with the
+/// lowering's facts kept whatever their assignments look like.
 fn nonneg_locals(body: &Lowered) -> HashSet<LocalId> {
     let mut defs: HashMap<LocalId, Vec<Def>> = HashMap::new();
     for block in &body.blocks {
@@ -76,16 +89,28 @@ fn nonneg_locals(body: &Lowered) -> HashSet<LocalId> {
     for p in &body.params {
         defs.entry(*p).or_default().push(Def::Opaque);
     }
-    let mut known = body.nonneg.clone();
+    let mut known: HashSet<LocalId> = defs
+        .keys()
+        .copied()
+        .chain(body.nonneg.iter().copied())
+        .collect();
     loop {
-        let before = known.len();
-        for (l, ds) in &defs {
-            if !known.contains(l) && ds.iter().all(|d| nonneg_def(d, &known)) {
-                known.insert(*l);
-            }
-        }
-        if known.len() == before {
+        let refuted: Vec<LocalId> = defs
+            .iter()
+            .filter(|(l, ds)| {
+                known.contains(l)
+                    && !body.nonneg.contains(l)
+                    && !ds
+                        .iter()
+                        .all(|d| nonneg_def(**l, d, &known, &body.counters))
+            })
+            .map(|(l, _)| *l)
+            .collect();
+        if refuted.is_empty() {
             return known;
+        }
+        for l in refuted {
+            known.remove(&l);
         }
     }
 }
@@ -98,17 +123,29 @@ fn nonneg_operand(o: Operand, known: &HashSet<LocalId>) -> bool {
     }
 }
 
-fn nonneg_def(d: &Def, known: &HashSet<LocalId>) -> bool {
+/// Whether definition `d` of `local` is non-negative when `known` are.
+fn nonneg_def(
+    local: LocalId,
+    d: &Def,
+    known: &HashSet<LocalId>,
+    counters: &HashSet<LocalId>,
+) -> bool {
     let n = |o| nonneg_operand(o, known);
     match d {
         Def::Rvalue(Rvalue::Use(o)) => n(*o),
         Def::Rvalue(Rvalue::Select(_, a, b)) => n(*a) && n(*b),
         Def::Rvalue(Rvalue::Binary(
-            BinOp::SRem | BinOp::SDiv | BinOp::UDiv,
+            BinOp::SRem | BinOp::URem | BinOp::SDiv | BinOp::UDiv,
             a,
             Operand::Int(k),
         )) => *k > 0 && n(*a),
+        Def::Rvalue(Rvalue::Binary(BinOp::And, a, b)) => n(*a) || n(*b),
+        Def::Rvalue(Rvalue::Binary(BinOp::SShr, a, _)) => n(*a),
+        Def::Rvalue(Rvalue::Binary(BinOp::IAdd, a, b)) if counters.contains(&local) => {
+            n(*a) && n(*b)
+        }
         // Used only where it did not overflow.
+        Def::Checked(CheckedOp::Mul, Operand::Local(a), Operand::Local(b)) if a == b => true,
         Def::Checked(CheckedOp::Add | CheckedOp::Mul, a, b) => n(*a) && n(*b),
         _ => false,
     }
