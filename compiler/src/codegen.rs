@@ -763,8 +763,13 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 value,
                 func,
                 args,
+                frames,
             } => {
-                let mut values = vec![self.ctx, self.depth];
+                let depth = match frames {
+                    0 => self.depth,
+                    n => self.b.ins().iadd_imm_s(self.depth, i64::from(*n)),
+                };
+                let mut values = vec![self.ctx, depth];
                 for a in args {
                     values.push(self.operand(*a));
                 }
@@ -886,10 +891,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     self.define(*dest, v);
                 }
             }
-            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
+            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep, .. } => {
                 let depth = match s {
-                    Statement::EnterFrame { .. } => self.depth,
-                    _ => self.b.ins().iadd_imm_s(self.depth, 1),
+                    Statement::CheckDepth { frames, .. } => {
+                        self.b.ins().iadd_imm_s(self.depth, i64::from(*frames))
+                    }
+                    _ => self.depth,
                 };
                 let v = self
                     .b

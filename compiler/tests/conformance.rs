@@ -101,12 +101,13 @@ fn roastc_run_matches_cpython() {
 }
 
 /// Where the recursion limit strikes must be exactly CPython's, also when
-/// the deepest call is to a small function the compiler inlines. (Not a
-/// corpus program: `regen.py`'s 64-bit emulation adds Python frames, which
-/// moves the limit under CPython.)
+/// the deepest call is to a small function the compiler inlines (a leaf, or
+/// a function's own call to itself, copied once). (Not corpus programs:
+/// `regen.py`'s 64-bit emulation adds Python frames, which moves the limit
+/// under CPython.)
 #[test]
-fn recursion_limit_is_exact_with_inlined_leaves() {
-    let program = r#"def leaf(n: int) -> int:
+fn recursion_limit_is_exact_with_inlined_calls() {
+    let leaves = r#"def leaf(n: int) -> int:
     return n + 1
 
 
@@ -132,8 +133,55 @@ probe(995)
 probe(996)
 probe(997)
 "#;
+    // `fib`'s own calls are copied once: the limit must strike at the same
+    // depth whether the deepest frame is a copy or a real call, so the
+    // probes start one frame apart.
+    let recursive = |extra_frame: bool| {
+        format!(
+            r#"def fib(n: int) -> int:
+    if n < 2:
+        return leaf(n)
+    return fib(n - 1) + fib(n - 2)
+
+
+def leaf(n: int) -> int:
+    return n * 1
+
+
+def chain(n: int) -> int:
+    if n == 0:
+        return 0
+    return 1 + chain(n - 1)
+
+
+def start(n: int) -> int:
+    return chain(n)
+
+
+def probe(n: int) -> None:
+    print(n, {call}(n), fib(15))
+
+
+for k in range(990, 1000):
+    probe(k)
+"#,
+            call = if extra_frame { "start" } else { "chain" }
+        )
+    };
+    for (name, program) in [
+        ("leaves", leaves.to_string()),
+        ("recursive_even", recursive(false)),
+        ("recursive_odd", recursive(true)),
+    ] {
+        assert_recursion_like_cpython(name, &program);
+    }
+}
+
+/// Runs `program` natively and under CPython: the same output, exit status
+/// and `RecursionError` line.
+fn assert_recursion_like_cpython(name: &str, program: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("depth.roast");
+    let path = dir.path().join(format!("{name}.roast"));
     std::fs::write(&path, program).expect("write program");
     let python = match Command::new("python3").arg(&path).output() {
         Ok(out) => out,
@@ -157,13 +205,14 @@ probe(997)
     };
     assert_eq!(
         String::from_utf8_lossy(&roast.stdout),
-        String::from_utf8_lossy(&python.stdout)
+        String::from_utf8_lossy(&python.stdout),
+        "{name}: stdout"
     );
-    assert_eq!(roast.status.code(), python.status.code());
-    assert_eq!(last(&roast.stderr), last(&python.stderr));
+    assert_eq!(roast.status.code(), python.status.code(), "{name}: status");
+    assert_eq!(last(&roast.stderr), last(&python.stderr), "{name}");
     assert_eq!(
         last(&python.stderr),
         "RecursionError: maximum recursion depth exceeded",
-        "the program reaches the limit"
+        "{name}: the program reaches the limit"
     );
 }

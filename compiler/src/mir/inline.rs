@@ -1,12 +1,14 @@
-//! Inlining of small leaf functions: a call to a function that calls
-//! nothing and holds no heap values becomes a copy of its blocks in the
-//! caller, before reference-count cleanup is inserted.
+//! Inlining of small functions without heap values: a call to a function
+//! that calls nothing (a leaf) becomes a copy of its blocks in the caller,
+//! and so does a function's call to itself, once (the copy's own calls to
+//! itself stay calls), before reference-count cleanup is inserted.
 //!
 //! Semantics are unchanged: the copy checks the recursion limit as the call
 //! would have (`CheckDepth`: the depth the callee would have run at, without
-//! changing it), its raises leave the caller exactly as a propagated
-//! exception would, with the same message and location, and a normal return
-//! assigns the value and a zero status, so the caller's status test stays.
+//! changing it), calls made from the copy pass that deeper depth on (their
+//! `frames`), its raises leave the caller exactly as a propagated exception
+//! would, with the same message and location, and a normal return assigns
+//! the value and a zero status, so the caller's status test stays.
 
 use super::{
     BasicBlock, BlockId, FuncId, LocalId, Lowered, Operand, RtArg, RtFn, Rvalue, Statement,
@@ -18,27 +20,50 @@ const MAX_STATEMENTS: usize = 48;
 /// A callee with more blocks than this is not copied.
 const MAX_BLOCKS: usize = 32;
 
-/// The bodies that may be copied into callers, by [`FuncId`].
-pub(super) struct Leaves(Vec<Option<Lowered>>);
+/// A function whose body may be copied into callers.
+#[derive(Clone)]
+struct Inlinable {
+    body: Lowered,
+    /// It calls nothing: copied into every caller. Otherwise only into
+    /// itself, once.
+    leaf: bool,
+}
 
-impl Leaves {
+/// The bodies that may be copied into callers, by [`FuncId`].
+pub(super) struct Inliner(Vec<Option<Inlinable>>);
+
+impl Inliner {
     /// The inlinable functions of a module.
-    pub(super) fn find(functions: &[Lowered]) -> Leaves {
-        Leaves(
+    pub(super) fn find(functions: &[Lowered]) -> Inliner {
+        Inliner(
             functions
                 .iter()
-                .map(|f| inlinable(f).then(|| f.clone()))
+                .map(|f| {
+                    inlinable(f).then(|| Inlinable {
+                        body: f.clone(),
+                        leaf: f.blocks.iter().all(|b| {
+                            !b.statements
+                                .iter()
+                                .any(|s| matches!(s, Statement::Call { .. }))
+                        }),
+                    })
+                })
                 .collect(),
         )
     }
 
-    /// Replaces every call to a leaf in `body` by a copy of the leaf.
-    pub(super) fn inline_into(&self, body: &mut Lowered) {
+    /// Replaces every call in `body` (the body of function `me`, if it is
+    /// one) to a leaf, and each of its own calls to itself, by a copy of
+    /// the callee.
+    pub(super) fn inline_into(&self, body: &mut Lowered, me: Option<FuncId>) {
         let mut b = 0;
         while b < body.blocks.len() {
-            let call = body.blocks[b].statements.iter().position(
-                |s| matches!(s, Statement::Call { func, .. } if self.leaf(*func).is_some()),
-            );
+            let call = body.blocks[b].statements.iter().position(|s| match s {
+                Statement::Call { func, frames, .. } => self
+                    .get(*func)
+                    .is_some_and(|callee| callee.leaf || (Some(*func) == me && *frames == 0)),
+                _ => false,
+            });
             if let Some(k) = call {
                 splice(body, b, k, self);
             }
@@ -46,16 +71,15 @@ impl Leaves {
         }
     }
 
-    fn leaf(&self, f: FuncId) -> Option<&Lowered> {
+    fn get(&self, f: FuncId) -> Option<&Inlinable> {
         self.0.get(f.0 as usize).and_then(Option::as_ref)
     }
 }
 
-/// A function without calls, heap values or module variables, and small.
+/// A small function without heap values or module variables.
 fn inlinable(f: &Lowered) -> bool {
     let statements: usize = f.blocks.iter().map(|b| b.statements.len()).sum();
     let simple = |s: &Statement| match s {
-        Statement::Call { .. } => false,
         Statement::Runtime { func, .. } => *func != RtFn::Globals,
         _ => true,
     };
@@ -68,10 +92,15 @@ fn inlinable(f: &Lowered) -> bool {
 
 /// Replaces the call that is statement `k` of block `b` by the callee's
 /// blocks; what followed the call moves to a new continuation block.
-fn splice(body: &mut Lowered, b: usize, k: usize, leaves: &Leaves) {
+fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
+    let site_frames = match &body.blocks[b].statements[k] {
+        Statement::Call { frames, .. } => *frames,
+        _ => unreachable!("inline: statement {k} is a call"),
+    };
     let map = Renumber {
         locals: body.locals.len() as u32,
         blocks: body.blocks.len() as u32 + 1,
+        frames: site_frames + 1,
     };
     let block = &mut body.blocks[b];
     let rest = block.statements.split_off(k + 1);
@@ -80,11 +109,12 @@ fn splice(body: &mut Lowered, b: usize, k: usize, leaves: &Leaves) {
         value,
         func,
         args,
+        ..
     }) = block.statements.pop()
     else {
         unreachable!("inline: statement {k} is a call")
     };
-    let callee = leaves.leaf(func).expect("inline: a leaf");
+    let callee = &inliner.get(func).expect("inline: an inlinable callee").body;
     let cont = BlockId(map.blocks - 1);
     for (p, a) in callee.params.iter().zip(args) {
         block
@@ -129,10 +159,12 @@ fn splice(body: &mut Lowered, b: usize, k: usize, leaves: &Leaves) {
     }
 }
 
-/// Moves a callee's locals and blocks past the caller's.
+/// Moves a callee's locals and blocks past the caller's, its frame
+/// `frames` inlined calls deep.
 struct Renumber {
     locals: u32,
     blocks: u32,
+    frames: u32,
 }
 
 impl Renumber {
@@ -193,11 +225,13 @@ impl Renumber {
                 value,
                 func,
                 args,
+                frames,
             } => Statement::Call {
                 status: self.local(*status),
                 value: value.map(|v| self.local(v)),
                 func: *func,
                 args: args.iter().map(|a| self.operand(*a)).collect(),
+                frames: frames + self.frames,
             },
             Statement::Runtime { dest, func, args } => Statement::Runtime {
                 dest: dest.map(|d| self.local(d)),
@@ -227,11 +261,14 @@ impl Renumber {
                 index: self.operand(*index),
                 value: self.operand(*value),
             },
-            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
-                Statement::CheckDepth {
-                    too_deep: self.local(*too_deep),
-                }
-            }
+            Statement::EnterFrame { too_deep } => Statement::CheckDepth {
+                too_deep: self.local(*too_deep),
+                frames: self.frames,
+            },
+            Statement::CheckDepth { too_deep, frames } => Statement::CheckDepth {
+                too_deep: self.local(*too_deep),
+                frames: frames + self.frames,
+            },
         }
     }
 

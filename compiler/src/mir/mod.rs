@@ -276,6 +276,9 @@ pub enum Statement {
         func: FuncId,
         /// Arguments in parameter order.
         args: Vec<Operand>,
+        /// How many inlined calls deep the call sits (0 outside inlined
+        /// code): the callee runs that many levels deeper.
+        frames: u32,
     },
     /// `dest = runtime(args)`.
     Runtime {
@@ -312,11 +315,13 @@ pub enum Statement {
         /// The stored value.
         value: Operand,
     },
-    /// An inlined call's entry: `too_deep = depth + 1 > limit`, the depth
-    /// itself unchanged.
+    /// An inlined call's entry: `too_deep = depth + frames > limit`, the
+    /// depth itself unchanged.
     CheckDepth {
         /// Receives whether the recursion limit is exceeded.
         too_deep: LocalId,
+        /// How many inlined calls deep the copy's frame is (at least 1).
+        frames: u32,
     },
     /// Entering the function: `depth += 1; too_deep = depth > limit`.
     /// Every way out of the function decrements the depth again.
@@ -338,7 +343,7 @@ impl Statement {
                 std::iter::once(*status).chain(*value).collect()
             }
             Statement::Runtime { dest, .. } => dest.iter().copied().collect(),
-            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep } => {
+            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep, .. } => {
                 vec![*too_deep]
             }
             Statement::IncRef(_)
@@ -396,13 +401,15 @@ pub fn build(module: &hir::Module) -> Module {
     let mut functions: Vec<Lowered> = module.functions.iter().map(|f| lower(module, f)).collect();
     let mut init = module.init.as_ref().map(|f| lower(module, f));
     let mut script = lower(module, &module.script);
-    let leaves = inline::Leaves::find(&functions);
-    for body in functions
+    let inliner = inline::Inliner::find(&functions);
+    for (body, me) in functions
         .iter_mut()
-        .chain(init.as_mut())
-        .chain(std::iter::once(&mut script))
+        .enumerate()
+        .map(|(i, f)| (f, Some(FuncId(i as u32))))
+        .chain(init.as_mut().map(|f| (f, None)))
+        .chain(std::iter::once((&mut script, None)))
     {
-        leaves.inline_into(body);
+        inliner.inline_into(body, me);
         reuse::reuse_checked(body);
         signs::fold_sign_tests(body);
         hoist::hoist_invariant_loads(body);
@@ -1071,6 +1078,7 @@ impl Builder<'_> {
                     value,
                     func: *id,
                     args: slots.into_iter().map(|v| v.expect("evaluated")).collect(),
+                    frames: 0,
                 });
                 self.propagate_if(Operand::Local(status));
                 if let Some(v) = value.filter(|_| ret.is_heap()) {
