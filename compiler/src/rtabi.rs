@@ -187,7 +187,7 @@ runtime_functions! {
     ListReverse = roast_rt_list_reverse(Word) -> Void;
     ListCopy = roast_rt_list_copy(Word) -> Word;
     ListClear = roast_rt_list_clear(Word) -> Void;
-    ListSort = roast_rt_list_sort(Word, Word, U8) -> Void;
+    ListSort = roast_rt_list_sort(Ctx, Word, Word, U8, Site) -> Void [raises];
     ListSorted = roast_rt_list_sorted(Word, Word, U8) -> Word;
     ListMinMax = roast_rt_list_minmax(Ctx, Word, U8, Site) -> Word [raises];
     ListMinMaxBy = roast_rt_list_minmax_by(Ctx, Word, Word, U8, Site) -> Word [raises];

@@ -1086,6 +1086,16 @@ impl FnChecker<'_> {
     ) -> Expr {
         match keys {
             None => rt(f, vec![val(items), RtOperand::Null, val(reverse)], ty, span),
+            // `xs.sort(key=f)`: the keys come from a copy, so a key function
+            // that adds to or removes from `xs` cannot make the key
+            // computation run on (or stop early); the sort then finds the
+            // length changed and raises, as CPython does.
+            Some((il, comp)) if f == RtFn::ListSort => {
+                let (rl, r) = self.hidden(items.ty, span);
+                let copy = rt(RtFn::ListCopy, vec![val(r.clone())], items.ty, span);
+                let call = rt(f, vec![val(r), val(comp), val(reverse)], ty, span);
+                Self::let_in(rl, items, Self::let_in(il, copy, call))
+            }
             Some((il, comp)) => {
                 let it = mk(ExprKind::Local(il), items.ty, span);
                 let call = rt(f, vec![val(it), val(comp), val(reverse)], ty, span);
@@ -1741,7 +1751,19 @@ impl FnChecker<'_> {
         let n = args.len();
         match name {
             "sorted" if n == 1 => {
-                let items = self.materialize(&args[0]);
+                // CPython copies the items first, then calls the key
+                // function on the copy's elements: a key function that
+                // changes the original list does not change what is sorted.
+                let keyed = keywords
+                    .iter()
+                    .any(|k| k.name.as_ref().is_some_and(|n| n.name == "key"));
+                let items = self.materialize(&args[0]).map(|items| match items.ty {
+                    Type::List(_) if keyed => {
+                        let (ty, span) = (items.ty, items.span);
+                        rt(RtFn::ListCopy, vec![val(items)], ty, span)
+                    }
+                    _ => items,
+                });
                 Some(items.and_then(|items| {
                     let item = elem(items.ty)?;
                     let (keys, reverse) = self.sort_options(span, &items, item, keywords)?;

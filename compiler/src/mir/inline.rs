@@ -8,7 +8,8 @@
 //! changing it), calls made from the copy pass that deeper depth on (their
 //! `frames`), its raises leave the caller exactly as a propagated exception
 //! would, with the same message and location, and a normal return assigns
-//! the value and a zero status, so the caller's status test stays.
+//! the value and a zero status; the caller's test of that status right
+//! after the call becomes a jump.
 
 use super::{
     BasicBlock, BlockId, FuncId, LocalId, Lowered, Operand, RtArg, RtFn, Rvalue, Statement,
@@ -131,6 +132,17 @@ fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
             .iter()
             .map(|(name, ty)| (format!("{}.{name}", callee.name), *ty)),
     );
+    // Only a normal return reaches the continuation (the copy's raises
+    // leave the caller directly), so the status is known there: the
+    // caller's test of it goes straight on.
+    let terminator = match terminator {
+        Terminator::Branch {
+            cond: Operand::Local(c),
+            otherwise,
+            ..
+        } if c == status && rest.is_empty() => Terminator::Goto(otherwise),
+        t => t,
+    };
     body.blocks.push(BasicBlock {
         statements: rest,
         terminator,

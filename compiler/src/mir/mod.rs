@@ -9,6 +9,8 @@ use crate::diag::Span;
 use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
 pub use crate::rtabi::RtFn;
 
+mod bounds;
+mod cfg;
 mod heap;
 mod hoist;
 mod inline;
@@ -410,6 +412,7 @@ pub fn build(module: &hir::Module) -> Module {
         .chain(std::iter::once((&mut script, None)))
     {
         inliner.inline_into(body, me);
+        bounds::drop_proven_checks(body);
         reuse::reuse_checked(body);
         signs::fold_sign_tests(body);
         hoist::hoist_invariant_loads(body);

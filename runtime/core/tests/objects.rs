@@ -67,6 +67,19 @@ fn raises(f: impl FnOnce(*mut Ctx, *const u8, usize, u64)) -> String {
     })
 }
 
+/// `l.sort(...)` through the ABI, which must not raise.
+///
+/// # Safety
+/// `l` is a live list and `keys` null or a live list.
+unsafe fn sort_ok(l: *mut u8, keys: *mut u8, reverse: u8) {
+    with_ctx(|ctx| {
+        // SAFETY: the caller's guarantee; the live context.
+        unsafe { roast_rt_list_sort(ctx, l, keys, reverse, FILE.as_ptr(), FILE.len(), 0) };
+        // SAFETY: the live context.
+        assert_eq!(unsafe { (*ctx).pending }, 0, "sort raised");
+    });
+}
+
 /// A list[str] of `items`.
 fn str_list(items: &[&str]) -> *mut u8 {
     items.to_word() as *mut u8
@@ -519,17 +532,27 @@ fn sort_is_stable_with_reverse_like_cpython() {
         );
         decref(r);
         // l.sort(key=lambda t: t[0])
-        roast_rt_list_sort(l, keys, 0);
+        sort_ok(l, keys, 0);
         assert_eq!(
             repr(l as u64, list_of(tup)),
             "[(0, 'b'), (0, 'd'), (1, 'a'), (1, 'c')]"
         );
         decref(keys);
+        // Keys for fewer elements than the list has now (a key function
+        // added to it): CPython's error, and the list left as it was.
+        let short = [1i64, 0, 1].to_word() as *mut u8;
+        let message = raises(|c, f, n, p| roast_rt_list_sort(c, l, short, 0, f, n, p));
+        assert_eq!(message, "ValueError: list modified during sort");
+        assert_eq!(
+            repr(l as u64, list_of(tup)),
+            "[(0, 'b'), (0, 'd'), (1, 'a'), (1, 'c')]"
+        );
+        decref(short);
         decref(l);
 
         // sorted([3.5, -1.0, 2.0, -0.0, 0.0], reverse=True)
         let f = [3.5f64, -1.0, 2.0, -0.0, 0.0].to_word() as *mut u8;
-        roast_rt_list_sort(f, std::ptr::null_mut(), 1);
+        sort_ok(f, std::ptr::null_mut(), 1);
         assert_eq!(
             repr(f as u64, list_of(float())),
             "[3.5, 2.0, -0.0, 0.0, -1.0]"
@@ -537,12 +560,12 @@ fn sort_is_stable_with_reverse_like_cpython() {
         decref(f);
         // sorted(['b', 'é', 'a', 'B', ''])
         let l = str_list(&["b", "é", "a", "B", ""]);
-        roast_rt_list_sort(l, std::ptr::null_mut(), 0);
+        sort_ok(l, std::ptr::null_mut(), 0);
         assert_eq!(repr(l as u64, list_of(str_d())), "['', 'B', 'a', 'b', 'é']");
         decref(l);
         // sorted([[1, 2], [1], [0, 5], []])
         let l = vec![vec![1i64, 2], vec![1], vec![0, 5], vec![]].to_word() as *mut u8;
-        roast_rt_list_sort(l, std::ptr::null_mut(), 0);
+        sort_ok(l, std::ptr::null_mut(), 0);
         assert_eq!(
             repr(l as u64, list_of(list_of(int()))),
             "[[], [0, 5], [1], [1, 2]]"
@@ -551,7 +574,7 @@ fn sort_is_stable_with_reverse_like_cpython() {
         // A large int list against the standard library's sort.
         let v: Vec<i64> = (0..5000).map(|i: i64| (i * 7919) % 1009 - 500).collect();
         let l = v.to_word() as *mut u8;
-        roast_rt_list_sort(l, std::ptr::null_mut(), 1);
+        sort_ok(l, std::ptr::null_mut(), 1);
         let mut want = v.clone();
         want.sort_by(|a, b| b.cmp(a));
         assert_eq!(Vec::<i64>::from_word(l as u64), want);

@@ -1558,12 +1558,23 @@ pub unsafe extern "C" fn roast_rt_list_clear(l: *mut u8) {
 /// # Safety
 /// See the [module contract](self); `keys` is null or a live list.
 #[no_mangle]
-pub unsafe extern "C" fn roast_rt_list_sort(l: *mut u8, keys: *mut u8, reverse: u8) {
+pub unsafe extern "C" fn roast_rt_list_sort(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    keys: *mut u8,
+    reverse: u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
     // SAFETY: the contract.
     let l = unsafe { list(l) };
     // SAFETY: the contract: a non-null `keys` is a live list.
     let keys = (!keys.is_null()).then(|| unsafe { list(keys) });
-    sort_list(l, keys, reverse != 0);
+    if let Err(e) = sort_list(l, keys, reverse != 0) {
+        // SAFETY: the contract.
+        unsafe { raise_py_err(ctx, e, file, file_len, pos) };
+    }
 }
 
 /// `sorted(l, key=..., reverse=...)`, a new list (see
@@ -1576,7 +1587,9 @@ pub unsafe extern "C" fn roast_rt_list_sorted(l: *mut u8, keys: *mut u8, reverse
     // SAFETY: the contract.
     let copy = unsafe { roast_rt_list_copy(l) };
     // SAFETY: `copy` is a live list; the rest is the contract.
-    unsafe { roast_rt_list_sort(copy, keys, reverse) };
+    let (copy_list, keys) = unsafe { (list(copy), (!keys.is_null()).then(|| list(keys))) };
+    sort_list(copy_list, keys, reverse != 0)
+        .expect("sorted() computes the keys from its own copy, so they match");
     copy
 }
 

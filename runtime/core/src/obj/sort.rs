@@ -6,6 +6,7 @@ use super::desc::{Kind, TypeDesc};
 use super::heap::{Val, View};
 use super::list::List;
 use super::ops::{compare, Op};
+use crate::py::PyErr;
 
 /// Elements up to this many are sorted by insertion before merging.
 const RUN: usize = 24;
@@ -92,8 +93,10 @@ fn sort_words(words: &mut [u64], d: &'static TypeDesc) {
 }
 
 /// `l.sort(key=..., reverse=...)`, where `keys` (if any) holds each
-/// element's key, in order.
-pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) {
+/// element's key, in order. A key function that changed the list's length
+/// leaves keys that do not match its elements: `ValueError`, as CPython
+/// raises for a list modified during its sort (the list is unchanged).
+pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) -> Result<(), PyErr> {
     let mut words = l.words().to_vec();
     match keys {
         None => {
@@ -107,7 +110,9 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) {
             }
         }
         Some(keys) => {
-            assert_eq!(keys.len(), words.len(), "one key per element");
+            if keys.len() != words.len() {
+                return Err(PyErr::value_error("list modified during sort"));
+            }
             let mut order: Vec<usize> = (0..words.len()).collect();
             if reverse {
                 order.reverse();
@@ -120,6 +125,7 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) {
         }
     }
     l.with_vec(|v| v.copy_from_slice(&words));
+    Ok(())
 }
 
 #[cfg(test)]
