@@ -24,6 +24,8 @@ const STR_CHARS: i32 = 24;
 const LEN: i32 = 16;
 /// Offset of the first item of a tuple, and of a box's value.
 const ITEMS: i32 = 16;
+/// Offset of a list's capacity (in items).
+const LIST_CAP: i32 = 24;
 /// Offset of a list's item buffer.
 const LIST_DATA: i32 = 32;
 
@@ -247,6 +249,14 @@ impl Builder<'_> {
                 };
                 let (l, i) = (self.expr(list), self.expr(index));
                 self.list_get(l, i, e.ty, span)
+            }
+            ExprKind::Runtime(RtFn::ListAppend, ops) => {
+                let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
+                    unreachable!("checker: list.append(item)")
+                };
+                let (l, v) = (self.expr(list), self.expr(item));
+                self.list_append(l, v, item.ty, span);
+                Operand::Bool(false)
             }
             ExprKind::Runtime(f, ops) => {
                 let mut args = Vec::new();
@@ -661,6 +671,42 @@ impl Builder<'_> {
 
     /// The buffer and the position of `list[index]`, after CPython's
     /// bounds check (a negative index counts from the end).
+    /// `list.append(v)` for an item of type `item`: stored in place (with
+    /// a new reference for a heap item) while the buffer has room; the
+    /// runtime grows it otherwise.
+    fn list_append(&mut self, list: Operand, v: Operand, item: Type, span: Span) {
+        let load = |b: &mut Self, offset| b.assign(Type::Int, Rvalue::Load { base: list, offset });
+        let len = load(self, LEN);
+        let cap = load(self, LIST_CAP);
+        let full = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::UGe), len, cap),
+        );
+        let (grow, room, join) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(full, grow, room);
+        self.switch_to(grow);
+        self.call_rt(RtFn::ListAppend, vec![val(list), val(v)], Type::None, span);
+        self.goto(join);
+        self.switch_to(room);
+        if item.is_heap() {
+            self.push(Statement::IncRef(v));
+        }
+        let data = load(self, LIST_DATA);
+        self.push(Statement::StoreItem {
+            data,
+            index: len,
+            value: v,
+        });
+        let longer = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, len, Operand::Int(1)));
+        self.push(Statement::Store {
+            base: list,
+            offset: LEN,
+            value: longer,
+        });
+        self.goto(join);
+        self.switch_to(join);
+    }
+
     fn list_slot(
         &mut self,
         list: Operand,
@@ -870,12 +916,7 @@ impl Builder<'_> {
                 }
                 None => {
                     let v = self.expr(elem);
-                    self.call_rt(
-                        RtFn::ListAppend,
-                        vec![val(result), val(v)],
-                        Type::None,
-                        span,
-                    );
+                    self.list_append(result, v, elem.ty, span);
                 }
             }
             self.release_temps(mark);
