@@ -233,22 +233,51 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<&'a
     match sep {
         Some("") => Err(empty_separator()),
         Some(sep) => Ok(s.splitn(max_pieces(maxsplit), sep).collect()),
-        None => {
-            let mut out = Vec::new();
-            let mut rest = s.trim_start_matches(is_space);
-            let mut splits = 0;
-            while !rest.is_empty() {
-                if maxsplit >= 0 && splits >= maxsplit {
-                    out.push(rest);
-                    break;
-                }
-                let end = rest.find(is_space).unwrap_or(rest.len());
-                out.push(&rest[..end]);
-                splits += 1;
-                rest = rest[end..].trim_start_matches(is_space);
-            }
-            Ok(out)
+        None => Ok(split_whitespace(s, maxsplit)),
+    }
+}
+
+/// `s.split(None, maxsplit)`: the runs of non-whitespace, after at most
+/// `maxsplit` splits (negative: no limit) the rest unsplit. Scans bytes,
+/// decoding a character only where a byte is not ASCII.
+fn split_whitespace(s: &str, maxsplit: i64) -> Vec<&str> {
+    let bytes = s.as_bytes();
+    // The length of the character at byte `i` and whether it is whitespace.
+    let at = |i: usize| -> (usize, bool) {
+        let b = bytes[i];
+        if b.is_ascii() {
+            (1, matches!(b, 9..=13 | 28..=32))
+        } else {
+            let c = s[i..].chars().next().expect("a character starts here");
+            (c.len_utf8(), is_space(c))
         }
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < bytes.len() {
+            let (len, space) = at(i);
+            if !space {
+                break;
+            }
+            i += len;
+        }
+        if i == bytes.len() {
+            return out;
+        }
+        if maxsplit >= 0 && out.len() as i64 >= maxsplit {
+            out.push(&s[i..]);
+            return out;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (len, space) = at(i);
+            if space {
+                break;
+            }
+            i += len;
+        }
+        out.push(&s[start..i]);
     }
 }
 
