@@ -27,6 +27,14 @@ struct Fact {
 /// Removes the overflow checks of subtractions that a dominating branch
 /// proves cannot overflow.
 pub(super) fn drop_proven_checks(body: &mut Lowered) {
+    let candidate = |s: &Statement| matches!(s, Statement::CheckedArith { op: CheckedOp::Sub, a: Operand::Local(_), b: Operand::Int(c), .. } if *c >= 0);
+    if !body
+        .blocks
+        .iter()
+        .any(|b| b.statements.iter().any(candidate))
+    {
+        return;
+    }
     let cfg = Cfg::new(body);
     // Where each local is assigned: (block, statement index).
     let mut assignments: HashMap<LocalId, Vec<(BlockId, usize)>> = HashMap::new();

@@ -21,6 +21,18 @@ use std::collections::{HashMap, HashSet};
 /// Moves the invariant loads of every qualifying loop of `body` to the
 /// block before it, innermost loops first (so a load can leave a nest).
 pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
+    // A cycle has an edge to a block numbered no higher than its source:
+    // without one there is no loop (the common case, checked cheaply).
+    let may_loop = body.blocks.iter().enumerate().any(|(b, block)| {
+        block
+            .terminator
+            .successors()
+            .iter()
+            .any(|s| s.0 as usize <= b)
+    });
+    if !may_loop {
+        return;
+    }
     let cfg = Cfg::new(body);
     let mut loops = cfg.loops();
     loops.sort_by_key(|l| l.blocks.len());

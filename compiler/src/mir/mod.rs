@@ -334,25 +334,24 @@ pub enum Statement {
 }
 
 impl Statement {
-    /// The locals the statement assigns.
-    pub fn assigned(&self) -> Vec<LocalId> {
-        match self {
-            Statement::Assign(l, _) | Statement::DecRef(l) => vec![*l],
+    /// The locals the statement assigns (at most two).
+    pub fn assigned(&self) -> impl Iterator<Item = LocalId> {
+        let (first, second) = match self {
+            Statement::Assign(l, _) | Statement::DecRef(l) => (Some(*l), None),
             Statement::CheckedArith {
                 value, overflow, ..
-            } => vec![*value, *overflow],
-            Statement::Call { status, value, .. } => {
-                std::iter::once(*status).chain(*value).collect()
-            }
-            Statement::Runtime { dest, .. } => dest.iter().copied().collect(),
+            } => (Some(*value), Some(*overflow)),
+            Statement::Call { status, value, .. } => (Some(*status), *value),
+            Statement::Runtime { dest, .. } => (*dest, None),
             Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep, .. } => {
-                vec![*too_deep]
+                (Some(*too_deep), None)
             }
             Statement::IncRef(_)
             | Statement::ReleaseFrame
             | Statement::Store { .. }
-            | Statement::StoreItem { .. } => vec![],
-        }
+            | Statement::StoreItem { .. } => (None, None),
+        };
+        first.into_iter().chain(second)
     }
 }
 

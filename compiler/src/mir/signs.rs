@@ -34,6 +34,26 @@ enum Def<'a> {
 /// Folds `x < 0` to `False` for every `x` proven non-negative, and makes
 /// its division and remainder by a positive constant unsigned.
 pub(super) fn fold_sign_tests(body: &mut Lowered) {
+    let foldable = |s: &Statement| {
+        matches!(
+            s,
+            Statement::Assign(
+                _,
+                Rvalue::Binary(
+                    BinOp::ICmp(IntCond::SLt) | BinOp::SDiv | BinOp::SRem,
+                    Operand::Local(_),
+                    Operand::Int(_)
+                )
+            )
+        )
+    };
+    if !body
+        .blocks
+        .iter()
+        .any(|b| b.statements.iter().any(foldable))
+    {
+        return;
+    }
     let nonneg = nonneg_locals(body);
     for block in &mut body.blocks {
         for s in &mut block.statements {
