@@ -58,17 +58,21 @@ pub(super) fn drop_proven_checks(body: &mut Lowered) {
         None if body.params.contains(&x) => Some((BlockId(0), None)),
         _ => single(x).map(|(b, i)| (b, Some(i))),
     };
-    // The comparison a branch condition copies, through single assignments.
-    let comparison = |mut c: LocalId| loop {
-        let (b, i) = single(c)?;
-        match &body.blocks[b.0 as usize].statements[i] {
-            Statement::Assign(_, Rvalue::Use(Operand::Local(from))) => c = *from,
-            Statement::Assign(
-                _,
-                Rvalue::Binary(BinOp::ICmp(cond), Operand::Local(x), Operand::Int(k)),
-            ) => return Some((b, i, *cond, *x, *k)),
-            _ => return None,
+    // The comparison a branch condition copies, through single assignments
+    // (a chain no longer than the locals: `m = m` copies itself).
+    let comparison = |mut c: LocalId| {
+        for _ in 0..body.locals.len() {
+            let (b, i) = single(c)?;
+            match &body.blocks[b.0 as usize].statements[i] {
+                Statement::Assign(_, Rvalue::Use(Operand::Local(from))) => c = *from,
+                Statement::Assign(
+                    _,
+                    Rvalue::Binary(BinOp::ICmp(cond), Operand::Local(x), Operand::Int(k)),
+                ) => return Some((b, i, *cond, *x, *k)),
+                _ => return None,
+            }
         }
+        None
     };
     let mut facts = Vec::new();
     for (b, block) in body.blocks.iter().enumerate() {
