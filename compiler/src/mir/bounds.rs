@@ -11,11 +11,10 @@
 //! `c >= 0` there, where `x >= 0`, is at least `-c` and never overflows:
 //! it becomes a plain subtraction, and its overflow branch a jump.
 
-use super::cfg::Cfg;
+use super::cfg::{self, Cfg};
 use super::{
     BinOp, BlockId, CheckedOp, IntCond, LocalId, Lowered, Operand, Rvalue, Statement, Terminator,
 };
-use std::collections::HashMap;
 
 /// `x >= bound` wherever `from` dominates.
 struct Fact {
@@ -36,18 +35,7 @@ pub(super) fn drop_proven_checks(body: &mut Lowered) {
         return;
     }
     let cfg = Cfg::new(body);
-    // Where each local is assigned: (block, statement index).
-    let mut assignments: HashMap<LocalId, Vec<(BlockId, usize)>> = HashMap::new();
-    for (b, block) in body.blocks.iter().enumerate() {
-        for (i, s) in block.statements.iter().enumerate() {
-            for l in s.assigned() {
-                assignments
-                    .entry(l)
-                    .or_default()
-                    .push((BlockId(b as u32), i));
-            }
-        }
-    }
+    let assignments = cfg::assignments(body);
     let single = |x: LocalId| match assignments.get(&x).map(Vec::as_slice) {
         Some([only]) => Some(*only),
         _ => None,

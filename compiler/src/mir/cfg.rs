@@ -2,8 +2,21 @@
 //! (Cooper, Harvey and Kennedy's iteration) and natural loops, for the
 //! passes that move or simplify code by where it can be reached from.
 
-use super::{BlockId, Lowered, Terminator};
+use super::{BlockId, LocalId, Lowered, Terminator};
 use std::collections::{HashMap, HashSet};
+
+/// Where each local is assigned: (block, statement index), in order.
+pub(super) fn assignments(body: &Lowered) -> HashMap<LocalId, Vec<(BlockId, usize)>> {
+    let mut out: HashMap<LocalId, Vec<(BlockId, usize)>> = HashMap::new();
+    for (b, block) in body.blocks.iter().enumerate() {
+        for (i, s) in block.statements.iter().enumerate() {
+            for l in s.assigned() {
+                out.entry(l).or_default().push((BlockId(b as u32), i));
+            }
+        }
+    }
+    out
+}
 
 /// A natural loop: its header and every block that reaches a back edge to
 /// it without passing through it (the header included).

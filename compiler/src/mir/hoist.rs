@@ -13,10 +13,10 @@
 //! load is the only assignment to `d`. Blocks that raise leave the loop,
 //! so they are not part of it.
 
-use super::cfg::Cfg;
-use super::{BlockId, LocalId, Lowered, Operand, Rvalue, Statement};
+use super::cfg::{self, Cfg};
+use super::{LocalId, Lowered, Operand, Rvalue, Statement};
 use crate::hir::Type;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Moves the invariant loads of every qualifying loop of `body` to the
 /// block before it, innermost loops first (so a load can leave a nest).
@@ -36,14 +36,7 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
     let cfg = Cfg::new(body);
     let mut loops = cfg.loops();
     loops.sort_by_key(|l| l.blocks.len());
-    let mut assignments: HashMap<LocalId, Vec<BlockId>> = HashMap::new();
-    for (b, block) in body.blocks.iter().enumerate() {
-        for s in &block.statements {
-            for l in s.assigned() {
-                assignments.entry(l).or_default().push(BlockId(b as u32));
-            }
-        }
-    }
+    let mut assignments = cfg::assignments(body);
     for l in loops {
         let Some(before) = cfg.preheader(body, &l) else {
             continue;
@@ -65,7 +58,7 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
             body.params.contains(&x)
                 || assignments
                     .get(&x)
-                    .is_some_and(|bs| bs.iter().any(|b| cfg.dominates(*b, before)))
+                    .is_some_and(|bs| bs.iter().any(|(b, _)| cfg.dominates(*b, before)))
         };
         let mut hoisted = Vec::new();
         for b in &l.blocks {
@@ -93,7 +86,7 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
         }
         for s in &hoisted {
             for d in s.assigned() {
-                assignments.insert(d, vec![before]);
+                assignments.insert(d, vec![(before, 0)]);
             }
         }
         body.blocks[before.0 as usize].statements.extend(hoisted);
