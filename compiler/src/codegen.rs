@@ -982,6 +982,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 match op {
                     BinOp::IAdd => ins.iadd(a, b),
                     BinOp::ISub => ins.isub(a, b),
+                    BinOp::IMul => ins.imul(a, b),
                     BinOp::SDiv => ins.sdiv(a, b),
                     BinOp::UDiv => ins.udiv(a, b),
                     BinOp::SRem => ins.srem(a, b),

@@ -21,7 +21,7 @@ use std::collections::HashSet;
 /// Offset of a `str`'s code-point count.
 const STR_CHARS: i32 = 24;
 /// Offset of a list's and a dict's length.
-const LEN: i32 = 16;
+pub(super) const LEN: i32 = 16;
 /// Offset of the first item of a tuple, and of a box's value.
 const ITEMS: i32 = 16;
 /// Offset of a list's capacity (in items).
@@ -757,6 +757,12 @@ impl Builder<'_> {
         span: Span,
     ) -> Operand {
         let (data, index) = self.list_slot(list, index, "list index out of range", span);
+        self.list_item(data, index, elem)
+    }
+
+    /// Item `index` of a list's item buffer `data`, the index already
+    /// compared with the length: a new reference to the item.
+    fn list_item(&mut self, data: Operand, index: Operand, elem: Type) -> Operand {
         let item = self.owned_temp(elem);
         self.push(Statement::Assign(item, Rvalue::LoadItem { data, index }));
         if elem.is_heap() {
@@ -867,24 +873,24 @@ impl Builder<'_> {
     ) {
         let mark = self.owned.len();
         let state = self.iter_init(iter);
-        let (header, body_b, else_b, after) = (
+        let (take, latch, else_b, after) = (
             self.new_block(),
             self.new_block(),
             self.new_block(),
             self.new_block(),
         );
-        self.goto(header);
-        self.switch_to(header);
+        self.iter_rotated(&state, take, else_b);
         let item_mark = self.owned.len();
-        let item = self.iter_next(&state, else_b);
+        let item = self.iter_take(&state);
         self.bind(pattern, item);
         self.release_temps(item_mark);
-        self.goto(body_b);
-        self.switch_to(body_b);
-        self.loops.push((header, after));
+        self.loops.push((latch, after));
         self.block(body);
         self.loops.pop();
-        self.goto(header);
+        self.goto(latch);
+        self.switch_to(latch);
+        self.iter_check(&state, else_b);
+        self.goto(take);
         self.switch_to(else_b);
         self.block(orelse);
         self.goto(after);
@@ -937,15 +943,15 @@ impl Builder<'_> {
             Clause::For(pattern, iter) => {
                 let mark = self.owned.len();
                 let state = self.iter_init(iter);
-                let (header, done) = (self.new_block(), self.new_block());
-                self.goto(header);
-                self.switch_to(header);
+                let (take, done) = (self.new_block(), self.new_block());
+                self.iter_rotated(&state, take, done);
                 let item_mark = self.owned.len();
-                let item = self.iter_next(&state, done);
+                let item = self.iter_take(&state);
                 self.bind(pattern, item);
                 self.release_temps(item_mark);
                 self.comprehension(result, elem, key, rest, span);
-                self.goto(header);
+                self.iter_check(&state, done);
+                self.goto(take);
                 self.switch_to(done);
                 self.release_temps(mark);
             }
@@ -1063,11 +1069,14 @@ impl Builder<'_> {
         }
     }
 
-    /// The next item, or a jump to `exhausted`: every part is checked
-    /// before any item is produced, so nothing is left half-taken.
-    fn iter_next(&mut self, state: &IterState, exhausted: super::BlockId) -> Item {
+    /// Starts a rotated loop over `state`: the first check, then a
+    /// preheader, then block `take`, where the loop's code goes; its end
+    /// checks again (every part is checked before any item is produced,
+    /// so nothing is left half-taken) and jumps back to `take`.
+    fn iter_rotated(&mut self, state: &IterState, take: super::BlockId, exhausted: super::BlockId) {
         self.iter_check(state, exhausted);
-        self.iter_take(state)
+        self.goto(take);
+        self.switch_to(take);
     }
 
     /// Continues when the iteration has another item; jumps otherwise.
@@ -1188,6 +1197,18 @@ impl Builder<'_> {
                         self.call_rt(RtFn::StrGetItem, vec![val(*seq), val(i)], Type::Str, span),
                         Type::Str,
                     ),
+                    // Going forward, `iter_check` has just compared the
+                    // position with the length, and nothing ran since.
+                    Type::List(t) if matches!(state, IterState::Seq { .. }) => {
+                        let data = self.assign(
+                            Type::Int,
+                            Rvalue::Load {
+                                base: *seq,
+                                offset: LIST_DATA,
+                            },
+                        );
+                        (self.list_item(data, i, **t), **t)
+                    }
                     Type::List(t) => (self.list_get(*seq, i, **t, span), **t),
                     _ => unreachable!("checker: sequence"),
                 };

@@ -12,8 +12,8 @@
 //! after the call becomes a jump.
 
 use super::{
-    BasicBlock, BlockId, FuncId, LocalId, Lowered, Operand, RtArg, RtFn, Rvalue, Statement,
-    Terminator,
+    BasicBlock, BlockId, Counter, FuncId, LocalId, Lowered, Operand, RtArg, RtFn, Rvalue,
+    Statement, Terminator,
 };
 
 /// A callee larger than this many statements is not copied.
@@ -149,8 +149,14 @@ fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
     });
     body.nonneg
         .extend(callee.nonneg.iter().map(|l| map.local(*l)));
-    body.counters
-        .extend(callee.counters.iter().map(|l| map.local(*l)));
+    body.counters.extend(callee.counters.iter().map(|(l, c)| {
+        let range = Counter {
+            start: map.operand(c.start),
+            stop: map.operand(c.stop),
+            step: map.operand(c.step),
+        };
+        (map.local(*l), range)
+    }));
     for cb in &callee.blocks {
         let mut statements: Vec<Statement> =
             cb.statements.iter().map(|s| map.statement(s)).collect();

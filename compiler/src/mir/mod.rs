@@ -14,10 +14,10 @@ mod cfg;
 mod heap;
 mod hoist;
 mod inline;
+mod ranges;
 mod reuse;
-mod signs;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// A local slot of a [`Body`]: HIR locals keep their ids, temporaries follow.
@@ -172,6 +172,8 @@ pub enum BinOp {
     IAdd,
     /// int `-`
     ISub,
+    /// int `*`
+    IMul,
     /// truncating int division (divisor not 0 nor -1)
     SDiv,
     /// unsigned division (divisor not 0)
@@ -413,7 +415,7 @@ pub fn build(module: &hir::Module) -> Module {
         inliner.inline_into(body, me);
         bounds::drop_proven_checks(body);
         reuse::reuse_checked(body);
-        signs::fold_sign_tests(body);
+        ranges::drop_impossible_checks(body);
         hoist::hoist_invariant_loads(body);
     }
     Module {
@@ -422,6 +424,45 @@ pub fn build(module: &hir::Module) -> Module {
         init: init.map(finish),
         script: finish(script),
         globals: module.globals.iter().map(|g| g.1).collect(),
+    }
+}
+
+/// The bounds of a `range` loop, each evaluated once before the loop.
+#[derive(Clone, Copy)]
+struct Counter {
+    start: Operand,
+    stop: Operand,
+    step: Operand,
+}
+
+/// Replaces the checked operation at `block.statements[at]`, proven never
+/// to overflow, by the plain `op`: its overflow flag becomes false, and a
+/// branch on the flag ending the block a jump to the way on.
+fn drop_overflow_check(block: &mut BasicBlock, at: usize, op: BinOp) {
+    let Statement::CheckedArith {
+        value,
+        overflow,
+        a,
+        b,
+        ..
+    } = block.statements[at]
+    else {
+        return;
+    };
+    block.statements[at] = Statement::Assign(value, Rvalue::Binary(op, a, b));
+    block.statements.insert(
+        at + 1,
+        Statement::Assign(overflow, Rvalue::Use(Operand::Bool(false))),
+    );
+    if let Terminator::Branch {
+        cond: Operand::Local(c),
+        otherwise,
+        ..
+    } = block.terminator
+    {
+        if c == overflow {
+            block.terminator = Terminator::Goto(otherwise);
+        }
     }
 }
 
@@ -440,7 +481,7 @@ struct Lowered {
     /// Int locals known never to be negative, whatever assigns them.
     nonneg: HashSet<LocalId>,
     /// The counters of `range` loops (see [`Builder::counters`]).
-    counters: HashSet<LocalId>,
+    counters: HashMap<LocalId, Counter>,
     span: Span,
 }
 
@@ -472,7 +513,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
         borrowed: Default::default(),
         globals_base: None,
         nonneg: nonneg_loop_vars(f),
-        counters: HashSet::new(),
+        counters: HashMap::new(),
     };
     let too_deep = b.temp(Type::Bool);
     b.push(Statement::EnterFrame { too_deep });
@@ -552,11 +593,11 @@ struct Builder<'m> {
     /// `range(a, b, c)` with constant `a >= 0`, `c > 0`, and results
     /// computed from them): `%`, `//` and indexing skip their sign fixups.
     nonneg: HashSet<LocalId>,
-    /// The counters of `range` loops: each is assigned the start, then
-    /// `counter + step` after every iteration, and read only while the
-    /// loop runs (the value after the last iteration may wrap, unread), so
-    /// it is non-negative when the start and the step are.
-    counters: HashSet<LocalId>,
+    /// The counters of `range` loops, with their ranges: each is assigned
+    /// the start, then `counter + step` after every iteration, and read
+    /// only while it holds one of the range's values (the value after the
+    /// last iteration may wrap, unread).
+    counters: HashMap<LocalId, Counter>,
 }
 
 fn local(id: hir::LocalId) -> LocalId {
@@ -629,6 +670,33 @@ fn nonneg_loop_vars(f: &hir::Function) -> HashSet<LocalId> {
 }
 
 impl Builder<'_> {
+    /// Jumps to `then` if the bool `cond` is true, else to `otherwise`;
+    /// `and`, `or` and `not` become jumps, so each comparison is a branch
+    /// of its own (and tells its bounds on its edges).
+    fn branch_on(&mut self, cond: &hir::Expr, then: BlockId, otherwise: BlockId) {
+        match &cond.kind {
+            ExprKind::And(l, r) if cond.ty == Type::Bool => {
+                let right = self.new_block();
+                self.branch_on(l, right, otherwise);
+                self.switch_to(right);
+                self.branch_on(r, then, otherwise);
+            }
+            ExprKind::Or(l, r) if cond.ty == Type::Bool => {
+                let right = self.new_block();
+                self.branch_on(l, then, right);
+                self.switch_to(right);
+                self.branch_on(r, then, otherwise);
+            }
+            ExprKind::Not(x) => self.branch_on(x, otherwise, then),
+            _ => {
+                let mark = self.owned.len();
+                let c = self.expr(cond);
+                self.release_temps(mark);
+                self.branch(c, then, otherwise);
+            }
+        }
+    }
+
     fn temp(&mut self, ty: Type) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
         self.locals.push((format!("${}", id.0), ty));
@@ -783,11 +851,8 @@ impl Builder<'_> {
                 self.expr(e);
             }
             hir::Stmt::If { cond, then, orelse } => {
-                let mark = self.owned.len();
-                let c = self.expr(cond);
-                self.release_temps(mark);
                 let (tb, eb, join) = (self.new_block(), self.new_block(), self.new_block());
-                self.branch(c, tb, eb);
+                self.branch_on(cond, tb, eb);
                 self.switch_to(tb);
                 self.block(then);
                 self.goto(join);
@@ -797,23 +862,26 @@ impl Builder<'_> {
                 self.switch_to(join);
             }
             hir::Stmt::While { cond, body, orelse } => {
-                let (header, body_b, else_b, after) = (
+                // Rotated: the condition is tested before the loop and
+                // again at the end of each iteration (one jump back).
+                let (enter, body_b, latch, else_b, after) = (
+                    self.new_block(),
                     self.new_block(),
                     self.new_block(),
                     self.new_block(),
                     self.new_block(),
                 );
-                self.goto(header);
-                self.switch_to(header);
-                let mark = self.owned.len();
-                let c = self.expr(cond);
-                self.release_temps(mark);
-                self.branch(c, body_b, else_b);
+                self.branch_on(cond, enter, else_b);
+                // The loop's preheader.
+                self.switch_to(enter);
+                self.goto(body_b);
                 self.switch_to(body_b);
-                self.loops.push((header, after));
+                self.loops.push((latch, after));
                 self.block(body);
                 self.loops.pop();
-                self.goto(header);
+                self.goto(latch);
+                self.switch_to(latch);
+                self.branch_on(cond, body_b, else_b);
                 self.switch_to(else_b);
                 self.block(orelse);
                 self.goto(after);
@@ -906,27 +974,33 @@ impl Builder<'_> {
         );
         let remaining = self.range_length(start, stop, step);
         let counter = self.temp(Type::Int);
-        self.counters.insert(counter);
+        self.counters.insert(counter, Counter { start, stop, step });
         self.push(Statement::Assign(counter, Rvalue::Use(start)));
-        let (header, body_b, latch, else_b, after) = (
+        // The loop is rotated: tested once before it, then at its end, so
+        // an iteration takes one jump back rather than two.
+        let (enter, body_b, latch, else_b, after) = (
             self.new_block(),
             self.new_block(),
             self.new_block(),
             self.new_block(),
             self.new_block(),
         );
-        self.goto(header);
-        self.switch_to(header);
+        let remains = |b: &mut Self| {
+            b.assign(
+                Type::Bool,
+                Rvalue::Binary(
+                    BinOp::ICmp(IntCond::Ne),
+                    Operand::Local(remaining),
+                    Operand::Int(0),
+                ),
+            )
+        };
+        let first = remains(self);
+        self.branch(first, enter, else_b);
+        // The loop's preheader, where loads that no iteration changes go.
+        self.switch_to(enter);
+        self.goto(body_b);
         let i = Operand::Local(counter);
-        let more = self.assign(
-            Type::Bool,
-            Rvalue::Binary(
-                BinOp::ICmp(IntCond::Ne),
-                Operand::Local(remaining),
-                Operand::Int(0),
-            ),
-        );
-        self.branch(more, body_b, else_b);
         self.switch_to(body_b);
         self.push(Statement::Assign(var, Rvalue::Use(i)));
         self.loops.push((latch, after));
@@ -943,7 +1017,8 @@ impl Builder<'_> {
             counter,
             Rvalue::Binary(BinOp::IAdd, i, step),
         ));
-        self.goto(header);
+        let again = remains(self);
+        self.branch(again, body_b, else_b);
         self.switch_to(else_b);
         self.block(orelse);
         self.goto(after);
@@ -1447,6 +1522,11 @@ impl Builder<'_> {
     }
 
     fn compare(&mut self, first: &hir::Expr, rest: &[(CmpOp, hir::Expr)]) -> Operand {
+        if let [(op, right)] = rest {
+            let lv = self.expr(first);
+            let rv = self.expr(right);
+            return self.compare_one(*op, lv, first.ty, rv, right.ty);
+        }
         let result = self.temp(Type::Bool);
         let done = self.new_block();
         let mut left = self.expr(first);

@@ -1,0 +1,523 @@
+//! Value ranges after inlining: the checks that can never fire go.
+//!
+//! Every int local gets an interval holding each value it has wherever it
+//! is read. The checker rejects reads of variables that may be unassigned
+//! and the lowering assigns each temporary before reading it, so those
+//! values are among the ones its assignments produce, and the interval is
+//! the least one containing the results of all its assignments given the
+//! intervals of their operands (a fixpoint; a bound still moving after a
+//! few rounds jumps to the i64 extreme, so the iteration ends). Sources:
+//! constants; a list's or dict's length, at most `isize::MAX / 8` (its
+//! items are words in one allocation, which Rust caps at `isize::MAX`
+//! bytes); a `range` counter, read only while it holds one of the range's
+//! values (start up to stop, the value after the last step is never read);
+//! a checked operation's result, read only where it did not overflow; and
+//! the lowering's own facts (`Lowered::nonneg`). Calls, parameters and
+//! loads give the whole of i64.
+//!
+//! Then: a checked `+`, `-` or `*` whose exact result always fits in i64
+//! becomes the plain operation (its overflow branch a jump); an int
+//! comparison the intervals decide becomes a constant (so `x < 0` on a
+//! counter folds, and with it the floor fixups of `%` and `//` and the
+//! negative-index handling of `xs[i]`); `//` and `%` of a non-negative by
+//! a positive value become unsigned; and the zero test before a float
+//! division by an int known not to be 0 (`1.0 / (k + 1)`) is false.
+
+use super::heap::LEN;
+use super::{BinOp, CheckedOp, Counter, FloatCond, IntCond, LocalId, Lowered};
+use super::{Operand, Rvalue, Statement, Type, UnOp};
+
+/// The values an int local may hold where it is read, in i128 so that
+/// exact results of i64 operations can be computed and compared.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Interval {
+    lo: i128,
+    hi: i128,
+}
+
+const I64_MIN: i128 = i64::MIN as i128;
+const I64_MAX: i128 = i64::MAX as i128;
+/// The longest list or dict (see the module comment).
+const MAX_LEN: i128 = (isize::MAX / 8) as i128;
+/// Rounds a local's interval may grow before its moving bounds widen.
+const WIDEN_AFTER: u8 = 3;
+
+impl Interval {
+    const FULL: Interval = Interval {
+        lo: I64_MIN,
+        hi: I64_MAX,
+    };
+
+    fn new(lo: i128, hi: i128) -> Option<Interval> {
+        (lo <= hi).then_some(Interval { lo, hi })
+    }
+
+    fn exact(k: i64) -> Interval {
+        Interval {
+            lo: k as i128,
+            hi: k as i128,
+        }
+    }
+
+    fn join(self, other: Interval) -> Interval {
+        Interval {
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
+        }
+    }
+
+    fn fits(self) -> bool {
+        self.lo >= I64_MIN && self.hi <= I64_MAX
+    }
+
+    /// The result of a wrapping operation: exact if it cannot wrap.
+    fn or_full(self) -> Interval {
+        if self.fits() {
+            self
+        } else {
+            Interval::FULL
+        }
+    }
+
+    /// The result of a checked operation where it did not overflow.
+    fn clamp(self) -> Option<Interval> {
+        Interval::new(self.lo.max(I64_MIN), self.hi.min(I64_MAX))
+    }
+
+    fn nonneg(self) -> bool {
+        self.lo >= 0
+    }
+
+    /// The least interval holding `f` of the corners (exact for functions
+    /// monotone in each argument over the two intervals).
+    fn corners(self, other: Interval, f: impl Fn(i128, i128) -> i128) -> Interval {
+        let v = [
+            f(self.lo, other.lo),
+            f(self.lo, other.hi),
+            f(self.hi, other.lo),
+            f(self.hi, other.hi),
+        ];
+        Interval {
+            lo: *v.iter().min().expect("four corners"),
+            hi: *v.iter().max().expect("four corners"),
+        }
+    }
+}
+
+/// How an int local gets a value.
+enum Def<'a> {
+    /// `local = rvalue`.
+    Rvalue(&'a Rvalue),
+    /// The value of a checked `a op b`.
+    Checked(CheckedOp, Operand, Operand),
+    /// A `range` counter: the range's values.
+    Counter(Counter),
+    /// Anything else (a parameter, a call's or runtime function's result).
+    Opaque,
+}
+
+/// The intervals of a body's int locals (`None`: never assigned).
+struct Ranges<'a> {
+    body: &'a Lowered,
+    of: Vec<Option<Interval>>,
+}
+
+impl Ranges<'_> {
+    fn is_int(&self, l: LocalId) -> bool {
+        self.body.locals[l.0 as usize].1 == Type::Int
+    }
+
+    /// The interval of an int operand; `None` for a local not yet known
+    /// to get any value, and the whole of i64 for anything but an int.
+    fn operand(&self, o: Operand) -> Option<Interval> {
+        match o {
+            Operand::Int(k) => Some(Interval::exact(k)),
+            Operand::Local(l) if self.is_int(l) => self.of[l.0 as usize],
+            _ => Some(Interval::FULL),
+        }
+    }
+
+    /// The interval of an int operand, if it is one.
+    fn int_operand(&self, o: Operand) -> Option<Interval> {
+        match o {
+            Operand::Int(_) => self.operand(o),
+            Operand::Local(l) if self.is_int(l) => self.operand(o),
+            _ => None,
+        }
+    }
+
+    fn def(&self, d: &Def) -> Option<Interval> {
+        match d {
+            Def::Rvalue(r) => self.rvalue(r),
+            Def::Checked(op, a, b) => checked(*op, *a, *b, self)?.clamp(),
+            Def::Counter(c) => {
+                let (start, stop, step) = (
+                    self.operand(c.start)?,
+                    self.operand(c.stop)?,
+                    self.operand(c.step)?,
+                );
+                if step.lo > 0 {
+                    Interval::new(start.lo, stop.hi - 1)
+                } else if step.hi < 0 {
+                    Interval::new(stop.lo + 1, start.hi)
+                } else {
+                    Interval::new(start.lo.min(stop.lo + 1), start.hi.max(stop.hi - 1))
+                }
+            }
+            Def::Opaque => Some(Interval::FULL),
+        }
+    }
+
+    fn rvalue(&self, r: &Rvalue) -> Option<Interval> {
+        match r {
+            Rvalue::Use(o) => self.operand(*o),
+            Rvalue::Unary(UnOp::BoolToInt, _) => Interval::new(0, 1),
+            Rvalue::Unary(UnOp::BNot, a) => {
+                let a = self.operand(*a)?;
+                Interval::new(-a.hi - 1, -a.lo - 1)
+            }
+            Rvalue::Select(_, a, b) => Some(self.operand(*a)?.join(self.operand(*b)?)),
+            Rvalue::Binary(op, a, b) => binary(*op, self.operand(*a)?, self.operand(*b)?),
+            Rvalue::Load {
+                base: Operand::Local(b),
+                offset: LEN,
+            } => match self.body.locals[b.0 as usize].1 {
+                Type::List(item) if *item != Type::Bool => Interval::new(0, MAX_LEN),
+                Type::Dict(..) => Interval::new(0, MAX_LEN),
+                _ => Some(Interval::FULL),
+            },
+            _ => Some(Interval::FULL),
+        }
+    }
+}
+
+/// The exact result of `a op b` (may leave i64).
+fn checked(op: CheckedOp, a: Operand, b: Operand, ranges: &Ranges) -> Option<Interval> {
+    let (x, y) = (ranges.operand(a)?, ranges.operand(b)?);
+    Some(match op {
+        CheckedOp::Add => Interval {
+            lo: x.lo + y.lo,
+            hi: x.hi + y.hi,
+        },
+        CheckedOp::Sub => Interval {
+            lo: x.lo - y.hi,
+            hi: x.hi - y.lo,
+        },
+        CheckedOp::Mul if a == b => {
+            let (l, h) = (x.lo * x.lo, x.hi * x.hi);
+            if x.nonneg() {
+                Interval { lo: l, hi: h }
+            } else if x.hi <= 0 {
+                Interval { lo: h, hi: l }
+            } else {
+                Interval {
+                    lo: 0,
+                    hi: l.max(h),
+                }
+            }
+        }
+        CheckedOp::Mul => x.corners(y, |p, q| p * q),
+    })
+}
+
+/// The result of a plain (wrapping) `a op b` on ints.
+fn binary(op: BinOp, a: Interval, b: Interval) -> Option<Interval> {
+    let full = Some(Interval::FULL);
+    match op {
+        BinOp::IAdd => Some(
+            Interval {
+                lo: a.lo + b.lo,
+                hi: a.hi + b.hi,
+            }
+            .or_full(),
+        ),
+        BinOp::ISub => Some(
+            Interval {
+                lo: a.lo - b.hi,
+                hi: a.hi - b.lo,
+            }
+            .or_full(),
+        ),
+        BinOp::IMul => Some(a.corners(b, |p, q| p * q).or_full()),
+        // Truncating division is monotone in each argument while the
+        // divisor keeps its sign.
+        BinOp::SDiv if b.lo > 0 || b.hi < 0 => Some(a.corners(b, |p, q| p / q).or_full()),
+        BinOp::UDiv if a.nonneg() && b.lo > 0 => Some(a.corners(b, |p, q| p / q)),
+        BinOp::SRem if b.lo > 0 || b.hi < 0 => {
+            // The sign of the dividend, smaller in size than the divisor
+            // and than the dividend.
+            let m = b.lo.abs().max(b.hi.abs()) - 1;
+            Interval::new(a.lo.max(-m).min(0), a.hi.min(m).max(0))
+        }
+        BinOp::URem if a.nonneg() && b.lo > 0 => Interval::new(0, a.hi.min(b.hi - 1)),
+        BinOp::And if a.nonneg() || b.nonneg() => {
+            let hi = match (a.nonneg(), b.nonneg()) {
+                (true, true) => a.hi.min(b.hi),
+                (true, false) => a.hi,
+                _ => b.hi,
+            };
+            Interval::new(0, hi)
+        }
+        BinOp::Or | BinOp::Xor if a.nonneg() && b.nonneg() => {
+            let top = a.hi.max(b.hi);
+            Interval::new(0, (1i128 << (128 - top.leading_zeros())) - 1)
+        }
+        BinOp::SShr => {
+            let shifts = Interval::new(b.lo.clamp(0, 63), b.hi.clamp(0, 63))?;
+            Some(a.corners(shifts, |p, s| p >> s))
+        }
+        BinOp::UMin if a.nonneg() || b.nonneg() => match (a.nonneg(), b.nonneg()) {
+            (true, true) => Interval::new(a.lo.min(b.lo), a.hi.min(b.hi)),
+            (true, false) => Interval::new(0, a.hi),
+            _ => Interval::new(0, b.hi),
+        },
+        _ => full,
+    }
+}
+
+/// Whether `a cond b` holds for every pair of values of the intervals
+/// (`Some(true)`), for none (`Some(false)`), or depends.
+fn decide(cond: IntCond, a: Interval, b: Interval) -> Option<bool> {
+    let signed = match cond {
+        IntCond::ULt | IntCond::ULe | IntCond::UGt | IntCond::UGe
+            if !(a.nonneg() && b.nonneg()) =>
+        {
+            return None
+        }
+        IntCond::ULt => IntCond::SLt,
+        IntCond::ULe => IntCond::SLe,
+        IntCond::UGt => IntCond::SGt,
+        IntCond::UGe => IntCond::SGe,
+        c => c,
+    };
+    let (always, never) = match signed {
+        IntCond::SLt => (a.hi < b.lo, a.lo >= b.hi),
+        IntCond::SLe => (a.hi <= b.lo, a.lo > b.hi),
+        IntCond::SGt => (a.lo > b.hi, a.hi <= b.lo),
+        IntCond::SGe => (a.lo >= b.hi, a.hi < b.lo),
+        IntCond::Eq | IntCond::Ne => {
+            let same = a.lo == a.hi && a == b;
+            let apart = a.hi < b.lo || b.hi < a.lo;
+            if signed == IntCond::Eq {
+                (same, apart)
+            } else {
+                (apart, same)
+            }
+        }
+        _ => (false, false),
+    };
+    if always {
+        Some(true)
+    } else if never {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The intervals of `body`'s int locals.
+fn analyze(body: &Lowered) -> Ranges<'_> {
+    let is_int = |l: LocalId| body.locals[l.0 as usize].1 == Type::Int;
+    let mut defs: Vec<(LocalId, Def)> = Vec::new();
+    for p in &body.params {
+        if is_int(*p) {
+            defs.push((*p, Def::Opaque));
+        }
+    }
+    for (counter, range) in &body.counters {
+        defs.push((*counter, Def::Counter(*range)));
+    }
+    for block in &body.blocks {
+        for s in &block.statements {
+            match s {
+                Statement::Assign(l, r) if is_int(*l) && !body.counters.contains_key(l) => {
+                    defs.push((*l, Def::Rvalue(r)));
+                }
+                Statement::CheckedArith {
+                    value, op, a, b, ..
+                } => defs.push((*value, Def::Checked(*op, *a, *b))),
+                _ => {
+                    for l in s.assigned() {
+                        if is_int(l) && !body.counters.contains_key(&l) {
+                            defs.push((l, Def::Opaque));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut ranges = Ranges {
+        body,
+        of: vec![None; body.locals.len()],
+    };
+    let mut changes = vec![0u8; body.locals.len()];
+    let floor = |l: LocalId, v: Interval| {
+        if body.nonneg.contains(&l) {
+            Interval::new(v.lo.max(0), v.hi)
+        } else {
+            Some(v)
+        }
+    };
+    loop {
+        let mut changed = false;
+        for (l, d) in &defs {
+            let Some(v) = ranges.def(d) else {
+                continue;
+            };
+            let i = l.0 as usize;
+            let old = ranges.of[i];
+            let Some(mut new) = floor(*l, old.map_or(v, |o| o.join(v))) else {
+                continue;
+            };
+            if old == Some(new) {
+                continue;
+            }
+            changes[i] = changes[i].saturating_add(1);
+            if let Some(o) = old.filter(|_| changes[i] > WIDEN_AFTER) {
+                if new.lo < o.lo {
+                    new.lo = I64_MIN;
+                }
+                if new.hi > o.hi {
+                    new.hi = I64_MAX;
+                }
+                new = floor(*l, new).unwrap_or(new);
+            }
+            ranges.of[i] = Some(new);
+            changed = true;
+        }
+        if !changed {
+            return ranges;
+        }
+    }
+}
+
+/// Whether a statement is one this pass may simplify.
+fn candidate(s: &Statement) -> bool {
+    matches!(
+        s,
+        Statement::CheckedArith { .. }
+            | Statement::Assign(
+                _,
+                Rvalue::Binary(
+                    BinOp::ICmp(_) | BinOp::SDiv | BinOp::SRem | BinOp::FCmp(_),
+                    _,
+                    _
+                )
+            )
+    )
+}
+
+/// Removes the checks and sign fixups that the value ranges of `body`'s
+/// int locals prove unneeded (see the module comment).
+pub(super) fn drop_impossible_checks(body: &mut Lowered) {
+    if !body
+        .blocks
+        .iter()
+        .any(|b| b.statements.iter().any(candidate))
+    {
+        return;
+    }
+    let ranges = analyze(body);
+    let nonzero_floats = nonzero_floats(&ranges);
+    let mut plain: Vec<(usize, usize, BinOp)> = Vec::new();
+    let mut rewrites: Vec<(usize, usize, Rvalue)> = Vec::new();
+    for (b, block) in body.blocks.iter().enumerate() {
+        for (i, s) in block.statements.iter().enumerate() {
+            match s {
+                Statement::CheckedArith { op, a, b: y, .. }
+                    if checked(*op, *a, *y, &ranges).is_some_and(Interval::fits) =>
+                {
+                    plain.push((b, i, plain_op(*op)));
+                }
+                Statement::Assign(_, Rvalue::Binary(op, a, y)) => {
+                    if let Some(r) = simplify(*op, *a, *y, &ranges, &nonzero_floats) {
+                        rewrites.push((b, i, r));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (b, i, r) in rewrites {
+        if let Statement::Assign(_, old) = &mut body.blocks[b].statements[i] {
+            *old = r;
+        }
+    }
+    // From the last, so that the indices before stay valid.
+    for (b, i, op) in plain.into_iter().rev() {
+        super::drop_overflow_check(&mut body.blocks[b], i, op);
+    }
+}
+
+/// The wrapping operation of a checked one.
+fn plain_op(op: CheckedOp) -> BinOp {
+    match op {
+        CheckedOp::Add => BinOp::IAdd,
+        CheckedOp::Sub => BinOp::ISub,
+        CheckedOp::Mul => BinOp::IMul,
+    }
+}
+
+/// What `a op b` simplifies to, if the ranges allow.
+fn simplify(
+    op: BinOp,
+    a: Operand,
+    b: Operand,
+    ranges: &Ranges,
+    nonzero_floats: &[bool],
+) -> Option<Rvalue> {
+    match op {
+        BinOp::ICmp(cond) => {
+            let v = decide(cond, ranges.int_operand(a)?, ranges.int_operand(b)?)?;
+            Some(Rvalue::Use(Operand::Bool(v)))
+        }
+        BinOp::SDiv | BinOp::SRem => {
+            let (x, y) = (ranges.int_operand(a)?, ranges.int_operand(b)?);
+            let unsigned = if op == BinOp::SDiv {
+                BinOp::UDiv
+            } else {
+                BinOp::URem
+            };
+            (x.nonneg() && y.lo > 0).then_some(Rvalue::Binary(unsigned, a, b))
+        }
+        BinOp::FCmp(cond @ (FloatCond::Eq | FloatCond::Ne)) => match (a, b) {
+            (Operand::Local(f), Operand::Float(z)) | (Operand::Float(z), Operand::Local(f))
+                if z == 0.0 && nonzero_floats[f.0 as usize] =>
+            {
+                Some(Rvalue::Use(Operand::Bool(cond == FloatCond::Ne)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Which float locals only ever hold an int converted from a value known
+/// not to be 0 (never 0.0: rounding keeps a nonzero int away from 0).
+fn nonzero_floats(ranges: &Ranges) -> Vec<bool> {
+    let body = ranges.body;
+    let mut nonzero: Vec<bool> = body.locals.iter().map(|l| l.1 == Type::Float).collect();
+    for p in &body.params {
+        nonzero[p.0 as usize] = false;
+    }
+    for block in &body.blocks {
+        for s in &block.statements {
+            let keeps = |r: &Rvalue| match r {
+                Rvalue::Unary(UnOp::IntToFloat, x) => {
+                    ranges.int_operand(*x).is_some_and(|x| x.lo > 0 || x.hi < 0)
+                }
+                _ => false,
+            };
+            match s {
+                Statement::Assign(l, r) if !keeps(r) => nonzero[l.0 as usize] = false,
+                Statement::Assign(..) => {}
+                _ => {
+                    for l in s.assigned() {
+                        nonzero[l.0 as usize] = false;
+                    }
+                }
+            }
+        }
+    }
+    nonzero
+}

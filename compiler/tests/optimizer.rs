@@ -1,0 +1,183 @@
+//! The optimizer removes the checks value ranges prove unneeded, and only
+//! those: counted in each function's MIR. (That the programs still mean
+//! what CPython says is the conformance suite's job: `tier1/value_ranges`,
+//! `overflow/range_counter_*`.)
+
+use roast_compiler::driver::{self, Source};
+use roast_compiler::mir;
+
+/// The MIR text of each function of `text`, by name.
+fn functions(text: &str) -> Vec<(String, String)> {
+    let (_, module) = driver::check(&Source::new("opt.roast", text))
+        .unwrap_or_else(|e| panic!("does not compile: {e:?}"));
+    let dump = mir::build(&module).to_string();
+    format!("\n{dump}")
+        .split("\nfn ")
+        .skip(1)
+        .map(|f| (f.split('(').next().unwrap_or("").to_string(), f.to_string()))
+        .collect()
+}
+
+/// How many times `what` occurs in function `name`'s MIR.
+fn count(functions: &[(String, String)], name: &str, what: &str) -> usize {
+    let (_, body) = functions
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no function {name}"));
+    body.matches(what).count()
+}
+
+const SPECTRAL: &str = r#"
+def eval_a(i: int, j: int) -> float:
+    return 1.0 / ((i + j) * (i + j + 1) // 2 + i + 1)
+
+
+def mul_av(v: list[float], out: list[float]) -> None:
+    n = len(v)
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += eval_a(i, j) * v[j]
+        out[i] = s
+"#;
+
+#[test]
+fn list_lengths_bound_range_counters() {
+    let f = functions(SPECTRAL);
+    // eval_a on its own: any ints, all five operations checked, and the
+    // divisor may be 0.
+    assert_eq!(count(&f, "eval_a", "CheckedArith"), 5);
+    assert_eq!(count(&f, "eval_a", "FCmp(Eq)"), 1);
+    // Inlined where i, j < len(v) <= isize::MAX / 8: only the product can
+    // overflow, and the divisor is at least 1.
+    assert_eq!(count(&f, "mul_av", "CheckedArith"), 1);
+    assert_eq!(count(&f, "mul_av", "op: Mul"), 1);
+    assert_eq!(count(&f, "mul_av", "FCmp(Eq)"), 0);
+}
+
+#[test]
+fn checks_stay_where_a_range_reaches_the_limit() {
+    let f = functions(
+        r#"
+LIMIT = 9223372036854775807
+
+
+def up_to_the_top() -> int:
+    t = 0
+    for i in range(LIMIT - 2, LIMIT):
+        t = i + 1
+    for k in range(LIMIT - 2, LIMIT):
+        t = k + 2
+    return t
+
+
+def down_to_the_bottom() -> int:
+    t = 0
+    for i in range(-LIMIT + 1, -LIMIT - 1, -1):
+        t = i - 1
+    for k in range(-LIMIT + 1, -LIMIT - 1, -1):
+        t = k - 2
+    return t
+
+
+def any_bounds(a: int, b: int) -> int:
+    t = 0
+    for i in range(a, b):
+        t = i + 1
+    return t
+"#,
+    );
+    // i + 1 <= LIMIT: plain; k + 2 can be LIMIT + 1: checked.
+    assert_eq!(count(&f, "up_to_the_top", "CheckedArith"), 1);
+    assert_eq!(
+        count(
+            &f,
+            "up_to_the_top",
+            "op: Add, a: Local(LocalId(2)), b: Int(2) }"
+        ),
+        1
+    );
+    // i - 1 >= -LIMIT - 1: plain; k - 2 can be below: checked.
+    assert_eq!(count(&f, "down_to_the_bottom", "CheckedArith"), 1);
+    assert_eq!(count(&f, "down_to_the_bottom", "op: Sub"), 1);
+    // i < b <= LIMIT: i + 1 cannot overflow even with unknown bounds.
+    assert_eq!(count(&f, "any_bounds", "CheckedArith"), 0);
+}
+
+#[test]
+fn comparisons_and_remainders_follow_the_ranges() {
+    let f = functions(
+        r#"
+def f(xs: list[int], d: int) -> int:
+    t = 0
+    for i in range(len(xs)):
+        if i >= 0 and i < 4611686018427387904:
+            t += i % 10 + i // 7
+        if d > 0:
+            t += i % d
+    return t
+
+
+def g(xs: list[int], d: int) -> int:
+    t = 0
+    for i in range(-len(xs), len(xs)):
+        if i >= 0:
+            t += i % 10
+    return t
+"#,
+    );
+    // In f, i is a counter from 0 below a length: both tests are true, the
+    // remainders and quotient by constants are unsigned; i % d is not (d
+    // is a parameter, known positive only below the branch).
+    assert_eq!(count(&f, "f", "ICmp(SGe), Local(LocalId(2)), Int(0)"), 0);
+    assert_eq!(count(&f, "f", "URem"), 1);
+    assert_eq!(count(&f, "f", "UDiv"), 2);
+    // In g, i may be negative: the test stays.
+    assert_eq!(count(&f, "g", "ICmp(SGe)"), 1);
+}
+
+#[test]
+fn loop_conditions_bound_their_counters() {
+    let f = functions(
+        r#"
+def up(n: int) -> int:
+    i = 0
+    while i < n:
+        i += 1
+    return i
+
+
+def both(n: int, m: int) -> int:
+    i = 0
+    while i < n and m > 0:
+        i += 1
+        m -= 1
+    return i + m
+
+
+def either(n: int, m: int) -> int:
+    i = 0
+    while i < n or m > 0:
+        i += 1
+        m -= 1
+    return i
+
+
+def reassigned(n: int) -> int:
+    i = 0
+    while i < n:
+        i = i * 2
+        i += 1
+    return i
+"#,
+    );
+    // i < n <= i64::MAX: i + 1 fits.
+    assert_eq!(count(&f, "up", "CheckedArith"), 0);
+    // Both sides of `and` hold in the body (m >= 1: m - 1 fits); the sum
+    // after the loop is unbounded.
+    assert_eq!(count(&f, "both", "CheckedArith"), 1);
+    // Either side of `or` may fail in the body: both stay checked.
+    assert_eq!(count(&f, "either", "CheckedArith"), 2);
+    // The product and the increment after it (the bound died with `i = i * 2`).
+    assert_eq!(count(&f, "reassigned", "CheckedArith"), 2);
+}
