@@ -29,6 +29,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{
     DataDescription, DataId, FuncId as ClifFuncId, Linkage, Module, ModuleReloc,
 };
+use roast_runtime::ExcKind;
 use roast_runtime::{CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};
 use std::collections::HashMap;
 
@@ -510,6 +511,10 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     frame_len: usize,
     funcs: HashMap<FuncId, ir::FuncRef>,
     runtime: HashMap<RtFn, ir::FuncRef>,
+    /// The block that releases the frame and raises an exception given as
+    /// block parameters (kind, message address and length, position), made
+    /// when a first raise site needs it.
+    raise: Option<ir::Block>,
     error: Option<String>,
 }
 
@@ -593,6 +598,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             frame_len: f.frame.len(),
             funcs: HashMap::new(),
             runtime: HashMap::new(),
+            raise: None,
             error: None,
         }
     }
@@ -600,10 +606,33 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     fn body(&mut self, f: &Body) -> Result<(), String> {
         for (i, block) in f.blocks.iter().enumerate() {
             self.b.switch_to_block(self.blocks[i]);
+            if let (
+                [Statement::ReleaseFrame],
+                Terminator::Raise {
+                    kind,
+                    message,
+                    span,
+                },
+            ) = (block.statements.as_slice(), &block.terminator)
+            {
+                self.jump_to_raise(*kind, message, *span);
+                continue;
+            }
             for s in &block.statements {
                 self.statement(s);
             }
             self.terminator(&block.terminator);
+        }
+        if let Some(raise) = self.raise {
+            self.b.switch_to_block(raise);
+            self.statement(&Statement::ReleaseFrame);
+            let ctx = self.ctx;
+            let file_name = self.gen.module.file_name.clone();
+            let (file, file_len) = self.string(&file_name);
+            let [code, msg, msg_len, pos] =
+                self.b.block_params(raise).try_into().expect("4 params");
+            self.call_rt(RtFn::Raise, &[ctx, code, msg, msg_len, file, file_len, pos]);
+            self.leave(1, None);
         }
         // The exit block: return (status, value).
         self.b.switch_to_block(self.exit);
@@ -707,14 +736,35 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
 
     /// `(file ptr, file len, line << 32 | col)` of `span`.
     fn site(&mut self, span: Span) -> [Value; 3] {
-        let (line, col) = self.gen.source.line_col(span.start);
         let file_name = self.gen.module.file_name.clone();
         let (ptr, len) = self.string(&file_name);
-        let pos = self
-            .b
+        [ptr, len, self.position(span)]
+    }
+
+    /// A span's start as `line << 32 | col`.
+    fn position(&mut self, span: Span) -> Value {
+        let (line, col) = self.gen.source.line_col(span.start);
+        self.b
             .ins()
-            .iconst(types::I64, ((line as i64) << 32) | col as i64);
-        [ptr, len, pos]
+            .iconst(types::I64, ((line as i64) << 32) | col as i64)
+    }
+
+    /// Raises `kind` with `message` at `span` through the function's shared
+    /// raising block (one call site for all of them: less code to compile).
+    fn jump_to_raise(&mut self, kind: ExcKind, message: &str, span: Span) {
+        let raise = *self.raise.get_or_insert_with(|| {
+            let block = self.b.create_block();
+            self.b.set_cold_block(block);
+            for t in [types::I32, types::I64, types::I64, types::I64] {
+                self.b.append_block_param(block, t);
+            }
+            block
+        });
+        let code = self.b.ins().iconst(types::I32, kind as i64);
+        let (msg, msg_len) = self.string(message);
+        let pos = self.position(span);
+        let args = [code, msg, msg_len, pos].map(BlockArg::Value);
+        self.b.ins().jump(raise, &args);
     }
 
     fn operand(&mut self, op: Operand) -> Value {

@@ -625,6 +625,24 @@ impl Builder<'_> {
     /// `s += t` for a `str` local: the local's reference moves into the
     /// runtime, which appends in place when nothing else holds the string.
     pub(super) fn str_append(&mut self, target: LocalId, e: &hir::Expr) {
+        if let ExprKind::Concat(parts) = &e.kind {
+            if parts.iter().all(|p| leaves_alone(p, target)) {
+                // `s += f"..."`: each part goes straight onto `s` (in place
+                // when `s` is not shared), no temporary string. Nothing the
+                // parts compute can read `s`, which is empty meanwhile.
+                let mut acc = self.temp(Type::Str);
+                self.push(Statement::Assign(acc, Rvalue::Use(Operand::Local(target))));
+                self.push(Statement::Assign(target, Rvalue::Use(Operand::Int(0))));
+                self.owned.push(acc);
+                for p in parts {
+                    acc = self.append_part(acc, p, e.span);
+                }
+                self.owned.retain(|o| *o != acc);
+                self.push(Statement::Assign(target, Rvalue::Use(Operand::Local(acc))));
+                self.push(Statement::Assign(acc, Rvalue::Use(Operand::Int(0))));
+                return;
+            }
+        }
         let mut v = self.expr(e);
         if v == Operand::Local(target) {
             v = self.owned_copy(v, Type::Str);
@@ -1269,5 +1287,59 @@ impl Builder<'_> {
 impl From<LocalId> for Operand {
     fn from(l: LocalId) -> Operand {
         Operand::Local(l)
+    }
+}
+
+/// Whether evaluating `e` never reads local `l` (conservatively: shapes
+/// not listed here count as reading it).
+fn leaves_alone(e: &hir::Expr, l: LocalId) -> bool {
+    let all = |es: &[hir::Expr]| es.iter().all(|x| leaves_alone(x, l));
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::NoneLit
+        | ExprKind::Str(_)
+        | ExprKind::Global(_) => true,
+        ExprKind::Local(id) => local(*id) != l,
+        ExprKind::Neg(x)
+        | ExprKind::Invert(x)
+        | ExprKind::Not(x)
+        | ExprKind::Truthy(x)
+        | ExprKind::IntToFloat(x)
+        | ExprKind::FloatToInt(x)
+        | ExprKind::BoolToInt(x)
+        | ExprKind::Abs(x)
+        | ExprKind::Len(x)
+        | ExprKind::Wrap(x)
+        | ExprKind::Unwrap(x)
+        | ExprKind::IsNone(x, _)
+        | ExprKind::TupleItem(x, _) => leaves_alone(x, l),
+        ExprKind::Arith(_, a, b)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::HeapCompare(_, a, b)
+        | ExprKind::Contains(a, b, _) => leaves_alone(a, l) && leaves_alone(b, l),
+        ExprKind::IfExp(c, a, b) => leaves_alone(c, l) && leaves_alone(a, l) && leaves_alone(b, l),
+        ExprKind::Compare(first, rest) => {
+            leaves_alone(first, l) && rest.iter().all(|(_, x)| leaves_alone(x, l))
+        }
+        // A called function sees its arguments, never the caller's locals.
+        ExprKind::Call(_, args, _) => all(args),
+        ExprKind::MinMax(_, items)
+        | ExprKind::List(items)
+        | ExprKind::Tuple(items)
+        | ExprKind::Concat(items) => all(items),
+        ExprKind::Dict(pairs) => pairs
+            .iter()
+            .all(|(k, v)| leaves_alone(k, l) && leaves_alone(v, l)),
+        ExprKind::Runtime(_, ops) => ops.iter().all(|o| match o {
+            RtOperand::Value(x) => leaves_alone(x, l),
+            RtOperand::Desc(_) | RtOperand::Null => true,
+        }),
+        ExprKind::Let(id, value, body) => {
+            local(*id) != l && leaves_alone(value, l) && leaves_alone(body, l)
+        }
+        _ => false,
     }
 }

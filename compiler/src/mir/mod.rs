@@ -1386,7 +1386,6 @@ impl Builder<'_> {
                 self.push(Statement::Assign(result, Rvalue::Use(special)));
                 self.goto(join);
                 self.switch_to(general);
-                let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));
                 let r = self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, b));
                 // Round toward negative infinity: adjust when the remainder is
                 // nonzero and its sign differs from the divisor's.
@@ -1395,6 +1394,7 @@ impl Builder<'_> {
                 let differ = cmp(self, IntCond::SLt, signs, Operand::Int(0));
                 let adjust = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, nonzero, differ));
                 let value = if floor {
+                    let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));
                     let one = self.assign(Type::Int, Rvalue::Unary(UnOp::BoolToInt, adjust));
                     self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, q, one))
                 } else {
@@ -1460,7 +1460,6 @@ impl Builder<'_> {
             let op = if floor { BinOp::UDiv } else { BinOp::URem };
             return self.assign(Type::Int, Rvalue::Binary(op, a, b));
         }
-        let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));
         let r = self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, b));
         // Round toward negative infinity: a negative remainder moves down.
         let negative = self.assign(
@@ -1468,6 +1467,7 @@ impl Builder<'_> {
             Rvalue::Binary(BinOp::ICmp(IntCond::SLt), r, Operand::Int(0)),
         );
         if floor {
+            let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));
             let one = self.assign(Type::Int, Rvalue::Unary(UnOp::BoolToInt, negative));
             self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, q, one))
         } else {

@@ -220,9 +220,26 @@ fn checked(op: CheckedOp, a: Operand, b: Operand, ranges: &Ranges) -> Option<Int
     })
 }
 
+/// A divisor's interval, without the values the division's operation
+/// excludes (MIR divides by neither 0 nor, signed, -1).
+fn divisor(op: BinOp, b: Interval) -> Option<Interval> {
+    let lo = if b.lo == 0 { 1 } else { b.lo };
+    let hi = match (op, b.hi) {
+        (BinOp::SDiv | BinOp::SRem, 0) if b.lo < 0 => -2,
+        (_, 0) => -1,
+        (BinOp::SDiv | BinOp::SRem, -1) => -2,
+        _ => b.hi,
+    };
+    Interval::new(lo, hi)
+}
+
 /// The result of a plain (wrapping) `a op b` on ints.
 fn binary(op: BinOp, a: Interval, b: Interval) -> Option<Interval> {
     let full = Some(Interval::FULL);
+    let b = match op {
+        BinOp::SDiv | BinOp::SRem | BinOp::UDiv | BinOp::URem => divisor(op, b)?,
+        _ => b,
+    };
     match op {
         BinOp::IAdd => Some(
             Interval {
@@ -472,7 +489,8 @@ fn simplify(
             Some(Rvalue::Use(Operand::Bool(v)))
         }
         BinOp::SDiv | BinOp::SRem => {
-            let (x, y) = (ranges.int_operand(a)?, ranges.int_operand(b)?);
+            let x = ranges.int_operand(a)?;
+            let y = divisor(op, ranges.int_operand(b)?)?;
             let unsigned = if op == BinOp::SDiv {
                 BinOp::UDiv
             } else {

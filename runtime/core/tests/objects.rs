@@ -256,6 +256,61 @@ fn dict_churn_matches_an_ordered_model() {
 }
 
 #[test]
+fn dict_lookups_stay_exact_whatever_the_last_entry_was() {
+    // Each lookup first tries the entry last found or added; a random mix
+    // of lookups, stores, deletions and rebuilds through equal keys held
+    // by different objects must still match a model after every step.
+    let before = live_objects();
+    let d_si = t(Kind::Dict, &[str_d(), int()]);
+    let mut model: IndexMap<String, i64> = IndexMap::new();
+    let mut seed: u64 = 12345;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    with_ctx(|ctx| {
+        // SAFETY: live objects of the right types throughout.
+        unsafe {
+            let d = roast_rt_dict_new(d_si);
+            for step in 0..20_000i64 {
+                let name = format!("w{}", next(300));
+                let key = s(&name);
+                match next(6) {
+                    0 | 1 => {
+                        let want = model.get(&name).copied().unwrap_or(-1);
+                        assert_eq!(roast_rt_dict_get(d, key as u64, -1i64 as u64) as i64, want);
+                    }
+                    2 | 3 => {
+                        // `d[k] = d.get(k, 0) + 1` with a second object for k.
+                        let old = roast_rt_dict_get(d, key as u64, 0) as i64;
+                        let again = s(&name);
+                        roast_rt_dict_setitem(d, again as u64, (old + step) as u64);
+                        decref(again);
+                        *model.entry(name).or_insert(0) = old + step;
+                    }
+                    4 if model.contains_key(&name) => {
+                        roast_rt_dict_delitem(ctx, d, key as u64, FILE.as_ptr(), FILE.len(), 0);
+                        model.shift_remove(&name);
+                    }
+                    _ => assert_eq!(
+                        roast_rt_dict_contains(d, key as u64) != 0,
+                        model.contains_key(&name)
+                    ),
+                }
+                decref(key);
+            }
+            assert_eq!((*ctx).pending, 0);
+            let got: IndexMap<String, i64> = IndexMap::from_word(d as u64);
+            assert!(got.iter().eq(model.iter()), "order or values differ");
+            decref(d);
+        }
+    });
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
 fn dict_equality_ignores_order_and_zero_sign() {
     let d_fi = t(Kind::Dict, &[float(), int()]);
     // SAFETY: live objects of the right types throughout.

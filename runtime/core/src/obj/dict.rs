@@ -10,6 +10,7 @@ use super::desc::TypeDesc;
 use super::heap::{Header, Obj, Val};
 use super::ops::{eq, hash, hash_int, hash_str};
 use super::string::Str;
+use std::cell::Cell;
 use std::mem::offset_of;
 
 /// A slot that never held an entry: probing stops here.
@@ -50,6 +51,22 @@ struct Table {
     filled: usize,
     /// Entries that are not holes.
     live: usize,
+    /// The position of the entry last found or added: looked at first, so
+    /// `d[k] = d.get(k, 0) + 1` probes once. A hint only: the entry there
+    /// is used when it holds the very key (entries are unique), whatever
+    /// happened since.
+    last: Cell<usize>,
+}
+
+impl Table {
+    /// The position of `key`'s entry, if the hint points at it.
+    fn hinted(&self, d: Dict, keys: Keys, key: Val) -> Option<usize> {
+        let e = self.last.get();
+        match self.entries.get(e) {
+            Some(Some(entry)) if keys.eq(d, entry.key, key) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 #[repr(C)]
@@ -223,8 +240,14 @@ impl Dict {
             return None;
         }
         let keys = Keys::of(self);
+        if let Some(e) = table.hinted(self, keys, key) {
+            return Some(e);
+        }
         match self.probe(table, keys, key, keys.hash(key)) {
-            Probe::Found(_, e) => Some(e),
+            Probe::Found(_, e) => {
+                table.last.set(e);
+                Some(e)
+            }
             Probe::Absent(_) => None,
         }
     }
@@ -241,13 +264,18 @@ impl Dict {
     pub(crate) fn set(self, key: Val, value: Val) {
         value.incref();
         let keys = Keys::of(self);
-        let h = keys.hash(key);
         let old = self.with_table(|table| {
+            if let Some(e) = table.hinted(self, keys, key) {
+                let entry = table.entries[e].as_mut().expect("hinted entries are live");
+                return Some(std::mem::replace(&mut entry.value, value.word()));
+            }
+            let h = keys.hash(key);
             if table.slots.is_empty() {
                 table.rebuild(MIN_SLOTS);
             }
             match self.probe(table, keys, key, h) {
                 Probe::Found(_, e) => {
+                    table.last.set(e);
                     let entry = table.entries[e].as_mut().expect("found entries are live");
                     Some(std::mem::replace(&mut entry.value, value.word()))
                 }
@@ -266,6 +294,7 @@ impl Dict {
                         .expect("fewer than 2**32 - 2 dict entries");
                     table.filled += 1;
                     table.live += 1;
+                    table.last.set(table.entries.len());
                     table.entries.push(Some(Entry {
                         hash: h,
                         key: key.word(),
