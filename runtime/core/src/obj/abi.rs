@@ -1535,7 +1535,7 @@ pub unsafe extern "C" fn roast_rt_list_reverse(l: *mut u8) {
 pub unsafe extern "C" fn roast_rt_list_copy(l: *mut u8) -> *mut u8 {
     // SAFETY: the contract.
     let l = unsafe { list(l) };
-    List::of_vals(l.obj().desc(), l.items()).obj().ptr()
+    l.copy().obj().ptr()
 }
 
 /// `l.clear()`.

@@ -116,6 +116,24 @@ impl List {
         )
     }
 
+    /// A new list of the same type and items (new references to them),
+    /// its buffer copied at once.
+    pub(crate) fn copy(self) -> List {
+        let desc = self.obj().desc();
+        if self.holds_bytes() {
+            let bytes = self.bytes().to_vec();
+            let l = List::new(desc, Vec::new());
+            l.with_bytes(|v| *v = bytes);
+            return l;
+        }
+        if self.elem().kind().is_heap() {
+            for v in self.items() {
+                v.incref();
+            }
+        }
+        List::new(desc, self.words().into_owned())
+    }
+
     /// The object.
     pub(crate) fn obj(self) -> Obj {
         self.0

@@ -97,33 +97,34 @@ fn sort_words(words: &mut [u64], d: &'static TypeDesc) {
 /// leaves keys that do not match its elements: `ValueError`, as CPython
 /// raises for a list modified during its sort (the list is unchanged).
 pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) -> Result<(), PyErr> {
-    let mut words = l.words().to_vec();
-    match keys {
-        None => {
-            let d = l.elem();
+    let Some(keys) = keys else {
+        // In place: comparing ints, floats, bools, strs and containers of
+        // them runs no Roast code, so nothing can see the list meanwhile.
+        let d = l.elem();
+        l.with_vec(|words| {
             if reverse {
                 words.reverse();
             }
-            sort_words(&mut words, d);
+            sort_words(words, d);
             if reverse {
                 words.reverse();
             }
-        }
-        Some(keys) => {
-            if keys.len() != words.len() {
-                return Err(PyErr::value_error("list modified during sort"));
-            }
-            let mut order: Vec<usize> = (0..words.len()).collect();
-            if reverse {
-                order.reverse();
-            }
-            sort_by_key(&mut order, keys.elem(), |i| keys.get(i));
-            if reverse {
-                order.reverse();
-            }
-            words = order.iter().map(|&i| words[i]).collect();
-        }
+        });
+        return Ok(());
+    };
+    let words = l.words();
+    if keys.len() != words.len() {
+        return Err(PyErr::value_error("list modified during sort"));
     }
+    let mut order: Vec<usize> = (0..words.len()).collect();
+    if reverse {
+        order.reverse();
+    }
+    sort_by_key(&mut order, keys.elem(), |i| keys.get(i));
+    if reverse {
+        order.reverse();
+    }
+    let words: Vec<u64> = order.iter().map(|&i| words[i]).collect();
     l.with_vec(|v| v.copy_from_slice(&words));
     Ok(())
 }
