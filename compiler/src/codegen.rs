@@ -401,7 +401,7 @@ impl<M: Module> ModuleGen<'_, M> {
     fn define_function(&mut self, id: ClifFuncId, f: &Body) -> Result<(), String> {
         self.ctx.func.signature = self.internal_signature(f);
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        self.lower_body(f)?;
+        self.lower_body(f, false)?;
         self.finish_function(id, &f.name)
     }
 
@@ -413,11 +413,13 @@ impl<M: Module> ModuleGen<'_, M> {
             .map_err(|e| e.to_string())?;
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        self.lower_body(f)?;
+        self.lower_body(f, false)?;
         self.finish_function(id, name)
     }
 
-    /// `extern "C" fn(ctx, args..., out: *mut Ret) -> u8` calling `target`.
+    /// `extern "C" fn(ctx, args..., out: *mut Ret) -> u8` calling `target`,
+    /// or for a small function running its own copy of the body (a call
+    /// from Rust then makes one call, not two).
     fn define_shim(&mut self, name: &str, target: ClifFuncId, f: &Body) -> Result<(), String> {
         let mut sig = self.out.make_signature();
         sig.params.push(AbiParam::new(types::I64));
@@ -436,6 +438,11 @@ impl<M: Module> ModuleGen<'_, M> {
             .map_err(|e| e.to_string())?;
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let statements: usize = f.blocks.iter().map(|b| b.statements.len()).sum();
+        if statements <= SHIM_COPY_STATEMENTS && f.frame.is_empty() {
+            self.lower_body(f, true)?;
+            return self.finish_function(id, name);
+        }
         {
             let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
             let entry = b.create_block();
@@ -466,13 +473,13 @@ impl<M: Module> ModuleGen<'_, M> {
         self.finish_function(id, name)
     }
 
-    fn lower_body(&mut self, f: &Body) -> Result<(), String> {
+    fn lower_body(&mut self, f: &Body, shim: bool) -> Result<(), String> {
         let mut fctx = std::mem::take(&mut self.fctx);
         let mut func = std::mem::replace(&mut self.ctx.func, ir::Function::new());
         let config = self.out.isa().frontend_config();
         let result = {
             let mut b = FunctionBuilder::new(&mut func, &mut fctx);
-            let result = FnLower::new(self, &mut b, f).body(f);
+            let result = FnLower::new(self, &mut b, f, shim).body(f);
             b.finalize(config);
             result
         };
@@ -481,6 +488,10 @@ impl<M: Module> ModuleGen<'_, M> {
         result
     }
 }
+
+/// The most statements a function may have for its export shim to run its
+/// own copy of the body rather than call it.
+const SHIM_COPY_STATEMENTS: usize = 24;
 
 /// Whether a body receives its caller's call depth as its second parameter
 /// (every function; top-level code starts from the context's depth).
@@ -515,17 +526,30 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     /// block parameters (kind, message address and length, position), made
     /// when a first raise site needs it.
     raise: Option<ir::Block>,
+    /// Lowering an export shim's own copy of the body: where the result
+    /// goes (`Some(None)` for a `None` function).
+    shim_out: Option<Option<Value>>,
     error: Option<String>,
 }
 
 impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
-    fn new(gen: &'g mut ModuleGen<'a, M>, b: &'g mut FunctionBuilder<'b>, f: &Body) -> Self {
+    fn new(
+        gen: &'g mut ModuleGen<'a, M>,
+        b: &'g mut FunctionBuilder<'b>,
+        f: &Body,
+        shim: bool,
+    ) -> Self {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let ctx = b.block_params(entry)[0];
-        // The caller passes its depth; top-level code starts from the context's.
-        let (caller_depth, first_param) = if takes_depth(f) {
+        let shim_out = shim.then(|| {
+            let out = 1 + f.params.len();
+            clif_type(f.ret).map(|_| b.block_params(entry)[out])
+        });
+        // The caller passes its depth; top-level code and calls from Rust
+        // start from the context's.
+        let (caller_depth, first_param) = if takes_depth(f) && !shim {
             (b.block_params(entry)[1], 2)
         } else {
             let d = b
@@ -599,6 +623,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             funcs: HashMap::new(),
             runtime: HashMap::new(),
             raise: None,
+            shim_out,
             error: None,
         }
     }
@@ -634,10 +659,21 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             self.call_rt(RtFn::Raise, &[ctx, code, msg, msg_len, file, file_len, pos]);
             self.leave(1, None);
         }
-        // The exit block: return (status, value).
+        // The exit block: return (status, value), or for a shim store the
+        // value and return the status.
         self.b.switch_to_block(self.exit);
         let params = self.b.block_params(self.exit).to_vec();
-        self.b.ins().return_(&params);
+        match self.shim_out {
+            None => {
+                self.b.ins().return_(&params);
+            }
+            Some(out) => {
+                if let (Some(out), Some(&value)) = (out, params.get(1)) {
+                    self.b.ins().store(MemFlagsData::trusted(), value, out, 0);
+                }
+                self.b.ins().return_(&params[..1]);
+            }
+        }
         self.b.seal_all_blocks();
         match self.error.take() {
             Some(e) => Err(e),
