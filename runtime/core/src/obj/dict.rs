@@ -51,10 +51,11 @@ struct Table {
     filled: usize,
     /// Entries that are not holes.
     live: usize,
-    /// The position of the entry last found or added: looked at first, so
-    /// `d[k] = d.get(k, 0) + 1` probes once. A hint only: the entry there
-    /// is used when it holds the very key (entries are unique), whatever
-    /// happened since.
+    /// The position of the entry last found or added: a store looks there
+    /// first, so `d[k] = d.get(k, 0) + 1` and `d[k] += 1` probe once. A
+    /// hint only: the entry there is used when it holds the very key
+    /// (entries are unique), whatever happened since. (Lookups do not try
+    /// it: most of them follow a lookup of another key.)
     last: Cell<usize>,
 }
 
@@ -240,9 +241,6 @@ impl Dict {
             return None;
         }
         let keys = Keys::of(self);
-        if let Some(e) = table.hinted(self, keys, key) {
-            return Some(e);
-        }
         match self.probe(table, keys, key, keys.hash(key)) {
             Probe::Found(_, e) => {
                 table.last.set(e);
