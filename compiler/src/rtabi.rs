@@ -149,6 +149,8 @@ runtime_functions! {
     StrSplit = roast_rt_str_split(Ctx, Word, Word, I64, Desc, Site) -> Word [raises];
     StrRsplit = roast_rt_str_rsplit(Ctx, Word, Word, I64, Desc, Site) -> Word [raises];
     StrSplitlines = roast_rt_str_splitlines(Word, Desc) -> Word;
+    StrWordStart = roast_rt_str_word_start(Word, I64) -> I64;
+    StrWordAt = roast_rt_str_word_at(Word, I64) -> Word;
     StrJoin = roast_rt_str_join(Word, Word) -> Word;
     StrFormat = roast_rt_str_format(Ctx, Word, Word, Desc, Site) -> Word [raises];
     StrReplace = roast_rt_str_replace(Word, Word, Word, I64) -> Word;

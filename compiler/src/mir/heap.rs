@@ -18,6 +18,8 @@ use crate::rtabi::{Param, Ret};
 use roast_runtime::ExcKind;
 use std::collections::HashSet;
 
+/// Offset of a `str`'s length in bytes.
+const STR_BYTES: i32 = 16;
 /// Offset of a `str`'s code-point count.
 const STR_CHARS: i32 = 24;
 /// Offset of a list's and a dict's length.
@@ -75,6 +77,14 @@ enum IterState {
         view: u8,
         ty: Type,
         span: Span,
+    },
+    /// The words of `text.split()`, found one at a time (no list):
+    /// `start` is where the next one starts, `pos` where the search for it
+    /// begins.
+    Words {
+        text: Operand,
+        pos: LocalId,
+        start: LocalId,
     },
     Enumerate(Box<IterState>, LocalId),
     Zip(Vec<IterState>),
@@ -1011,6 +1021,18 @@ impl Builder<'_> {
                     done,
                 }
             }
+            Iter::List(e) if split_on_whitespace(e).is_some() => {
+                let recv = split_on_whitespace(e).expect("matched");
+                let text = self.expr_owned(recv);
+                if let Operand::Local(l) = text {
+                    self.owned.push(l);
+                }
+                IterState::Words {
+                    text,
+                    pos: zero(self),
+                    start: zero(self),
+                }
+            }
             Iter::List(e) | Iter::Str(e) => {
                 let seq = self.expr_owned(e);
                 if let Operand::Local(l) = seq {
@@ -1167,6 +1189,16 @@ impl Builder<'_> {
                 self.push(Statement::Assign(*cur, Rvalue::Use(found)));
                 self.compare_ints(IntCond::SGe, found, Operand::Int(0))
             }
+            IterState::Words { text, pos, start } => {
+                let found = self.call_rt(
+                    RtFn::StrWordStart,
+                    vec![val(*text), val(Operand::Local(*pos))],
+                    Type::Int,
+                    Span::default(),
+                );
+                self.push(Statement::Assign(*start, Rvalue::Use(found)));
+                self.compare_ints(IntCond::SGe, found, Operand::Int(0))
+            }
             IterState::Enumerate(inner, _) => return self.iter_check(inner, exhausted),
             IterState::Zip(parts) => {
                 for p in parts {
@@ -1270,6 +1302,27 @@ impl Builder<'_> {
                     }
                 }
             }
+            IterState::Words { text, pos, start } => {
+                let word = self.call_rt(
+                    RtFn::StrWordAt,
+                    vec![val(*text), val(Operand::Local(*start))],
+                    Type::Str,
+                    span,
+                );
+                let bytes = self.assign(
+                    Type::Int,
+                    Rvalue::Load {
+                        base: word,
+                        offset: STR_BYTES,
+                    },
+                );
+                // Both at most the text's length: no overflow.
+                self.push(Statement::Assign(
+                    *pos,
+                    Rvalue::Binary(BinOp::IAdd, Operand::Local(*start), bytes),
+                ));
+                Item::One(word, Type::Str)
+            }
             IterState::Enumerate(inner, count) => {
                 let n = self.assign(Type::Int, Rvalue::Use(Operand::Local(*count)));
                 let item = self.iter_take(inner);
@@ -1341,5 +1394,20 @@ fn leaves_alone(e: &hir::Expr, l: LocalId) -> bool {
             local(*id) != l && leaves_alone(value, l) && leaves_alone(body, l)
         }
         _ => false,
+    }
+}
+
+/// The string of `e` when `e` is `text.split()` (whitespace, no limit).
+fn split_on_whitespace(e: &hir::Expr) -> Option<&hir::Expr> {
+    match &e.kind {
+        ExprKind::Runtime(RtFn::StrSplit, ops) => match ops.as_slice() {
+            [RtOperand::Value(text), RtOperand::Null, RtOperand::Value(limit), RtOperand::Desc(_)]
+                if matches!(limit.kind, ExprKind::Int(-1)) =>
+            {
+                Some(text)
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }

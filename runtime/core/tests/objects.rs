@@ -311,6 +311,45 @@ fn dict_lookups_stay_exact_whatever_the_last_entry_was() {
 }
 
 #[test]
+fn words_one_at_a_time_are_split() {
+    // `for w in s.split():` walks the words with `word_start`/`word_at`;
+    // the words must be `s.split()`'s (Python's whitespace, any text).
+    let before = live_objects();
+    for text in [
+        "",
+        "   ",
+        "one",
+        "  lead and\ttrail \n",
+        "a\u{85}b\u{a0}c\u{3000}d\u{2028}e\u{200b}f \u{1c}g",
+        "héllo  wörld ✓ 日本",
+    ] {
+        let want: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let obj = s(text);
+        let mut got = Vec::new();
+        let mut pos = 0;
+        // SAFETY: `obj` is a live str; positions come from `word_start`.
+        unsafe {
+            loop {
+                let start = roast_rt_str_word_start(obj, pos);
+                if start < 0 {
+                    break;
+                }
+                let word = take(roast_rt_str_word_at(obj, start));
+                pos = start + word.len() as i64;
+                got.push(word);
+            }
+            assert_eq!(roast_rt_str_word_start(obj, text.len() as i64), -1);
+        }
+        assert_eq!(got, want, "{text:?}");
+        decref(obj);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
 fn dict_equality_ignores_order_and_zero_sign() {
     let d_fi = t(Kind::Dict, &[float(), int()]);
     // SAFETY: live objects of the right types throughout.

@@ -699,6 +699,42 @@ unsafe fn split_with(
     unsafe { or_raise(ctx, r, null_mut(), file, file_len, pos) }
 }
 
+/// Where the next word of `s.split()` starts: the byte offset of the first
+/// non-whitespace character at or after byte `from` (0, or where the last
+/// word ended), or -1 when none is left. With [`roast_rt_str_word_at`] this
+/// is `for w in s.split():` without building the list.
+///
+/// # Safety
+/// See the [module contract](self); `from` is a character boundary of `s`.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_word_start(s: *mut u8, from: i64) -> i64 {
+    // SAFETY: the contract.
+    let s = unsafe { Str::from_ptr(s) };
+    let from = usize::try_from(from).unwrap_or(usize::MAX).min(s.len());
+    pystr::word_start(s.as_str(), from).map_or(-1, |i| i as i64)
+}
+
+/// The word of `s.split()` starting at byte `start` (from
+/// [`roast_rt_str_word_start`]): a new `str`; its byte length says where the
+/// next search starts.
+///
+/// # Safety
+/// See the [module contract](self); `start` is where a word of `s` starts.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_word_at(s: *mut u8, start: i64) -> *mut u8 {
+    // SAFETY: the contract.
+    let s = unsafe { Str::from_ptr(s) };
+    let text = s.as_str();
+    let start = usize::try_from(start).unwrap_or(usize::MAX).min(text.len());
+    let word = &text[start..pystr::word_end(text, start)];
+    let chars = if s.chars() == s.len() {
+        word.len()
+    } else {
+        word.chars().count()
+    };
+    string::new_counted(word, chars).ptr()
+}
+
 /// `s.split(sep, maxsplit)` (`sep` null: whitespace; `maxsplit` -1: all),
 /// a new list of type `list_desc`; `ValueError: empty separator`.
 ///

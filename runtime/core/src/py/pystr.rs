@@ -238,47 +238,58 @@ pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<&'a
 }
 
 /// `s.split(None, maxsplit)`: the runs of non-whitespace, after at most
-/// `maxsplit` splits (negative: no limit) the rest unsplit. Scans bytes,
-/// decoding a character only where a byte is not ASCII.
+/// `maxsplit` splits (negative: no limit) the rest unsplit.
 fn split_whitespace(s: &str, maxsplit: i64) -> Vec<&str> {
-    let bytes = s.as_bytes();
-    // The length of the character at byte `i` and whether it is whitespace.
-    let at = |i: usize| -> (usize, bool) {
-        let b = bytes[i];
-        if b.is_ascii() {
-            (1, matches!(b, 9..=13 | 28..=32))
-        } else {
-            let c = s[i..].chars().next().expect("a character starts here");
-            (c.len_utf8(), is_space(c))
-        }
-    };
     let mut out = Vec::new();
     let mut i = 0;
-    loop {
-        while i < bytes.len() {
-            let (len, space) = at(i);
-            if !space {
-                break;
-            }
-            i += len;
-        }
-        if i == bytes.len() {
-            return out;
-        }
+    while let Some(start) = word_start(s, i) {
         if maxsplit >= 0 && out.len() as i64 >= maxsplit {
-            out.push(&s[i..]);
-            return out;
+            out.push(&s[start..]);
+            break;
         }
-        let start = i;
-        while i < bytes.len() {
-            let (len, space) = at(i);
-            if space {
-                break;
-            }
-            i += len;
-        }
+        i = word_end(s, start);
         out.push(&s[start..i]);
     }
+    out
+}
+
+/// The length of the character at byte `i` of `s` and whether it is
+/// whitespace; a character is decoded only where a byte is not ASCII.
+fn char_at(s: &str, i: usize) -> (usize, bool) {
+    let b = s.as_bytes()[i];
+    if b.is_ascii() {
+        (1, matches!(b, 9..=13 | 28..=32))
+    } else {
+        let c = s[i..].chars().next().expect("a character starts here");
+        (c.len_utf8(), is_space(c))
+    }
+}
+
+/// Where the first run of non-whitespace at or after byte `from` (a
+/// character boundary) starts, if any.
+pub fn word_start(s: &str, from: usize) -> Option<usize> {
+    let mut i = from;
+    while i < s.len() {
+        let (len, space) = char_at(s, i);
+        if !space {
+            return Some(i);
+        }
+        i += len;
+    }
+    None
+}
+
+/// Where the run of non-whitespace starting at byte `start` ends.
+pub fn word_end(s: &str, start: usize) -> usize {
+    let mut i = start;
+    while i < s.len() {
+        let (len, space) = char_at(s, i);
+        if space {
+            break;
+        }
+        i += len;
+    }
+    i
 }
 
 /// `s.rsplit(sep, maxsplit)`: as [`split`], but the splits are taken from
