@@ -631,19 +631,13 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     fn body(&mut self, f: &Body) -> Result<(), String> {
         for (i, block) in f.blocks.iter().enumerate() {
             self.b.switch_to_block(self.blocks[i]);
-            if let (
-                [Statement::ReleaseFrame],
-                Terminator::Raise {
-                    kind,
-                    message,
-                    span,
-                },
-            ) = (block.statements.as_slice(), &block.terminator)
-            {
-                self.jump_to_raise(*kind, message, *span);
-                continue;
-            }
-            for s in &block.statements {
+            // Cleanup ends every raising block with `ReleaseFrame`; the
+            // shared raising block releases the frame itself.
+            let statements = match (block.statements.split_last(), &block.terminator) {
+                (Some((Statement::ReleaseFrame, before)), Terminator::Raise { .. }) => before,
+                _ => &block.statements[..],
+            };
+            for s in statements {
                 self.statement(s);
             }
             self.terminator(&block.terminator);
@@ -1181,14 +1175,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 kind,
                 message,
                 span,
-            } => {
-                let (msg, msg_len) = self.string(message);
-                let code = self.b.ins().iconst(types::I32, *kind as i64);
-                let [file, file_len, pos] = self.site(*span);
-                let ctx = self.ctx;
-                self.call_rt(RtFn::Raise, &[ctx, code, msg, msg_len, file, file_len, pos]);
-                self.leave(1, None);
-            }
+            } => self.jump_to_raise(*kind, message, *span),
             Terminator::Propagate => self.leave(1, None),
         }
     }

@@ -9,8 +9,8 @@
 //! the parameters the function never reassigns (those stay borrowed).
 
 use super::{
-    local, BasicBlock, BinOp, Builder, CheckedOp, IntCond, LocalId, Operand, RtArg, RtFn, Rvalue,
-    Statement, Terminator, UnOp,
+    local, BasicBlock, BinOp, BlockId, Builder, CheckedOp, IntCond, LocalId, Operand, RtArg, RtFn,
+    Rvalue, Statement, Terminator, UnOp,
 };
 use crate::diag::Span;
 use crate::hir::{self, Clause, CmpOp, ExprKind, Iter, Pattern, RtOperand, Type};
@@ -697,8 +697,6 @@ impl Builder<'_> {
         }
     }
 
-    /// The buffer and the position of `list[index]`, after CPython's
-    /// bounds check (a negative index counts from the end).
     /// `list.append(v)` for an item of type `item`: stored in place (with
     /// a new reference for a heap item) while the buffer has room; the
     /// runtime grows it otherwise.
@@ -735,6 +733,8 @@ impl Builder<'_> {
         self.switch_to(join);
     }
 
+    /// The buffer and the position of `list[index]`, after CPython's
+    /// bounds check (a negative index counts from the end).
     fn list_slot(
         &mut self,
         list: Operand,
@@ -907,7 +907,8 @@ impl Builder<'_> {
             self.new_block(),
             self.new_block(),
         );
-        self.iter_rotated(&state, take, else_b);
+        let test = |b: &mut Self, then, exhausted| b.iter_test(&state, then, exhausted);
+        self.enter_rotated(&test, take, else_b);
         let item_mark = self.owned.len();
         let item = self.iter_take(&state);
         self.bind(pattern, item);
@@ -917,8 +918,7 @@ impl Builder<'_> {
         self.loops.pop();
         self.goto(latch);
         self.switch_to(latch);
-        self.iter_check(&state, else_b);
-        self.goto(take);
+        test(self, take, else_b);
         self.switch_to(else_b);
         self.block(orelse);
         self.goto(after);
@@ -972,14 +972,14 @@ impl Builder<'_> {
                 let mark = self.owned.len();
                 let state = self.iter_init(iter);
                 let (take, done) = (self.new_block(), self.new_block());
-                self.iter_rotated(&state, take, done);
+                let test = |b: &mut Self, then, exhausted| b.iter_test(&state, then, exhausted);
+                self.enter_rotated(&test, take, done);
                 let item_mark = self.owned.len();
                 let item = self.iter_take(&state);
                 self.bind(pattern, item);
                 self.release_temps(item_mark);
                 self.comprehension(result, elem, key, rest, span);
-                self.iter_check(&state, done);
-                self.goto(take);
+                test(self, take, done);
                 self.switch_to(done);
                 self.release_temps(mark);
             }
@@ -1109,14 +1109,12 @@ impl Builder<'_> {
         }
     }
 
-    /// Starts a rotated loop over `state`: the first check, then a
-    /// preheader, then block `take`, where the loop's code goes; its end
-    /// checks again (every part is checked before any item is produced,
-    /// so nothing is left half-taken) and jumps back to `take`.
-    fn iter_rotated(&mut self, state: &IterState, take: super::BlockId, exhausted: super::BlockId) {
+    /// Jumps to `then` when the iteration has another item (every part is
+    /// checked before any item is produced, so nothing is left
+    /// half-taken), to `exhausted` otherwise.
+    fn iter_test(&mut self, state: &IterState, then: BlockId, exhausted: BlockId) {
         self.iter_check(state, exhausted);
-        self.goto(take);
-        self.switch_to(take);
+        self.goto(then);
     }
 
     /// Continues when the iteration has another item; jumps otherwise.

@@ -697,6 +697,24 @@ impl Builder<'_> {
         }
     }
 
+    /// Starts a rotated loop, whose code goes in block `body`: `test(then,
+    /// otherwise)` jumps into the loop or to `exit`. It runs once here,
+    /// leading into `body` through a preheader block (where loads that no
+    /// iteration changes are hoisted), and the caller runs it again at the
+    /// loop's end, so an iteration takes one jump back rather than two.
+    fn enter_rotated(
+        &mut self,
+        test: &impl Fn(&mut Self, BlockId, BlockId),
+        body: BlockId,
+        exit: BlockId,
+    ) {
+        let preheader = self.new_block();
+        test(self, preheader, exit);
+        self.switch_to(preheader);
+        self.goto(body);
+        self.switch_to(body);
+    }
+
     fn temp(&mut self, ty: Type) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
         self.locals.push((format!("${}", id.0), ty));
@@ -862,26 +880,20 @@ impl Builder<'_> {
                 self.switch_to(join);
             }
             hir::Stmt::While { cond, body, orelse } => {
-                // Rotated: the condition is tested before the loop and
-                // again at the end of each iteration (one jump back).
-                let (enter, body_b, latch, else_b, after) = (
-                    self.new_block(),
+                let (body_b, latch, else_b, after) = (
                     self.new_block(),
                     self.new_block(),
                     self.new_block(),
                     self.new_block(),
                 );
-                self.branch_on(cond, enter, else_b);
-                // The loop's preheader.
-                self.switch_to(enter);
-                self.goto(body_b);
-                self.switch_to(body_b);
+                let test = |b: &mut Self, then, otherwise| b.branch_on(cond, then, otherwise);
+                self.enter_rotated(&test, body_b, else_b);
                 self.loops.push((latch, after));
                 self.block(body);
                 self.loops.pop();
                 self.goto(latch);
                 self.switch_to(latch);
-                self.branch_on(cond, body_b, else_b);
+                test(self, body_b, else_b);
                 self.switch_to(else_b);
                 self.block(orelse);
                 self.goto(after);
@@ -976,32 +988,25 @@ impl Builder<'_> {
         let counter = self.temp(Type::Int);
         self.counters.insert(counter, Counter { start, stop, step });
         self.push(Statement::Assign(counter, Rvalue::Use(start)));
-        // The loop is rotated: tested once before it, then at its end, so
-        // an iteration takes one jump back rather than two.
-        let (enter, body_b, latch, else_b, after) = (
-            self.new_block(),
+        let (body_b, latch, else_b, after) = (
             self.new_block(),
             self.new_block(),
             self.new_block(),
             self.new_block(),
         );
-        let remains = |b: &mut Self| {
-            b.assign(
+        let test = |b: &mut Self, then, otherwise| {
+            let more = b.assign(
                 Type::Bool,
                 Rvalue::Binary(
                     BinOp::ICmp(IntCond::Ne),
                     Operand::Local(remaining),
                     Operand::Int(0),
                 ),
-            )
+            );
+            b.branch(more, then, otherwise);
         };
-        let first = remains(self);
-        self.branch(first, enter, else_b);
-        // The loop's preheader, where loads that no iteration changes go.
-        self.switch_to(enter);
-        self.goto(body_b);
+        self.enter_rotated(&test, body_b, else_b);
         let i = Operand::Local(counter);
-        self.switch_to(body_b);
         self.push(Statement::Assign(var, Rvalue::Use(i)));
         self.loops.push((latch, after));
         self.block(body);
@@ -1017,8 +1022,7 @@ impl Builder<'_> {
             counter,
             Rvalue::Binary(BinOp::IAdd, i, step),
         ));
-        let again = remains(self);
-        self.branch(again, body_b, else_b);
+        test(self, body_b, else_b);
         self.switch_to(else_b);
         self.block(orelse);
         self.goto(after);
