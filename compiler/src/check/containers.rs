@@ -1493,19 +1493,21 @@ impl FnChecker<'_> {
                     } else {
                         Some(self.fstring(span, spec)?)
                     };
-                    out.push(self.format_field(value, conversion, spec)?);
+                    out.push(self.format_field(value, conversion, spec, span)?);
                 }
             }
         }
         Some(concat(out, span))
     }
 
-    /// One replacement field: conversion, then `format(value, spec)`.
+    /// One replacement field: conversion, then `format(value, spec)`; a
+    /// bad spec raises at `span`, the whole f-string, as in CPython.
     fn format_field(
         &mut self,
         value: Expr,
         conversion: Option<char>,
         spec: Option<Expr>,
+        span: Span,
     ) -> Option<Expr> {
         let value = match conversion {
             Some('r') => repr(value),
@@ -1520,7 +1522,6 @@ impl FnChecker<'_> {
             }
             None => value,
         };
-        let span = value.span;
         Some(match spec {
             None => to_str(value),
             Some(spec) => {
@@ -1645,7 +1646,7 @@ impl FnChecker<'_> {
                         return None;
                     }
                     let spec = spec.filter(|s| !s.is_empty()).map(|s| string(&s, span));
-                    parts.push(self.format_field(read, conversion, spec)?);
+                    parts.push(self.format_field(read, conversion, spec, span)?);
                 }
                 c => literal.push(c),
             }
@@ -1973,9 +1974,7 @@ impl FnChecker<'_> {
     ) -> Option<Expr> {
         let ty = l.ty;
         match (op, l.ty, r.ty) {
-            (ArithOp::Add, Type::Str, Type::Str) => {
-                Some(rt(RtFn::StrConcat, vec![val(l), val(r)], Type::Str, span))
-            }
+            (ArithOp::Add, Type::Str, Type::Str) => Some(str_sum(l, r, span)),
             (ArithOp::Add, Type::List(_), _) if l.ty == r.ty => {
                 Some(rt(RtFn::ListConcat, vec![val(l), val(r)], ty, span))
             }
@@ -2014,6 +2013,50 @@ pub(super) fn orderable(ty: Type) -> bool {
         Type::List(i) => orderable(*i),
         Type::Tuple(items) => items.iter().all(|t| orderable(*t)),
         _ => false,
+    }
+}
+
+/// `l + r` for two strings. A chain `a + b + c` (or a sum with an
+/// f-string) becomes one [`ExprKind::Concat`] of all the parts, evaluated
+/// left to right as CPython does and appended to one new string; a lone
+/// `a + b` is one runtime concatenation, which allocates exactly once.
+fn str_sum(l: Expr, r: Expr, span: Span) -> Expr {
+    let mut parts = Vec::new();
+    for e in [l, r] {
+        match e.kind {
+            ExprKind::Concat(ps) => parts.extend(ps),
+            ExprKind::Runtime(RtFn::StrConcat, ops) => {
+                parts.extend(ops.into_iter().map(|op| match op {
+                    RtOperand::Value(x) => x,
+                    _ => unreachable!("str_sum: two str values"),
+                }));
+            }
+            _ => parts.push(e),
+        }
+    }
+    match <[Expr; 2]>::try_from(parts) {
+        Ok([a, b]) => rt(RtFn::StrConcat, vec![val(a), val(b)], Type::Str, span),
+        Err(parts) => concat(parts, span),
+    }
+}
+
+/// For the value `e` of an assignment to the `str` local `id`: when `e` is
+/// `id + a + ...`, the rest `a + ...`, so that `s = s + t` appends in place
+/// as `s += t` does (CPython does the same); otherwise `e` itself.
+pub(super) fn appended_to(id: LocalId, e: Expr) -> Result<Expr, Expr> {
+    let reads_first = |first: &Expr| matches!(first.kind, ExprKind::Local(l) if l == id);
+    match e.kind {
+        ExprKind::Runtime(RtFn::StrConcat, mut ops) if matches!(&ops[0], RtOperand::Value(first) if reads_first(first)) => {
+            match ops.pop() {
+                Some(RtOperand::Value(rest)) => Ok(rest),
+                _ => unreachable!("str_sum: two str values"),
+            }
+        }
+        ExprKind::Concat(mut parts) if reads_first(&parts[0]) => {
+            parts.remove(0);
+            Ok(concat(parts, e.span))
+        }
+        kind => Err(Expr { kind, ..e }),
     }
 }
 

@@ -1780,7 +1780,10 @@ impl<'m> FnChecker<'m> {
                 if present {
                     self.narrowed.insert(Narrowed::Local(id));
                 }
-                vec![Stmt::Assign(id, e)]
+                match containers::appended_to(id, e) {
+                    Ok(rest) => vec![Stmt::StrAppend(id, rest)],
+                    Err(e) => vec![Stmt::Assign(id, e)],
+                }
             }
             A::Subscript { value: c, index } if annotation.is_none() => {
                 let Some((container, index)) = self.item_target(c, index) else {

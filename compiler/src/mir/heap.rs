@@ -405,7 +405,7 @@ impl Builder<'_> {
                     unreachable!("call_rt: a local")
                 };
                 for p in parts {
-                    acc = self.append_part(acc, p, span);
+                    acc = self.append_part(acc, p);
                 }
                 Operand::Local(acc)
             }
@@ -463,7 +463,8 @@ impl Builder<'_> {
 
     /// `acc + part` for an owned string `acc` (consumed): an f-string
     /// field is formatted straight onto `acc`.
-    fn append_part(&mut self, acc: LocalId, part: &hir::Expr, span: Span) -> LocalId {
+    fn append_part(&mut self, acc: LocalId, part: &hir::Expr) -> LocalId {
+        let span = part.span;
         let (f, args) = match &part.kind {
             ExprKind::Runtime(RtFn::Str, ops) => match ops.as_slice() {
                 [RtOperand::Value(x), RtOperand::Desc(t)] => {
@@ -635,23 +636,26 @@ impl Builder<'_> {
     /// `s += t` for a `str` local: the local's reference moves into the
     /// runtime, which appends in place when nothing else holds the string.
     pub(super) fn str_append(&mut self, target: LocalId, e: &hir::Expr) {
-        if let ExprKind::Concat(parts) = &e.kind {
-            if parts.iter().all(|p| leaves_alone(p, target)) {
-                // `s += f"..."`: each part goes straight onto `s` (in place
-                // when `s` is not shared), no temporary string. Nothing the
-                // parts compute can read `s`, which is empty meanwhile.
-                let mut acc = self.temp(Type::Str);
-                self.push(Statement::Assign(acc, Rvalue::Use(Operand::Local(target))));
-                self.push(Statement::Assign(target, Rvalue::Use(Operand::Int(0))));
-                self.owned.push(acc);
-                for p in parts {
-                    acc = self.append_part(acc, p, e.span);
-                }
-                self.owned.retain(|o| *o != acc);
-                self.push(Statement::Assign(target, Rvalue::Use(Operand::Local(acc))));
-                self.push(Statement::Assign(acc, Rvalue::Use(Operand::Int(0))));
-                return;
+        let parts = match &e.kind {
+            ExprKind::Concat(parts) => parts.as_slice(),
+            _ => std::slice::from_ref(e),
+        };
+        if parts.iter().all(|p| leaves_alone(p, target)) {
+            // `s += f"..."`, `s += str(x)`, `s = s + a + b`: each part
+            // goes straight onto `s` (in place when `s` is not shared),
+            // no temporary string. Nothing the parts compute can read
+            // `s`, which is empty meanwhile.
+            let mut acc = self.temp(Type::Str);
+            self.push(Statement::Assign(acc, Rvalue::Use(Operand::Local(target))));
+            self.push(Statement::Assign(target, Rvalue::Use(Operand::Int(0))));
+            self.owned.push(acc);
+            for p in parts {
+                acc = self.append_part(acc, p);
             }
+            self.owned.retain(|o| *o != acc);
+            self.push(Statement::Assign(target, Rvalue::Use(Operand::Local(acc))));
+            self.push(Statement::Assign(acc, Rvalue::Use(Operand::Int(0))));
+            return;
         }
         let mut v = self.expr(e);
         if v == Operand::Local(target) {

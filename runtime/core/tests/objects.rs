@@ -350,6 +350,94 @@ fn words_one_at_a_time_are_split() {
 }
 
 #[test]
+fn ascii_fast_paths_agree_with_the_general_code() {
+    // ASCII strings are sliced byte by byte; `pystr::slice` (checked
+    // against CPython in py_cases) is the reference for every start, stop
+    // and step, given or omitted, in and beyond the bounds.
+    let before = live_objects();
+    let text = "abcdefg";
+    let obj = s(text);
+    let parts = [
+        None,
+        Some(-9),
+        Some(-7),
+        Some(-3),
+        Some(-1),
+        Some(0),
+        Some(2),
+        Some(6),
+        Some(9),
+    ];
+    let steps = [
+        None,
+        Some(-8),
+        Some(-3),
+        Some(-2),
+        Some(-1),
+        Some(1),
+        Some(2),
+        Some(3),
+        Some(8),
+    ];
+    for start in parts {
+        for stop in parts {
+            for step in steps {
+                let want = roast_runtime::py::pystr::slice(text, start, stop, step)
+                    .expect("a nonzero step");
+                let mask = u64::from(start.is_some())
+                    | u64::from(stop.is_some()) << 1
+                    | u64::from(step.is_some()) << 2;
+                let got = with_ctx(|c| {
+                    // SAFETY: `obj` is a live str; the live context.
+                    take(unsafe {
+                        roast_rt_str_slice(
+                            c,
+                            obj,
+                            start.unwrap_or(0),
+                            stop.unwrap_or(0),
+                            step.unwrap_or(0),
+                            mask,
+                            FILE.as_ptr(),
+                            FILE.len(),
+                            0,
+                        )
+                    })
+                });
+                assert_eq!(got, want, "{text:?}[{start:?}:{stop:?}:{step:?}]");
+            }
+        }
+    }
+    decref(obj);
+    // upper and lower map ASCII text byte by byte.
+    for text in [
+        "",
+        "a",
+        "Z",
+        "ab",
+        "Hello, World 42!",
+        "héllo",
+        "straße",
+        "ΟΔΟΣ",
+    ] {
+        let obj = s(text);
+        // SAFETY: `obj` is a live str.
+        let (up, low) = unsafe { (take(roast_rt_str_upper(obj)), take(roast_rt_str_lower(obj))) };
+        assert_eq!(
+            up,
+            roast_runtime::py::pystr::upper(text),
+            "{text:?}.upper()"
+        );
+        assert_eq!(
+            low,
+            roast_runtime::py::pystr::lower(text),
+            "{text:?}.lower()"
+        );
+        decref(obj);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
 fn dict_equality_ignores_order_and_zero_sign() {
     let d_fi = t(Kind::Dict, &[float(), int()]);
     // SAFETY: live objects of the right types throughout.

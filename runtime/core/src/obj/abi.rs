@@ -392,13 +392,18 @@ pub unsafe extern "C" fn roast_rt_str_slice(
 ) -> *mut u8 {
     // SAFETY: the contract: a live str.
     let s = unsafe { Str::from_ptr(s) };
-    let r = pystr::slice(
-        s.as_str(),
+    let (start, stop, step) = (
         given(mask, 0, start),
         given(mask, 1, stop),
         given(mask, 2, step),
-    )
-    .map(|t| new_str(&t));
+    );
+    let r =
+        slice_indices(s.chars() as i64, start, stop, step).and_then(
+            |idx| match string::ascii_slice(s, &idx) {
+                Some(o) => Ok(o),
+                None => pystr::slice(s.as_str(), start, stop, step).map(|t| new_str(&t)),
+            },
+        );
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }
@@ -579,7 +584,11 @@ unsafe fn map_str(s: *mut u8, f: fn(&str) -> String) -> *mut u8 {
 #[no_mangle]
 pub unsafe extern "C" fn roast_rt_str_upper(s: *mut u8) -> *mut u8 {
     // SAFETY: the contract.
-    unsafe { map_str(s, pystr::upper) }
+    match string::ascii_mapped(unsafe { Str::from_ptr(s) }, u8::to_ascii_uppercase) {
+        Some(o) => o.ptr(),
+        // SAFETY: the contract.
+        None => unsafe { map_str(s, pystr::upper) },
+    }
 }
 
 /// `s.lower()`.
@@ -589,7 +598,11 @@ pub unsafe extern "C" fn roast_rt_str_upper(s: *mut u8) -> *mut u8 {
 #[no_mangle]
 pub unsafe extern "C" fn roast_rt_str_lower(s: *mut u8) -> *mut u8 {
     // SAFETY: the contract.
-    unsafe { map_str(s, pystr::lower) }
+    match string::ascii_mapped(unsafe { Str::from_ptr(s) }, u8::to_ascii_lowercase) {
+        Some(o) => o.ptr(),
+        // SAFETY: the contract.
+        None => unsafe { map_str(s, pystr::lower) },
+    }
 }
 
 /// `s.capitalize()`.

@@ -207,6 +207,7 @@ pub(crate) fn to_str(v: Val) -> Obj {
             s.obj().incref();
             s.obj()
         }
+        View::Int(x) => string::int_text(x),
         _ => new_str(&repr(v)),
     }
 }

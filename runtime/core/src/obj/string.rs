@@ -6,6 +6,7 @@
 use super::desc::STR;
 use super::heap::{Header, Obj};
 use crate::py::format::PaddedInt;
+use crate::py::slice::SliceIndices;
 use std::mem::offset_of;
 use std::ptr::NonNull;
 
@@ -206,6 +207,59 @@ pub(crate) fn concat(a: Str, b: Str) -> Obj {
     o
 }
 
+/// `s[start:stop:step]` for an ASCII `s` (where characters are bytes),
+/// the bytes written straight into the new string; `None` for other text.
+pub(crate) fn ascii_slice(s: Str, idx: &SliceIndices) -> Option<Obj> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let bytes = s.as_str().as_bytes();
+    let (start, count) = (idx.start as usize, idx.count as usize);
+    Some(match count {
+        0 => immortal(0),
+        1 => immortal(1 + bytes[start] as usize),
+        _ if idx.step == 1 => new_counted(&s.as_str()[start..start + count], count),
+        _ => {
+            let o = alloc_str(count);
+            let head = o.cast::<StrLayout>();
+            // SAFETY: `o` is fresh with room for `count` bytes after its
+            // head; each byte written is an ASCII byte of `s`, so the text
+            // is valid UTF-8 of `count` code points.
+            unsafe {
+                let out = std::slice::from_raw_parts_mut(o.ptr().add(HEAD), count);
+                for (b, i) in out.iter_mut().zip(idx.indices()) {
+                    *b = bytes[i as usize];
+                }
+                (*head).len = count as u64;
+                (*head).chars = count as u64;
+            }
+            o
+        }
+    })
+}
+
+/// `s` with `f` applied to each byte, for an ASCII `s` whose bytes `f`
+/// maps to ASCII bytes (`s.upper()`, `s.lower()`); `None` for other text.
+pub(crate) fn ascii_mapped(s: Str, f: fn(&u8) -> u8) -> Option<Obj> {
+    if !s.is_ascii() || s.len() < 2 {
+        return None;
+    }
+    let n = s.len();
+    let o = alloc_str(n);
+    let head = o.cast::<StrLayout>();
+    // SAFETY: `o` is fresh with room for `n` bytes after its head; `f`
+    // maps ASCII to ASCII, so the text is valid UTF-8 of `n` code points.
+    unsafe {
+        let out = std::slice::from_raw_parts_mut(o.ptr().add(HEAD), n);
+        for (b, c) in out.iter_mut().zip(s.as_str().as_bytes()) {
+            *b = f(c);
+        }
+        (*head).len = n as u64;
+        (*head).chars = n as u64;
+    }
+    Some(o)
+}
+
 /// `sep.join(items)`, with one allocation.
 pub(crate) fn join(sep: Str, items: &[Str]) -> Obj {
     match items {
@@ -270,6 +324,11 @@ pub(crate) fn iadd_int(a: Str, v: i64, zero: bool, width: usize) -> Obj {
         (*head).chars += n as u64;
     }
     o
+}
+
+/// `str(v)` for an int: a new string with the digits written straight in.
+pub(crate) fn int_text(v: i64) -> Obj {
+    iadd_int(Str(immortal(0)), v, false, 0)
 }
 
 /// Consumes the caller's reference to `a` and returns a string with `a`'s

@@ -46,6 +46,29 @@ fn digit_value(b: u8) -> u32 {
     }
 }
 
+/// The value of `bytes` when they are the common case of `int(s)`: an
+/// optional `-` and 1 to 18 ASCII digits, nothing else (so the value fits
+/// in `i64`; leading zeros are fine in base 10). Everything else (spaces,
+/// `+`, underscores, other digits, more digits, errors) takes the full
+/// parse.
+fn plain_decimal(bytes: &[u8]) -> Option<i64> {
+    let (negative, digits) = match bytes {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut value = 0i64;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -value } else { value })
+}
+
 /// CPython's default `sys.get_int_max_str_digits()`.
 const MAX_STR_DIGITS: usize = 4300;
 
@@ -61,6 +84,9 @@ const MAX_STR_DIGITS: usize = 4300;
 /// in a base that is not a power of two, and Roast's `OverflowError` for a
 /// value outside `i64`.
 pub fn parse_int(s: &str, base: u32) -> Result<i64, PyErr> {
+    if let (10, Some(v)) = (base, plain_decimal(s.as_bytes())) {
+        return Ok(v);
+    }
     if base == 1 || base > 36 {
         return Err(PyErr::value_error(
             "int() base must be >= 2 and <= 36, or 0",

@@ -79,7 +79,21 @@ pub fn slice(
 /// `sub in s`: whether `sub` occurs in `s` (the empty string occurs in
 /// every string).
 pub fn contains(s: &str, sub: &str) -> bool {
-    s.contains(sub)
+    match one_char(sub) {
+        Some(c) => s.contains(c),
+        None => s.contains(sub),
+    }
+}
+
+/// `sub` when it is exactly one character. `str` searches for a `char`
+/// with `memchr`, much faster than its general substring search, which
+/// also pays a setup on every search of a short piece.
+fn one_char(sub: &str) -> Option<char> {
+    let mut chars = sub.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
 }
 
 /// `s * n`: `n` copies of `s`, empty when `n <= 0`.
@@ -232,7 +246,10 @@ fn empty_separator() -> PyErr {
 pub fn split<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<&'a str>, PyErr> {
     match sep {
         Some("") => Err(empty_separator()),
-        Some(sep) => Ok(s.splitn(max_pieces(maxsplit), sep).collect()),
+        Some(sep) => Ok(match one_char(sep) {
+            Some(c) => s.splitn(max_pieces(maxsplit), c).collect(),
+            None => s.splitn(max_pieces(maxsplit), sep).collect(),
+        }),
         None => Ok(split_whitespace(s, maxsplit)),
     }
 }
@@ -255,6 +272,7 @@ fn split_whitespace(s: &str, maxsplit: i64) -> Vec<&str> {
 
 /// The length of the character at byte `i` of `s` and whether it is
 /// whitespace; a character is decoded only where a byte is not ASCII.
+#[inline(always)]
 fn char_at(s: &str, i: usize) -> (usize, bool) {
     let b = s.as_bytes()[i];
     if b.is_ascii() {
@@ -297,7 +315,10 @@ pub fn word_end(s: &str, start: usize) -> usize {
 pub fn rsplit<'a>(s: &'a str, sep: Option<&str>, maxsplit: i64) -> Result<Vec<&'a str>, PyErr> {
     let mut out: Vec<&str> = match sep {
         Some("") => return Err(empty_separator()),
-        Some(sep) => s.rsplitn(max_pieces(maxsplit), sep).collect(),
+        Some(sep) => match one_char(sep) {
+            Some(c) => s.rsplitn(max_pieces(maxsplit), c).collect(),
+            None => s.rsplitn(max_pieces(maxsplit), sep).collect(),
+        },
         None => {
             let mut out = Vec::new();
             let mut rest = s.trim_end_matches(is_space);
@@ -338,10 +359,10 @@ pub fn join<S: AsRef<str>>(sep: &str, items: &[S]) -> String {
 /// negative. An empty `old` matches before every character and at the end
 /// (`"ab".replace("", "-")` is `"-a-b-"`).
 pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
-    if count < 0 {
-        s.replace(old, new)
-    } else {
-        s.replacen(old, new, usize::try_from(count).unwrap_or(usize::MAX))
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    match one_char(old) {
+        Some(c) => s.replacen(c, new, count),
+        None => s.replacen(old, new, count),
     }
 }
 
@@ -381,7 +402,14 @@ fn window(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<(u
 /// occurs within `s[start:end]`, or -1.
 pub fn find(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
     window(s, sub, start, end)
-        .and_then(|(b0, b1)| s[b0..b1].find(sub).map(|b| char_index(s, b0 + b)))
+        .and_then(|(b0, b1)| {
+            let piece = &s[b0..b1];
+            match one_char(sub) {
+                Some(c) => piece.find(c),
+                None => piece.find(sub),
+            }
+            .map(|b| char_index(s, b0 + b))
+        })
         .unwrap_or(-1)
 }
 
@@ -389,7 +417,14 @@ pub fn find(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
 /// occurs within `s[start:end]`, or -1.
 pub fn rfind(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
     window(s, sub, start, end)
-        .and_then(|(b0, b1)| s[b0..b1].rfind(sub).map(|b| char_index(s, b0 + b)))
+        .and_then(|(b0, b1)| {
+            let piece = &s[b0..b1];
+            match one_char(sub) {
+                Some(c) => piece.rfind(c),
+                None => piece.rfind(sub),
+            }
+            .map(|b| char_index(s, b0 + b))
+        })
         .unwrap_or(-1)
 }
 
