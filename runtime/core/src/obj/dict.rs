@@ -116,11 +116,20 @@ impl Keys {
     }
 
     /// Whether the stored key `stored` (of dict `d`) equals `key`.
+    #[inline]
     fn eq(self, d: Dict, stored: u64, key: Val) -> bool {
         match self {
             Keys::Words => stored == key.word(),
             Keys::Strs => {
-                stored == key.word() || as_str(d.key_val(stored)).as_str() == as_str(key).as_str()
+                // SAFETY: the keys of a live `dict[str, V]`, and a key
+                // looked up in it, are live strs.
+                let (a, b) = unsafe {
+                    (
+                        Str::from_ptr(stored as *mut u8),
+                        Str::from_ptr(key.word() as *mut u8),
+                    )
+                };
+                a == b || a.as_str() == b.as_str()
             }
             Keys::Other => eq(d.key_val(stored), key),
         }
@@ -216,6 +225,7 @@ impl Dict {
         unsafe { Val::new(w, self.value_desc()) }
     }
 
+    #[inline]
     fn probe(self, table: &Table, keys: Keys, key: Val, h: u64) -> Probe {
         let mut seq = ProbeSeq::new(h, table.slots.len());
         loop {

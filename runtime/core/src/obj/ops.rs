@@ -120,9 +120,10 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        h = fold_mul(h ^ u64::from_le_bytes(tail), MUL);
+        // The little-endian word of the zero-padded tail, byte by byte (no
+        // call to copy a few bytes).
+        let tail = rest.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b));
+        h = fold_mul(h ^ tail, MUL);
     }
     fold_mul(h, SEED)
 }
