@@ -424,7 +424,9 @@ impl PaddedInt {
         } else {
             (0, b' ', self.pad)
         };
-        out[pad_at..pad_at + self.pad].fill(pad_byte);
+        if self.pad > 0 {
+            out[pad_at..pad_at + self.pad].fill(pad_byte);
+        }
         if self.negative {
             out[sign_at] = b'-';
         }
