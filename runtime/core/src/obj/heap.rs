@@ -4,6 +4,7 @@
 use super::desc::{Kind, TypeDesc};
 use super::dict::Dict;
 use super::list::List;
+use super::pool::{self, GRAIN, SMALL};
 use super::string::Str;
 use super::tuple::Tuple;
 use std::alloc::{alloc, dealloc, handle_alloc_error, realloc, Layout};
@@ -38,74 +39,6 @@ fn layout(size: usize) -> Layout {
     Layout::from_size_align(size, 8).expect("object size below isize::MAX")
 }
 
-/// Blocks of at most this many bytes are recycled by a per-thread cache.
-const SMALL: usize = 256;
-/// The small size classes are multiples of this many bytes.
-const GRAIN: usize = 16;
-/// The number of small size classes.
-const CLASSES: usize = SMALL / GRAIN;
-/// The cache keeps at most this many bytes of free blocks per thread; the
-/// rest go back to the system allocator at once.
-const KEPT_BYTES: usize = 4 << 20;
-
-/// Small blocks this thread freed, by size class, reused before asking the
-/// system allocator (most objects are small and short-lived). Each class
-/// is a list linked through the free blocks' first word; every block is
-/// still a system allocation of its class's size, handed back to the
-/// system when the thread ends (or at once, when the cache is full or
-/// already gone).
-struct FreeBlocks {
-    heads: [Cell<*mut u8>; CLASSES],
-    bytes: Cell<usize>,
-}
-
-impl FreeBlocks {
-    fn pop(&self, class: usize) -> Option<NonNull<u8>> {
-        let head = NonNull::new(self.heads[class].get())?;
-        // SAFETY: a cached block is a free, 8-aligned block of at least 16
-        // bytes whose first word links to the next one (see `push`).
-        let next = unsafe { head.as_ptr().cast::<*mut u8>().read() };
-        self.heads[class].set(next);
-        self.bytes.set(self.bytes.get() - (class + 1) * GRAIN);
-        Some(head)
-    }
-
-    /// Keeps the free block `p` of `class`, unless the cache is full.
-    fn push(&self, class: usize, p: NonNull<u8>) -> bool {
-        let size = (class + 1) * GRAIN;
-        if self.bytes.get() + size > KEPT_BYTES {
-            return false;
-        }
-        // SAFETY: `p` is a free block of at least 16 bytes, 8-aligned, that
-        // nothing else uses: its first word becomes the link.
-        unsafe { p.as_ptr().cast::<*mut u8>().write(self.heads[class].get()) };
-        self.heads[class].set(p.as_ptr());
-        self.bytes.set(self.bytes.get() + size);
-        true
-    }
-}
-
-impl Drop for FreeBlocks {
-    fn drop(&mut self) {
-        for class in 0..CLASSES {
-            while let Some(p) = self.pop(class) {
-                // SAFETY: a cached block was allocated with its class's
-                // layout and is no longer used.
-                unsafe { dealloc(p.as_ptr(), layout((class + 1) * GRAIN)) };
-            }
-        }
-    }
-}
-
-thread_local! {
-    static FREE: FreeBlocks = const {
-        FreeBlocks {
-            heads: [const { Cell::new(std::ptr::null_mut()) }; CLASSES],
-            bytes: Cell::new(0),
-        }
-    };
-}
-
 /// The number of bytes really allocated for an object of `size` bytes.
 fn block_size(size: usize) -> usize {
     if size <= SMALL {
@@ -115,16 +48,15 @@ fn block_size(size: usize) -> usize {
     }
 }
 
-/// A block of at least `size` bytes, 8-aligned.
+/// A block of at least `size` bytes, 8-aligned: small ones from this
+/// thread's pools, large ones from the system allocator.
 fn alloc_block(size: usize) -> NonNull<u8> {
     let size = block_size(size);
     if size <= SMALL {
-        if let Ok(Some(p)) = FREE.try_with(|f| f.pop(size / GRAIN - 1)) {
-            return p;
-        }
+        return pool::alloc(size);
     }
     let layout = layout(size);
-    // SAFETY: the layout's size is at least 16, so nonzero.
+    // SAFETY: the layout's size is above `SMALL`, so nonzero.
     let p = unsafe { alloc(layout) };
     NonNull::new(p).unwrap_or_else(|| handle_alloc_error(layout))
 }
@@ -132,14 +64,17 @@ fn alloc_block(size: usize) -> NonNull<u8> {
 /// Gives back a block from [`alloc_block`].
 ///
 /// # Safety
-/// `p` came from `alloc_block(size)` and is not used afterwards.
+/// `p` came from `alloc_block(size)` on this thread and is not used
+/// afterwards.
 unsafe fn free_block(p: NonNull<u8>, size: usize) {
     let size = block_size(size);
-    if size <= SMALL && FREE.try_with(|f| f.push(size / GRAIN - 1, p)) == Ok(true) {
-        return;
+    if size <= SMALL {
+        // SAFETY: the caller's guarantee; small blocks come from the pools.
+        unsafe { pool::free(p) };
+    } else {
+        // SAFETY: the caller's guarantee; the block has this layout.
+        unsafe { dealloc(p.as_ptr(), layout(size)) };
     }
-    // SAFETY: the caller's guarantee; the block has this layout.
-    unsafe { dealloc(p.as_ptr(), layout(size)) };
 }
 
 /// A pointer to a live heap object.

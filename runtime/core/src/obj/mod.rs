@@ -16,6 +16,7 @@ mod dict;
 mod heap;
 mod list;
 mod ops;
+mod pool;
 mod sort;
 mod string;
 mod tuple;
