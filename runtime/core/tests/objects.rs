@@ -349,6 +349,11 @@ fn words_one_at_a_time_are_split() {
     assert_eq!(live_objects(), before);
 }
 
+/// `roast_rt_str_strip` and its kin.
+type StripFn = unsafe extern "C" fn(*mut u8, *mut u8) -> *mut u8;
+/// `pystr::strip` and its kin.
+type PyStripFn = for<'a> fn(&'a str, Option<&str>) -> &'a str;
+
 #[test]
 fn ascii_fast_paths_agree_with_the_general_code() {
     // ASCII strings are sliced byte by byte; `pystr::slice` (checked
@@ -408,6 +413,42 @@ fn ascii_fast_paths_agree_with_the_general_code() {
         }
     }
     decref(obj);
+    // strip, lstrip and rstrip of ASCII text by ASCII characters work on
+    // bytes; pystr's (checked against CPython) are the reference.
+    let ends: [(StripFn, PyStripFn); 3] = [
+        (roast_rt_str_strip, roast_runtime::py::pystr::strip),
+        (roast_rt_str_lstrip, roast_runtime::py::pystr::lstrip),
+        (roast_rt_str_rstrip, roast_runtime::py::pystr::rstrip),
+    ];
+    for text in [
+        "",
+        "   ",
+        " ab ",
+        "..a,b..",
+        "\t\x1cx\x1f\x0b ",
+        "abc",
+        "x y x",
+    ] {
+        let obj = s(text);
+        for chars in [
+            None,
+            Some(""),
+            Some(" "),
+            Some(".,"),
+            Some("ab"),
+            Some("x"),
+            Some("é"),
+        ] {
+            let set = chars.map(s);
+            for (abi, reference) in ends {
+                // SAFETY: live strs.
+                let got = take(unsafe { abi(obj, set.unwrap_or(std::ptr::null_mut())) });
+                assert_eq!(got, reference(text, chars), "{text:?} by {chars:?}");
+            }
+            set.map(decref);
+        }
+        decref(obj);
+    }
     // upper and lower map ASCII text byte by byte.
     for text in [
         "",

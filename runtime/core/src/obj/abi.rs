@@ -98,15 +98,6 @@ fn str_list(desc: &'static TypeDesc, items: Vec<String>) -> *mut u8 {
         .ptr()
 }
 
-fn str_items(l: List) -> Vec<Str> {
-    l.items()
-        .map(|v| match v.view() {
-            View::Str(s) => s,
-            _ => unreachable!("a list[str] holds strs"),
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------------------
 // Memory and generic operations
 
@@ -625,25 +616,70 @@ pub unsafe extern "C" fn roast_rt_str_title(s: *mut u8) -> *mut u8 {
     unsafe { map_str(s, pystr::title) }
 }
 
-/// A new string: `s` stripped by `f` of `chars` (null: whitespace).
+/// Which ends of a string `strip`, `lstrip` and `rstrip` work on.
+#[derive(Clone, Copy)]
+enum Ends {
+    Both,
+    Start,
+    End,
+}
+
+/// A new string: `s` stripped at `ends` of `chars` (null: whitespace).
 ///
 /// # Safety
 /// The contract: `s` is a live str, `chars` null or a live str.
-unsafe fn strip_with(
-    s: *mut u8,
-    chars: *mut u8,
-    f: for<'a> fn(&'a str, Option<&str>) -> &'a str,
-) -> *mut u8 {
+unsafe fn strip_with(s: *mut u8, chars: *mut u8, ends: Ends) -> *mut u8 {
     // SAFETY: forwarded caller guarantee.
     let s = unsafe { Str::from_ptr(s) };
     // SAFETY: forwarded caller guarantee.
     let chars = (!chars.is_null()).then(|| unsafe { Str::from_ptr(chars) });
-    let out = f(s.as_str(), chars.as_ref().map(|c| c.as_str()));
+    let out = if s.is_ascii() && chars.is_none_or(|c| c.is_ascii()) {
+        strip_ascii(
+            s.as_str(),
+            chars.as_ref().map(|c| c.as_str().as_bytes()),
+            ends,
+        )
+    } else {
+        let f = match ends {
+            Ends::Both => pystr::strip,
+            Ends::Start => pystr::lstrip,
+            Ends::End => pystr::rstrip,
+        };
+        f(s.as_str(), chars.as_ref().map(|c| c.as_str()))
+    };
     if out.len() == s.len() {
         s.obj().incref();
         return s.obj().ptr();
     }
+    if s.is_ascii() {
+        return string::new_counted(out, out.len()).ptr();
+    }
     new_text(out)
+}
+
+/// [`strip_with`] for ASCII text and characters, byte by byte (`chars`
+/// `None`: ASCII whitespace, which is all the whitespace ASCII text has).
+fn strip_ascii<'a>(s: &'a str, chars: Option<&[u8]>, ends: Ends) -> &'a str {
+    let stripped = |b: &u8| match chars {
+        None => matches!(b, 9..=13 | 28..=32),
+        Some(set) => set.contains(b),
+    };
+    let bytes = s.as_bytes();
+    let start = match ends {
+        Ends::End => 0,
+        _ => bytes
+            .iter()
+            .position(|b| !stripped(b))
+            .unwrap_or(bytes.len()),
+    };
+    let end = match ends {
+        Ends::Start => bytes.len(),
+        _ => bytes[start..]
+            .iter()
+            .rposition(|b| !stripped(b))
+            .map_or(start, |i| start + i + 1),
+    };
+    &s[start..end]
 }
 
 /// `s.strip(chars)`; `chars` null means whitespace.
@@ -653,7 +689,7 @@ unsafe fn strip_with(
 #[no_mangle]
 pub unsafe extern "C" fn roast_rt_str_strip(s: *mut u8, chars: *mut u8) -> *mut u8 {
     // SAFETY: the contract.
-    unsafe { strip_with(s, chars, pystr::strip) }
+    unsafe { strip_with(s, chars, Ends::Both) }
 }
 
 /// `s.lstrip(chars)`; `chars` null means whitespace.
@@ -663,7 +699,7 @@ pub unsafe extern "C" fn roast_rt_str_strip(s: *mut u8, chars: *mut u8) -> *mut 
 #[no_mangle]
 pub unsafe extern "C" fn roast_rt_str_lstrip(s: *mut u8, chars: *mut u8) -> *mut u8 {
     // SAFETY: the contract.
-    unsafe { strip_with(s, chars, pystr::lstrip) }
+    unsafe { strip_with(s, chars, Ends::Start) }
 }
 
 /// `s.rstrip(chars)`; `chars` null means whitespace.
@@ -673,7 +709,7 @@ pub unsafe extern "C" fn roast_rt_str_lstrip(s: *mut u8, chars: *mut u8) -> *mut
 #[no_mangle]
 pub unsafe extern "C" fn roast_rt_str_rstrip(s: *mut u8, chars: *mut u8) -> *mut u8 {
     // SAFETY: the contract.
-    unsafe { strip_with(s, chars, pystr::rstrip) }
+    unsafe { strip_with(s, chars, Ends::End) }
 }
 
 type SplitFn = for<'a> fn(&'a str, Option<&str>, i64) -> Result<Vec<&'a str>, PyErr>;
@@ -876,7 +912,7 @@ pub unsafe extern "C" fn roast_rt_str_splitlines(
 pub unsafe extern "C" fn roast_rt_str_join(sep: *mut u8, list: *mut u8) -> *mut u8 {
     // SAFETY: the contract: a live str and a live list[str].
     let (sep, list) = unsafe { (Str::from_ptr(sep), List::from_ptr(list)) };
-    string::join(sep, &str_items(list)).ptr()
+    string::join(sep, &list.words()).ptr()
 }
 
 /// `s.replace(old, new, count)` (`count` -1, or any negative: all).

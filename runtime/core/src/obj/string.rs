@@ -260,23 +260,28 @@ pub(crate) fn ascii_mapped(s: Str, f: fn(&u8) -> u8) -> Option<Obj> {
     Some(o)
 }
 
-/// `sep.join(items)`, with one allocation.
-pub(crate) fn join(sep: Str, items: &[Str]) -> Obj {
-    match items {
+/// `sep.join(items)` for the words of a `list[str]`, with one allocation.
+pub(crate) fn join(sep: Str, words: &[u64]) -> Obj {
+    // SAFETY: the words of a live `list[str]` are live strs, unchanged
+    // while the list is borrowed.
+    let item = |w: u64| unsafe { Str::from_ptr(w as *mut u8) };
+    match *words {
         [] => return immortal(0),
         [only] => {
+            let only = item(only);
             only.obj().incref();
             return only.obj();
         }
         _ => {}
     }
-    let gaps = items.len() - 1;
-    let len = items.iter().map(|s| s.len()).sum::<usize>() + sep.len() * gaps;
+    let gaps = words.len() - 1;
+    let len = words.iter().map(|&w| item(w).len()).sum::<usize>() + sep.len() * gaps;
     let o = alloc_str(len);
-    for (i, s) in items.iter().enumerate() {
+    for (i, &w) in words.iter().enumerate() {
         if i > 0 {
             append(o, sep.as_str().as_bytes(), sep.chars());
         }
+        let s = item(w);
         append(o, s.as_str().as_bytes(), s.chars());
     }
     o
