@@ -445,7 +445,9 @@ fn ascii_fast_paths_agree_with_the_general_code() {
                 let got = take(unsafe { abi(obj, set.unwrap_or(std::ptr::null_mut())) });
                 assert_eq!(got, reference(text, chars), "{text:?} by {chars:?}");
             }
-            set.map(decref);
+            if let Some(set) = set {
+                decref(set);
+            }
         }
         decref(obj);
     }
