@@ -40,7 +40,7 @@ fn layout(size: usize) -> Layout {
 }
 
 /// The number of bytes really allocated for an object of `size` bytes.
-fn block_size(size: usize) -> usize {
+pub(crate) fn block_size(size: usize) -> usize {
     if size <= SMALL {
         size.next_multiple_of(GRAIN)
     } else {

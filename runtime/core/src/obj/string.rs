@@ -4,7 +4,7 @@
 //! statics, so `s[i]` and `list(s)` of ASCII text allocate nothing.
 
 use super::desc::STR;
-use super::heap::{Header, Obj};
+use super::heap::{block_size, Header, Obj};
 use crate::py::format::PaddedInt;
 use crate::py::slice::SliceIndices;
 use std::mem::offset_of;
@@ -135,8 +135,10 @@ impl Str {
     }
 }
 
-/// A mortal string with room for `cap` bytes, `len` and `chars` 0.
+/// A mortal string with room for at least `cap` bytes (all that its
+/// block holds), `len` and `chars` 0.
 pub(crate) fn alloc_str(cap: usize) -> Obj {
+    let cap = block_size(HEAD + cap) - HEAD;
     let o = Obj::alloc(HEAD + cap, &STR);
     // SAFETY: `o` is a fresh allocation of a str head.
     unsafe {
@@ -158,7 +160,12 @@ fn append(o: Obj, bytes: &[u8], chars: usize) {
     unsafe {
         let len = (*head).len as usize;
         debug_assert!(len + bytes.len() <= (*head).cap as usize);
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), o.ptr().add(HEAD + len), bytes.len());
+        let to = o.ptr().add(HEAD + len);
+        match *bytes {
+            // One character, as `word += ch`: no call to copy it.
+            [b] => to.write(b),
+            _ => std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len()),
+        }
         (*head).len = (len + bytes.len()) as u64;
         (*head).chars += chars as u64;
     }
@@ -241,8 +248,13 @@ pub(crate) fn ascii_slice(s: Str, idx: &SliceIndices) -> Option<Obj> {
 /// `s` with `f` applied to each byte, for an ASCII `s` whose bytes `f`
 /// maps to ASCII bytes (`s.upper()`, `s.lower()`); `None` for other text.
 pub(crate) fn ascii_mapped(s: Str, f: fn(&u8) -> u8) -> Option<Obj> {
-    if !s.is_ascii() || s.len() < 2 {
+    if !s.is_ascii() {
         return None;
+    }
+    match *s.as_str().as_bytes() {
+        [] => return Some(immortal(0)),
+        [b] => return Some(immortal(1 + f(&b) as usize)),
+        _ => {}
     }
     let n = s.len();
     let o = alloc_str(n);
@@ -352,7 +364,7 @@ fn reserve(a: Str, extra: usize) -> Obj {
     if need <= cap {
         return a.obj();
     }
-    let new_cap = need.max(cap.saturating_mul(2)).max(16);
+    let new_cap = block_size(HEAD + need.max(cap.saturating_mul(2)).max(16)) - HEAD;
     // SAFETY: `a` is mortal (count 1), allocated with `HEAD + cap` bytes,
     // and the caller's reference, the only one, is consumed here.
     let o = unsafe { a.obj().realloc(HEAD + cap, HEAD + new_cap) };

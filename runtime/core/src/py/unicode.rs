@@ -24,11 +24,17 @@ pub fn is_printable(c: char) -> bool {
 
 /// `c.isalpha()`: categories Lm Lt Lu Ll Lo.
 pub fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
     in_ranges(t::ALPHA, c)
 }
 
 /// `c.isdecimal()`: Numeric_Type=Decimal.
 pub fn is_decimal(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
     in_ranges(t::DECIMAL, c)
 }
 
@@ -45,11 +51,17 @@ pub fn decimal_value(c: char) -> Option<u32> {
 
 /// `c.isdigit()`: Numeric_Type=Digit or Decimal.
 pub fn is_digit(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
     in_ranges(t::DIGIT, c)
 }
 
 /// `c.isnumeric()`: Numeric_Type=Digit, Decimal or Numeric.
 pub fn is_numeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
     in_ranges(t::NUMERIC, c)
 }
 
@@ -71,11 +83,17 @@ pub fn is_space(c: char) -> bool {
 
 /// `c.isupper()` for one character: the Uppercase property.
 pub fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
     in_ranges(t::UPPER, c)
 }
 
 /// `c.islower()` for one character: the Lowercase property.
 pub fn is_lower(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_lowercase();
+    }
     in_ranges(t::LOWER, c)
 }
 
