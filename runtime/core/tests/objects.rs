@@ -320,6 +320,7 @@ fn words_one_at_a_time_are_split() {
         "   ",
         "one",
         "  lead and\ttrail \n",
+        "x\x1cy\x1fz\x0bw\x0cv\rq  ",
         "a\u{85}b\u{a0}c\u{3000}d\u{2028}e\u{200b}f \u{1c}g",
         "héllo  wörld ✓ 日本",
     ] {

@@ -760,7 +760,13 @@ pub unsafe extern "C" fn roast_rt_str_word_start(s: *mut u8, from: i64) -> i64 {
     // SAFETY: the contract.
     let s = unsafe { Str::from_ptr(s) };
     let from = usize::try_from(from).unwrap_or(usize::MAX).min(s.len());
-    pystr::word_start(s.as_str(), from).map_or(-1, |i| i as i64)
+    let start = if s.is_ascii() {
+        let bytes = &s.as_str().as_bytes()[from..];
+        bytes.iter().position(|b| !ascii_space(b)).map(|i| from + i)
+    } else {
+        pystr::word_start(s.as_str(), from)
+    };
+    start.map_or(-1, |i| i as i64)
 }
 
 /// The word of `s.split()` starting at byte `start` (from
@@ -775,13 +781,18 @@ pub unsafe extern "C" fn roast_rt_str_word_at(s: *mut u8, start: i64) -> *mut u8
     let s = unsafe { Str::from_ptr(s) };
     let text = s.as_str();
     let start = usize::try_from(start).unwrap_or(usize::MAX).min(text.len());
+    if s.is_ascii() {
+        let rest = &text.as_bytes()[start..];
+        let len = rest.iter().position(ascii_space).unwrap_or(rest.len());
+        return string::new_counted(&text[start..start + len], len).ptr();
+    }
     let word = &text[start..pystr::word_end(text, start)];
-    let chars = if s.chars() == s.len() {
-        word.len()
-    } else {
-        word.chars().count()
-    };
-    string::new_counted(word, chars).ptr()
+    string::new_counted(word, word.chars().count()).ptr()
+}
+
+/// Whether an ASCII byte is Python whitespace (`str.isspace`).
+fn ascii_space(b: &u8) -> bool {
+    matches!(b, 9..=13 | 28..=32)
 }
 
 /// `s.split(sep, maxsplit)` (`sep` null: whitespace; `maxsplit` -1: all),
