@@ -7,6 +7,7 @@ use super::heap::{Val, View};
 use super::list::List;
 use super::ops::{compare, Op};
 use crate::py::PyErr;
+use std::cmp::Ordering;
 
 /// Elements up to this many are sorted by insertion before merging.
 const RUN: usize = 24;
@@ -56,29 +57,53 @@ fn merge_sort<T: Copy>(v: &mut [T], less: &mut impl FnMut(T, T) -> bool) {
     v.copy_from_slice(&src);
 }
 
-/// The order of two `str` values (code point order, as UTF-8 byte order).
-fn str_order(a: Val, b: Val) -> std::cmp::Ordering {
-    match (a.view(), b.view()) {
-        (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
-        _ => unreachable!("str values"),
+/// Whether Python's `<` on values of type `d` is a total order that
+/// [`word_order`] computes: `int`, `bool`, `str`, and tuples of them
+/// (not `float`, whose NaN is unordered, nor what holds floats).
+fn totally_ordered(d: &TypeDesc) -> bool {
+    match d.kind() {
+        Kind::Int | Kind::Bool | Kind::Str => true,
+        Kind::Tuple => (0..d.param_count()).all(|i| totally_ordered(d.param(i))),
+        _ => false,
     }
 }
 
-/// Sorts `items` stably by `key(item)`, values of type `d`. `int`, `bool`
-/// and `str` keys are totally ordered and use the standard library's
-/// stable sort; anything else (floats, which may be NaN, and containers of
-/// them) the merge sort above.
-fn sort_by_key<T: Copy>(items: &mut [T], d: &TypeDesc, key: impl Fn(T) -> Val) {
+/// The order of two words of a [`totally_ordered`] type `d`, as Python's
+/// `<` and `==` decide it: ints by value, strs by code points (UTF-8 byte
+/// order is code point order), tuples item by item.
+fn word_order(d: &'static TypeDesc, a: u64, b: u64) -> Ordering {
+    match d.kind() {
+        Kind::Int | Kind::Bool => (a as i64).cmp(&(b as i64)),
+        _ if a == b => Ordering::Equal,
+        // SAFETY: words of type `d` held by a live list (or its keys), so
+        // live objects of that type.
+        _ => match unsafe { (Val::new(a, d).view(), Val::new(b, d).view()) } {
+            (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
+            (View::Tuple(x), View::Tuple(y)) => (0..d.param_count())
+                .map(|i| word_order(d.param(i), x.words()[i], y.words()[i]))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal),
+            _ => unreachable!("totally ordered values"),
+        },
+    }
+}
+
+/// Sorts `items` stably by `key(item)`, values of type `d`. Totally
+/// ordered keys use the standard library's stable sort; anything else
+/// (floats, which may be NaN, and what holds them) the merge sort above.
+fn sort_by_key<T: Copy>(items: &mut [T], d: &'static TypeDesc, key: impl Fn(T) -> Val) {
     match d.kind() {
         Kind::Int | Kind::Bool => items.sort_by_key(|&t| key(t).word() as i64),
-        Kind::Str => items.sort_by(|&a, &b| str_order(key(a), key(b))),
+        _ if totally_ordered(d) => {
+            items.sort_by(|&a, &b| word_order(d, key(a).word(), key(b).word()));
+        }
         _ => merge_sort(items, &mut |a, b| compare(key(a), key(b), Op::Lt)),
     }
 }
 
-/// Sorts the element words of a list of type `d` by their own values. Equal
-/// `int`s, `bool`s and `str`s cannot be told apart, so their sort need not
-/// be stable.
+/// Sorts the element words of a list of type `d` by their own values.
+/// Equal values of a totally ordered type cannot be told apart, so their
+/// sort need not be stable.
 fn sort_words(words: &mut [u64], d: &'static TypeDesc) {
     let value = |w: u64| {
         // SAFETY: the words are elements of a live `list[T]` (of type `d`)
@@ -87,7 +112,7 @@ fn sort_words(words: &mut [u64], d: &'static TypeDesc) {
     };
     match d.kind() {
         Kind::Int | Kind::Bool => words.sort_unstable_by_key(|&w| w as i64),
-        Kind::Str => words.sort_unstable_by(|&a, &b| str_order(value(a), value(b))),
+        _ if totally_ordered(d) => words.sort_unstable_by(|&a, &b| word_order(d, a, b)),
         _ => merge_sort(words, &mut |a, b| compare(value(a), value(b), Op::Lt)),
     }
 }
