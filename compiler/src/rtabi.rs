@@ -203,6 +203,7 @@ runtime_functions! {
     DictSetItem = roast_rt_dict_setitem(Word, Word, Word) -> Void;
     DictGetItem = roast_rt_dict_getitem(Ctx, Word, Word, Site) -> Word [raises];
     DictGet = roast_rt_dict_get(Word, Word, Word) -> Word;
+    DictSlot = roast_rt_dict_slot(Word, Word) -> Word;
     DictContains = roast_rt_dict_contains(Word, Word) -> U8;
     DictDelItem = roast_rt_dict_delitem(Ctx, Word, Word, Site) -> Void [raises];
     DictPop = roast_rt_dict_pop(Ctx, Word, Word, Site) -> Word [raises];

@@ -181,3 +181,43 @@ def reassigned(n: int) -> int:
     // The product and the increment after it (the bound died with `i = i * 2`).
     assert_eq!(count(&f, "reassigned", "CheckedArith"), 2);
 }
+
+#[test]
+fn dict_values_are_updated_where_they_are_stored_only_when_nothing_can_intervene() {
+    let f = functions(
+        r#"
+def grow(d: dict[str, int]) -> int:
+    d["new"] = 0
+    return 1
+
+
+def counted(words: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+        counts[w] += 2
+    return counts
+
+
+def general(words: list[str], other: dict[str, int]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + grow(counts)
+        counts[w] = other.get(w, 0) + 1
+        counts[w + "!"] = counts.get(w + "!", 0) + 1
+        counts[w] = counts.get(w, 0) + len(w)
+    return counts
+"#,
+    );
+    // Both statements of `counted` look the key up once and write the
+    // value word in place.
+    assert_eq!(count(&f, "counted", "DictSlot"), 2);
+    // Where the key is missing: the default, and the KeyError of `+=`.
+    assert_eq!(count(&f, "counted", "func: DictGet,"), 1);
+    assert_eq!(count(&f, "counted", "func: DictGetItem,"), 1);
+    // A call on the right (which may change the dict), another dict, a key
+    // that is computed, and a right side that is not a constant or local:
+    // each stays a lookup and a store.
+    assert_eq!(count(&f, "general", "DictSlot"), 0);
+    assert_eq!(count(&f, "general", "DictSetItem"), 4);
+}

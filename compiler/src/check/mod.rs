@@ -1804,7 +1804,18 @@ impl<'m> FnChecker<'m> {
                 let Some(v) = self.expr_expect(value, Some(item), "the stored value") else {
                     return vec![];
                 };
-                // CPython evaluates the value first, then the container and index.
+                // CPython evaluates the value first, then the container and
+                // index; reading a local (which no expression can assign)
+                // gives the same before as after.
+                let local = |e: &Expr| matches!(e.kind, ExprKind::Local(_));
+                if local(&container) && local(&index) {
+                    return vec![Stmt::SetItem {
+                        container,
+                        index,
+                        value: v,
+                        span: target.span,
+                    }];
+                }
                 let (vl, vr) = self.hidden(v.ty, v.span);
                 vec![
                     Stmt::Assign(vl, v),

@@ -685,6 +685,9 @@ impl Builder<'_> {
         value: &hir::Expr,
         span: Span,
     ) {
+        if let Some((op, rhs)) = in_place_update(container, index, value) {
+            return self.dict_update(container, index, value, op, rhs, span);
+        }
         let c = self.expr(container);
         let i = self.expr(index);
         let v = self.expr(value);
@@ -699,6 +702,63 @@ impl Builder<'_> {
                 );
             }
         }
+    }
+
+    /// `d[k] = value` where `value` is `d[k] op rhs` or `d.get(k, x) op rhs`
+    /// (see [`in_place_update`]): one lookup gives the address of `k`'s
+    /// value word, which is read, combined with `rhs` (checked as written)
+    /// and overwritten; a missing key takes the general path (`KeyError`,
+    /// or the default stored as a new entry). Between the lookup and the
+    /// write only `rhs`, a constant or local, is read: nothing can change
+    /// the dict.
+    fn dict_update(
+        &mut self,
+        container: &hir::Expr,
+        index: &hir::Expr,
+        value: &hir::Expr,
+        op: hir::ArithOp,
+        rhs: &hir::Expr,
+        span: Span,
+    ) {
+        let c = self.expr(container);
+        let i = self.expr(index);
+        let slot = self.call_rt(RtFn::DictSlot, vec![val(c), val(i)], Type::Int, span);
+        let absent = self.assign(
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::Eq), slot, Operand::Int(0)),
+        );
+        let (found, missing, join) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(absent, missing, found);
+        self.switch_to(found);
+        let old = self.assign(
+            value.ty,
+            Rvalue::Load {
+                base: slot,
+                offset: 0,
+            },
+        );
+        let y = self.expr(rhs);
+        let new = if value.ty == Type::Float {
+            self.float_arith(op, old, y, value.span)
+        } else {
+            self.int_arith(op, old, y, value.span)
+        };
+        self.push(Statement::Store {
+            base: slot,
+            offset: 0,
+            value: new,
+        });
+        self.goto(join);
+        self.switch_to(missing);
+        let v = self.expr(value);
+        self.call_rt(
+            RtFn::DictSetItem,
+            vec![val(c), val(i), val(v)],
+            Type::None,
+            span,
+        );
+        self.goto(join);
+        self.switch_to(join);
     }
 
     /// `list.append(v)` for an item of type `item`: stored in place (with
@@ -1343,6 +1403,45 @@ impl From<LocalId> for Operand {
     fn from(l: LocalId) -> Operand {
         Operand::Local(l)
     }
+}
+
+/// For `d[k] = value` (`container`, `index`): the operator and right
+/// operand when `value` is `d[k] op y` (as `d[k] op= y` is checked) or
+/// `d.get(k, x) op y`, with `d` and `k` locals, `x` and `y` constants or
+/// locals, and `int` or `float` values, so that the value can be updated
+/// where it is stored ([`Builder::dict_update`]).
+fn in_place_update<'e>(
+    container: &hir::Expr,
+    index: &hir::Expr,
+    value: &'e hir::Expr,
+) -> Option<(hir::ArithOp, &'e hir::Expr)> {
+    let (Type::Dict(_, v), ExprKind::Local(d), ExprKind::Local(k)) =
+        (container.ty, &container.kind, &index.kind)
+    else {
+        return None;
+    };
+    let ExprKind::Arith(op, current, rhs) = &value.kind else {
+        return None;
+    };
+    let plain = |e: &hir::Expr| {
+        matches!(
+            e.kind,
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Local(_)
+        )
+    };
+    let is = |op: &RtOperand, l: hir::LocalId| matches!(op, RtOperand::Value(e) if matches!(e.kind, ExprKind::Local(x) if x == l));
+    let reads_entry = match &current.kind {
+        ExprKind::Runtime(RtFn::DictGetItem, ops) => {
+            matches!(ops.as_slice(), [a, b] if is(a, *d) && is(b, *k))
+        }
+        ExprKind::Runtime(RtFn::DictGet, ops) => matches!(
+            ops.as_slice(),
+            [a, b, RtOperand::Value(x)] if is(a, *d) && is(b, *k) && plain(x)
+        ),
+        _ => false,
+    };
+    let scalar = matches!(*v, Type::Int | Type::Float) && value.ty == *v;
+    (reads_entry && scalar && plain(rhs)).then_some((*op, &**rhs))
 }
 
 /// Whether evaluating `e` never reads local `l` (conservatively: shapes

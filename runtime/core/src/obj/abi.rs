@@ -1855,6 +1855,22 @@ pub unsafe extern "C" fn roast_rt_dict_setitem(d: *mut u8, k: u64, v: u64) {
     d.set(k, v);
 }
 
+/// Where the value word of `k`'s entry in `d` is, or null when `k` is
+/// absent. Compiled code updates a scalar value there (`d[k] += 1`,
+/// `d[k] = d.get(k, 0) + 1`) before anything else can change `d`.
+///
+/// # Safety
+/// See the [module contract](self); the pointer is used only while `d`
+/// is unchanged.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_slot(d: *mut u8, k: u64) -> *mut u64 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract.
+    let k = unsafe { key(d, k) };
+    d.value_slot(k).unwrap_or(null_mut())
+}
+
 /// `d[k]` (a new reference); `KeyError` with `repr(k)`.
 ///
 /// # Safety

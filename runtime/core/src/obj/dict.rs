@@ -267,6 +267,17 @@ impl Dict {
         Some(self.value_val(entry.value))
     }
 
+    /// Where the value word of `key`'s entry is, if `key` is present: for
+    /// compiled code that updates a scalar value in place. Valid until the
+    /// dict next changes.
+    pub(crate) fn value_slot(self, key: Val) -> Option<*mut u64> {
+        let e = self.find(key)?;
+        Some(self.with_table(|table| {
+            let entry = table.entries[e].as_mut().expect("found entries are live");
+            &raw mut entry.value
+        }))
+    }
+
     /// `d[key] = value`: a new key goes last; an existing key keeps its
     /// place (and its key object) and gets the new value.
     pub(crate) fn set(self, key: Val, value: Val) {
