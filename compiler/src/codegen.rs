@@ -451,14 +451,9 @@ impl<M: Module> ModuleGen<'_, M> {
             let params = b.block_params(entry).to_vec();
             let callee = self.out.declare_func_in_func(target, b.func);
             let nargs = 1 + f.params.len();
-            // The Rust caller's depth: calls from Rust start from the context's.
-            let depth = b.ins().load(
-                types::I64,
-                MemFlagsData::trusted(),
-                params[0],
-                CTX_DEPTH_OFFSET,
-            );
-            let mut args = vec![params[0], depth];
+            // Calls from Rust start from the context's depth.
+            let room = room_left(&mut b, params[0]);
+            let mut args = vec![params[0], room];
             args.extend_from_slice(&params[1..nargs]);
             let call = b.ins().call(callee, &args);
             let results = b.inst_results(call).to_vec();
@@ -493,10 +488,20 @@ impl<M: Module> ModuleGen<'_, M> {
 /// own copy of the body rather than call it.
 const SHIM_COPY_STATEMENTS: usize = 24;
 
-/// Whether a body receives its caller's call depth as its second parameter
-/// (every function; top-level code starts from the context's depth).
+/// Whether a body receives its caller's room (see [`FnLower::room`]) as
+/// its second parameter (every function; top-level code starts from the
+/// context's depth).
 fn takes_depth(f: &Body) -> bool {
     f.role != FunctionRole::TopLevel
+}
+
+/// The room (see [`FnLower::room`]) of code called from Rust or running
+/// at top level: the context's recursion limit minus its depth.
+fn room_left(b: &mut FunctionBuilder, ctx: Value) -> Value {
+    let flags = MemFlagsData::trusted();
+    let depth = b.ins().load(types::I64, flags, ctx, CTX_DEPTH_OFFSET);
+    let limit = b.ins().load(types::I64, flags, ctx, CTX_DEPTH_LIMIT_OFFSET);
+    b.ins().isub(limit, depth)
 }
 
 /// Translates one MIR body.
@@ -504,10 +509,11 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     gen: &'g mut ModuleGen<'a, M>,
     b: &'g mut FunctionBuilder<'b>,
     ctx: Value,
-    /// This call's depth (the caller's plus one).
-    depth: Value,
-    /// The recursion limit, read once on entry.
-    depth_limit: Value,
+    /// How many calls deeper than this one the recursion limit allows: the
+    /// limit minus this call's depth (the caller's plus one); negative
+    /// when this call is too deep. Calls pass it on, so the limit is read
+    /// only where Rust or top-level code calls in.
+    room: Value,
     vars: Vec<Variable>,
     blocks: Vec<ir::Block>,
     exit: ir::Block,
@@ -547,23 +553,14 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             let out = 1 + f.params.len();
             clif_type(f.ret).map(|_| b.block_params(entry)[out])
         });
-        // The caller passes its depth; top-level code and calls from Rust
-        // start from the context's.
-        let (caller_depth, first_param) = if takes_depth(f) && !shim {
+        // The caller passes its room; top-level code and calls from Rust
+        // start from the context's depth.
+        let (caller_room, first_param) = if takes_depth(f) && !shim {
             (b.block_params(entry)[1], 2)
         } else {
-            let d = b
-                .ins()
-                .load(types::I64, MemFlagsData::trusted(), ctx, CTX_DEPTH_OFFSET);
-            (d, 1)
+            (room_left(b, ctx), 1)
         };
-        let depth = b.ins().iadd_imm_s(caller_depth, 1);
-        let depth_limit = b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            ctx,
-            CTX_DEPTH_LIMIT_OFFSET,
-        );
+        let room = b.ins().iadd_imm_s(caller_room, -1);
         // The frame: owned heap locals in one stack slot, null on entry.
         let mut frame_index = vec![None; f.locals.len()];
         for (i, l) in f.frame.iter().enumerate() {
@@ -610,8 +607,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             gen,
             b,
             ctx,
-            depth,
-            depth_limit,
+            room,
             vars,
             blocks,
             exit,
@@ -845,11 +841,11 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 args,
                 frames,
             } => {
-                let depth = match frames {
-                    0 => self.depth,
-                    n => self.b.ins().iadd_imm_s(self.depth, i64::from(*n)),
+                let room = match frames {
+                    0 => self.room,
+                    n => self.b.ins().iadd_imm_s(self.room, -i64::from(*n)),
                 };
-                let mut values = vec![self.ctx, depth];
+                let mut values = vec![self.ctx, room];
                 for a in args {
                     values.push(self.operand(*a));
                 }
@@ -972,16 +968,13 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 }
             }
             Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep, .. } => {
-                let depth = match s {
+                let room = match s {
                     Statement::CheckDepth { frames, .. } => {
-                        self.b.ins().iadd_imm_s(self.depth, i64::from(*frames))
+                        self.b.ins().iadd_imm_s(self.room, -i64::from(*frames))
                     }
-                    _ => self.depth,
+                    _ => self.room,
                 };
-                let v = self
-                    .b
-                    .ins()
-                    .icmp(IntCC::UnsignedGreaterThan, depth, self.depth_limit);
+                let v = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, room, 0);
                 self.define(*too_deep, v);
             }
         }
