@@ -151,6 +151,7 @@ runtime_functions! {
     StrSplitlines = roast_rt_str_splitlines(Word, Desc) -> Word;
     StrWordStart = roast_rt_str_word_start(Word, I64) -> I64;
     StrWordAt = roast_rt_str_word_at(Word, I64) -> Word;
+    StrCharAt = roast_rt_str_char_at(Word, I64) -> Word;
     StrJoin = roast_rt_str_join(Word, Word) -> Word;
     StrFormat = roast_rt_str_format(Ctx, Word, Word, Desc, Site) -> Word [raises];
     StrReplace = roast_rt_str_replace(Word, Word, Word, I64) -> Word;

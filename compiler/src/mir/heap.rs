@@ -86,6 +86,12 @@ enum IterState {
         pos: LocalId,
         start: LocalId,
     },
+    /// The characters of `text`, front to back: `pos` is the byte offset
+    /// of the next one (so each step costs the same, whatever the text).
+    Chars {
+        text: Operand,
+        pos: LocalId,
+    },
     Enumerate(Box<IterState>, LocalId),
     Zip(Vec<IterState>),
 }
@@ -1097,7 +1103,17 @@ impl Builder<'_> {
                     start: zero(self),
                 }
             }
-            Iter::List(e) | Iter::Str(e) => {
+            Iter::Str(e) => {
+                let text = self.expr_owned(e);
+                if let Operand::Local(l) = text {
+                    self.owned.push(l);
+                }
+                IterState::Chars {
+                    text,
+                    pos: zero(self),
+                }
+            }
+            Iter::List(e) => {
                 let seq = self.expr_owned(e);
                 if let Operand::Local(l) = seq {
                     self.owned.push(l);
@@ -1202,9 +1218,14 @@ impl Builder<'_> {
                 let above = self.compare_ints(IntCond::SGt, i, *stop);
                 self.assign(Type::Bool, Rvalue::Select(up, below, above))
             }
-            IterState::Seq { seq, index, ty } => {
-                let offset = if *ty == Type::Str { STR_CHARS } else { LEN };
-                let len = self.assign(Type::Int, Rvalue::Load { base: *seq, offset });
+            IterState::Seq { seq, index, .. } => {
+                let len = self.assign(
+                    Type::Int,
+                    Rvalue::Load {
+                        base: *seq,
+                        offset: LEN,
+                    },
+                );
                 self.compare_ints(IntCond::SLt, Operand::Local(*index), len)
             }
             IterState::Reversed { seq, index, .. } => {
@@ -1250,6 +1271,16 @@ impl Builder<'_> {
                 );
                 self.push(Statement::Assign(*cur, Rvalue::Use(found)));
                 self.compare_ints(IntCond::SGe, found, Operand::Int(0))
+            }
+            IterState::Chars { text, pos } => {
+                let len = self.assign(
+                    Type::Int,
+                    Rvalue::Load {
+                        base: *text,
+                        offset: STR_BYTES,
+                    },
+                );
+                self.compare_ints(IntCond::SLt, Operand::Local(*pos), len)
             }
             IterState::Words { text, pos, start } => {
                 let found = self.call_rt(
@@ -1305,10 +1336,6 @@ impl Builder<'_> {
             IterState::Seq { seq, index, ty } | IterState::Reversed { seq, index, ty } => {
                 let i = Operand::Local(*index);
                 let (v, item_ty) = match ty {
-                    Type::Str => (
-                        self.call_rt(RtFn::StrGetItem, vec![val(*seq), val(i)], Type::Str, span),
-                        Type::Str,
-                    ),
                     // Going forward, `iter_check` has just compared the
                     // position with the length, and nothing ran since.
                     Type::List(t) if matches!(state, IterState::Seq { .. }) => {
@@ -1322,7 +1349,7 @@ impl Builder<'_> {
                         (self.list_item(data, i, **t), **t)
                     }
                     Type::List(t) => (self.list_get(*seq, i, **t, span), **t),
-                    _ => unreachable!("checker: sequence"),
+                    _ => unreachable!("checker: a list"),
                 };
                 let op = if matches!(state, IterState::Seq { .. }) {
                     BinOp::IAdd
@@ -1363,6 +1390,27 @@ impl Builder<'_> {
                         Item::Many(vec![key, take(self, RtFn::DictValueAt, **v)])
                     }
                 }
+            }
+            IterState::Chars { text, pos } => {
+                let ch = self.call_rt(
+                    RtFn::StrCharAt,
+                    vec![val(*text), val(Operand::Local(*pos))],
+                    Type::Str,
+                    span,
+                );
+                let bytes = self.assign(
+                    Type::Int,
+                    Rvalue::Load {
+                        base: ch,
+                        offset: STR_BYTES,
+                    },
+                );
+                // Both at most the text's length: no overflow.
+                self.push(Statement::Assign(
+                    *pos,
+                    Rvalue::Binary(BinOp::IAdd, Operand::Local(*pos), bytes),
+                ));
+                Item::One(ch, Type::Str)
             }
             IterState::Words { text, pos, start } => {
                 let word = self.call_rt(

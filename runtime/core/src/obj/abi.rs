@@ -748,6 +748,23 @@ unsafe fn split_with(
     unsafe { or_raise(ctx, r, null_mut(), file, file_len, pos) }
 }
 
+/// The character of `s` starting at byte `at` (a character boundary before
+/// the end), as a str; its byte length says where the next one starts.
+/// With it `for ch in s:` walks the text once, whatever its characters.
+///
+/// # Safety
+/// See the [module contract](self); `at` is a character boundary of `s`
+/// below its byte length.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_char_at(s: *mut u8, at: i64) -> *mut u8 {
+    // SAFETY: the contract.
+    let s = unsafe { Str::from_ptr(s) };
+    let text = s.as_str();
+    let at = usize::try_from(at).unwrap_or(usize::MAX).min(text.len());
+    let c = text[at..].chars().next().expect("a character starts here");
+    new_char(c).ptr()
+}
+
 /// Where the next word of `s.split()` starts: the byte offset of the first
 /// non-whitespace character at or after byte `from` (0, or where the last
 /// word ended), or -1 when none is left. With [`roast_rt_str_word_at`] this
