@@ -1309,6 +1309,30 @@ impl Builder<'_> {
         self.assign(Type::Bool, Rvalue::Binary(BinOp::ICmp(cond), a, b))
     }
 
+    /// The piece `f(text, at)` of a str (a character or a word starting at
+    /// byte `at`), with `pos` set to the byte just after it.
+    fn piece_at(&mut self, f: RtFn, text: Operand, at: LocalId, pos: LocalId) -> Item {
+        let piece = self.call_rt(
+            f,
+            vec![val(text), val(Operand::Local(at))],
+            Type::Str,
+            Span::default(),
+        );
+        let bytes = self.assign(
+            Type::Int,
+            Rvalue::Load {
+                base: piece,
+                offset: STR_BYTES,
+            },
+        );
+        // Both at most the text's length: no overflow.
+        self.push(Statement::Assign(
+            pos,
+            Rvalue::Binary(BinOp::IAdd, Operand::Local(at), bytes),
+        ));
+        Item::One(piece, Type::Str)
+    }
+
     /// Produces the item [`Builder::iter_check`] found and advances.
     fn iter_take(&mut self, state: &IterState) -> Item {
         let span = Span::default();
@@ -1391,47 +1415,9 @@ impl Builder<'_> {
                     }
                 }
             }
-            IterState::Chars { text, pos } => {
-                let ch = self.call_rt(
-                    RtFn::StrCharAt,
-                    vec![val(*text), val(Operand::Local(*pos))],
-                    Type::Str,
-                    span,
-                );
-                let bytes = self.assign(
-                    Type::Int,
-                    Rvalue::Load {
-                        base: ch,
-                        offset: STR_BYTES,
-                    },
-                );
-                // Both at most the text's length: no overflow.
-                self.push(Statement::Assign(
-                    *pos,
-                    Rvalue::Binary(BinOp::IAdd, Operand::Local(*pos), bytes),
-                ));
-                Item::One(ch, Type::Str)
-            }
+            IterState::Chars { text, pos } => self.piece_at(RtFn::StrCharAt, *text, *pos, *pos),
             IterState::Words { text, pos, start } => {
-                let word = self.call_rt(
-                    RtFn::StrWordAt,
-                    vec![val(*text), val(Operand::Local(*start))],
-                    Type::Str,
-                    span,
-                );
-                let bytes = self.assign(
-                    Type::Int,
-                    Rvalue::Load {
-                        base: word,
-                        offset: STR_BYTES,
-                    },
-                );
-                // Both at most the text's length: no overflow.
-                self.push(Statement::Assign(
-                    *pos,
-                    Rvalue::Binary(BinOp::IAdd, Operand::Local(*start), bytes),
-                ));
-                Item::One(word, Type::Str)
+                self.piece_at(RtFn::StrWordAt, *text, *start, *pos)
             }
             IterState::Enumerate(inner, count) => {
                 let n = self.assign(Type::Int, Rvalue::Use(Operand::Local(*count)));

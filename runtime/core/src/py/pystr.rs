@@ -401,27 +401,26 @@ fn window(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<(u
 /// `s.find(sub, start, end)`: the lowest code point index where `sub`
 /// occurs within `s[start:end]`, or -1.
 pub fn find(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
-    window(s, sub, start, end)
-        .and_then(|(b0, b1)| {
-            let piece = &s[b0..b1];
-            match one_char(sub) {
-                Some(c) => piece.find(c),
-                None => piece.find(sub),
-            }
-            .map(|b| char_index(s, b0 + b))
-        })
-        .unwrap_or(-1)
+    search(s, sub, start, end, true)
 }
 
 /// `s.rfind(sub, start, end)`: the highest code point index where `sub`
 /// occurs within `s[start:end]`, or -1.
 pub fn rfind(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+    search(s, sub, start, end, false)
+}
+
+/// The code point index of the `first` (else the last) occurrence of `sub`
+/// within `s[start:end]`, or -1.
+fn search(s: &str, sub: &str, start: Option<i64>, end: Option<i64>, first: bool) -> i64 {
     window(s, sub, start, end)
         .and_then(|(b0, b1)| {
             let piece = &s[b0..b1];
-            match one_char(sub) {
-                Some(c) => piece.rfind(c),
-                None => piece.rfind(sub),
+            match (one_char(sub), first) {
+                (Some(c), true) => piece.find(c),
+                (Some(c), false) => piece.rfind(c),
+                (None, true) => piece.find(sub),
+                (None, false) => piece.rfind(sub),
             }
             .map(|b| char_index(s, b0 + b))
         })
