@@ -330,7 +330,7 @@ impl Builder<'_> {
             ExprKind::Len(x) => {
                 let base = self.expr(x);
                 let offset = if x.ty == Type::Str { STR_CHARS } else { LEN };
-                self.assign(Type::Int, Rvalue::Load { base, offset })
+                self.load_word(base, offset)
             }
             ExprKind::Wrap(x) => {
                 let v = self.expr(x);
@@ -530,7 +530,7 @@ impl Builder<'_> {
         match ty {
             Type::Str | Type::List(_) | Type::Dict(..) => {
                 let offset = if ty == Type::Str { STR_CHARS } else { LEN };
-                let len = self.assign(Type::Int, Rvalue::Load { base: v, offset });
+                let len = self.load_word(v, offset);
                 self.assign(
                     Type::Bool,
                     Rvalue::Binary(BinOp::ICmp(IntCond::Ne), len, Operand::Int(0)),
@@ -771,9 +771,8 @@ impl Builder<'_> {
     /// a new reference for a heap item) while the buffer has room; the
     /// runtime grows it otherwise.
     fn list_append(&mut self, list: Operand, v: Operand, item: Type, span: Span) {
-        let load = |b: &mut Self, offset| b.assign(Type::Int, Rvalue::Load { base: list, offset });
-        let len = load(self, LEN);
-        let cap = load(self, LIST_CAP);
+        let len = self.load_word(list, LEN);
+        let cap = self.load_word(list, LIST_CAP);
         let full = self.assign(
             Type::Bool,
             Rvalue::Binary(BinOp::ICmp(IntCond::UGe), len, cap),
@@ -787,7 +786,7 @@ impl Builder<'_> {
         if item.is_heap() {
             self.push(Statement::IncRef(v));
         }
-        let data = load(self, LIST_DATA);
+        let data = self.load_word(list, LIST_DATA);
         self.push(Statement::StoreItem {
             data,
             index: len,
@@ -812,13 +811,7 @@ impl Builder<'_> {
         message: &str,
         span: Span,
     ) -> (Operand, Operand) {
-        let len = self.assign(
-            Type::Int,
-            Rvalue::Load {
-                base: list,
-                offset: LEN,
-            },
-        );
+        let len = self.load_word(list, LEN);
         let position = if self.is_nonneg(index) {
             index
         } else {
@@ -836,13 +829,7 @@ impl Builder<'_> {
             Rvalue::Binary(BinOp::ICmp(IntCond::UGe), position, len),
         );
         self.raise_if(outside, ExcKind::IndexError, message, span);
-        let data = self.assign(
-            Type::Int,
-            Rvalue::Load {
-                base: list,
-                offset: LIST_DATA,
-            },
-        );
+        let data = self.load_word(list, LIST_DATA);
         (data, position)
     }
 
@@ -1093,10 +1080,7 @@ impl Builder<'_> {
             }
             Iter::List(e) if split_on_whitespace(e).is_some() => {
                 let recv = split_on_whitespace(e).expect("matched");
-                let text = self.expr_owned(recv);
-                if let Operand::Local(l) = text {
-                    self.owned.push(l);
-                }
+                let text = self.iterated(recv);
                 IterState::Words {
                     text,
                     pos: zero(self),
@@ -1104,20 +1088,14 @@ impl Builder<'_> {
                 }
             }
             Iter::Str(e) => {
-                let text = self.expr_owned(e);
-                if let Operand::Local(l) = text {
-                    self.owned.push(l);
-                }
+                let text = self.iterated(e);
                 IterState::Chars {
                     text,
                     pos: zero(self),
                 }
             }
             Iter::List(e) => {
-                let seq = self.expr_owned(e);
-                if let Operand::Local(l) = seq {
-                    self.owned.push(l);
-                }
+                let seq = self.iterated(e);
                 // The position only counts up from 0.
                 let index = zero(self);
                 self.nonneg.insert(index);
@@ -1128,17 +1106,8 @@ impl Builder<'_> {
                 }
             }
             Iter::Reversed(e) => {
-                let seq = self.expr_owned(e);
-                if let Operand::Local(l) = seq {
-                    self.owned.push(l);
-                }
-                let len = self.assign(
-                    Type::Int,
-                    Rvalue::Load {
-                        base: seq,
-                        offset: LEN,
-                    },
-                );
+                let seq = self.iterated(e);
+                let len = self.load_word(seq, LEN);
                 let index = self.temp(Type::Int);
                 self.push(Statement::Assign(
                     index,
@@ -1151,10 +1120,7 @@ impl Builder<'_> {
                 }
             }
             Iter::DictKeys(e) | Iter::DictValues(e) | Iter::DictItems(e) => {
-                let dict = self.expr_owned(e);
-                if let Operand::Local(l) = dict {
-                    self.owned.push(l);
-                }
+                let dict = self.iterated(e);
                 let size = self.temp(Type::Int);
                 self.push(Statement::Assign(
                     size,
@@ -1219,23 +1185,11 @@ impl Builder<'_> {
                 self.assign(Type::Bool, Rvalue::Select(up, below, above))
             }
             IterState::Seq { seq, index, .. } => {
-                let len = self.assign(
-                    Type::Int,
-                    Rvalue::Load {
-                        base: *seq,
-                        offset: LEN,
-                    },
-                );
+                let len = self.load_word(*seq, LEN);
                 self.compare_ints(IntCond::SLt, Operand::Local(*index), len)
             }
             IterState::Reversed { seq, index, .. } => {
-                let len = self.assign(
-                    Type::Int,
-                    Rvalue::Load {
-                        base: *seq,
-                        offset: LEN,
-                    },
-                );
+                let len = self.load_word(*seq, LEN);
                 let i = Operand::Local(*index);
                 let non_negative = self.compare_ints(IntCond::SGe, i, Operand::Int(0));
                 let below = self.compare_ints(IntCond::SLt, i, len);
@@ -1249,13 +1203,7 @@ impl Builder<'_> {
                 span,
                 ..
             } => {
-                let len = self.assign(
-                    Type::Int,
-                    Rvalue::Load {
-                        base: *dict,
-                        offset: LEN,
-                    },
-                );
+                let len = self.load_word(*dict, LEN);
                 let changed = self.compare_ints(IntCond::Ne, len, Operand::Local(*size));
                 self.raise_if(
                     changed,
@@ -1273,13 +1221,7 @@ impl Builder<'_> {
                 self.compare_ints(IntCond::SGe, found, Operand::Int(0))
             }
             IterState::Chars { text, pos } => {
-                let len = self.assign(
-                    Type::Int,
-                    Rvalue::Load {
-                        base: *text,
-                        offset: STR_BYTES,
-                    },
-                );
+                let len = self.load_word(*text, STR_BYTES);
                 self.compare_ints(IntCond::SLt, Operand::Local(*pos), len)
             }
             IterState::Words { text, pos, start } => {
@@ -1305,6 +1247,21 @@ impl Builder<'_> {
         self.switch_to(body);
     }
 
+    /// The value a loop iterates over: an owned reference, released with
+    /// the loop's other temporaries.
+    fn iterated(&mut self, e: &hir::Expr) -> Operand {
+        let v = self.expr_owned(e);
+        if let Operand::Local(l) = v {
+            self.owned.push(l);
+        }
+        v
+    }
+
+    /// The int word at `offset` in the object `base` (a length, a buffer).
+    fn load_word(&mut self, base: Operand, offset: i32) -> Operand {
+        self.assign(Type::Int, Rvalue::Load { base, offset })
+    }
+
     fn compare_ints(&mut self, cond: IntCond, a: Operand, b: Operand) -> Operand {
         self.assign(Type::Bool, Rvalue::Binary(BinOp::ICmp(cond), a, b))
     }
@@ -1318,13 +1275,7 @@ impl Builder<'_> {
             Type::Str,
             Span::default(),
         );
-        let bytes = self.assign(
-            Type::Int,
-            Rvalue::Load {
-                base: piece,
-                offset: STR_BYTES,
-            },
-        );
+        let bytes = self.load_word(piece, STR_BYTES);
         // Both at most the text's length: no overflow.
         self.push(Statement::Assign(
             pos,
@@ -1363,13 +1314,7 @@ impl Builder<'_> {
                     // Going forward, `iter_check` has just compared the
                     // position with the length, and nothing ran since.
                     Type::List(t) if matches!(state, IterState::Seq { .. }) => {
-                        let data = self.assign(
-                            Type::Int,
-                            Rvalue::Load {
-                                base: *seq,
-                                offset: LIST_DATA,
-                            },
-                        );
+                        let data = self.load_word(*seq, LIST_DATA);
                         (self.list_item(data, i, **t), **t)
                     }
                     Type::List(t) => (self.list_get(*seq, i, **t, span), **t),
