@@ -1,7 +1,10 @@
 //! Inlining of small functions without heap values: a call to a function
 //! that calls nothing (a leaf) becomes a copy of its blocks in the caller,
-//! and so does a function's call to itself, once (the copy's own calls to
-//! itself stay calls), before reference-count cleanup is inserted.
+//! and so does a function's call to itself, two levels deep when the
+//! function calls itself at most twice (fib's body then holds seven copies
+//! of itself and calls the eight below), one level otherwise (the copies'
+//! own calls to the function stay calls), before reference-count cleanup
+//! is inserted.
 //!
 //! Semantics are unchanged: the copy checks the recursion limit as the call
 //! would have (`CheckDepth`: the depth the callee would have run at, without
@@ -26,9 +29,15 @@ const MAX_BLOCKS: usize = 32;
 struct Inlinable {
     body: Lowered,
     /// It calls nothing: copied into every caller. Otherwise only into
-    /// itself, once.
+    /// itself, `self_levels` deep.
     leaf: bool,
+    /// How many levels of its calls to itself a function's body inlines.
+    self_levels: u32,
 }
+
+/// A function calling itself at most this many times inlines two levels of
+/// those calls (its body grows by at most six copies), others one.
+const TWO_LEVELS_MAX_SELF_CALLS: usize = 2;
 
 /// The bodies that may be copied into callers, by [`FuncId`].
 pub(super) struct Inliner(Vec<Option<Inlinable>>);
@@ -39,14 +48,24 @@ impl Inliner {
         Inliner(
             functions
                 .iter()
-                .map(|f| {
+                .enumerate()
+                .map(|(i, f)| {
+                    let calls = |pick: &dyn Fn(FuncId) -> bool| {
+                        f.blocks
+                            .iter()
+                            .flat_map(|b| &b.statements)
+                            .filter(|s| matches!(s, Statement::Call { func, .. } if pick(*func)))
+                            .count()
+                    };
+                    let self_calls = calls(&|g| g.0 as usize == i);
                     inlinable(f).then(|| Inlinable {
                         body: f.clone(),
-                        leaf: f.blocks.iter().all(|b| {
-                            !b.statements
-                                .iter()
-                                .any(|s| matches!(s, Statement::Call { .. }))
-                        }),
+                        leaf: calls(&|_| true) == 0,
+                        self_levels: if self_calls <= TWO_LEVELS_MAX_SELF_CALLS {
+                            2
+                        } else {
+                            1
+                        },
                     })
                 })
                 .collect(),
@@ -54,15 +73,15 @@ impl Inliner {
     }
 
     /// Replaces every call in `body` (the body of function `me`, if it is
-    /// one) to a leaf, and each of its own calls to itself, by a copy of
-    /// the callee.
+    /// one) to a leaf, and its own calls to itself down to its
+    /// `self_levels`, by a copy of the callee.
     pub(super) fn inline_into(&self, body: &mut Lowered, me: Option<FuncId>) {
         let mut b = 0;
         while b < body.blocks.len() {
             let call = body.blocks[b].statements.iter().position(|s| match s {
-                Statement::Call { func, frames, .. } => self
-                    .get(*func)
-                    .is_some_and(|callee| callee.leaf || (Some(*func) == me && *frames == 0)),
+                Statement::Call { func, frames, .. } => self.get(*func).is_some_and(|callee| {
+                    callee.leaf || (Some(*func) == me && *frames < callee.self_levels)
+                }),
                 _ => false,
             });
             if let Some(k) = call {
