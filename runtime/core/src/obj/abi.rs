@@ -25,6 +25,7 @@ use super::tuple::Tuple;
 use crate::context::Ctx;
 use crate::py::parse::{parse_float, parse_int};
 use crate::py::slice::slice_indices;
+use crate::py::unicode::is_ascii_space;
 use crate::py::{pystr, PyErr};
 use crate::rt::{raise_py_err, write_stdout};
 use crate::{ExcKind, INT_OVERFLOW_MESSAGE};
@@ -661,7 +662,7 @@ unsafe fn strip_with(s: *mut u8, chars: *mut u8, ends: Ends) -> *mut u8 {
 /// `None`: ASCII whitespace, which is all the whitespace ASCII text has).
 fn strip_ascii<'a>(s: &'a str, chars: Option<&[u8]>, ends: Ends) -> &'a str {
     let stripped = |b: &u8| match chars {
-        None => matches!(b, 9..=13 | 28..=32),
+        None => is_ascii_space(*b),
         Some(set) => set.contains(b),
     };
     let bytes = s.as_bytes();
@@ -779,7 +780,10 @@ pub unsafe extern "C" fn roast_rt_str_word_start(s: *mut u8, from: i64) -> i64 {
     let from = usize::try_from(from).unwrap_or(usize::MAX).min(s.len());
     let start = if s.is_ascii() {
         let bytes = &s.as_str().as_bytes()[from..];
-        bytes.iter().position(|b| !ascii_space(b)).map(|i| from + i)
+        bytes
+            .iter()
+            .position(|&b| !is_ascii_space(b))
+            .map(|i| from + i)
     } else {
         pystr::word_start(s.as_str(), from)
     };
@@ -800,16 +804,14 @@ pub unsafe extern "C" fn roast_rt_str_word_at(s: *mut u8, start: i64) -> *mut u8
     let start = usize::try_from(start).unwrap_or(usize::MAX).min(text.len());
     if s.is_ascii() {
         let rest = &text.as_bytes()[start..];
-        let len = rest.iter().position(ascii_space).unwrap_or(rest.len());
+        let len = rest
+            .iter()
+            .position(|&b| is_ascii_space(b))
+            .unwrap_or(rest.len());
         return string::new_counted(&text[start..start + len], len).ptr();
     }
     let word = &text[start..pystr::word_end(text, start)];
     string::new_counted(word, word.chars().count()).ptr()
-}
-
-/// Whether an ASCII byte is Python whitespace (`str.isspace`).
-fn ascii_space(b: &u8) -> bool {
-    matches!(b, 9..=13 | 28..=32)
 }
 
 /// `s.split(sep, maxsplit)` (`sep` null: whitespace; `maxsplit` -1: all),

@@ -222,54 +222,41 @@ pub(crate) fn ascii_slice(s: Str, idx: &SliceIndices) -> Option<Obj> {
     }
     let bytes = s.as_str().as_bytes();
     let (start, count) = (idx.start as usize, idx.count as usize);
-    Some(match count {
-        0 => immortal(0),
-        1 => immortal(1 + bytes[start] as usize),
-        _ if idx.step == 1 => new_counted(&s.as_str()[start..start + count], count),
-        _ => {
-            let o = alloc_str(count);
-            let head = o.cast::<StrLayout>();
-            // SAFETY: `o` is fresh with room for `count` bytes after its
-            // head; each byte written is an ASCII byte of `s`, so the text
-            // is valid UTF-8 of `count` code points.
-            unsafe {
-                let out = std::slice::from_raw_parts_mut(o.ptr().add(HEAD), count);
-                for (b, i) in out.iter_mut().zip(idx.indices()) {
-                    *b = bytes[i as usize];
-                }
-                (*head).len = count as u64;
-                (*head).chars = count as u64;
-            }
-            o
-        }
+    Some(if idx.step == 1 {
+        new_counted(&s.as_str()[start..start + count], count)
+    } else {
+        ascii_text(count, idx.indices().map(|i| bytes[i as usize]))
     })
 }
 
 /// `s` with `f` applied to each byte, for an ASCII `s` whose bytes `f`
 /// maps to ASCII bytes (`s.upper()`, `s.lower()`); `None` for other text.
 pub(crate) fn ascii_mapped(s: Str, f: fn(&u8) -> u8) -> Option<Obj> {
-    if !s.is_ascii() {
-        return None;
+    let bytes = s.as_str().as_bytes();
+    s.is_ascii()
+        .then(|| ascii_text(bytes.len(), bytes.iter().map(f)))
+}
+
+/// A string of the first `n` bytes `bytes` yields (at least `n`, all
+/// ASCII), written straight into it (an immortal one for one byte or none).
+fn ascii_text(n: usize, mut bytes: impl Iterator<Item = u8>) -> Obj {
+    if n <= 1 {
+        return immortal(bytes.next().map_or(0, |b| 1 + usize::from(b)));
     }
-    match *s.as_str().as_bytes() {
-        [] => return Some(immortal(0)),
-        [b] => return Some(immortal(1 + f(&b) as usize)),
-        _ => {}
-    }
-    let n = s.len();
     let o = alloc_str(n);
     let head = o.cast::<StrLayout>();
-    // SAFETY: `o` is fresh with room for `n` bytes after its head; `f`
-    // maps ASCII to ASCII, so the text is valid UTF-8 of `n` code points.
+    // SAFETY: `o` is fresh with room for `n` bytes after its head; the
+    // caller's `n` ASCII bytes fill them, valid UTF-8 of `n` code points.
     unsafe {
         let out = std::slice::from_raw_parts_mut(o.ptr().add(HEAD), n);
-        for (b, c) in out.iter_mut().zip(s.as_str().as_bytes()) {
-            *b = f(c);
+        for (b, c) in out.iter_mut().zip(bytes) {
+            debug_assert!(c.is_ascii());
+            *b = c;
         }
         (*head).len = n as u64;
         (*head).chars = n as u64;
     }
-    Some(o)
+    o
 }
 
 /// `sep.join(items)` for the words of a `list[str]`, with one allocation.

@@ -276,7 +276,7 @@ fn split_whitespace(s: &str, maxsplit: i64) -> Vec<&str> {
 fn char_at(s: &str, i: usize) -> (usize, bool) {
     let b = s.as_bytes()[i];
     if b.is_ascii() {
-        (1, matches!(b, 9..=13 | 28..=32))
+        (1, unicode::is_ascii_space(b))
     } else {
         let c = s[i..].chars().next().expect("a character starts here");
         (c.len_utf8(), is_space(c))

@@ -74,11 +74,15 @@ pub fn is_alnum(c: char) -> bool {
 /// `'\x1c'..='\x1f'` and `'\x85'`.
 pub fn is_space(c: char) -> bool {
     if c.is_ascii() {
-        // Tab, newline, vertical tab, form feed, carriage return, the four
-        // separators 0x1c..0x1f, and space.
-        return matches!(c as u8, 9..=13 | 28..=32);
+        return is_ascii_space(c as u8);
     }
     in_ranges(t::SPACE, c)
+}
+
+/// [`is_space`] for an ASCII byte: tab, newline, vertical tab, form feed,
+/// carriage return, the four separators 0x1c..0x1f, and space.
+pub fn is_ascii_space(b: u8) -> bool {
+    matches!(b, 9..=13 | 28..=32)
 }
 
 /// `c.isupper()` for one character: the Uppercase property.
