@@ -221,7 +221,7 @@ impl<M: Module> ModuleGen<'_, M> {
         let mut sig = self.out.make_signature();
         sig.call_conv = CallConv::SystemV;
         sig.params.push(AbiParam::new(types::I64));
-        if takes_depth(f) {
+        if takes_room(f) {
             sig.params.push(AbiParam::new(types::I64));
         }
         for p in &f.params {
@@ -491,7 +491,7 @@ const SHIM_COPY_STATEMENTS: usize = 24;
 /// Whether a body receives its caller's room (see [`FnLower::room`]) as
 /// its second parameter (every function; top-level code starts from the
 /// context's depth).
-fn takes_depth(f: &Body) -> bool {
+fn takes_room(f: &Body) -> bool {
     f.role != FunctionRole::TopLevel
 }
 
@@ -555,7 +555,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         });
         // The caller passes its room; top-level code and calls from Rust
         // start from the context's depth.
-        let (caller_room, first_param) = if takes_depth(f) && !shim {
+        let (caller_room, first_param) = if takes_room(f) && !shim {
             (b.block_params(entry)[1], 2)
         } else {
             (room_left(b, ctx), 1)

@@ -303,12 +303,7 @@ impl Builder<'_> {
                 for (k, v) in items {
                     let kv = self.expr(k);
                     let vv = self.expr(v);
-                    self.call_rt(
-                        RtFn::DictSetItem,
-                        vec![val(dict), val(kv), val(vv)],
-                        Type::None,
-                        span,
-                    );
+                    self.dict_store(dict, kv, vv, span);
                 }
                 dict
             }
@@ -699,15 +694,18 @@ impl Builder<'_> {
         let v = self.expr(value);
         match container.ty {
             Type::List(elem) => self.list_set(c, i, v, *elem, span),
-            _ => {
-                self.call_rt(
-                    RtFn::DictSetItem,
-                    vec![val(c), val(i), val(v)],
-                    Type::None,
-                    span,
-                );
-            }
+            _ => self.dict_store(c, i, v, span),
         }
+    }
+
+    /// `d[k] = v` by the runtime (which takes its own references).
+    fn dict_store(&mut self, d: Operand, k: Operand, v: Operand, span: Span) {
+        self.call_rt(
+            RtFn::DictSetItem,
+            vec![val(d), val(k), val(v)],
+            Type::None,
+            span,
+        );
     }
 
     /// `d[k] = value` where `value` is `d[k] op rhs` or `d.get(k, x) op rhs`
@@ -757,12 +755,7 @@ impl Builder<'_> {
         self.goto(join);
         self.switch_to(missing);
         let v = self.expr(value);
-        self.call_rt(
-            RtFn::DictSetItem,
-            vec![val(c), val(i), val(v)],
-            Type::None,
-            span,
-        );
+        self.dict_store(c, i, v, span);
         self.goto(join);
         self.switch_to(join);
     }
@@ -998,12 +991,7 @@ impl Builder<'_> {
                 Some(k) => {
                     let kv = self.expr(k);
                     let vv = self.expr(elem);
-                    self.call_rt(
-                        RtFn::DictSetItem,
-                        vec![val(result), val(kv), val(vv)],
-                        Type::None,
-                        span,
-                    );
+                    self.dict_store(result, kv, vv, span);
                 }
                 None => {
                     let v = self.expr(elem);

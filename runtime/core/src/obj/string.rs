@@ -162,7 +162,9 @@ fn append(o: Obj, bytes: &[u8], chars: usize) {
         debug_assert!(len + bytes.len() <= (*head).cap as usize);
         let to = o.ptr().add(HEAD + len);
         match *bytes {
-            // One character, as `word += ch`: no call to copy it.
+            // Nothing (a copy of the empty string, as `str(x)` starts
+            // from) or one character (`word += ch`): no call to copy.
+            [] => {}
             [b] => to.write(b),
             _ => std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len()),
         }
