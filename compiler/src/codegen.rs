@@ -29,7 +29,12 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{
     DataDescription, DataId, FuncId as ClifFuncId, Linkage, Module, ModuleReloc,
 };
+use roast_runtime::obj::ASCII_STR_STRIDE;
 use roast_runtime::ExcKind;
+
+/// The symbol of the runtime's immortal ASCII strings
+/// (`roast_runtime::obj::roast_rt_ascii_strs`).
+pub(crate) const ASCII_STRS_SYMBOL: &str = "roast_rt_ascii_strs";
 use roast_runtime::{CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};
 use std::collections::HashMap;
 
@@ -87,6 +92,18 @@ pub struct EntrySymbols {
 }
 
 /// Parameter and return types of runtime function `f` at the machine level.
+/// A parameter or return value of type `t`; a byte is zero-extended to
+/// 32 bits, as the C ABI the runtime and Rust callers are compiled for
+/// expects of a `u8` or `bool` (a byte left in a register that held a
+/// pointer would otherwise read as a different value).
+fn abi_param(t: ir::Type) -> AbiParam {
+    if t == types::I8 {
+        AbiParam::new(t).uext()
+    } else {
+        AbiParam::new(t)
+    }
+}
+
 fn rt_signature(f: RtFn) -> (Vec<ir::Type>, Vec<ir::Type>) {
     use types::{F64, I32, I64, I8};
     let mut params = Vec::new();
@@ -220,17 +237,17 @@ impl<M: Module> ModuleGen<'_, M> {
     fn internal_signature(&self, f: &Body) -> Signature {
         let mut sig = self.out.make_signature();
         sig.call_conv = CallConv::SystemV;
-        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(abi_param(types::I64));
         if takes_room(f) {
-            sig.params.push(AbiParam::new(types::I64));
+            sig.params.push(abi_param(types::I64));
         }
         for p in &f.params {
             let ty = clif_type(f.locals[p.0 as usize].1).expect("parameters are scalars");
-            sig.params.push(AbiParam::new(ty));
+            sig.params.push(abi_param(ty));
         }
-        sig.returns.push(AbiParam::new(types::I8));
+        sig.returns.push(abi_param(types::I8));
         if let Some(t) = clif_type(f.ret) {
-            sig.returns.push(AbiParam::new(t));
+            sig.returns.push(abi_param(t));
         }
         sig
     }
@@ -241,14 +258,21 @@ impl<M: Module> ModuleGen<'_, M> {
         }
         let (params, returns) = rt_signature(f);
         let mut sig = self.out.make_signature();
-        sig.params.extend(params.into_iter().map(AbiParam::new));
-        sig.returns.extend(returns.into_iter().map(AbiParam::new));
+        sig.params.extend(params.into_iter().map(abi_param));
+        sig.returns.extend(returns.into_iter().map(abi_param));
         let id = self
             .out
             .declare_function(f.name(), Linkage::Import, &sig)
             .map_err(|e| e.to_string())?;
         self.runtime.insert(f, id);
         Ok(id)
+    }
+
+    /// The runtime's table of immortal ASCII strings, imported.
+    fn ascii_strs(&mut self) -> Result<DataId, String> {
+        self.out
+            .declare_data(ASCII_STRS_SYMBOL, Linkage::Import, false, false)
+            .map_err(|e| e.to_string())
     }
 
     /// A read-only data object holding `bytes` (deduplicated).
@@ -422,16 +446,16 @@ impl<M: Module> ModuleGen<'_, M> {
     /// from Rust then makes one call, not two).
     fn define_shim(&mut self, name: &str, target: ClifFuncId, f: &Body) -> Result<(), String> {
         let mut sig = self.out.make_signature();
-        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(abi_param(types::I64));
         for p in &f.params {
             let ty = clif_type(f.locals[p.0 as usize].1).expect("parameters are scalars");
-            sig.params.push(AbiParam::new(ty));
+            sig.params.push(abi_param(ty));
         }
         let ret = clif_type(f.ret);
         if ret.is_some() {
-            sig.params.push(AbiParam::new(types::I64));
+            sig.params.push(abi_param(types::I64));
         }
-        sig.returns.push(AbiParam::new(types::I8));
+        sig.returns.push(abi_param(types::I8));
         let id = self
             .out
             .declare_function(name, Linkage::Export, &sig)
@@ -749,6 +773,31 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         }
     }
 
+    /// The word at `address + offset` as a value of `ty` (a float loaded
+    /// straight into a float register).
+    fn load_word_as(&mut self, ty: Type, address: Value, offset: i32) -> Value {
+        let flags = MemFlagsData::trusted();
+        if ty == Type::Float {
+            return self.b.ins().load(types::F64, flags, address, offset);
+        }
+        let w = self.b.ins().load(types::I64, flags, address, offset);
+        self.word_as(w, ty)
+    }
+
+    /// The address of the runtime's table of immortal ASCII strings.
+    fn ascii_strs(&mut self) -> Value {
+        let id = self.gen.ascii_strs();
+        let Some(id) = self.note_error(id.map(Some)) else {
+            return self.b.ins().iconst(types::I64, 0);
+        };
+        let gv = self.gen.out.declare_data_in_func(id, self.b.func);
+        // Linked into the same binary as the object: addressed PC-relatively.
+        if let ir::GlobalValueData::Symbol { colocated, .. } = &mut self.b.func.global_values[gv] {
+            *colocated = self.gen.colocate_runtime;
+        }
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+
     /// A word read back as a value of `ty`.
     fn word_as(&mut self, w: Value, ty: Type) -> Value {
         match clif_type(ty) {
@@ -881,7 +930,11 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             } => {
                 let base = self.operand(*base);
                 let v = self.operand(*value);
-                let w = self.as_word(v);
+                let w = if self.b.func.dfg.value_type(v) == types::F64 {
+                    v
+                } else {
+                    self.as_word(v)
+                };
                 self.b
                     .ins()
                     .store(MemFlagsData::trusted(), w, base, *offset);
@@ -895,8 +948,13 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 };
                 let address = self.item_address(*data, *index, ty);
                 let v = self.operand(*value);
-                // `list[bool]` holds one byte per item: the bool itself.
-                let w = if ty == Type::Bool { v } else { self.as_word(v) };
+                // `list[bool]` holds one byte per item: the bool itself; a
+                // float is stored straight from its register.
+                let w = if matches!(ty, Type::Bool | Type::Float) {
+                    v
+                } else {
+                    self.as_word(v)
+                };
                 self.b.ins().store(MemFlagsData::trusted(), w, address, 0);
             }
             Statement::Runtime { dest, func, args } => {
@@ -1084,11 +1142,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             Rvalue::Load { base, offset } => {
                 let base = self.operand(*base);
-                let w = self
-                    .b
-                    .ins()
-                    .load(types::I64, MemFlagsData::trusted(), base, *offset);
-                self.word_as(w, dest_ty)
+                self.load_word_as(dest_ty, base, *offset)
             }
             Rvalue::LoadItem { data, index } => {
                 let address = self.item_address(*data, *index, dest_ty);
@@ -1099,11 +1153,27 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                         .ins()
                         .load(types::I8, MemFlagsData::trusted(), address, 0);
                 }
-                let w = self
-                    .b
+                self.load_word_as(dest_ty, address, 0)
+            }
+            Rvalue::LoadByte {
+                base,
+                offset,
+                index,
+            } => {
+                let (base, index) = (self.operand(*base), self.operand(*index));
+                let address = self.b.ins().iadd(base, index);
+                self.b
                     .ins()
-                    .load(types::I64, MemFlagsData::trusted(), address, 0);
-                self.word_as(w, dest_ty)
+                    .uload8(types::I64, MemFlagsData::trusted(), address, *offset)
+            }
+            Rvalue::AsciiStr(byte) => {
+                let byte = self.operand(*byte);
+                let table = self.ascii_strs();
+                let stride = ASCII_STR_STRIDE as i64;
+                let offset = self.b.ins().imul_imm_s(byte, stride);
+                let entry = self.b.ins().iadd(table, offset);
+                // Entry 0 is the empty string; the byte's follows.
+                self.b.ins().iadd_imm_s(entry, stride)
             }
             Rvalue::Pending => self.b.ins().load(
                 types::I8,

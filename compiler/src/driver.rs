@@ -349,6 +349,10 @@ pub(crate) fn jit_module(
     for f in mir::RtFn::ALL {
         builder.symbol(f.name(), crate::run::runtime_address(*f));
     }
+    builder.symbol(
+        codegen::ASCII_STRS_SYMBOL,
+        std::ptr::addr_of!(roast_runtime::obj::roast_rt_ascii_strs).cast(),
+    );
     let mut jit = cranelift_jit::JITModule::new(builder);
     let file = map.file(crate::diag::FileId(0));
     let prefix = symbol_prefix(&[&source.display_name]);

@@ -176,10 +176,76 @@ def reassigned(n: int) -> int:
     // Both sides of `and` hold in the body (m >= 1: m - 1 fits); the sum
     // after the loop is unbounded.
     assert_eq!(count(&f, "both", "CheckedArith"), 1);
-    // Either side of `or` may fail in the body: both stay checked.
-    assert_eq!(count(&f, "either", "CheckedArith"), 2);
+    // Either side of `or` may fail in the body: `m - 1` stays checked (m
+    // is a parameter); `i` only steps up by one from 0, which cannot reach
+    // i64::MAX in any feasible time (2^60 steps, see `stepped_locals_...`).
+    assert_eq!(count(&f, "either", "CheckedArith"), 1);
     // The product and the increment after it (the bound died with `i = i * 2`).
     assert_eq!(count(&f, "reassigned", "CheckedArith"), 2);
+}
+
+#[test]
+fn stepped_locals_and_counters_stay_within_feasible_steps_of_their_start() {
+    let f = functions(
+        r#"
+def steps(x: int) -> int:
+    count = 0
+    while x != 1:
+        if x % 2 == 0:
+            x = x // 2
+        else:
+            x = 3 * x + 1
+        count += 1
+    return count
+
+
+def odds(n: int) -> int:
+    t = 0
+    for k in range(n):
+        t ^= 2 * k + 1
+    return t
+
+
+def down(n: int) -> int:
+    j = 10
+    while j > -n:
+        j -= 2
+    return j
+
+
+def from_parameter(x: int) -> int:
+    while x > 5:
+        x += 1
+    return x
+
+
+def by_parameter(n: int, step: int) -> int:
+    x = 0
+    while x < 100:
+        x += step
+    return x
+
+
+def wide_range(n: int) -> int:
+    t = 0
+    for k in range(n):
+        t ^= 8 * k
+    return t
+"#,
+    );
+    // `3 * x` and `+ 1` on the parameter stay checked; `count += 1` from 0
+    // would take 2^63 steps to overflow.
+    assert_eq!(count(&f, "steps", "CheckedArith"), 2);
+    // k <= 2^60 (it starts at 0 and steps by 1): 2 * k + 1 fits.
+    assert_eq!(count(&f, "odds", "CheckedArith"), 0);
+    // Down by 2 from 10: at least 10 - 2^61. (`-n` stays checked, in both
+    // copies of the loop condition: before the loop and after the body.)
+    assert_eq!(count(&f, "down", "CheckedArith"), 2);
+    // Seeded by a parameter, or stepped by one: no bound.
+    assert_eq!(count(&f, "from_parameter", "CheckedArith"), 1);
+    assert_eq!(count(&f, "by_parameter", "CheckedArith"), 1);
+    // 8 * 2^60 leaves i64.
+    assert_eq!(count(&f, "wide_range", "CheckedArith"), 1);
 }
 
 #[test]

@@ -44,6 +44,7 @@ pub mod __private {
     /// `include_roast!` output).
     pub mod rt {
         pub use roast_runtime::obj::abi::*;
+        pub use roast_runtime::obj::roast_rt_ascii_strs;
         pub use roast_runtime::{
             roast_rt_float_divmod, roast_rt_float_floordiv, roast_rt_float_mod, roast_rt_float_pow,
             roast_rt_float_round, roast_rt_float_round_int, roast_rt_float_to_int,

@@ -2089,8 +2089,19 @@ impl<'m> FnChecker<'m> {
                 Type::Dict(_, v) => (RtFn::DictGetItem, *v),
                 _ => return vec![],
             };
-            let (cl, cr) = self.hidden(container.ty, container.span);
-            let (il, ir) = self.hidden(index.ty, index.span);
+            // Container and index are evaluated once, before the value; a
+            // local or a constant needs no copy (no expression assigns one).
+            let mut out = vec![];
+            let mut once = |this: &mut Self, e: Expr| match e.kind {
+                ExprKind::Local(_) | ExprKind::Int(_) => e,
+                _ => {
+                    let (l, r) = this.hidden(e.ty, e.span);
+                    out.push(Stmt::Assign(l, e));
+                    r
+                }
+            };
+            let cr = once(self, container);
+            let ir = once(self, index);
             let current = rt(
                 f,
                 vec![
@@ -2109,16 +2120,13 @@ impl<'m> FnChecker<'m> {
             let Some(result) = self.coerce(result, item, "the result") else {
                 return vec![];
             };
-            return vec![
-                Stmt::Assign(cl, container),
-                Stmt::Assign(il, index),
-                Stmt::SetItem {
-                    container: cr,
-                    index: ir,
-                    value: result,
-                    span: target.span,
-                },
-            ];
+            out.push(Stmt::SetItem {
+                container: cr,
+                index: ir,
+                value: result,
+                span: target.span,
+            });
+            return out;
         }
         let A::Name(name) = &target.kind else {
             self.error(unsupported(
@@ -2164,8 +2172,6 @@ impl<'m> FnChecker<'m> {
                 }
                 Type::List(_) if rhs.ty == current.ty && op == ast::BinOp::Add => {
                     // `xs += ys` extends the list in place, as CPython.
-                    let ty = current.ty;
-                    let _ = ty;
                     return vec![Stmt::Expr(rt(
                         RtFn::ListExtend,
                         vec![hir::RtOperand::Value(current), hir::RtOperand::Value(rhs)],

@@ -22,6 +22,8 @@ use std::collections::HashSet;
 const STR_BYTES: i32 = 16;
 /// Offset of a `str`'s code-point count.
 const STR_CHARS: i32 = 24;
+/// Offset of a `str`'s UTF-8 bytes.
+const STR_TEXT: i32 = 40;
 /// Offset of a list's and a dict's length.
 pub(super) const LEN: i32 = 16;
 /// Offset of the first item of a tuple, and of a box's value.
@@ -266,6 +268,13 @@ impl Builder<'_> {
                 let (l, i) = (self.expr(list), self.expr(index));
                 self.list_get(l, i, e.ty, span)
             }
+            ExprKind::Runtime(RtFn::StrGetItem, ops) => {
+                let [RtOperand::Value(text), RtOperand::Value(index)] = ops.as_slice() else {
+                    unreachable!("checker: str[index]")
+                };
+                let (t, i) = (self.expr(text), self.expr(index));
+                self.str_get(t, i, span)
+            }
             ExprKind::Runtime(RtFn::ListAppend, ops) => {
                 let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
                     unreachable!("checker: list.append(item)")
@@ -432,8 +441,116 @@ impl Builder<'_> {
         }
     }
 
+    /// `text[index]`: a character of ASCII text is the runtime's immortal
+    /// string of its byte, found without a call; other text, and indices
+    /// out of range, go to the runtime (which raises).
+    fn str_get(&mut self, text: Operand, index: Operand, span: Span) -> Operand {
+        let r = self.owned_temp(Type::Str);
+        let bytes = self.load_word(text, STR_BYTES);
+        let chars = self.load_word(text, STR_CHARS);
+        let ascii = self.compare_ints(IntCond::Eq, bytes, chars);
+        let negative = self.compare_ints(IntCond::SLt, index, Operand::Int(0));
+        let from_end = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, index, bytes));
+        let at = self.assign(Type::Int, Rvalue::Select(negative, from_end, index));
+        let inside = self.compare_ints(IntCond::ULt, at, bytes);
+        let quick = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, ascii, inside));
+        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(quick, fast, slow);
+        self.switch_to(fast);
+        let byte = self.assign(
+            Type::Int,
+            Rvalue::LoadByte {
+                base: text,
+                offset: STR_TEXT,
+                index: at,
+            },
+        );
+        self.push(Statement::Assign(r, Rvalue::AsciiStr(byte)));
+        self.goto(join);
+        self.switch_to(slow);
+        let v = self.call_rt(
+            RtFn::StrGetItem,
+            vec![val(text), val(index)],
+            Type::Str,
+            span,
+        );
+        self.move_into(r, v);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(r)
+    }
+
+    /// Moves the owned temporary `v` into the local `dest`.
+    fn move_into(&mut self, dest: LocalId, v: Operand) {
+        self.push(Statement::Assign(dest, Rvalue::Use(v)));
+        if let Operand::Local(t) = v {
+            self.owned.retain(|o| *o != t);
+            self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
+        }
+    }
+
+    /// `a == b` for two strings: the same object, or lengths that differ,
+    /// or one byte each, decided without a call; the runtime compares the
+    /// rest.
+    fn str_eq(&mut self, a: Operand, b: Operand) -> Operand {
+        let r = self.temp(Type::Bool);
+        let (same, differ, single, slow, join) = (
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+            self.new_block(),
+        );
+        let lengths = self.new_block();
+        let identical = self.compare_ints(IntCond::Eq, a, b);
+        self.branch(identical, same, lengths);
+        self.switch_to(same);
+        self.push(Statement::Assign(r, Rvalue::Use(Operand::Bool(true))));
+        self.goto(join);
+        self.switch_to(lengths);
+        let (la, lb) = (self.load_word(a, STR_BYTES), self.load_word(b, STR_BYTES));
+        let unequal = self.compare_ints(IntCond::Ne, la, lb);
+        let equal = self.new_block();
+        self.branch(unequal, differ, equal);
+        self.switch_to(differ);
+        self.push(Statement::Assign(r, Rvalue::Use(Operand::Bool(false))));
+        self.goto(join);
+        self.switch_to(equal);
+        let one = self.compare_ints(IntCond::Eq, la, Operand::Int(1));
+        self.branch(one, single, slow);
+        self.switch_to(single);
+        let byte = |at| Rvalue::LoadByte {
+            base: at,
+            offset: STR_TEXT,
+            index: Operand::Int(0),
+        };
+        let (x, y) = (
+            self.assign(Type::Int, byte(a)),
+            self.assign(Type::Int, byte(b)),
+        );
+        self.push(Statement::Assign(
+            r,
+            Rvalue::Binary(BinOp::ICmp(IntCond::Eq), x, y),
+        ));
+        self.goto(join);
+        self.switch_to(slow);
+        let args = vec![val(a), val(b), RtArg::Desc(Type::Str)];
+        let v = self.call_rt(RtFn::Eq, args, Type::Bool, Span::default());
+        self.push(Statement::Assign(r, Rvalue::Use(v)));
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(r)
+    }
+
     /// `a op b` for two heap values of type `ty`, by the runtime.
     pub(super) fn heap_compare(&mut self, op: CmpOp, a: Operand, b: Operand, ty: Type) -> Operand {
+        if let (CmpOp::Eq | CmpOp::Ne, Type::Str) = (op, ty) {
+            let eq = self.str_eq(a, b);
+            return match op {
+                CmpOp::Eq => eq,
+                _ => self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, eq)),
+            };
+        }
         let (f, x, y, negate) = match op {
             CmpOp::Eq => (RtFn::Eq, a, b, false),
             CmpOp::Ne => (RtFn::Eq, a, b, true),

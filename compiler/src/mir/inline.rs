@@ -238,6 +238,16 @@ impl Renumber {
                 data: self.operand(*data),
                 index: self.operand(*index),
             },
+            Rvalue::LoadByte {
+                base,
+                offset,
+                index,
+            } => Rvalue::LoadByte {
+                base: self.operand(*base),
+                offset: *offset,
+                index: self.operand(*index),
+            },
+            Rvalue::AsciiStr(b) => Rvalue::AsciiStr(self.operand(*b)),
         }
     }
 

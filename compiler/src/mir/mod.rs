@@ -250,6 +250,19 @@ pub enum Rvalue {
         /// The word's index.
         index: Operand,
     },
+    /// The byte at `base + offset + index`, zero-extended to an int;
+    /// `index` is already bounds-checked.
+    LoadByte {
+        /// An object pointer.
+        base: Operand,
+        /// Byte offset of the bytes in the object.
+        offset: i32,
+        /// The byte's index.
+        index: Operand,
+    },
+    /// The address of the runtime's immortal one-character `str` of an
+    /// ASCII byte (an int below 128).
+    AsciiStr(Operand),
 }
 
 /// A statement.

@@ -15,6 +15,14 @@
 //! the lowering's own facts (`Lowered::nonneg`). Calls, parameters and
 //! loads give the whole of i64.
 //!
+//! Steps are bounded by time: no loop runs [`FEASIBLE_STEPS`] (2^60)
+//! times, which at one step per nanosecond would take 36 years. So a
+//! `range` counter stays within 2^60 steps of its start, and a *stepped*
+//! local — one whose assignments that read it are all `x = x + c` or
+//! `x = x - c` with a constant `c` (`count += 1`, `j -= 1`) — within 2^60
+//! steps of the values its other assignments give (its *seeds*). With a
+//! small seed, `count + 1` and `2 * k + 1` cannot overflow.
+//!
 //! Then: a checked `+`, `-` or `*` whose exact result always fits in i64
 //! becomes the plain operation (its overflow branch a jump); an int
 //! comparison the intervals decide becomes a constant (so `x < 0` on a
@@ -26,6 +34,7 @@
 use super::heap::LEN;
 use super::{BinOp, CheckedOp, Counter, FloatCond, IntCond, LocalId, Lowered};
 use super::{Operand, Rvalue, Statement, Type, UnOp};
+use std::collections::HashMap;
 
 /// The values an int local may hold where it is read, in i128 so that
 /// exact results of i64 operations can be computed and compared.
@@ -41,6 +50,8 @@ const I64_MAX: i128 = i64::MAX as i128;
 const MAX_LEN: i128 = (isize::MAX / 8) as i128;
 /// Rounds a local's interval may grow before its moving bounds widen.
 const WIDEN_AFTER: u8 = 3;
+/// More steps than any loop takes (see the module comment).
+const FEASIBLE_STEPS: i128 = 1 << 60;
 
 impl Interval {
     const FULL: Interval = Interval {
@@ -105,6 +116,7 @@ impl Interval {
 }
 
 /// How an int local gets a value.
+#[derive(Clone)]
 enum Def<'a> {
     /// `local = rvalue`.
     Rvalue(&'a Rvalue),
@@ -112,6 +124,13 @@ enum Def<'a> {
     Checked(CheckedOp, Operand, Operand),
     /// A `range` counter: the range's values.
     Counter(Counter),
+    /// The steps of a stepped local: its seeds' values, moved by at most
+    /// [`FEASIBLE_STEPS`] times `down` below and `up` above.
+    Stepped {
+        seeds: Vec<Def<'a>>,
+        down: i128,
+        up: i128,
+    },
     /// Anything else (a parameter, a call's or runtime function's result).
     Opaque,
 }
@@ -157,12 +176,28 @@ impl Ranges<'_> {
                     self.operand(c.step)?,
                 );
                 if step.lo > 0 {
-                    Interval::new(start.lo, stop.hi - 1)
+                    Interval::new(
+                        start.lo,
+                        (stop.hi - 1).min(start.hi + FEASIBLE_STEPS * step.hi),
+                    )
                 } else if step.hi < 0 {
-                    Interval::new(stop.lo + 1, start.hi)
+                    Interval::new(
+                        (stop.lo + 1).max(start.lo + FEASIBLE_STEPS * step.lo),
+                        start.hi,
+                    )
                 } else {
                     Interval::new(start.lo.min(stop.lo + 1), start.hi.max(stop.hi - 1))
                 }
+            }
+            Def::Stepped { seeds, down, up } => {
+                let mut hull: Option<Interval> = None;
+                for seed in seeds {
+                    let v = self.def(seed)?;
+                    hull = Some(hull.map_or(v, |h| h.join(v)));
+                }
+                let h = hull?;
+                Interval::new(h.lo - FEASIBLE_STEPS * down, h.hi + FEASIBLE_STEPS * up)
+                    .and_then(Interval::clamp)
             }
             Def::Opaque => Some(Interval::FULL),
         }
@@ -363,6 +398,7 @@ fn analyze(body: &Lowered) -> Ranges<'_> {
             }
         }
     }
+    let defs = with_steps(defs);
     let mut ranges = Ranges {
         body,
         of: vec![None; body.locals.len()],
@@ -405,6 +441,80 @@ fn analyze(body: &Lowered) -> Ranges<'_> {
         if !changed {
             return ranges;
         }
+    }
+}
+
+/// `defs` with the assignments of each stepped local (see the module
+/// comment) that step it replaced by one [`Def::Stepped`] over the others.
+fn with_steps(defs: Vec<(LocalId, Def<'_>)>) -> Vec<(LocalId, Def<'_>)> {
+    let mut count: HashMap<LocalId, usize> = HashMap::new();
+    for (l, _) in &defs {
+        *count.entry(*l).or_default() += 1;
+    }
+    // The local and step of each temporary `t` defined once, as `x + c`.
+    let mut step_of: HashMap<LocalId, (LocalId, i128)> = HashMap::new();
+    for (t, d) in &defs {
+        if let (Some(step), Some(1)) = (step_in(d), count.get(t)) {
+            step_of.insert(*t, step);
+        }
+    }
+    // By how much a definition of `x` steps it, if it does.
+    let step_by = |x: LocalId, d: &Def| {
+        let (of, c) = match d {
+            Def::Rvalue(Rvalue::Use(Operand::Local(t))) => *step_of.get(t)?,
+            _ => step_in(d)?,
+        };
+        (of == x).then_some(c)
+    };
+    let mut steps: HashMap<LocalId, (i128, i128)> = HashMap::new();
+    for (x, d) in &defs {
+        if let Some(c) = step_by(*x, d) {
+            let e = steps.entry(*x).or_insert((0, 0));
+            if c < 0 {
+                e.0 = e.0.max(-c);
+            } else {
+                e.1 = e.1.max(c);
+            }
+        }
+    }
+    if steps.is_empty() {
+        return defs;
+    }
+    let mut seeds: HashMap<LocalId, Vec<Def>> = HashMap::new();
+    let mut out = Vec::with_capacity(defs.len());
+    for (x, d) in defs {
+        if !steps.contains_key(&x) {
+            out.push((x, d));
+        } else if step_by(x, &d).is_none() {
+            seeds.entry(x).or_default().push(d.clone());
+            out.push((x, d));
+        }
+    }
+    for (x, (down, up)) in steps {
+        // Every local is assigned before it is read, so one only ever
+        // stepped is never read; it gets no bound all the same.
+        let seeds = seeds.remove(&x).unwrap_or_else(|| vec![Def::Opaque]);
+        out.push((x, Def::Stepped { seeds, down, up }));
+    }
+    out
+}
+
+/// The local `x` and signed constant `c` of a definition `x + c` (or
+/// `c + x`, or `x - c`, as `-c`), checked or not.
+fn step_in(d: &Def) -> Option<(LocalId, i128)> {
+    let (sub, a, b) = match d {
+        Def::Checked(op @ (CheckedOp::Add | CheckedOp::Sub), a, b) => (*op == CheckedOp::Sub, a, b),
+        Def::Rvalue(Rvalue::Binary(op @ (BinOp::IAdd | BinOp::ISub), a, b)) => {
+            (*op == BinOp::ISub, a, b)
+        }
+        _ => return None,
+    };
+    match (*a, *b) {
+        (Operand::Local(x), Operand::Int(c)) => {
+            Some((x, if sub { -i128::from(c) } else { i128::from(c) }))
+        }
+        (Operand::Int(c), Operand::Local(x)) if !sub => Some((x, i128::from(c))),
+        _ => None,
     }
 }
 

@@ -27,4 +27,4 @@ pub use rt::*;
 /// Version of the contract between compiled code and this runtime: the
 /// `roast_rt_*` symbols, their signatures, and the layout of [`Ctx`].
 /// Generated bindings check it at compile time.
-pub const ABI_VERSION: u32 = 6;
+pub const ABI_VERSION: u32 = 7;

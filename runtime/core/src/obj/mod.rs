@@ -23,3 +23,4 @@ mod tuple;
 
 pub use desc::{intern, Kind, TypeDesc};
 pub use heap::{live_objects, Header};
+pub use string::{roast_rt_ascii_strs, Immortals, ASCII_STR_STRIDE};

@@ -36,13 +36,22 @@ struct StaticStr {
 }
 
 /// `""` at index 0, then the ASCII characters.
-struct Immortals([StaticStr; 129]);
+#[repr(C)]
+pub struct Immortals([StaticStr; 129]);
+
+/// Bytes from one immortal string of [`roast_rt_ascii_strs`] to the next.
+pub const ASCII_STR_STRIDE: usize = size_of::<StaticStr>();
 
 // SAFETY: immortal strings are never written (their counts are negative, so
 // reference counting skips them): threads only ever share reads.
 unsafe impl Sync for Immortals {}
 
-static IMMORTALS: Immortals = {
+/// The immortal strings: `""`, then the one-character string of each
+/// ASCII byte `b` at `ASCII_STR_STRIDE * (1 + b)` bytes from the start.
+/// Compiled code reads `s[i]` of an ASCII string from here.
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static roast_rt_ascii_strs: Immortals = {
     let mut table = [const {
         StaticStr {
             head: StrLayout {
@@ -65,7 +74,7 @@ static IMMORTALS: Immortals = {
 };
 
 fn immortal(i: usize) -> Obj {
-    Obj::from_static(NonNull::from(&IMMORTALS.0[i]).cast::<Header>())
+    Obj::from_static(NonNull::from(&roast_rt_ascii_strs.0[i]).cast::<Header>())
 }
 
 /// A live `str` object.
@@ -372,6 +381,19 @@ pub(crate) fn capacity(s: Str) -> usize {
 mod tests {
     use super::*;
     use crate::obj::heap::live_objects;
+
+    #[test]
+    fn the_exported_table_holds_each_ascii_character_at_its_stride() {
+        let table = std::ptr::addr_of!(roast_rt_ascii_strs).cast::<u8>();
+        assert_eq!(ASCII_STR_STRIDE, 48);
+        for b in 0..128u8 {
+            let c = Str::from_obj(new_char(char::from(b)));
+            // Compiled code computes this address for `s[i]` (docs/runtime-abi.md).
+            let at = table.wrapping_add(ASCII_STR_STRIDE * (1 + usize::from(b)));
+            assert_eq!(c.obj().ptr().cast_const(), at);
+            assert_eq!(c.as_str().as_bytes(), [b]);
+        }
+    }
 
     #[test]
     fn small_strings_are_immortal() {
