@@ -233,9 +233,10 @@ def wide_range(n: int) -> int:
     return t
 "#,
     );
-    // `3 * x` and `+ 1` on the parameter stay checked; `count += 1` from 0
-    // would take 2^63 steps to overflow.
-    assert_eq!(count(&f, "steps", "CheckedArith"), 2);
+    // `3 * x` and `+ 1` on the parameter stay checked (twice: run before the
+    // branch, and in the arm that runs to raise when one overflows);
+    // `count += 1` from 0 would take 2^63 steps to overflow.
+    assert_eq!(count(&f, "steps", "CheckedArith"), 4);
     // k <= 2^60 (it starts at 0 and steps by 1): 2 * k + 1 fits.
     assert_eq!(count(&f, "odds", "CheckedArith"), 0);
     // Down by 2 from 10: at least 10 - 2^61. (`-n` stays checked, in both
@@ -286,4 +287,70 @@ def general(words: list[str], other: dict[str, int]) -> dict[str, int]:
     // each stays a lookup and a store.
     assert_eq!(count(&f, "general", "DictSlot"), 0);
     assert_eq!(count(&f, "general", "DictSetItem"), 4);
+}
+
+#[test]
+fn small_pure_ifs_become_selects_and_nothing_else_does() {
+    let f = functions(
+        r#"
+def collatz(x: int) -> int:
+    if x % 2 == 0:
+        x = x // 2
+    else:
+        x = 3 * x + 1
+    return x
+
+
+def running_max(v: int, best: int, at: int, i: int) -> int:
+    if v > best:
+        best = v
+        at = i
+    return best * 1000 + at
+
+
+def calls(x: int) -> int:
+    if x > 0:
+        x = int(str(x) + "1")
+    return x
+
+
+def divides(x: int, y: int) -> int:
+    if y != 0:
+        x = x // y
+    return x
+
+
+def stores(xs: list[int], x: int) -> int:
+    if x > 0:
+        xs[0] = x
+    return x
+
+
+def strings(x: int) -> str:
+    s = "a"
+    if x > 0:
+        s = "b"
+    return s
+
+
+def long_arm(x: int) -> int:
+    if x > 0:
+        x = ((((x ^ 1) ^ 2) ^ 3) ^ 4) ^ 5
+        x = ((((x ^ 6) ^ 7) ^ 8) ^ 9) ^ 10
+    return x
+"#,
+    );
+    // x chosen between the arms, and whether the taken arm overflowed
+    // (only `3 * x + 1` can: the original arms then run and raise).
+    assert_eq!(count(&f, "collatz", "Select("), 2);
+    assert_eq!(count(&f, "collatz", "Raise { kind: OverflowError"), 2);
+    // Two outputs, no flags: no branch left.
+    assert_eq!(count(&f, "running_max", "Select("), 2);
+    // Left: the recursion check and the overflow checks of `best * 1000 + at`.
+    assert_eq!(count(&f, "running_max", "Branch"), 3);
+    // Runtime calls, a division by a variable, a store, a heap value, too many
+    // statements: the branch stays.
+    for name in ["calls", "divides", "stores", "strings", "long_arm"] {
+        assert_eq!(count(&f, name, "Select("), 0, "{name}");
+    }
 }

@@ -16,6 +16,7 @@ mod hoist;
 mod inline;
 mod ranges;
 mod reuse;
+mod select;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -429,6 +430,7 @@ pub fn build(module: &hir::Module) -> Module {
         bounds::drop_proven_checks(body);
         reuse::reuse_checked(body);
         ranges::drop_impossible_checks(body);
+        select::convert_small_ifs(body);
         hoist::hoist_invariant_loads(body);
     }
     Module {

@@ -1,0 +1,283 @@
+//! If-conversion: an `if` whose arms only compute a few scalars becomes
+//! both arms computed before the branch and each variable they set chosen
+//! by a `Select`, which the processor runs without a branch it could
+//! mispredict (`x = x // 2` or `x = 3 * x + 1` in a Collatz step, a
+//! running maximum `if v > best: best = v`).
+//!
+//! An *arm* is a chain of blocks, each entered only from the one before
+//! (the first only from the branch). Its statements compute scalars
+//! without side effects or traps: copies, unary and binary operations
+//! (division only by a constant other than 0 and -1), selects and checked
+//! arithmetic, each assigning a temporary that nothing else assigns. Its
+//! blocks end in a jump to the next one or a branch on a flag computed in
+//! the arm (an overflow, say) to a block that raises; the last one ends in
+//! copies into variables (`x = t`, the arm's *outputs*) and a jump to the
+//! *join*, where the other arm goes too (or the branch itself, for an `if`
+//! without `else`).
+//!
+//! Both arms' computations move before the branch (a temporary of the arm
+//! not taken gets a value nobody reads). Then, when the arm taken raised
+//! none of its flags, each output variable gets `c ? then-value :
+//! else-value` and control goes to the join; otherwise the original arms
+//! run and raise where they would have. Outputs read no output variable,
+//! so the selects may run in any order.
+
+use super::{
+    BasicBlock, BinOp, BlockId, LocalId, Lowered, Operand, Rvalue, Statement, Terminator, Type,
+};
+use std::collections::HashMap;
+
+/// The most statements an arm may compute for both arms to be run.
+const MAX_ARM: usize = 8;
+
+/// One arm of a branch that can be run speculatively.
+struct Arm {
+    /// The statements computing temporaries, in order.
+    computed: Vec<Statement>,
+    /// The flags whose being set sends the arm to a raising block.
+    flags: Vec<LocalId>,
+    /// The closing copies into variables.
+    outputs: Vec<(LocalId, Operand)>,
+    /// Where the arm ends.
+    join: BlockId,
+}
+
+/// Converts every branch whose arms qualify (see the module comment).
+pub(super) fn convert_small_ifs(body: &mut Lowered) {
+    let mut preds = vec![0usize; body.blocks.len()];
+    for b in &body.blocks {
+        for s in b.terminator.successors() {
+            preds[s.0 as usize] += 1;
+        }
+    }
+    let mut defs: HashMap<LocalId, usize> = HashMap::new();
+    for b in &body.blocks {
+        for s in &b.statements {
+            for l in s.assigned() {
+                *defs.entry(l).or_default() += 1;
+            }
+        }
+    }
+    for h in 0..body.blocks.len() {
+        let Terminator::Branch {
+            cond: Operand::Local(c),
+            then,
+            otherwise,
+        } = body.blocks[h].terminator
+        else {
+            continue;
+        };
+        if then == otherwise {
+            continue;
+        }
+        let arm = |start: BlockId| arm(body, &preds, &defs, start);
+        let (t, e) = match (arm(then), arm(otherwise)) {
+            (Some(t), Some(e)) if t.join == e.join => (t, e),
+            (Some(t), _) if t.join == otherwise => (t, empty(otherwise)),
+            (_, Some(e)) if e.join == then => (empty(then), e),
+            _ => continue,
+        };
+        let outputs: Vec<LocalId> = t.outputs.iter().chain(&e.outputs).map(|o| o.0).collect();
+        let reads_output = |o: &Operand| matches!(o, Operand::Local(l) if outputs.contains(l));
+        if outputs.is_empty()
+            || outputs.contains(&c)
+            || outputs.iter().any(|v| body.counters.contains_key(v))
+            || t.outputs
+                .iter()
+                .chain(&e.outputs)
+                .any(|(_, o)| reads_output(o))
+        {
+            continue;
+        }
+        rewrite(body, h, c, (then, otherwise), t, e);
+    }
+}
+
+/// An arm without statements: the branch goes straight to the join.
+fn empty(join: BlockId) -> Arm {
+    Arm {
+        computed: Vec::new(),
+        flags: Vec::new(),
+        outputs: Vec::new(),
+        join,
+    }
+}
+
+/// The arm starting at `start`, if it qualifies.
+fn arm(
+    body: &Lowered,
+    preds: &[usize],
+    defs: &HashMap<LocalId, usize>,
+    start: BlockId,
+) -> Option<Arm> {
+    let scalar = |l: LocalId| {
+        matches!(
+            body.locals[l.0 as usize].1,
+            Type::Int | Type::Float | Type::Bool
+        )
+    };
+    let mut statements: Vec<Statement> = Vec::new();
+    let mut flags = Vec::new();
+    let mut cur = start;
+    let mut blocks = 0;
+    let join = loop {
+        let block = &body.blocks[cur.0 as usize];
+        blocks += 1;
+        // Statements (and blocks, even empty ones) are few in an arm.
+        if preds[cur.0 as usize] != 1 || statements.len() > MAX_ARM || blocks > 2 * MAX_ARM {
+            return None;
+        }
+        statements.extend(block.statements.iter().cloned());
+        match block.terminator {
+            Terminator::Goto(next) if preds[next.0 as usize] == 1 => cur = next,
+            Terminator::Goto(join) => break join,
+            Terminator::Branch {
+                cond: Operand::Local(flag),
+                then,
+                otherwise,
+            } if matches!(
+                body.blocks[then.0 as usize].terminator,
+                Terminator::Raise { .. }
+            ) =>
+            {
+                flags.push(flag);
+                cur = otherwise;
+            }
+            _ => return None,
+        }
+    };
+    // The closing copies into variables are the outputs; the rest compute.
+    let mut split = statements.len();
+    while split > 0 && matches!(statements[split - 1], Statement::Assign(_, Rvalue::Use(_))) {
+        split -= 1;
+    }
+    let outputs: Vec<(LocalId, Operand)> = statements[split..]
+        .iter()
+        .map(|s| match s {
+            Statement::Assign(v, Rvalue::Use(o)) => (*v, *o),
+            _ => unreachable!("outputs are copies"),
+        })
+        .collect();
+    statements.truncate(split);
+    let computes = |s: &Statement| match s {
+        Statement::Assign(_, r) => speculable(r),
+        Statement::CheckedArith { .. } => true,
+        _ => false,
+    };
+    let temporary = |l: LocalId| scalar(l) && defs.get(&l) == Some(&1);
+    let computed_flag = |f: &LocalId| statements.iter().any(|s| s.assigned().any(|l| l == *f));
+    let fits = statements.len() <= MAX_ARM
+        && statements.iter().all(computes)
+        && statements.iter().all(|s| s.assigned().all(temporary))
+        && flags.iter().all(computed_flag)
+        && outputs.iter().all(|(v, _)| scalar(*v));
+    fits.then_some(Arm {
+        computed: statements,
+        flags,
+        outputs,
+        join,
+    })
+}
+
+/// Whether computing `r` has no effect and cannot trap.
+fn speculable(r: &Rvalue) -> bool {
+    match r {
+        Rvalue::Use(_) | Rvalue::Unary(..) | Rvalue::Select(..) => true,
+        Rvalue::Binary(BinOp::SDiv | BinOp::SRem, _, d) => {
+            matches!(d, Operand::Int(k) if *k != 0 && *k != -1)
+        }
+        Rvalue::Binary(BinOp::UDiv | BinOp::URem, _, d) => matches!(d, Operand::Int(k) if *k != 0),
+        Rvalue::Binary(..) => true,
+        _ => false,
+    }
+}
+
+/// Runs both arms of block `h`'s branch on `c` before it (see the module
+/// comment); `targets` are the branch's two successors.
+fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId), t: Arm, e: Arm) {
+    let join = t.join;
+    let mut selects = Vec::new();
+    let mut seen: Vec<LocalId> = Vec::new();
+    for (v, _) in t.outputs.iter().chain(&e.outputs) {
+        if seen.contains(v) {
+            continue;
+        }
+        seen.push(*v);
+        let value = |arm: &Arm| {
+            arm.outputs
+                .iter()
+                .rev()
+                .find(|(w, _)| w == v)
+                .map_or(Operand::Local(*v), |(_, o)| *o)
+        };
+        selects.push(Statement::Assign(
+            *v,
+            Rvalue::Select(Operand::Local(c), value(&t), value(&e)),
+        ));
+    }
+    let failed = |body: &mut Lowered, flags: &[LocalId], into: &mut Vec<Statement>| {
+        let mut any = Operand::Bool(false);
+        for f in flags {
+            any = match any {
+                Operand::Bool(false) => Operand::Local(*f),
+                prev => {
+                    let l = temp(body, Type::Bool);
+                    into.push(Statement::Assign(
+                        l,
+                        Rvalue::Binary(BinOp::Or, prev, Operand::Local(*f)),
+                    ));
+                    Operand::Local(l)
+                }
+            };
+        }
+        any
+    };
+    let mut head = std::mem::take(&mut body.blocks[h].statements);
+    head.extend(t.computed);
+    head.extend(e.computed);
+    let (ft, fe) = (
+        failed(body, &t.flags, &mut head),
+        failed(body, &e.flags, &mut head),
+    );
+    let terminator = if ft == Operand::Bool(false) && fe == Operand::Bool(false) {
+        head.extend(selects);
+        Terminator::Goto(join)
+    } else {
+        let fail = temp(body, Type::Bool);
+        head.push(Statement::Assign(
+            fail,
+            Rvalue::Select(Operand::Local(c), ft, fe),
+        ));
+        let slow = push_block(
+            body,
+            Vec::new(),
+            Terminator::Branch {
+                cond: Operand::Local(c),
+                then: targets.0,
+                otherwise: targets.1,
+            },
+        );
+        let fast = push_block(body, selects, Terminator::Goto(join));
+        Terminator::Branch {
+            cond: Operand::Local(fail),
+            then: slow,
+            otherwise: fast,
+        }
+    };
+    body.blocks[h].statements = head;
+    body.blocks[h].terminator = terminator;
+}
+
+fn temp(body: &mut Lowered, ty: Type) -> LocalId {
+    let id = LocalId(body.locals.len() as u32);
+    body.locals.push((format!("${}", id.0), ty));
+    id
+}
+
+fn push_block(body: &mut Lowered, statements: Vec<Statement>, terminator: Terminator) -> BlockId {
+    body.blocks.push(BasicBlock {
+        statements,
+        terminator,
+    });
+    BlockId(body.blocks.len() as u32 - 1)
+}
