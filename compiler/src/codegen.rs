@@ -31,12 +31,12 @@ use cranelift_module::{
 };
 use roast_runtime::obj::ASCII_STR_STRIDE;
 use roast_runtime::ExcKind;
+use roast_runtime::{CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};
+use std::collections::HashMap;
 
 /// The symbol of the runtime's immortal ASCII strings
 /// (`roast_runtime::obj::roast_rt_ascii_strs`).
 pub(crate) const ASCII_STRS_SYMBOL: &str = "roast_rt_ascii_strs";
-use roast_runtime::{CTX_DEPTH_LIMIT_OFFSET, CTX_DEPTH_OFFSET, CTX_PENDING_OFFSET};
-use std::collections::HashMap;
 
 /// What the generated code will be linked into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +91,6 @@ pub struct EntrySymbols {
     pub script: String,
 }
 
-/// Parameter and return types of runtime function `f` at the machine level.
 /// A parameter or return value of type `t`; a byte is zero-extended to
 /// 32 bits, as the C ABI the runtime and Rust callers are compiled for
 /// expects of a `u8` or `bool` (a byte left in a register that held a
@@ -104,6 +103,7 @@ fn abi_param(t: ir::Type) -> AbiParam {
     }
 }
 
+/// Parameter and return types of runtime function `f` at the machine level.
 fn rt_signature(f: RtFn) -> (Vec<ir::Type>, Vec<ir::Type>) {
     use types::{F64, I32, I64, I8};
     let mut params = Vec::new();
@@ -773,6 +773,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         }
     }
 
+    /// What a store of `v` into a word writes: a float straight from its
+    /// register, anything else as a word.
+    fn stored(&mut self, v: Value) -> Value {
+        if self.b.func.dfg.value_type(v) == types::F64 {
+            v
+        } else {
+            self.as_word(v)
+        }
+    }
+
     /// The word at `address + offset` as a value of `ty` (a float loaded
     /// straight into a float register).
     fn load_word_as(&mut self, ty: Type, address: Value, offset: i32) -> Value {
@@ -930,11 +940,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             } => {
                 let base = self.operand(*base);
                 let v = self.operand(*value);
-                let w = if self.b.func.dfg.value_type(v) == types::F64 {
-                    v
-                } else {
-                    self.as_word(v)
-                };
+                let w = self.stored(v);
                 self.b
                     .ins()
                     .store(MemFlagsData::trusted(), w, base, *offset);
@@ -948,13 +954,8 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 };
                 let address = self.item_address(*data, *index, ty);
                 let v = self.operand(*value);
-                // `list[bool]` holds one byte per item: the bool itself; a
-                // float is stored straight from its register.
-                let w = if matches!(ty, Type::Bool | Type::Float) {
-                    v
-                } else {
-                    self.as_word(v)
-                };
+                // `list[bool]` holds one byte per item: the bool itself.
+                let w = if ty == Type::Bool { v } else { self.stored(v) };
                 self.b.ins().store(MemFlagsData::trusted(), w, address, 0);
             }
             Statement::Runtime { dest, func, args } => {

@@ -494,36 +494,21 @@ impl Builder<'_> {
     /// rest.
     fn str_eq(&mut self, a: Operand, b: Operand) -> Operand {
         let r = self.temp(Type::Bool);
-        let (same, differ, single, slow, join) = (
-            self.new_block(),
-            self.new_block(),
-            self.new_block(),
-            self.new_block(),
-            self.new_block(),
-        );
-        let lengths = self.new_block();
+        let join = self.new_block();
         let identical = self.compare_ints(IntCond::Eq, a, b);
-        self.branch(identical, same, lengths);
-        self.switch_to(same);
-        self.push(Statement::Assign(r, Rvalue::Use(Operand::Bool(true))));
-        self.goto(join);
-        self.switch_to(lengths);
+        self.decide_if(identical, r, Rvalue::Use(Operand::Bool(true)), join);
         let (la, lb) = (self.load_word(a, STR_BYTES), self.load_word(b, STR_BYTES));
         let unequal = self.compare_ints(IntCond::Ne, la, lb);
-        let equal = self.new_block();
-        self.branch(unequal, differ, equal);
-        self.switch_to(differ);
-        self.push(Statement::Assign(r, Rvalue::Use(Operand::Bool(false))));
-        self.goto(join);
-        self.switch_to(equal);
+        self.decide_if(unequal, r, Rvalue::Use(Operand::Bool(false)), join);
         let one = self.compare_ints(IntCond::Eq, la, Operand::Int(1));
-        self.branch(one, single, slow);
-        self.switch_to(single);
         let byte = |at| Rvalue::LoadByte {
             base: at,
             offset: STR_TEXT,
             index: Operand::Int(0),
         };
+        let (single, longer) = (self.new_block(), self.new_block());
+        self.branch(one, single, longer);
+        self.switch_to(single);
         let (x, y) = (
             self.assign(Type::Int, byte(a)),
             self.assign(Type::Int, byte(b)),
@@ -533,13 +518,24 @@ impl Builder<'_> {
             Rvalue::Binary(BinOp::ICmp(IntCond::Eq), x, y),
         ));
         self.goto(join);
-        self.switch_to(slow);
+        self.switch_to(longer);
         let args = vec![val(a), val(b), RtArg::Desc(Type::Str)];
         let v = self.call_rt(RtFn::Eq, args, Type::Bool, Span::default());
         self.push(Statement::Assign(r, Rvalue::Use(v)));
         self.goto(join);
         self.switch_to(join);
         Operand::Local(r)
+    }
+
+    /// Where `cond` holds, `r = value` and on to `join`; the lowering goes
+    /// on in a new block where it does not.
+    fn decide_if(&mut self, cond: Operand, r: LocalId, value: Rvalue, join: BlockId) {
+        let (yes, no) = (self.new_block(), self.new_block());
+        self.branch(cond, yes, no);
+        self.switch_to(yes);
+        self.push(Statement::Assign(r, value));
+        self.goto(join);
+        self.switch_to(no);
     }
 
     /// `a op b` for two heap values of type `ty`, by the runtime.

@@ -18,9 +18,11 @@
 //! Steps are bounded by time: no loop runs [`FEASIBLE_STEPS`] (2^60)
 //! times, which at one step per nanosecond would take 36 years. So a
 //! `range` counter stays within 2^60 steps of its start, and a *stepped*
-//! local — one whose assignments that read it are all `x = x + c` or
-//! `x = x - c` with a constant `c` (`count += 1`, `j -= 1`) — within 2^60
-//! steps of the values its other assignments give (its *seeds*). With a
+//! local — one assigned `x = x + c` or `x = x - c` with a constant `c`
+//! (`count += 1`, `j -= 1`) — within 2^60 such steps of the values its
+//! other assignments give (its *seeds*, whose intervals come from the same
+//! fixpoint, so a seed like `x * 2` still widens to all of i64): each of
+//! its values is a seed's or an earlier value moved by one step. With a
 //! small seed, `count + 1` and `2 * k + 1` cannot overflow.
 //!
 //! Then: a checked `+`, `-` or `*` whose exact result always fits in i64
