@@ -137,8 +137,7 @@ pub(super) fn insert_cleanup(
         match b.terminator {
             Terminator::Return(Some(Operand::Local(k))) if frame.contains(&k) => {
                 // The returned reference leaves the frame before it is released.
-                let out = LocalId(locals.len() as u32);
-                locals.push((format!("${}", out.0), locals[k.0 as usize].1));
+                let out = super::new_temp(locals, locals[k.0 as usize].1);
                 b.statements
                     .push(Statement::Assign(out, Rvalue::Use(Operand::Local(k))));
                 b.statements
@@ -210,11 +209,13 @@ impl Builder<'_> {
         t.into()
     }
 
-    /// Moves an owned value (from [`Builder::owned_copy`]) into `dest`, which
-    /// holds nothing: the source temporary is cleared.
+    /// Moves an owned value (from [`Builder::owned_copy`], or a statement
+    /// temporary) into `dest`, which holds nothing: the source temporary is
+    /// cleared, with nothing left for the statement's end to release.
     fn move_to(&mut self, dest: LocalId, v: Operand) {
         self.push(Statement::Assign(dest, Rvalue::Use(v)));
         if let Operand::Local(t) = v {
+            self.owned.retain(|o| *o != t);
             self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
         }
     }
@@ -223,10 +224,7 @@ impl Builder<'_> {
     pub(super) fn store_local(&mut self, dest: LocalId, v: Operand, ty: Type) {
         if ty.is_heap() {
             self.push(Statement::DecRef(dest));
-            self.push(Statement::Assign(dest, Rvalue::Use(v)));
-            if let Operand::Local(t) = v {
-                self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
-            }
+            self.move_to(dest, v);
         } else {
             self.push(Statement::Assign(dest, Rvalue::Use(v)));
         }
@@ -449,9 +447,8 @@ impl Builder<'_> {
         let bytes = self.load_word(text, STR_BYTES);
         let chars = self.load_word(text, STR_CHARS);
         let ascii = self.compare_ints(IntCond::Eq, bytes, chars);
-        let negative = self.compare_ints(IntCond::SLt, index, Operand::Int(0));
-        let from_end = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, index, bytes));
-        let at = self.assign(Type::Int, Rvalue::Select(negative, from_end, index));
+        // In ASCII text, bytes are characters.
+        let at = self.position(index, bytes);
         let inside = self.compare_ints(IntCond::ULt, at, bytes);
         let quick = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, ascii, inside));
         let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
@@ -474,19 +471,10 @@ impl Builder<'_> {
             Type::Str,
             span,
         );
-        self.move_into(r, v);
+        self.move_to(r, v);
         self.goto(join);
         self.switch_to(join);
         Operand::Local(r)
-    }
-
-    /// Moves the owned temporary `v` into the local `dest`.
-    fn move_into(&mut self, dest: LocalId, v: Operand) {
-        self.push(Statement::Assign(dest, Rvalue::Use(v)));
-        if let Operand::Local(t) = v {
-            self.owned.retain(|o| *o != t);
-            self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
-        }
     }
 
     /// `a == b` for two strings: the same object, or lengths that differ,
@@ -918,17 +906,7 @@ impl Builder<'_> {
         span: Span,
     ) -> (Operand, Operand) {
         let len = self.load_word(list, LEN);
-        let position = if self.is_nonneg(index) {
-            index
-        } else {
-            let negative = self.assign(
-                Type::Bool,
-                Rvalue::Binary(BinOp::ICmp(IntCond::SLt), index, Operand::Int(0)),
-            );
-            // Wraps only when `index` is not negative, and is then not chosen.
-            let from_end = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, index, len));
-            self.assign(Type::Int, Rvalue::Select(negative, from_end, index))
-        };
+        let position = self.position(index, len);
         // Unsigned: a position still negative is huge, so outside too.
         let outside = self.assign(
             Type::Bool,
@@ -937,6 +915,19 @@ impl Builder<'_> {
         self.raise_if(outside, ExcKind::IndexError, message, span);
         let data = self.load_word(list, LIST_DATA);
         (data, position)
+    }
+
+    /// The position `index` names in a sequence of `len` items: counted
+    /// from the end when negative (still negative when it is below
+    /// `-len`, which an unsigned comparison with `len` then rejects).
+    fn position(&mut self, index: Operand, len: Operand) -> Operand {
+        if self.is_nonneg(index) {
+            return index;
+        }
+        let negative = self.compare_ints(IntCond::SLt, index, Operand::Int(0));
+        // Wraps only when `index` is not negative, and is then not chosen.
+        let from_end = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, index, len));
+        self.assign(Type::Int, Rvalue::Select(negative, from_end, index))
     }
 
     /// `list[index]` without a runtime call: a new reference to the item.

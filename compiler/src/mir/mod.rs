@@ -500,6 +500,24 @@ struct Lowered {
     span: Span,
 }
 
+/// A new temporary of type `ty` among `locals` (named `$<id>`).
+fn new_temp(locals: &mut Vec<(String, Type)>, ty: Type) -> LocalId {
+    let id = LocalId(locals.len() as u32);
+    locals.push((format!("${}", id.0), ty));
+    id
+}
+
+/// How many edges lead into each block.
+fn predecessor_counts(blocks: &[BasicBlock]) -> Vec<usize> {
+    let mut counts = vec![0; blocks.len()];
+    for b in blocks {
+        for s in b.terminator.successors() {
+            counts[s.0 as usize] += 1;
+        }
+    }
+    counts
+}
+
 /// Adds the releases of owned references on every way out.
 fn finish(l: Lowered) -> Body {
     let (mut blocks, mut locals) = (l.blocks, l.locals);
@@ -731,9 +749,7 @@ impl Builder<'_> {
     }
 
     fn temp(&mut self, ty: Type) -> LocalId {
-        let id = LocalId(self.locals.len() as u32);
-        self.locals.push((format!("${}", id.0), ty));
-        id
+        new_temp(&mut self.locals, ty)
     }
 
     fn new_block(&mut self) -> BlockId {

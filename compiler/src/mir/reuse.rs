@@ -39,12 +39,7 @@ impl Available {
 
 /// Replaces repeated checked operations in `body` by the earlier results.
 pub(super) fn reuse_checked(body: &mut Lowered) {
-    let mut predecessors = vec![0u32; body.blocks.len()];
-    for b in &body.blocks {
-        for s in b.terminator.successors() {
-            predecessors[s.0 as usize] += 1;
-        }
-    }
+    let predecessors = super::predecessor_counts(&body.blocks);
     // Each block with several (or no) ways in roots a tree of blocks with
     // one way in; what is available flows down the tree.
     for root in 0..body.blocks.len() {

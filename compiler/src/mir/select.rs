@@ -44,12 +44,7 @@ struct Arm {
 
 /// Converts every branch whose arms qualify (see the module comment).
 pub(super) fn convert_small_ifs(body: &mut Lowered) {
-    let mut preds = vec![0usize; body.blocks.len()];
-    for b in &body.blocks {
-        for s in b.terminator.successors() {
-            preds[s.0 as usize] += 1;
-        }
-    }
+    let preds = super::predecessor_counts(&body.blocks);
     let mut defs: HashMap<LocalId, usize> = HashMap::new();
     for b in &body.blocks {
         for s in &b.statements {
@@ -221,7 +216,7 @@ fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId)
             any = match any {
                 Operand::Bool(false) => Operand::Local(*f),
                 prev => {
-                    let l = temp(body, Type::Bool);
+                    let l = super::new_temp(&mut body.locals, Type::Bool);
                     into.push(Statement::Assign(
                         l,
                         Rvalue::Binary(BinOp::Or, prev, Operand::Local(*f)),
@@ -243,7 +238,7 @@ fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId)
         head.extend(selects);
         Terminator::Goto(join)
     } else {
-        let fail = temp(body, Type::Bool);
+        let fail = super::new_temp(&mut body.locals, Type::Bool);
         head.push(Statement::Assign(
             fail,
             Rvalue::Select(Operand::Local(c), ft, fe),
@@ -266,12 +261,6 @@ fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId)
     };
     body.blocks[h].statements = head;
     body.blocks[h].terminator = terminator;
-}
-
-fn temp(body: &mut Lowered, ty: Type) -> LocalId {
-    let id = LocalId(body.locals.len() as u32);
-    body.locals.push((format!("${}", id.0), ty));
-    id
 }
 
 fn push_block(body: &mut Lowered, statements: Vec<Statement>, terminator: Terminator) -> BlockId {
