@@ -177,6 +177,7 @@ pub fn define_module<M: Module>(
         ctx: Context::new(),
         built: Vec::new(),
         fctx: FunctionBuilderContext::new(),
+        release_last: None,
     };
     for (i, f) in module.functions.iter().enumerate() {
         let name = format!("{prefix}f{i}_{}", f.name);
@@ -208,6 +209,9 @@ pub fn define_module<M: Module>(
         entries.init = Some(name);
     }
     gen.define_top_level(&entries.script, &module.script)?;
+    if let Some(id) = gen.release_last {
+        gen.define_release_last(id)?;
+    }
     gen.compile_all()?;
     Ok(entries)
 }
@@ -231,6 +235,9 @@ struct ModuleGen<'a, M: Module> {
     /// Functions built, waiting to be compiled: `(id, name, IR)`.
     built: Vec<(ClifFuncId, String, ir::Function)>,
     fctx: FunctionBuilderContext,
+    /// The module's [`ModuleGen::define_release_last`], once a function
+    /// calls it.
+    release_last: Option<ClifFuncId>,
 }
 
 impl<M: Module> ModuleGen<'_, M> {
@@ -266,6 +273,54 @@ impl<M: Module> ModuleGen<'_, M> {
             .map_err(|e| e.to_string())?;
         self.runtime.insert(f, id);
         Ok(id)
+    }
+
+    /// The module's function that frees an object whose last reference
+    /// goes, declared on first use.
+    fn release_last(&mut self) -> Result<ClifFuncId, String> {
+        if let Some(id) = self.release_last {
+            return Ok(id);
+        }
+        let mut sig = self.out.make_signature();
+        sig.call_conv = CallConv::PreserveAll;
+        sig.params.push(abi_param(types::I64));
+        let id = self
+            .out
+            .declare_function(&format!("{}_release", self.prefix), Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
+        self.release_last = Some(id);
+        Ok(id)
+    }
+
+    /// `fn(object)`, preserving every register, calling the runtime's
+    /// `DecRef` (which frees the object). Freeing is rare and slow anyway;
+    /// a call that clobbers nothing lets values stay in registers across a
+    /// `DecRef` — float registers in particular, which the C ABI never
+    /// preserves, so a float live across an ordinary call is kept on the
+    /// stack in the whole loop around it.
+    fn define_release_last(&mut self, id: ClifFuncId) -> Result<(), String> {
+        let mut sig = self.out.make_signature();
+        sig.call_conv = CallConv::PreserveAll;
+        sig.params.push(abi_param(types::I64));
+        self.ctx.func.signature = sig;
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let runtime = self.runtime_fn(RtFn::DecRef)?;
+        {
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            let object = b.block_params(entry)[0];
+            let callee = self.out.declare_func_in_func(runtime, b.func);
+            if self.colocate_runtime {
+                b.func.dfg.ext_funcs[callee].colocated = true;
+            }
+            b.ins().call(callee, &[object]);
+            b.ins().return_(&[]);
+            b.seal_all_blocks();
+            b.finalize(self.out.isa().frontend_config());
+        }
+        self.finish_function(id, &format!("{}_release", self.prefix))
     }
 
     /// The runtime's table of immortal ASCII strings, imported.
@@ -1088,7 +1143,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         let is_last = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
         self.b.ins().brif(is_last, last, &[], done, &[]);
         self.b.switch_to_block(last);
-        self.call_rt(RtFn::DecRef, &[p]);
+        let release = self.gen.release_last();
+        if let Some(id) = self.note_error(release.map(Some)) {
+            let r = self.gen.out.declare_func_in_func(id, self.b.func);
+            self.b.func.dfg.ext_funcs[r].colocated = true;
+            self.b.ins().call(r, &[p]);
+        }
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
     }

@@ -221,3 +221,75 @@ runtime_functions! {
     DictUpdate = roast_rt_dict_update(Word, Word) -> Void;
     DictPopItem = roast_rt_dict_popitem(Ctx, Word, Desc, Site) -> Word [raises];
 }
+
+impl RtFn {
+    /// Whether the function leaves every object that exists before the
+    /// call as it was (it may make new ones, and read, print or compare)
+    /// and runs no Roast code: a loop calling only such functions keeps
+    /// its lists' lengths and item buffers. Functions not named here are
+    /// taken to change objects.
+    pub fn keeps_objects(self) -> bool {
+        use RtFn::*;
+        matches!(
+            self,
+            PrintStr
+                | PrintInt
+                | PrintFloat
+                | PrintBool
+                | PrintObj
+                | FloatFloorDiv
+                | FloatMod
+                | FloatDivmod
+                | IntTrueDiv
+                | IntFloatCmp
+                | IntPow
+                | FloatPow
+                | FloatToInt
+                | MathUnary
+                | MathBinary
+                | FloatRound
+                | FloatRoundInt
+                | IntRound
+                | BoxNew
+                | Eq
+                | Lt
+                | Le
+                | Repr
+                | Str
+                | TupleNew
+                | StrConcat
+                | StrRepeat
+                | StrGetItem
+                | StrSlice
+                | StrContains
+                | StrFind
+                | StrRfind
+                | StrCount
+                | StrStartswith
+                | StrEndswith
+                | StrUpper
+                | StrLower
+                | StrStrip
+                | StrLstrip
+                | StrRstrip
+                | StrReplace
+                | StrIsdigit
+                | StrIsalpha
+                | StrIsspace
+                | StrIsalnum
+                | StrIsupper
+                | StrIslower
+                | Ord
+                | Chr
+                | ListNew
+                | ListSlice
+                | ListConcat
+                | ListRepeat
+                | ListContains
+                | ListCount
+                | ListCopy
+                | ListSumInt
+                | ListSumFloat
+        )
+    }
+}

@@ -49,10 +49,14 @@ fn list_lengths_bound_range_counters() {
     assert_eq!(count(&f, "eval_a", "CheckedArith"), 5);
     assert_eq!(count(&f, "eval_a", "FCmp(Eq)"), 1);
     // Inlined where i, j < len(v) <= isize::MAX / 8: only the product can
-    // overflow, and the divisor is at least 1.
-    assert_eq!(count(&f, "mul_av", "CheckedArith"), 1);
-    assert_eq!(count(&f, "mul_av", "op: Mul"), 1);
+    // overflow, and the divisor is at least 1. The inner loop is versioned
+    // (`v[j]` is in bounds when `n <= len(v)`), so its body is there
+    // twice: one checked product in each copy.
+    assert_eq!(count(&f, "mul_av", "CheckedArith"), 2);
+    assert_eq!(count(&f, "mul_av", "op: Mul"), 2);
     assert_eq!(count(&f, "mul_av", "FCmp(Eq)"), 0);
+    // Bounds checks: `out[i]`, and `v[j]` in the copy that keeps them.
+    assert_eq!(count(&f, "mul_av", "ICmp(UGe)"), 2);
 }
 
 #[test]
@@ -353,4 +357,81 @@ def long_arm(x: int) -> int:
     for name in ["calls", "divides", "stores", "strings", "long_arm"] {
         assert_eq!(count(&f, name, "Select("), 0, "{name}");
     }
+}
+
+#[test]
+fn branch_facts_remove_the_fixups_and_repeated_checks_of_insertion_sort() {
+    let f = functions(
+        r#"
+def insertion_sort(xs: list[int]) -> None:
+    for i in range(1, len(xs)):
+        key = xs[i]
+        j = i - 1
+        while j >= 0 and xs[j] > key:
+            xs[j + 1] = xs[j]
+            j -= 1
+        xs[j + 1] = key
+"#,
+    );
+    // Signed `<`: the range's `start < stop`, and the negative-index
+    // fix-ups (`index < 0`). `xs[j]` in the loop condition (tested twice:
+    // before the loop and at its end), `xs[j]` and `xs[j + 1]` in the body
+    // all follow `j >= 0` and lose theirs; only `xs[j + 1]` after the loop,
+    // where `j` may be -1, keeps one. (Without branch facts: 6.)
+    assert_eq!(count(&f, "insertion_sort", "ICmp(SLt)"), 2);
+    // Bounds checks: `xs[i]`, `xs[j]` in each copy of the condition,
+    // `xs[j + 1]` twice; the body's `xs[j]` is the condition's. (Without
+    // branch facts: 6.)
+    assert_eq!(count(&f, "insertion_sort", "ICmp(UGe)"), 5);
+}
+
+#[test]
+fn counted_loops_whose_indices_fit_run_a_copy_without_checks() {
+    let f = functions(
+        r#"
+def axpy(a: float, x: list[float], y: list[float]) -> None:
+    for i in range(len(y)):
+        y[i] += a * x[i]
+
+
+def shifted(x: list[int], y: list[int]) -> None:
+    for i in range(1, len(y)):
+        y[i] = x[i - 1] + x[i]
+
+
+def labels(xs: list[int]) -> int:
+    n = 0
+    for i in range(len(xs)):
+        n += len(str(xs[i]))
+    return n
+
+
+def reassigned(x: list[int]) -> int:
+    t = 0
+    for i in range(len(x)):
+        i = i // 2
+        t += x[i]
+    return t
+
+
+def grows(xs: list[int]) -> int:
+    n = 0
+    for i in range(len(xs)):
+        n += xs[i]
+        xs.append(1)
+    return n
+"#,
+    );
+    // Two copies of each loop body (its loads twice); the checks only in
+    // the copy that runs when the lengths do not fit: `y[i]` (its store
+    // reuses the load's check) and `x[i]`; `x[i - 1]`, `x[i]`, `y[i]`.
+    assert_eq!(count(&f, "axpy", "LoadItem"), 4);
+    assert_eq!(count(&f, "axpy", "ICmp(UGe)"), 2);
+    assert_eq!(count(&f, "shifted", "LoadItem"), 4);
+    assert_eq!(count(&f, "shifted", "ICmp(UGe)"), 3);
+    // A runtime call that makes a string changes no list: still copied.
+    assert_eq!(count(&f, "labels", "LoadItem"), 2);
+    // The counter reassigned, or the list grown in the loop: one copy.
+    assert_eq!(count(&f, "reassigned", "LoadItem"), 1);
+    assert_eq!(count(&f, "grows", "LoadItem"), 1);
 }

@@ -18,6 +18,18 @@ pub(super) fn assignments(body: &Lowered) -> HashMap<LocalId, Vec<(BlockId, usiz
     out
 }
 
+/// Whether `body` may have a cycle: an edge to a block numbered no higher
+/// than its source (without one there is no loop; checked cheaply).
+pub(super) fn may_loop(body: &Lowered) -> bool {
+    body.blocks.iter().enumerate().any(|(b, block)| {
+        block
+            .terminator
+            .successors()
+            .iter()
+            .any(|s| s.0 as usize <= b)
+    })
+}
+
 /// A natural loop: its header and every block that reaches a back edge to
 /// it without passing through it (the header included).
 pub(super) struct Loop {
@@ -158,6 +170,22 @@ impl Cfg {
             .collect();
         loops.sort_by_key(|l| l.header);
         loops
+    }
+
+    /// Whether `x` holds a value at the end of block `at`: a parameter, or
+    /// assigned in a block that dominates `at` (`assignments` as
+    /// [`assignments`] gives them).
+    pub(super) fn holds_value(
+        &self,
+        body: &Lowered,
+        assignments: &HashMap<LocalId, Vec<(BlockId, usize)>>,
+        x: LocalId,
+        at: BlockId,
+    ) -> bool {
+        body.params.contains(&x)
+            || assignments
+                .get(&x)
+                .is_some_and(|bs| bs.iter().any(|(b, _)| self.dominates(*b, at)))
     }
 
     /// The one block outside `l` that jumps to its header, when it jumps

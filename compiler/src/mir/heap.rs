@@ -375,6 +375,12 @@ impl Builder<'_> {
                 )
             }
             ExprKind::HeapCompare(op, l, r) => {
+                if let (CmpOp::Eq | CmpOp::Ne, Some(eq)) = (op, self.compare_char_at(l, r)) {
+                    return match op {
+                        CmpOp::Eq => eq,
+                        _ => self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, eq)),
+                    };
+                }
                 let (a, b) = (self.expr(l), self.expr(r));
                 self.heap_compare(*op, a, b, l.ty)
             }
@@ -444,24 +450,8 @@ impl Builder<'_> {
     /// out of range, go to the runtime (which raises).
     fn str_get(&mut self, text: Operand, index: Operand, span: Span) -> Operand {
         let r = self.owned_temp(Type::Str);
-        let bytes = self.load_word(text, STR_BYTES);
-        let chars = self.load_word(text, STR_CHARS);
-        let ascii = self.compare_ints(IntCond::Eq, bytes, chars);
-        // In ASCII text, bytes are characters.
-        let at = self.position(index, bytes);
-        let inside = self.compare_ints(IntCond::ULt, at, bytes);
-        let quick = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, ascii, inside));
         let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
-        self.branch(quick, fast, slow);
-        self.switch_to(fast);
-        let byte = self.assign(
-            Type::Int,
-            Rvalue::LoadByte {
-                base: text,
-                offset: STR_TEXT,
-                index: at,
-            },
-        );
+        let byte = self.ascii_byte_at(text, index, fast, slow);
         self.push(Statement::Assign(r, Rvalue::AsciiStr(byte)));
         self.goto(join);
         self.switch_to(slow);
@@ -472,6 +462,110 @@ impl Builder<'_> {
             span,
         );
         self.move_to(r, v);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(r)
+    }
+
+    /// Branches to `fast` where `text` is ASCII and `index` (after the
+    /// negative fix-up) inside it, else to `slow`; returns the byte there,
+    /// read in `fast` (where the lowering goes on).
+    fn ascii_byte_at(
+        &mut self,
+        text: Operand,
+        index: Operand,
+        fast: BlockId,
+        slow: BlockId,
+    ) -> Operand {
+        let bytes = self.load_word(text, STR_BYTES);
+        let chars = self.load_word(text, STR_CHARS);
+        let ascii = self.compare_ints(IntCond::Eq, bytes, chars);
+        // In ASCII text, bytes are characters.
+        let at = self.position(index, bytes);
+        let inside = self.compare_ints(IntCond::ULt, at, bytes);
+        let quick = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, ascii, inside));
+        self.branch(quick, fast, slow);
+        self.switch_to(fast);
+        self.assign(
+            Type::Int,
+            Rvalue::LoadByte {
+                base: text,
+                offset: STR_TEXT,
+                index: at,
+            },
+        )
+    }
+
+    /// `a == text[index]` for strings (or `text[index] == a` where reading
+    /// `a` first changes nothing: a constant, or a variable the subscript
+    /// leaves alone), lowered by [`Self::str_eq_char_at`]; `None` for
+    /// other comparisons.
+    fn compare_char_at(&mut self, first: &hir::Expr, right: &hir::Expr) -> Option<Operand> {
+        fn char_at(e: &hir::Expr) -> Option<(&hir::Expr, &hir::Expr)> {
+            match &e.kind {
+                ExprKind::Runtime(RtFn::StrGetItem, ops) => match ops.as_slice() {
+                    [RtOperand::Value(text), RtOperand::Value(index)] => Some((text, index)),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        if first.ty != Type::Str {
+            return None;
+        }
+        let (a, (text, index), span) = match (char_at(first), char_at(right)) {
+            (_, Some(at)) => (first, at, right.span),
+            (Some((text, index)), None)
+                if match right.kind {
+                    ExprKind::Str(_) => true,
+                    ExprKind::Local(l) => {
+                        leaves_alone(text, local(l)) && leaves_alone(index, local(l))
+                    }
+                    _ => false,
+                } =>
+            {
+                (right, (text, index), first.span)
+            }
+            _ => return None,
+        };
+        let a = self.expr(a);
+        let (t, i) = (self.expr(text), self.expr(index));
+        Some(self.str_eq_char_at(a, t, i, span))
+    }
+
+    /// `a == text[index]` for strings: where the character is one of ASCII
+    /// text, `a` is compared with its byte, and no string is made for it;
+    /// elsewhere `text[index]` is made (or raises) and compared as
+    /// [`Self::str_eq`] does.
+    fn str_eq_char_at(&mut self, a: Operand, text: Operand, index: Operand, span: Span) -> Operand {
+        let r = self.temp(Type::Bool);
+        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
+        let byte = self.ascii_byte_at(text, index, fast, slow);
+        let len = self.load_word(a, STR_BYTES);
+        let longer = self.compare_ints(IntCond::Ne, len, Operand::Int(1));
+        self.decide_if(longer, r, Rvalue::Use(Operand::Bool(false)), join);
+        let first = self.assign(
+            Type::Int,
+            Rvalue::LoadByte {
+                base: a,
+                offset: STR_TEXT,
+                index: Operand::Int(0),
+            },
+        );
+        self.push(Statement::Assign(
+            r,
+            Rvalue::Binary(BinOp::ICmp(IntCond::Eq), first, byte),
+        ));
+        self.goto(join);
+        self.switch_to(slow);
+        let c = self.call_rt(
+            RtFn::StrGetItem,
+            vec![val(text), val(index)],
+            Type::Str,
+            span,
+        );
+        let eq = self.str_eq(a, c);
+        self.push(Statement::Assign(r, Rvalue::Use(eq)));
         self.goto(join);
         self.switch_to(join);
         Operand::Local(r)

@@ -3,34 +3,36 @@
 //! every iteration.
 //!
 //! A loop qualifies when its blocks only compute (`Assign`,
-//! `CheckedArith`, the recursion check of an inlined call) and store items
-//! of scalar lists (`StoreItem`): no call, runtime function, reference
-//! count change or field store, so nothing in it can grow, shrink, move or
-//! free an object. A load `d = base.field` in such a loop moves to the
-//! block before the loop when `base` is a list, string, tuple or dict
-//! (never `None`) that the loop does not assign and that holds a value
-//! there (a parameter, or assigned in a block that dominates it), and the
-//! load is the only assignment to `d`. Blocks that raise leave the loop,
-//! so they are not part of it.
+//! `CheckedArith`, the recursion check of an inlined call), store items
+//! of scalar lists (`StoreItem`), change reference counts, and call
+//! runtime functions that leave existing objects alone
+//! ([`RtFn::keeps_objects`](super::RtFn::keeps_objects): making strings,
+//! comparing, printing): no call of Roast code, no runtime function that
+//! changes an object, no field store, so nothing in it can grow, shrink or
+//! move an object. It may free objects (a `DecRef` of the last
+//! reference), but not one a reference it does not own points to: in a
+//! loop that may free, only loads from parameters (their callers hold
+//! them) and from locals that own their reference move. A load
+//! `d = base.field` in such a loop moves to the block before the loop
+//! when `base` is a list, string, tuple or dict (never `None`) that the
+//! loop does not assign and that holds a value there (a parameter, or
+//! assigned in a block that dominates it), and the load is the only
+//! assignment to `d`. Blocks that raise leave the loop,
+//! so they are not part of it. Two such loads of the same field of the
+//! same local become one: both would run together before the loop, with
+//! nothing between them, so the second's reads read the first's result
+//! (and later passes see one length where the loop checked two indices
+//! against it).
 
 use super::cfg::{self, Cfg};
 use super::{LocalId, Lowered, Operand, Rvalue, Statement};
 use crate::hir::Type;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Moves the invariant loads of every qualifying loop of `body` to the
 /// block before it, innermost loops first (so a load can leave a nest).
 pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
-    // A cycle has an edge to a block numbered no higher than its source:
-    // without one there is no loop (the common case, checked cheaply).
-    let may_loop = body.blocks.iter().enumerate().any(|(b, block)| {
-        block
-            .terminator
-            .successors()
-            .iter()
-            .any(|s| s.0 as usize <= b)
-    });
-    if !may_loop {
+    if !cfg::may_loop(body) {
         return;
     }
     let cfg = Cfg::new(body);
@@ -41,25 +43,23 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
         let Some(before) = cfg.preheader(body, &l) else {
             continue;
         };
-        if !l
-            .blocks
-            .iter()
-            .all(|b| body.blocks[b.0 as usize].statements.iter().all(pure))
-        {
+        let statements = || {
+            l.blocks
+                .iter()
+                .flat_map(|b| body.blocks[b.0 as usize].statements.iter())
+        };
+        if !statements().all(keeps_headers) {
             continue;
         }
+        // What a loop may free, only the references it owns keep alive.
+        let frees =
+            statements().any(|s| matches!(s, Statement::DecRef(_) | Statement::Runtime { .. }));
         let assigned_in_loop: HashSet<LocalId> = l
             .blocks
             .iter()
             .flat_map(|b| body.blocks[b.0 as usize].statements.iter())
             .flat_map(Statement::assigned)
             .collect();
-        let holds_value = |x: LocalId| {
-            body.params.contains(&x)
-                || assignments
-                    .get(&x)
-                    .is_some_and(|bs| bs.iter().any(|(b, _)| cfg.dominates(*b, before)))
-        };
         let mut hoisted = Vec::new();
         for b in &l.blocks {
             let statements = std::mem::take(&mut body.blocks[b.0 as usize].statements);
@@ -73,16 +73,48 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
                         },
                     ) => {
                         let ty = body.locals[x.0 as usize].1;
+                        let kept_alive = !frees || !body.borrowed.contains(x);
                         ty.is_heap()
                             && !matches!(ty, Type::Optional(_))
+                            && kept_alive
                             && !assigned_in_loop.contains(x)
                             && assignments.get(d).is_some_and(|bs| bs.len() == 1)
-                            && holds_value(*x)
+                            && cfg.holds_value(body, &assignments, *x, before)
                     }
                     _ => false,
                 });
             body.blocks[b.0 as usize].statements = kept;
             hoisted.extend(moved);
+        }
+        // A load made twice in the loop is made once before it: the
+        // second one's reads read the first's result.
+        let mut first: HashMap<(LocalId, i32), LocalId> = HashMap::new();
+        let mut renamed: HashMap<LocalId, LocalId> = HashMap::new();
+        hoisted.retain(|s| {
+            let Statement::Assign(
+                d,
+                Rvalue::Load {
+                    base: Operand::Local(x),
+                    offset,
+                },
+            ) = *s
+            else {
+                return true;
+            };
+            match first.get(&(x, offset)) {
+                Some(&e) if body.locals[e.0 as usize].1 == body.locals[d.0 as usize].1 => {
+                    renamed.insert(d, e);
+                    false
+                }
+                _ => {
+                    first.insert((x, offset), d);
+                    true
+                }
+            }
+        });
+        super::replace_reads(&mut body.blocks, &renamed);
+        for d in renamed.keys() {
+            assignments.remove(d);
         }
         for s in &hoisted {
             for d in s.assigned() {
@@ -93,13 +125,18 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
     }
 }
 
-/// Whether a statement can neither write an object header nor free one.
-fn pure(s: &Statement) -> bool {
-    matches!(
-        s,
+/// Whether a statement leaves the headers of the objects that exist
+/// before it alone: it may free objects (a `DecRef`), but only ones no
+/// reference it does not own points to.
+fn keeps_headers(s: &Statement) -> bool {
+    match s {
         Statement::Assign(..)
-            | Statement::CheckedArith { .. }
-            | Statement::StoreItem { .. }
-            | Statement::CheckDepth { .. }
-    )
+        | Statement::CheckedArith { .. }
+        | Statement::StoreItem { .. }
+        | Statement::CheckDepth { .. }
+        | Statement::IncRef(_)
+        | Statement::DecRef(_) => true,
+        Statement::Runtime { func, .. } => func.keeps_objects(),
+        _ => false,
+    }
 }

@@ -9,14 +9,15 @@ use crate::diag::Span;
 use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
 pub use crate::rtabi::RtFn;
 
-mod bounds;
 mod cfg;
+mod facts;
 mod heap;
 mod hoist;
 mod inline;
 mod ranges;
 mod reuse;
 mod select;
+mod version;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -107,7 +108,7 @@ pub enum RtArg {
 }
 
 /// Integer and bool comparisons (`S`: signed, `U`: unsigned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntCond {
     /// `==`
     Eq,
@@ -129,6 +130,39 @@ pub enum IntCond {
     UGt,
     /// unsigned `>=`
     UGe,
+}
+
+impl IntCond {
+    /// The comparison true exactly where this one is false.
+    pub fn negated(self) -> IntCond {
+        match self {
+            IntCond::Eq => IntCond::Ne,
+            IntCond::Ne => IntCond::Eq,
+            IntCond::SLt => IntCond::SGe,
+            IntCond::SLe => IntCond::SGt,
+            IntCond::SGt => IntCond::SLe,
+            IntCond::SGe => IntCond::SLt,
+            IntCond::ULt => IntCond::UGe,
+            IntCond::ULe => IntCond::UGt,
+            IntCond::UGt => IntCond::ULe,
+            IntCond::UGe => IntCond::ULt,
+        }
+    }
+
+    /// The comparison with its operands swapped (`a < b` is `b > a`).
+    pub fn swapped(self) -> IntCond {
+        match self {
+            IntCond::Eq | IntCond::Ne => self,
+            IntCond::SLt => IntCond::SGt,
+            IntCond::SLe => IntCond::SGe,
+            IntCond::SGt => IntCond::SLt,
+            IntCond::SGe => IntCond::SLe,
+            IntCond::ULt => IntCond::UGt,
+            IntCond::ULe => IntCond::UGe,
+            IntCond::UGt => IntCond::ULt,
+            IntCond::UGe => IntCond::ULe,
+        }
+    }
 }
 
 /// Float comparisons with IEEE semantics (`Ne` is true for NaN, the others false).
@@ -349,7 +383,45 @@ pub enum Statement {
     },
 }
 
+impl Rvalue {
+    /// The operands the rvalue reads.
+    fn reads_mut(&mut self) -> Vec<&mut Operand> {
+        match self {
+            Rvalue::Use(a) | Rvalue::Unary(_, a) | Rvalue::AsciiStr(a) => vec![a],
+            Rvalue::Binary(_, a, b) => vec![a, b],
+            Rvalue::Select(c, a, b) => vec![c, a, b],
+            Rvalue::Pending | Rvalue::StrLit(_) => vec![],
+            Rvalue::Load { base, .. } => vec![base],
+            Rvalue::LoadItem { data, index } => vec![data, index],
+            Rvalue::LoadByte { base, index, .. } => vec![base, index],
+        }
+    }
+}
+
 impl Statement {
+    /// The operands the statement reads (a `DecRef`'s local is not one).
+    fn reads_mut(&mut self) -> Vec<&mut Operand> {
+        match self {
+            Statement::Assign(_, r) => r.reads_mut(),
+            Statement::CheckedArith { a, b, .. } => vec![a, b],
+            Statement::Call { args, .. } => args.iter_mut().collect(),
+            Statement::Runtime { args, .. } => args
+                .iter_mut()
+                .filter_map(|a| match a {
+                    RtArg::Value(v) => Some(v),
+                    _ => None,
+                })
+                .collect(),
+            Statement::IncRef(a) => vec![a],
+            Statement::Store { base, value, .. } => vec![base, value],
+            Statement::StoreItem { data, index, value } => vec![data, index, value],
+            Statement::DecRef(_)
+            | Statement::ReleaseFrame
+            | Statement::EnterFrame { .. }
+            | Statement::CheckDepth { .. } => vec![],
+        }
+    }
+
     /// The locals the statement assigns (at most two).
     pub fn assigned(&self) -> impl Iterator<Item = LocalId> {
         let (first, second) = match self {
@@ -401,6 +473,26 @@ pub enum Terminator {
 }
 
 impl Terminator {
+    /// The operands the terminator reads.
+    fn reads_mut(&mut self) -> Vec<&mut Operand> {
+        match self {
+            Terminator::Branch { cond, .. } => vec![cond],
+            Terminator::Return(Some(v)) => vec![v],
+            _ => vec![],
+        }
+    }
+
+    /// The blocks control can go to next, to change.
+    fn successors_mut(&mut self) -> Vec<&mut BlockId> {
+        match self {
+            Terminator::Goto(b) => vec![b],
+            Terminator::Branch {
+                then, otherwise, ..
+            } => vec![then, otherwise],
+            _ => vec![],
+        }
+    }
+
     /// The blocks control can go to next.
     pub fn successors(&self) -> Vec<BlockId> {
         match self {
@@ -409,6 +501,46 @@ impl Terminator {
                 then, otherwise, ..
             } => vec![*then, *otherwise],
             _ => vec![],
+        }
+    }
+}
+
+/// An int operand, as a key: a local or a constant.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Arg {
+    Local(LocalId),
+    Int(i64),
+}
+
+impl Arg {
+    /// `o` as a key, unless it is a float or bool constant.
+    fn of(o: Operand) -> Option<Arg> {
+        match o {
+            Operand::Local(l) => Some(Arg::Local(l)),
+            Operand::Int(k) => Some(Arg::Int(k)),
+            _ => None,
+        }
+    }
+}
+
+/// Makes every read in `blocks` of a local that `renamed` maps a read of
+/// what it maps it to.
+fn replace_reads(blocks: &mut [BasicBlock], renamed: &HashMap<LocalId, LocalId>) {
+    if renamed.is_empty() {
+        return;
+    }
+    for block in blocks {
+        let reads = block
+            .statements
+            .iter_mut()
+            .flat_map(Statement::reads_mut)
+            .chain(block.terminator.reads_mut());
+        for o in reads {
+            if let Operand::Local(l) = o {
+                if let Some(to) = renamed.get(l) {
+                    *l = *to;
+                }
+            }
         }
     }
 }
@@ -427,11 +559,12 @@ pub fn build(module: &hir::Module) -> Module {
         .chain(std::iter::once((&mut script, None)))
     {
         inliner.inline_into(body, me);
-        bounds::drop_proven_checks(body);
         reuse::reuse_checked(body);
         ranges::drop_impossible_checks(body);
         select::convert_small_ifs(body);
         hoist::hoist_invariant_loads(body);
+        version::version_counted_loops(body);
+        facts::apply_branch_facts(body);
     }
     Module {
         file_name: module.file_name.clone(),

@@ -41,9 +41,9 @@ use std::collections::HashMap;
 /// The values an int local may hold where it is read, in i128 so that
 /// exact results of i64 operations can be computed and compared.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-struct Interval {
-    lo: i128,
-    hi: i128,
+pub(super) struct Interval {
+    pub(super) lo: i128,
+    pub(super) hi: i128,
 }
 
 const I64_MIN: i128 = i64::MIN as i128;
@@ -61,11 +61,11 @@ impl Interval {
         hi: I64_MAX,
     };
 
-    fn new(lo: i128, hi: i128) -> Option<Interval> {
+    pub(super) fn new(lo: i128, hi: i128) -> Option<Interval> {
         (lo <= hi).then_some(Interval { lo, hi })
     }
 
-    fn exact(k: i64) -> Interval {
+    pub(super) fn exact(k: i64) -> Interval {
         Interval {
             lo: k as i128,
             hi: k as i128,
@@ -79,7 +79,7 @@ impl Interval {
         }
     }
 
-    fn fits(self) -> bool {
+    pub(super) fn fits(self) -> bool {
         self.lo >= I64_MIN && self.hi <= I64_MAX
     }
 
@@ -231,7 +231,13 @@ impl Ranges<'_> {
 /// The exact result of `a op b` (may leave i64).
 fn checked(op: CheckedOp, a: Operand, b: Operand, ranges: &Ranges) -> Option<Interval> {
     let (x, y) = (ranges.operand(a)?, ranges.operand(b)?);
-    Some(match op {
+    Some(exact_result(op, x, y, a == b))
+}
+
+/// The exact result of `a op b` for `a` in `x` and `b` in `y` (`same`:
+/// `a` and `b` are one value), which may leave i64.
+pub(super) fn exact_result(op: CheckedOp, x: Interval, y: Interval, same: bool) -> Interval {
+    match op {
         CheckedOp::Add => Interval {
             lo: x.lo + y.lo,
             hi: x.hi + y.hi,
@@ -240,7 +246,7 @@ fn checked(op: CheckedOp, a: Operand, b: Operand, ranges: &Ranges) -> Option<Int
             lo: x.lo - y.hi,
             hi: x.hi - y.lo,
         },
-        CheckedOp::Mul if a == b => {
+        CheckedOp::Mul if same => {
             let (l, h) = (x.lo * x.lo, x.hi * x.hi);
             if x.nonneg() {
                 Interval { lo: l, hi: h }
@@ -254,7 +260,7 @@ fn checked(op: CheckedOp, a: Operand, b: Operand, ranges: &Ranges) -> Option<Int
             }
         }
         CheckedOp::Mul => x.corners(y, |p, q| p * q),
-    })
+    }
 }
 
 /// A divisor's interval, without the values the division's operation
@@ -331,7 +337,7 @@ fn binary(op: BinOp, a: Interval, b: Interval) -> Option<Interval> {
 
 /// Whether `a cond b` holds for every pair of values of the intervals
 /// (`Some(true)`), for none (`Some(false)`), or depends.
-fn decide(cond: IntCond, a: Interval, b: Interval) -> Option<bool> {
+pub(super) fn decide(cond: IntCond, a: Interval, b: Interval) -> Option<bool> {
     let signed = match cond {
         IntCond::ULt | IntCond::ULe | IntCond::UGt | IntCond::UGe
             if !(a.nonneg() && b.nonneg()) =>
@@ -367,6 +373,15 @@ fn decide(cond: IntCond, a: Interval, b: Interval) -> Option<bool> {
     } else {
         None
     }
+}
+
+/// The interval of each of `body`'s locals that is an int (`None` for
+/// the others).
+pub(super) fn int_intervals(body: &Lowered) -> Vec<Option<Interval>> {
+    let ranges = analyze(body);
+    (0..body.locals.len())
+        .map(|l| ranges.int_operand(Operand::Local(LocalId(l as u32))))
+        .collect()
 }
 
 /// The intervals of `body`'s int locals.
@@ -579,7 +594,7 @@ pub(super) fn drop_impossible_checks(body: &mut Lowered) {
 }
 
 /// The wrapping operation of a checked one.
-fn plain_op(op: CheckedOp) -> BinOp {
+pub(super) fn plain_op(op: CheckedOp) -> BinOp {
     match op {
         CheckedOp::Add => BinOp::IAdd,
         CheckedOp::Sub => BinOp::ISub,

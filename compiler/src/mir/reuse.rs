@@ -7,15 +7,8 @@
 //! (the earlier check would have raised), so a branch on it becomes a jump.
 
 use super::Terminator;
-use super::{BasicBlock, CheckedOp, LocalId, Lowered, Operand, Rvalue, Statement};
+use super::{Arg, BasicBlock, CheckedOp, LocalId, Lowered, Operand, Rvalue, Statement};
 use std::collections::{HashMap, HashSet};
-
-/// An integer operand, as a key.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Arg {
-    Local(LocalId),
-    Int(i64),
-}
 
 type Key = (CheckedOp, Arg, Arg);
 
@@ -58,14 +51,6 @@ pub(super) fn reuse_checked(body: &mut Lowered) {
     }
 }
 
-fn arg(o: Operand) -> Option<Arg> {
-    match o {
-        Operand::Local(l) => Some(Arg::Local(l)),
-        Operand::Int(k) => Some(Arg::Int(k)),
-        _ => None,
-    }
-}
-
 /// Rewrites one block, given what the chain computed before it.
 fn rewrite(block: &mut BasicBlock, available: &mut Available) {
     let mut out = Vec::with_capacity(block.statements.len());
@@ -78,7 +63,7 @@ fn rewrite(block: &mut BasicBlock, available: &mut Available) {
             b,
         } = s
         {
-            if let (Some(x), Some(y)) = (arg(a), arg(b)) {
+            if let (Some(x), Some(y)) = (Arg::of(a), Arg::of(b)) {
                 let key = (op, x, y);
                 if let Some(&earlier) = available.done.get(&key) {
                     available.forget(value);

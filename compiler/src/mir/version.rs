@@ -1,0 +1,273 @@
+//! Loop versioning: a counted loop whose indices provably stay in bounds
+//! runs a copy of itself without its bounds checks.
+//!
+//! An innermost loop `for v in range(start, stop, step)` with a constant
+//! positive step gives `v` only values from `start` up to below `stop`
+//! (the counter's values; `v` must be assigned nowhere else in the loop).
+//! A bounds check there of `v + k` (`k` a constant; `v` itself, the
+//! counter before it steps, or a local assigned once, as `v + k` or
+//! `v - k`, in a block of the loop that dominates the check's) against a length `len` the loop does not
+//! assign is false on every iteration when `start + k >= 0` and
+//! `stop + k <= len`. Before the loop, those conditions for all its
+//! checks are tested once: when they hold, control enters a copy of the
+//! loop whose checks are constants (later passes fold the branches);
+//! otherwise the original loop runs, checks and all. Both copies leave to
+//! the same blocks. Loops of more than [`MAX_STATEMENTS`] statements are
+//! not copied.
+
+use super::cfg::{self, Cfg, Loop};
+use super::facts::resolve;
+use super::{BasicBlock, BinOp, BlockId, IntCond, LocalId, Lowered, Operand, Rvalue};
+use super::{Statement, Terminator};
+use crate::hir::Type;
+use std::collections::{HashMap, HashSet};
+
+/// The most statements a loop may have to be copied.
+const MAX_STATEMENTS: usize = 200;
+/// The largest offset `k` a versioned check may have (`len - k` and
+/// `-k` then stay far inside i64).
+const MAX_OFFSET: i64 = 1 << 32;
+
+/// What versioning one loop does.
+struct Plan {
+    /// The block before the loop, where the conditions are tested.
+    before: BlockId,
+    header: BlockId,
+    blocks: Vec<BlockId>,
+    /// Each check: block, statement, and the value it always has.
+    checks: Vec<(BlockId, usize, bool)>,
+    /// Each `(k, len)` the checks need `start + k >= 0` and
+    /// `stop + k <= len` for.
+    bounds: Vec<(i64, LocalId)>,
+    start: Operand,
+    stop: Operand,
+}
+
+/// Versions every innermost counted loop of `body` that checks indices
+/// (see the module comment).
+pub(super) fn version_counted_loops(body: &mut Lowered) {
+    if body.counters.is_empty() || !cfg::may_loop(body) {
+        return;
+    }
+    let cfg = Cfg::new(body);
+    let loops = cfg.loops();
+    let headers: HashSet<BlockId> = loops.iter().map(|l| l.header).collect();
+    let assignments = cfg::assignments(body);
+    let plans: Vec<Plan> = loops
+        .iter()
+        .filter(|l| {
+            l.blocks
+                .iter()
+                .all(|b| *b == l.header || !headers.contains(b))
+        })
+        .filter_map(|l| plan(body, &cfg, &assignments, l))
+        .collect();
+    for p in plans {
+        apply(body, p);
+    }
+}
+
+/// How to version loop `l`, if it qualifies.
+fn plan(
+    body: &Lowered,
+    cfg: &Cfg,
+    assignments: &HashMap<LocalId, Vec<(BlockId, usize)>>,
+    l: &Loop,
+) -> Option<Plan> {
+    let size: usize = l
+        .blocks
+        .iter()
+        .map(|b| body.blocks[b.0 as usize].statements.len())
+        .sum();
+    if size > MAX_STATEMENTS {
+        return None;
+    }
+    let before = cfg.preheader(body, l)?;
+    let inside = |b: &BlockId| l.blocks.binary_search(b).is_ok();
+    let assigned_inside = |x: LocalId| -> Vec<(BlockId, usize)> {
+        assignments
+            .get(&x)
+            .into_iter()
+            .flatten()
+            .filter(|(b, _)| inside(b))
+            .copied()
+            .collect()
+    };
+    let statement = |(b, i): (BlockId, usize)| &body.blocks[b.0 as usize].statements[i];
+    let invariant = |o: Operand| match o {
+        Operand::Local(x) => {
+            assigned_inside(x).is_empty() && cfg.holds_value(body, assignments, x, before)
+        }
+        _ => true,
+    };
+    // The loop variable: the header's copy of this loop's counter.
+    let (var, counter) = body.blocks[l.header.0 as usize]
+        .statements
+        .iter()
+        .find_map(|s| match *s {
+            Statement::Assign(v, Rvalue::Use(Operand::Local(c))) => {
+                body.counters.get(&c).map(|counter| (v, (c, *counter)))
+            }
+            _ => None,
+        })?;
+    let (c, range) = counter;
+    // The step: a constant, or a local assigned one constant only.
+    let step = match range.step {
+        Operand::Int(s) => Some(s),
+        Operand::Local(s) => match assignments.get(&s).map(Vec::as_slice) {
+            Some([at]) => match statement(*at) {
+                Statement::Assign(_, Rvalue::Use(Operand::Int(s))) => Some(*s),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    let steps_only = assigned_inside(c).into_iter().all(|at| {
+        matches!(statement(at), Statement::Assign(_, Rvalue::Binary(BinOp::IAdd, Operand::Local(x), step))
+            if *x == c && *step == range.step)
+    });
+    if step.is_none_or(|s| s <= 0)
+        || !steps_only
+        || assigned_inside(var).len() != 1
+        || !invariant(range.start)
+        || !invariant(range.stop)
+    {
+        return None;
+    }
+    // The offset of `v + k` from `v`, for a local read at statement `i` of
+    // block `b`.
+    let offset = |t: LocalId, b: BlockId, i: usize| -> Option<i64> {
+        // The counter itself, in the header before it steps, is `v`.
+        let counter_is_var = t == c
+            && b == l.header
+            && !body.blocks[b.0 as usize].statements[..i]
+                .iter()
+                .any(|s| s.assigned().any(|a| a == c));
+        if t == var || counter_is_var {
+            return Some(0);
+        }
+        let [(bt, it)] = assignments.get(&t)?.as_slice() else {
+            return None;
+        };
+        if !inside(bt) || !cfg.dominates(*bt, b) || (*bt == b && *it >= i) {
+            return None;
+        }
+        match *statement((*bt, *it)) {
+            Statement::Assign(
+                _,
+                Rvalue::Binary(BinOp::IAdd, Operand::Local(x), Operand::Int(k)),
+            )
+            | Statement::Assign(
+                _,
+                Rvalue::Binary(BinOp::IAdd, Operand::Int(k), Operand::Local(x)),
+            ) if x == var => Some(k),
+            Statement::Assign(
+                _,
+                Rvalue::Binary(BinOp::ISub, Operand::Local(x), Operand::Int(k)),
+            ) if x == var => k.checked_neg(),
+            _ => None,
+        }
+    };
+    let mut checks = Vec::new();
+    let mut bounds = Vec::new();
+    for &b in &l.blocks {
+        let statements = &body.blocks[b.0 as usize].statements;
+        for (i, s) in statements.iter().enumerate() {
+            let Statement::Assign(
+                _,
+                Rvalue::Binary(
+                    BinOp::ICmp(cond @ (IntCond::UGe | IntCond::ULt)),
+                    index,
+                    Operand::Local(len),
+                ),
+            ) = *s
+            else {
+                continue;
+            };
+            let Operand::Local(t) = resolve(statements, i, i, index) else {
+                continue;
+            };
+            let Some(k) = offset(t, b, i).filter(|k| k.abs() <= MAX_OFFSET) else {
+                continue;
+            };
+            if body.locals[len.0 as usize].1 != Type::Int || !invariant(Operand::Local(len)) {
+                continue;
+            }
+            checks.push((b, i, cond == IntCond::ULt));
+            if !bounds.contains(&(k, len)) {
+                bounds.push((k, len));
+            }
+        }
+    }
+    (!checks.is_empty()).then(|| Plan {
+        before,
+        header: l.header,
+        blocks: l.blocks.clone(),
+        checks,
+        bounds,
+        start: range.start,
+        stop: range.stop,
+    })
+}
+
+/// Tests the plan's conditions before its loop and adds the copy without
+/// checks that they lead to.
+fn apply(body: &mut Lowered, p: Plan) {
+    let mut tests = Vec::new();
+    let mut fast = Operand::Bool(true);
+    let mut assign = |body: &mut Lowered, ty: Type, r: Rvalue| {
+        let l = super::new_temp(&mut body.locals, ty);
+        tests.push(Statement::Assign(l, r));
+        Operand::Local(l)
+    };
+    for &(k, len) in &p.bounds {
+        let low = assign(
+            body,
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SGe), p.start, Operand::Int(-k)),
+        );
+        let room = assign(
+            body,
+            Type::Int,
+            Rvalue::Binary(BinOp::ISub, Operand::Local(len), Operand::Int(k)),
+        );
+        let high = assign(
+            body,
+            Type::Bool,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, room),
+        );
+        for c in [low, high] {
+            fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, c));
+        }
+    }
+    let first_copy = body.blocks.len() as u32;
+    let copy_of: HashMap<BlockId, BlockId> = p
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (*b, BlockId(first_copy + i as u32)))
+        .collect();
+    for b in &p.blocks {
+        let mut copy: BasicBlock = body.blocks[b.0 as usize].clone();
+        for target in copy.terminator.successors_mut() {
+            if let Some(c) = copy_of.get(target) {
+                *target = *c;
+            }
+        }
+        body.blocks.push(copy);
+    }
+    for &(b, i, value) in &p.checks {
+        let copy = &mut body.blocks[copy_of[&b].0 as usize];
+        if let Statement::Assign(_, r) = &mut copy.statements[i] {
+            *r = Rvalue::Use(Operand::Bool(value));
+        }
+    }
+    let before = &mut body.blocks[p.before.0 as usize];
+    before.statements.extend(tests);
+    before.terminator = Terminator::Branch {
+        cond: fast,
+        then: copy_of[&p.header],
+        otherwise: p.header,
+    };
+}
