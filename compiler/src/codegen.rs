@@ -1119,7 +1119,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     }
 
     /// Gives up a reference to `p` (null and immortals untouched), inline
-    /// unless it is the last one: then the runtime frees the object.
+    /// unless it is the last one: then the runtime frees the object —
+    /// through the module's [`ModuleGen::define_release_last`] in a
+    /// function with float locals (no float register survives an ordinary
+    /// call, so a float live across the free would live on the stack),
+    /// directly elsewhere (integers have registers that survive calls, and
+    /// preserving every register costs each free some forty instructions).
     fn decref(&mut self, p: Value) {
         let (check, shared, maybe_last, last, done) = (
             self.b.create_block(),
@@ -1143,11 +1148,15 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         let is_last = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
         self.b.ins().brif(is_last, last, &[], done, &[]);
         self.b.switch_to_block(last);
-        let release = self.gen.release_last();
-        if let Some(id) = self.note_error(release.map(Some)) {
-            let r = self.gen.out.declare_func_in_func(id, self.b.func);
-            self.b.func.dfg.ext_funcs[r].colocated = true;
-            self.b.ins().call(r, &[p]);
+        if self.locals.contains(&Type::Float) {
+            let release = self.gen.release_last();
+            if let Some(id) = self.note_error(release.map(Some)) {
+                let r = self.gen.out.declare_func_in_func(id, self.b.func);
+                self.b.func.dfg.ext_funcs[r].colocated = true;
+                self.b.ins().call(r, &[p]);
+            }
+        } else {
+            self.call_rt(RtFn::DecRef, &[p]);
         }
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);

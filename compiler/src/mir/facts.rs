@@ -282,12 +282,13 @@ struct Facts {
     ranges: Vec<Option<Interval>>,
     universe: Vec<Fact>,
     index: HashMap<Fact, usize>,
-    /// The facts about each local (on either side).
-    mentioning: HashMap<LocalId, Vec<usize>>,
+    /// The facts about each local (on either side), by local.
+    mentioning: Vec<Vec<usize>>,
     /// The facts each block's edges tell: (target, facts).
     edges: Vec<Vec<(usize, Vec<usize>)>>,
-    /// What each deriving statement (block, index) makes of which fact.
-    derived: HashMap<(usize, usize), Vec<(usize, usize)>>,
+    /// What each block's deriving statements make of which fact:
+    /// `(statement, from, to)`, in statement order.
+    derived: Vec<Vec<(usize, usize, usize)>>,
 }
 
 impl Facts {
@@ -301,29 +302,33 @@ impl Facts {
         let i = self.universe.len();
         self.universe.push(f);
         self.index.insert(f, i);
-        self.mentioning.entry(f.x).or_default().push(i);
+        self.mentioning[f.x.0 as usize].push(i);
         if let Arg::Local(y) = f.y {
-            self.mentioning.entry(y).or_default().push(i);
+            self.mentioning[y.0 as usize].push(i);
         }
         Some(i)
     }
 
-    /// The set after statement `i` of block `b`, given the set before.
-    fn step(&self, set: &mut Bits, b: usize, i: usize, s: &Statement) {
-        let derived: Vec<usize> = self
-            .derived
-            .get(&(b, i))
-            .into_iter()
-            .flatten()
-            .filter(|(from, _)| set.has(*from))
-            .map(|(_, to)| *to)
-            .collect();
+    fn about(&self, l: LocalId) -> &[usize] {
+        &self.mentioning[l.0 as usize]
+    }
+
+    /// The set after statement `i` of block `b`, given the set before;
+    /// `next` is the first of the block's derivations not yet passed.
+    fn step(&self, set: &mut Bits, b: usize, i: usize, s: &Statement, next: &mut usize) {
+        let mut made = Vec::new();
+        while let Some(&(_, from, to)) = self.derived[b].get(*next).filter(|d| d.0 == i) {
+            if set.has(from) {
+                made.push(to);
+            }
+            *next += 1;
+        }
         for l in s.assigned() {
-            for &f in self.mentioning.get(&l).into_iter().flatten() {
+            for &f in self.about(l) {
                 set.set(f, false);
             }
         }
-        for f in derived {
+        for f in made {
             set.set(f, true);
         }
     }
@@ -340,7 +345,7 @@ impl Facts {
             Arg::Local(l) => l,
         };
         let mut v = self.ranges[l.0 as usize]?;
-        for &i in self.mentioning.get(&l).into_iter().flatten() {
+        for &i in self.about(l) {
             let f = self.universe[i];
             if f.x != l || !set.has(i) {
                 continue;
@@ -419,12 +424,12 @@ pub(super) fn apply_branch_facts(body: &mut Lowered) {
 /// One round of [`apply_branch_facts`]: whether it decided a select.
 fn apply_once(body: &mut Lowered) -> bool {
     let mut facts = Facts {
-        ranges: ranges::int_intervals(body),
+        ranges: Vec::new(),
         universe: Vec::new(),
         index: HashMap::new(),
-        mentioning: HashMap::new(),
+        mentioning: vec![Vec::new(); body.locals.len()],
         edges: Vec::with_capacity(body.blocks.len()),
-        derived: HashMap::new(),
+        derived: vec![Vec::new(); body.blocks.len()],
     };
     for block in &body.blocks {
         let mut out = Vec::new();
@@ -451,6 +456,7 @@ fn apply_once(body: &mut Lowered) -> bool {
     if facts.universe.is_empty() {
         return false;
     }
+    facts.ranges = ranges::int_intervals(body);
     let derivations: Vec<((usize, usize), Derivation)> = body
         .blocks
         .iter()
@@ -467,7 +473,7 @@ fn apply_once(body: &mut Lowered) -> bool {
     for round in 0..=DERIVE_ROUNDS {
         let mut made = Vec::new();
         for &(at, (t, x, c)) in &derivations {
-            for &from in facts.mentioning.get(&x).into_iter().flatten() {
+            for &from in facts.about(x) {
                 if let Some(to) = facts.universe[from].through(x, t, c) {
                     made.push((at, from, to));
                 }
@@ -481,7 +487,7 @@ fn apply_once(body: &mut Lowered) -> bool {
                 facts.intern(to)
             };
             if let (Some(to), true) = (to, last) {
-                facts.derived.entry(at).or_default().push((from, to));
+                facts.derived[at.0].push((at.1, from, to));
             }
         }
     }
@@ -492,8 +498,9 @@ fn apply_once(body: &mut Lowered) -> bool {
         let mut changed = false;
         for (b, block) in body.blocks.iter().enumerate() {
             let mut set = entry[b].clone();
+            let mut next = 0;
             for (i, s) in block.statements.iter().enumerate() {
-                facts.step(&mut set, b, i, s);
+                facts.step(&mut set, b, i, s, &mut next);
             }
             for (target, told) in &facts.edges[b] {
                 let mut along = set.clone();
@@ -519,6 +526,7 @@ fn apply_once(body: &mut Lowered) -> bool {
 fn rewrite(block: &mut BasicBlock, b: usize, mut set: Bits, facts: &Facts) -> bool {
     let mut proven = Vec::new();
     let mut selects = false;
+    let mut next = 0;
     for i in 0..block.statements.len() {
         let decided = match &block.statements[i] {
             Statement::Assign(_, Rvalue::Binary(BinOp::ICmp(cond), x, y)) => {
@@ -554,7 +562,7 @@ fn rewrite(block: &mut BasicBlock, b: usize, mut set: Bits, facts: &Facts) -> bo
         if let (Some(r), Statement::Assign(_, old)) = (decided, &mut block.statements[i]) {
             *old = r;
         }
-        facts.step(&mut set, b, i, &block.statements[i]);
+        facts.step(&mut set, b, i, &block.statements[i], &mut next);
     }
     // From the last, so that the indices before stay valid.
     for (i, op) in proven.into_iter().rev() {
