@@ -435,3 +435,48 @@ def grows(xs: list[int]) -> int:
     assert_eq!(count(&f, "reassigned", "LoadItem"), 1);
     assert_eq!(count(&f, "grows", "LoadItem"), 1);
 }
+
+#[test]
+fn arms_storing_one_item_become_one_store_of_a_select_where_indices_fit() {
+    let f = functions(
+        r#"
+def clamp(xs: list[int], out: list[int], lo: int, hi: int) -> None:
+    for i in range(len(xs)):
+        if xs[i] < lo:
+            out[i] = lo
+        elif xs[i] > hi:
+            out[i] = hi
+        else:
+            out[i] = xs[i]
+
+
+def split(xs: list[int], evens: list[int], odds: list[int]) -> None:
+    for i in range(len(xs)):
+        if xs[i] % 2 == 0:
+            evens[i] = xs[i]
+        else:
+            odds[i] = xs[i]
+
+
+def negative(xs: list[int], out: list[int]) -> None:
+    for i in range(-len(xs), 0):
+        if xs[i] > 2:
+            out[i] = xs[i]
+        else:
+            out[i] = -xs[i]
+"#,
+    );
+    // The `range` setup's select; then, in the copy of the loop without
+    // checks, the `elif`'s select (twice: where it was made, a block the
+    // `if`'s conversion left unreachable, and moved with the `if`'s arm)
+    // and the `if`'s; the original arms' three stores in each copy of the
+    // loop, the `elif`'s store of its select (in the unreachable block),
+    // and the one store that runs, of the `if`'s select.
+    assert_eq!(count(&f, "clamp", "Select("), 4);
+    assert_eq!(count(&f, "clamp", "StoreItem"), 8);
+    // Different lists: a branch; a negative start: no copy without
+    // checks, so loads that could be outside stay behind the branch.
+    for name in ["split", "negative"] {
+        assert_eq!(count(&f, name, "Select("), 1, "{name}");
+    }
+}

@@ -112,7 +112,7 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
                 }
             }
         });
-        super::replace_reads(&mut body.blocks, &renamed);
+        super::rename_locals(&mut body.blocks, &renamed);
         for d in renamed.keys() {
             assignments.remove(d);
         }

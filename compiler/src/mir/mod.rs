@@ -422,6 +422,30 @@ impl Statement {
         }
     }
 
+    /// The locals the statement assigns (as [`Statement::assigned`]), to
+    /// change.
+    fn assigned_mut(&mut self) -> Vec<&mut LocalId> {
+        match self {
+            Statement::Assign(l, _) | Statement::DecRef(l) => vec![l],
+            Statement::CheckedArith {
+                value, overflow, ..
+            } => vec![value, overflow],
+            Statement::Call { status, value, .. } => {
+                let mut out = vec![status];
+                out.extend(value.as_mut());
+                out
+            }
+            Statement::Runtime { dest, .. } => dest.as_mut().into_iter().collect(),
+            Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep, .. } => {
+                vec![too_deep]
+            }
+            Statement::IncRef(_)
+            | Statement::ReleaseFrame
+            | Statement::Store { .. }
+            | Statement::StoreItem { .. } => vec![],
+        }
+    }
+
     /// The locals the statement assigns (at most two).
     pub fn assigned(&self) -> impl Iterator<Item = LocalId> {
         let (first, second) = match self {
@@ -523,26 +547,55 @@ impl Arg {
     }
 }
 
-/// Makes every read in `blocks` of a local that `renamed` maps a read of
-/// what it maps it to.
-fn replace_reads(blocks: &mut [BasicBlock], renamed: &HashMap<LocalId, LocalId>) {
+/// Replaces every mention in `blocks` (assigned or read) of a local that
+/// `renamed` maps by what it maps it to.
+fn rename_locals(blocks: &mut [BasicBlock], renamed: &HashMap<LocalId, LocalId>) {
     if renamed.is_empty() {
         return;
     }
+    let rename = |l: &mut LocalId| {
+        if let Some(to) = renamed.get(l) {
+            *l = *to;
+        }
+    };
     for block in blocks {
-        let reads = block
-            .statements
-            .iter_mut()
-            .flat_map(Statement::reads_mut)
-            .chain(block.terminator.reads_mut());
-        for o in reads {
-            if let Operand::Local(l) = o {
-                if let Some(to) = renamed.get(l) {
-                    *l = *to;
+        for s in &mut block.statements {
+            s.assigned_mut().into_iter().for_each(rename);
+            for o in s.reads_mut() {
+                if let Operand::Local(l) = o {
+                    rename(l);
                 }
             }
         }
+        for o in block.terminator.reads_mut() {
+            if let Operand::Local(l) = o {
+                rename(l);
+            }
+        }
     }
+}
+
+/// Every local mentioned (assigned or read) in `block`.
+fn mentioned(block: &mut BasicBlock) -> Vec<LocalId> {
+    let mut out = Vec::new();
+    for s in &mut block.statements {
+        out.extend(s.assigned_mut().into_iter().map(|l| *l));
+        out.extend(s.reads_mut().into_iter().filter_map(|o| match o {
+            Operand::Local(l) => Some(*l),
+            _ => None,
+        }));
+    }
+    out.extend(
+        block
+            .terminator
+            .reads_mut()
+            .into_iter()
+            .filter_map(|o| match o {
+                Operand::Local(l) => Some(*l),
+                _ => None,
+            }),
+    );
+    out
 }
 
 /// Lowers every function of `module`.
@@ -561,9 +614,9 @@ pub fn build(module: &hir::Module) -> Module {
         inliner.inline_into(body, me);
         reuse::reuse_checked(body);
         ranges::drop_impossible_checks(body);
-        select::convert_small_ifs(body);
         hoist::hoist_invariant_loads(body);
         version::version_counted_loops(body);
+        select::convert_small_ifs(body);
         facts::apply_branch_facts(body);
     }
     Module {
@@ -640,15 +693,37 @@ fn new_temp(locals: &mut Vec<(String, Type)>, ty: Type) -> LocalId {
     id
 }
 
-/// How many edges lead into each block.
+/// How many edges lead into each block from blocks the entry reaches.
 fn predecessor_counts(blocks: &[BasicBlock]) -> Vec<usize> {
+    let live = reachable(blocks);
     let mut counts = vec![0; blocks.len()];
-    for b in blocks {
-        for s in b.terminator.successors() {
+    for (b, block) in blocks.iter().enumerate() {
+        if !live[b] {
+            continue;
+        }
+        for s in block.terminator.successors() {
             counts[s.0 as usize] += 1;
         }
     }
     counts
+}
+
+/// Which blocks control can reach from the entry.
+fn reachable(blocks: &[BasicBlock]) -> Vec<bool> {
+    let mut live = vec![false; blocks.len()];
+    let mut work = vec![0usize];
+    while let Some(b) = work.pop() {
+        if !std::mem::replace(&mut live[b], true) {
+            work.extend(
+                blocks[b]
+                    .terminator
+                    .successors()
+                    .iter()
+                    .map(|s| s.0 as usize),
+            );
+        }
+    }
+    live
 }
 
 /// Adds the releases of owned references on every way out.

@@ -2,33 +2,44 @@
 //! both arms computed before the branch and each variable they set chosen
 //! by a `Select`, which the processor runs without a branch it could
 //! mispredict (`x = x // 2` or `x = 3 * x + 1` in a Collatz step, a
-//! running maximum `if v > best: best = v`).
+//! running maximum `if v > best: best = v`, `cur[j] = a if c else b`
+//! written as an `if`).
 //!
 //! An *arm* is a chain of blocks, each entered only from the one before
 //! (the first only from the branch). Its statements compute scalars
 //! without side effects or traps: copies, unary and binary operations
-//! (division only by a constant other than 0 and -1), selects and checked
-//! arithmetic, each assigning a temporary that nothing else assigns. Its
-//! blocks end in a jump to the next one or a branch on a flag computed in
-//! the arm (an overflow, say) to a block that raises; the last one ends in
-//! copies into variables (`x = t`, the arm's *outputs*) and a jump to the
-//! *join*, where the other arm goes too (or the branch itself, for an `if`
-//! without `else`).
+//! (division only by a constant other than 0 and -1), selects, checked
+//! arithmetic, reads of a live object's header, and reads of a list item
+//! right after a bounds check that cannot fire (its flag is `false`: the
+//! value ranges or loop versioning proved the index inside the list
+//! wherever it is read, so reading it early is safe too), each assigning
+//! a temporary that nothing else assigns. Its blocks end in a jump to the
+//! next one or a branch on a flag computed in the arm (an overflow, say)
+//! to a block that raises; the last one may store one list item and ends
+//! in copies into variables (`x = t`, the arm's *outputs*) and a jump to
+//! the *join*, where the other arm goes too (or the branch itself, for an
+//! `if` without `else`). Both arms store into the same item (the same
+//! buffer and index, neither assigned in the arms) or neither stores.
+//! Branches are converted innermost first, so an arm that was an `if` of
+//! its own (an `elif`) is straight-line code by the time the branch
+//! around it is looked at.
 //!
 //! Both arms' computations move before the branch (a temporary of the arm
 //! not taken gets a value nobody reads). Then, when the arm taken raised
 //! none of its flags, each output variable gets `c ? then-value :
-//! else-value` and control goes to the join; otherwise the original arms
-//! run and raise where they would have. Outputs read no output variable,
-//! so the selects may run in any order.
+//! else-value`, the item gets `c ? then-item : else-item`, and control
+//! goes to the join; otherwise the original arms run and raise where they
+//! would have. Outputs read no output variable, so the selects may run in
+//! any order.
 
 use super::{
     BasicBlock, BinOp, BlockId, LocalId, Lowered, Operand, Rvalue, Statement, Terminator, Type,
 };
-use std::collections::HashMap;
+use roast_runtime::ExcKind;
+use std::collections::{HashMap, HashSet};
 
 /// The most statements an arm may compute for both arms to be run.
-const MAX_ARM: usize = 8;
+const MAX_ARM: usize = 12;
 
 /// One arm of a branch that can be run speculatively.
 struct Arm {
@@ -36,6 +47,8 @@ struct Arm {
     computed: Vec<Statement>,
     /// The flags whose being set sends the arm to a raising block.
     flags: Vec<LocalId>,
+    /// The item the arm stores last, if any: `(data, index, value)`.
+    store: Option<(Operand, Operand, Operand)>,
     /// The closing copies into variables.
     outputs: Vec<(LocalId, Operand)>,
     /// Where the arm ends.
@@ -44,16 +57,14 @@ struct Arm {
 
 /// Converts every branch whose arms qualify (see the module comment).
 pub(super) fn convert_small_ifs(body: &mut Lowered) {
-    let preds = super::predecessor_counts(&body.blocks);
-    let mut defs: HashMap<LocalId, usize> = HashMap::new();
-    for b in &body.blocks {
-        for s in &b.statements {
-            for l in s.assigned() {
-                *defs.entry(l).or_default() += 1;
-            }
-        }
-    }
-    for h in 0..body.blocks.len() {
+    let (mut preds, mut defs) = counts(body);
+    // The item loads conversions have moved before a branch: proven in
+    // bounds where they were, so wherever they are.
+    let mut moved_loads: HashSet<LocalId> = HashSet::new();
+    // Inner branches first: an arm that is an `if` of its own becomes
+    // straight-line code the branch around it can then run (its original
+    // arms, now unreachable, count no more).
+    for h in (0..body.blocks.len()).rev() {
         let Terminator::Branch {
             cond: Operand::Local(c),
             then,
@@ -65,16 +76,25 @@ pub(super) fn convert_small_ifs(body: &mut Lowered) {
         if then == otherwise {
             continue;
         }
-        let arm = |start: BlockId| arm(body, &preds, &defs, start);
+        let arm = |start: BlockId| arm(body, &preds, &defs, &moved_loads, start);
         let (t, e) = match (arm(then), arm(otherwise)) {
             (Some(t), Some(e)) if t.join == e.join => (t, e),
             (Some(t), _) if t.join == otherwise => (t, empty(otherwise)),
             (_, Some(e)) if e.join == then => (empty(then), e),
             _ => continue,
         };
+        // Stores: both arms store last into the same item, or neither does.
+        let same_item = match (t.store, e.store) {
+            (Some((d1, i1, _)), Some((d2, i2, _))) => d1 == d2 && i1 == i2,
+            (None, None) => true,
+            _ => false,
+        };
+        if !same_item {
+            continue;
+        }
         let outputs: Vec<LocalId> = t.outputs.iter().chain(&e.outputs).map(|o| o.0).collect();
         let reads_output = |o: &Operand| matches!(o, Operand::Local(l) if outputs.contains(l));
-        if outputs.is_empty()
+        if (outputs.is_empty() && t.store.is_none())
             || outputs.contains(&c)
             || outputs.iter().any(|v| body.counters.contains_key(v))
             || t.outputs
@@ -84,8 +104,32 @@ pub(super) fn convert_small_ifs(body: &mut Lowered) {
         {
             continue;
         }
+        for s in t.computed.iter().chain(&e.computed) {
+            if let Statement::Assign(l, Rvalue::LoadItem { .. }) = s {
+                moved_loads.insert(*l);
+            }
+        }
         rewrite(body, h, c, (then, otherwise), t, e);
+        (preds, defs) = counts(body);
     }
+}
+
+/// How many ways lead into each block, and how many times each local is
+/// assigned, in the blocks the entry reaches.
+fn counts(body: &Lowered) -> (Vec<usize>, HashMap<LocalId, usize>) {
+    let live = super::reachable(&body.blocks);
+    let mut defs: HashMap<LocalId, usize> = HashMap::new();
+    for (b, block) in body.blocks.iter().enumerate() {
+        if !live[b] {
+            continue;
+        }
+        for s in &block.statements {
+            for l in s.assigned() {
+                *defs.entry(l).or_default() += 1;
+            }
+        }
+    }
+    (super::predecessor_counts(&body.blocks), defs)
 }
 
 /// An arm without statements: the branch goes straight to the join.
@@ -93,6 +137,7 @@ fn empty(join: BlockId) -> Arm {
     Arm {
         computed: Vec::new(),
         flags: Vec::new(),
+        store: None,
         outputs: Vec::new(),
         join,
     }
@@ -103,6 +148,7 @@ fn arm(
     body: &Lowered,
     preds: &[usize],
     defs: &HashMap<LocalId, usize>,
+    moved_loads: &HashSet<LocalId>,
     start: BlockId,
 ) -> Option<Arm> {
     let scalar = |l: LocalId| {
@@ -113,13 +159,16 @@ fn arm(
     };
     let mut statements: Vec<Statement> = Vec::new();
     let mut flags = Vec::new();
+    // Each branch to a raising block: where in `statements`, its flag,
+    // and whether it is a bounds check (raising `IndexError`).
+    let mut guards: Vec<(usize, LocalId, bool)> = Vec::new();
     let mut cur = start;
     let mut blocks = 0;
     let join = loop {
         let block = &body.blocks[cur.0 as usize];
         blocks += 1;
         // Statements (and blocks, even empty ones) are few in an arm.
-        if preds[cur.0 as usize] != 1 || statements.len() > MAX_ARM || blocks > 2 * MAX_ARM {
+        if preds[cur.0 as usize] != 1 || statements.len() > 2 * MAX_ARM || blocks > 2 * MAX_ARM {
             return None;
         }
         statements.extend(block.statements.iter().cloned());
@@ -130,18 +179,19 @@ fn arm(
                 cond: Operand::Local(flag),
                 then,
                 otherwise,
-            } if matches!(
-                body.blocks[then.0 as usize].terminator,
-                Terminator::Raise { .. }
-            ) =>
-            {
+            } => {
+                let Terminator::Raise { kind, .. } = body.blocks[then.0 as usize].terminator else {
+                    return None;
+                };
+                guards.push((statements.len(), flag, kind == ExcKind::IndexError));
                 flags.push(flag);
                 cur = otherwise;
             }
             _ => return None,
         }
     };
-    // The closing copies into variables are the outputs; the rest compute.
+    // The closing copies into variables are the outputs; before them, the
+    // arm may store an item; the rest compute.
     let mut split = statements.len();
     while split > 0 && matches!(statements[split - 1], Statement::Assign(_, Rvalue::Use(_))) {
         split -= 1;
@@ -154,21 +204,78 @@ fn arm(
         })
         .collect();
     statements.truncate(split);
-    let computes = |s: &Statement| match s {
-        Statement::Assign(_, r) => speculable(r),
+    let store = match statements.last() {
+        Some(&Statement::StoreItem { data, index, value }) => {
+            statements.pop();
+            Some((data, index, value))
+        }
+        _ => None,
+    };
+    // A flag assigned `false` never sends the arm to its raising block
+    // (the value ranges or loop versioning proved the check cannot fire).
+    let never = |f: LocalId| {
+        statements.iter().any(
+            |s| matches!(s, Statement::Assign(l, Rvalue::Use(Operand::Bool(false))) if *l == f),
+        )
+    };
+    // An item load is run early only right after a bounds check that
+    // cannot fire (its index is inside the list on every way there), or
+    // where an inner conversion moved such a load.
+    let in_bounds = |at: usize| {
+        matches!(statements[at], Statement::Assign(l, _) if moved_loads.contains(&l))
+            || guards
+                .iter()
+                .rev()
+                .find(|g| g.0 <= at)
+                .is_some_and(|&(from, flag, bounds)| {
+                    bounds
+                        && never(flag)
+                        && !statements[from..at]
+                            .iter()
+                            .any(|s| matches!(s, Statement::Assign(_, Rvalue::LoadItem { .. })))
+                })
+    };
+    // An object's header can be read wherever the object is live.
+    let header = |r: &Rvalue| match r {
+        Rvalue::Load {
+            base: Operand::Local(x),
+            ..
+        } => {
+            let ty = body.locals[x.0 as usize].1;
+            ty.is_heap() && !matches!(ty, Type::Optional(_))
+        }
+        _ => false,
+    };
+    let computes = |(at, s): (usize, &Statement)| match s {
+        Statement::Assign(_, Rvalue::LoadItem { .. }) => in_bounds(at),
+        Statement::Assign(_, r) => speculable(r) || header(r),
         Statement::CheckedArith { .. } => true,
         _ => false,
     };
     let temporary = |l: LocalId| scalar(l) && defs.get(&l) == Some(&1);
     let computed_flag = |f: &LocalId| statements.iter().any(|s| s.assigned().any(|l| l == *f));
-    let fits = statements.len() <= MAX_ARM
-        && statements.iter().all(computes)
+    let assigned_in_arm = |o: Operand| match o {
+        Operand::Local(l) => {
+            statements.iter().any(|s| s.assigned().any(|a| a == l))
+                || outputs.iter().any(|(v, _)| *v == l)
+        }
+        _ => false,
+    };
+    let work = statements
+        .iter()
+        .filter(|s| !matches!(s, Statement::Assign(_, Rvalue::Use(Operand::Bool(false)))))
+        .count();
+    let fits = work <= MAX_ARM
+        && statements.iter().enumerate().all(computes)
         && statements.iter().all(|s| s.assigned().all(temporary))
         && flags.iter().all(computed_flag)
-        && outputs.iter().all(|(v, _)| scalar(*v));
+        && outputs.iter().all(|(v, _)| scalar(*v))
+        && store.is_none_or(|(data, index, _)| !assigned_in_arm(data) && !assigned_in_arm(index));
+    flags.retain(|f| !never(*f));
     fits.then_some(Arm {
         computed: statements,
         flags,
+        store,
         outputs,
         join,
     })
@@ -227,6 +334,24 @@ fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId)
         }
         any
     };
+    if let (Some((data, index, vt)), Some((_, _, ve))) = (t.store, e.store) {
+        let ty = match vt {
+            Operand::Local(l) => body.locals[l.0 as usize].1,
+            Operand::Int(_) => Type::Int,
+            Operand::Float(_) => Type::Float,
+            Operand::Bool(_) => Type::Bool,
+        };
+        let value = super::new_temp(&mut body.locals, ty);
+        selects.push(Statement::Assign(
+            value,
+            Rvalue::Select(Operand::Local(c), vt, ve),
+        ));
+        selects.push(Statement::StoreItem {
+            data,
+            index,
+            value: Operand::Local(value),
+        });
+    }
     let mut head = std::mem::take(&mut body.blocks[h].statements);
     head.extend(t.computed);
     head.extend(e.computed);

@@ -6,7 +6,8 @@
 //! (the counter's values; `v` must be assigned nowhere else in the loop).
 //! A bounds check there of `v + k` (`k` a constant; `v` itself, the
 //! counter before it steps, or a local assigned once, as `v + k` or
-//! `v - k`, in a block of the loop that dominates the check's) against a length `len` the loop does not
+//! `v - k` or a copy of such a local, in a block of the loop that
+//! dominates the check's) against a length `len` the loop does not
 //! assign is false on every iteration when `start + k >= 0` and
 //! `stop + k <= len`. Before the loop, those conditions for all its
 //! checks are tested once: when they hold, control enters a copy of the
@@ -147,13 +148,22 @@ fn plan(
         if t == var || counter_is_var {
             return Some(0);
         }
-        let [(bt, it)] = assignments.get(&t)?.as_slice() else {
-            return None;
+        // Followed back through copies (`t = u`, each assigned once, in
+        // a block of the loop dominating the read).
+        let mut t = t;
+        let (bt, it) = loop {
+            let [(bt, it)] = assignments.get(&t)?.as_slice() else {
+                return None;
+            };
+            if !inside(bt) || !cfg.dominates(*bt, b) || (*bt == b && *it >= i) {
+                return None;
+            }
+            match *statement((*bt, *it)) {
+                Statement::Assign(_, Rvalue::Use(Operand::Local(u))) if u != t => t = u,
+                _ => break (*bt, *it),
+            }
         };
-        if !inside(bt) || !cfg.dominates(*bt, b) || (*bt == b && *it >= i) {
-            return None;
-        }
-        match *statement((*bt, *it)) {
+        match *statement((bt, it)) {
             Statement::Assign(
                 _,
                 Rvalue::Binary(BinOp::IAdd, Operand::Local(x), Operand::Int(k)),
@@ -257,6 +267,10 @@ fn apply(body: &mut Lowered, p: Plan) {
         }
         body.blocks.push(copy);
     }
+    // Temporaries that live only in the loop get new names in the copy:
+    // each is still assigned in one place per name (what `select` needs).
+    let renamed = inner_temporaries(body, &p.blocks, first_copy as usize);
+    super::rename_locals(&mut body.blocks[first_copy as usize..], &renamed);
     for &(b, i, value) in &p.checks {
         let copy = &mut body.blocks[copy_of[&b].0 as usize];
         if let Statement::Assign(_, r) = &mut copy.statements[i] {
@@ -270,4 +284,40 @@ fn apply(body: &mut Lowered, p: Plan) {
         then: copy_of[&p.header],
         otherwise: p.header,
     };
+}
+
+/// New names for the locals that only the loop's blocks mention (and that
+/// are not parameters), for the copy of the loop starting at block
+/// `first_copy`.
+fn inner_temporaries(
+    body: &mut Lowered,
+    blocks: &[BlockId],
+    first_copy: usize,
+) -> HashMap<LocalId, LocalId> {
+    let mut outside: HashSet<LocalId> = body.params.iter().copied().collect();
+    let mut inside: Vec<LocalId> = Vec::new();
+    for (b, block) in body.blocks[..first_copy].iter_mut().enumerate() {
+        let within = blocks.binary_search(&BlockId(b as u32)).is_ok();
+        let mentioned = super::mentioned(block);
+        if within {
+            inside.extend(mentioned);
+        } else {
+            outside.extend(mentioned);
+        }
+    }
+    let mut renamed = HashMap::new();
+    for l in inside {
+        if outside.contains(&l) || renamed.contains_key(&l) {
+            continue;
+        }
+        let ty = body.locals[l.0 as usize].1;
+        let to = super::new_temp(&mut body.locals, ty);
+        for set in [&mut body.borrowed, &mut body.nonneg] {
+            if set.contains(&l) {
+                set.insert(to);
+            }
+        }
+        renamed.insert(l, to);
+    }
+    renamed
 }
