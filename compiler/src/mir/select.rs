@@ -299,6 +299,26 @@ fn speculable(r: &Rvalue) -> bool {
 fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId), t: Arm, e: Arm) {
     let join = t.join;
     let mut selects = Vec::new();
+    // The store first: the arms store before their closing copies, so the
+    // value stored reads the variables as they were.
+    if let (Some((data, index, vt)), Some((_, _, ve))) = (t.store, e.store) {
+        let ty = match vt {
+            Operand::Local(l) => body.locals[l.0 as usize].1,
+            Operand::Int(_) => Type::Int,
+            Operand::Float(_) => Type::Float,
+            Operand::Bool(_) => Type::Bool,
+        };
+        let value = super::new_temp(&mut body.locals, ty);
+        selects.push(Statement::Assign(
+            value,
+            Rvalue::Select(Operand::Local(c), vt, ve),
+        ));
+        selects.push(Statement::StoreItem {
+            data,
+            index,
+            value: Operand::Local(value),
+        });
+    }
     let mut seen: Vec<LocalId> = Vec::new();
     for (v, _) in t.outputs.iter().chain(&e.outputs) {
         if seen.contains(v) {
@@ -334,24 +354,6 @@ fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId)
         }
         any
     };
-    if let (Some((data, index, vt)), Some((_, _, ve))) = (t.store, e.store) {
-        let ty = match vt {
-            Operand::Local(l) => body.locals[l.0 as usize].1,
-            Operand::Int(_) => Type::Int,
-            Operand::Float(_) => Type::Float,
-            Operand::Bool(_) => Type::Bool,
-        };
-        let value = super::new_temp(&mut body.locals, ty);
-        selects.push(Statement::Assign(
-            value,
-            Rvalue::Select(Operand::Local(c), vt, ve),
-        ));
-        selects.push(Statement::StoreItem {
-            data,
-            index,
-            value: Operand::Local(value),
-        });
-    }
     let mut head = std::mem::take(&mut body.blocks[h].statements);
     head.extend(t.computed);
     head.extend(e.computed);
