@@ -87,7 +87,8 @@ impl Fact {
     }
 
     /// What this fact about `x` tells about `t` after `t = x + c` (`c`
-    /// `None`: a copy of any type), if anything.
+    /// `None`: a copy of any type), if anything. (A fact about `t`'s old
+    /// value tells nothing about the new one.)
     fn through(self, x: LocalId, t: LocalId, c: Option<i64>) -> Option<Fact> {
         if self.y == Arg::Local(t) || (self.x != x && c.is_some()) {
             return None;
@@ -95,7 +96,7 @@ impl Fact {
         let Some(c) = c else {
             return Some(if self.x == x {
                 Fact { x: t, ..self }
-            } else if self.y == Arg::Local(x) {
+            } else if self.y == Arg::Local(x) && self.x != t {
                 Fact {
                     y: Arg::Local(t),
                     ..self

@@ -455,16 +455,22 @@ impl Builder<'_> {
         self.push(Statement::Assign(r, Rvalue::AsciiStr(byte)));
         self.goto(join);
         self.switch_to(slow);
-        let v = self.call_rt(
-            RtFn::StrGetItem,
-            vec![val(text), val(index)],
-            Type::Str,
-            span,
-        );
+        let v = self.char_from_runtime(text, index, span);
         self.move_to(r, v);
         self.goto(join);
         self.switch_to(join);
         Operand::Local(r)
+    }
+
+    /// `text[index]` made by the runtime, which raises `IndexError` for an
+    /// index outside the text.
+    fn char_from_runtime(&mut self, text: Operand, index: Operand, span: Span) -> Operand {
+        self.call_rt(
+            RtFn::StrGetItem,
+            vec![val(text), val(index)],
+            Type::Str,
+            span,
+        )
     }
 
     /// Branches to `fast` where `text` is ASCII and `index` (after the
@@ -558,12 +564,7 @@ impl Builder<'_> {
         ));
         self.goto(join);
         self.switch_to(slow);
-        let c = self.call_rt(
-            RtFn::StrGetItem,
-            vec![val(text), val(index)],
-            Type::Str,
-            span,
-        );
+        let c = self.char_from_runtime(text, index, span);
         let eq = self.str_eq(a, c);
         self.push(Statement::Assign(r, Rvalue::Use(eq)));
         self.goto(join);

@@ -102,12 +102,13 @@ fn plan(
         _ => true,
     };
     // The loop variable: the header's copy of this loop's counter.
-    let (var, counter) = body.blocks[l.header.0 as usize]
+    let (copied_at, var, counter) = body.blocks[l.header.0 as usize]
         .statements
         .iter()
-        .find_map(|s| match *s {
+        .enumerate()
+        .find_map(|(i, s)| match *s {
             Statement::Assign(v, Rvalue::Use(Operand::Local(c))) => {
-                body.counters.get(&c).map(|counter| (v, (c, *counter)))
+                body.counters.get(&c).map(|counter| (i, v, (c, *counter)))
             }
             _ => None,
         })?;
@@ -145,7 +146,9 @@ fn plan(
             && !body.blocks[b.0 as usize].statements[..i]
                 .iter()
                 .any(|s| s.assigned().any(|a| a == c));
-        if t == var || counter_is_var {
+        // `v` read at statement `i` of block `b`: after the header's copy.
+        let reads_var = |b: BlockId, i: usize| b != l.header || copied_at < i;
+        if (t == var && reads_var(b, i)) || counter_is_var {
             return Some(0);
         }
         // Followed back through copies (`t = u`, each assigned once, in
@@ -159,8 +162,12 @@ fn plan(
                 return None;
             }
             match *statement((*bt, *it)) {
+                Statement::Assign(_, Rvalue::Use(Operand::Local(u))) if u == var => {
+                    return reads_var(*bt, *it).then_some(0);
+                }
                 Statement::Assign(_, Rvalue::Use(Operand::Local(u))) if u != t => t = u,
-                _ => break (*bt, *it),
+                _ if reads_var(*bt, *it) => break (*bt, *it),
+                _ => return None,
             }
         };
         match *statement((bt, it)) {
