@@ -547,54 +547,43 @@ impl Arg {
     }
 }
 
+/// Calls `f` on every local `block` mentions (assigned or read), to
+/// change.
+fn for_each_local(block: &mut BasicBlock, mut f: impl FnMut(&mut LocalId)) {
+    for s in &mut block.statements {
+        s.assigned_mut().into_iter().for_each(&mut f);
+        for o in s.reads_mut() {
+            if let Operand::Local(l) = o {
+                f(l);
+            }
+        }
+    }
+    for o in block.terminator.reads_mut() {
+        if let Operand::Local(l) = o {
+            f(l);
+        }
+    }
+}
+
 /// Replaces every mention in `blocks` (assigned or read) of a local that
 /// `renamed` maps by what it maps it to.
 fn rename_locals(blocks: &mut [BasicBlock], renamed: &HashMap<LocalId, LocalId>) {
     if renamed.is_empty() {
         return;
     }
-    let rename = |l: &mut LocalId| {
-        if let Some(to) = renamed.get(l) {
-            *l = *to;
-        }
-    };
     for block in blocks {
-        for s in &mut block.statements {
-            s.assigned_mut().into_iter().for_each(rename);
-            for o in s.reads_mut() {
-                if let Operand::Local(l) = o {
-                    rename(l);
-                }
+        for_each_local(block, |l| {
+            if let Some(to) = renamed.get(l) {
+                *l = *to;
             }
-        }
-        for o in block.terminator.reads_mut() {
-            if let Operand::Local(l) = o {
-                rename(l);
-            }
-        }
+        });
     }
 }
 
 /// Every local mentioned (assigned or read) in `block`.
 fn mentioned(block: &mut BasicBlock) -> Vec<LocalId> {
     let mut out = Vec::new();
-    for s in &mut block.statements {
-        out.extend(s.assigned_mut().into_iter().map(|l| *l));
-        out.extend(s.reads_mut().into_iter().filter_map(|o| match o {
-            Operand::Local(l) => Some(*l),
-            _ => None,
-        }));
-    }
-    out.extend(
-        block
-            .terminator
-            .reads_mut()
-            .into_iter()
-            .filter_map(|o| match o {
-                Operand::Local(l) => Some(*l),
-                _ => None,
-            }),
-    );
+    for_each_local(block, |l| out.push(*l));
     out
 }
 
@@ -693,9 +682,9 @@ fn new_temp(locals: &mut Vec<(String, Type)>, ty: Type) -> LocalId {
     id
 }
 
-/// How many edges lead into each block from blocks the entry reaches.
-fn predecessor_counts(blocks: &[BasicBlock]) -> Vec<usize> {
-    let live = reachable(blocks);
+/// How many edges lead into each block from the `live` blocks (those
+/// the entry reaches, as [`reachable`] gives them).
+fn predecessor_counts(blocks: &[BasicBlock], live: &[bool]) -> Vec<usize> {
     let mut counts = vec![0; blocks.len()];
     for (b, block) in blocks.iter().enumerate() {
         if !live[b] {

@@ -32,7 +32,7 @@ impl Available {
 
 /// Replaces repeated checked operations in `body` by the earlier results.
 pub(super) fn reuse_checked(body: &mut Lowered) {
-    let predecessors = super::predecessor_counts(&body.blocks);
+    let predecessors = super::predecessor_counts(&body.blocks, &super::reachable(&body.blocks));
     // Each block with several (or no) ways in roots a tree of blocks with
     // one way in; what is available flows down the tree.
     for root in 0..body.blocks.len() {

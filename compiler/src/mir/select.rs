@@ -129,7 +129,7 @@ fn counts(body: &Lowered) -> (Vec<usize>, HashMap<LocalId, usize>) {
             }
         }
     }
-    (super::predecessor_counts(&body.blocks), defs)
+    (super::predecessor_counts(&body.blocks, &live), defs)
 }
 
 /// An arm without statements: the branch goes straight to the join.
