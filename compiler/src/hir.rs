@@ -318,6 +318,44 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Whether evaluating the expression runs no Roast code and changes,
+    /// frees or replaces no object that exists before it (it may read,
+    /// raise, and take references it drops again): what may run while a
+    /// borrowed reference to an item of a container is held.
+    pub fn is_harmless(&self) -> bool {
+        match &self.kind {
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Local(_) => true,
+            ExprKind::Neg(x)
+            | ExprKind::Invert(x)
+            | ExprKind::Not(x)
+            | ExprKind::Truthy(x)
+            | ExprKind::IntToFloat(x)
+            | ExprKind::FloatToInt(x)
+            | ExprKind::BoolToInt(x)
+            | ExprKind::Abs(x)
+            | ExprKind::Len(x) => x.is_harmless(),
+            ExprKind::Arith(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                !a.ty.is_heap() && a.is_harmless() && b.is_harmless()
+            }
+            ExprKind::IfExp(c, a, b) => {
+                !a.ty.is_heap() && c.is_harmless() && a.is_harmless() && b.is_harmless()
+            }
+            ExprKind::Compare(first, rest) => {
+                !first.ty.is_heap()
+                    && first.is_harmless()
+                    && rest.iter().all(|(_, x)| x.is_harmless())
+            }
+            ExprKind::MinMax(_, items) => !self.ty.is_heap() && items.iter().all(Expr::is_harmless),
+            ExprKind::Runtime(RtFn::ListGetItem, ops) => ops.iter().all(|o| match o {
+                RtOperand::Value(x) => x.is_harmless(),
+                RtOperand::Desc(_) | RtOperand::Null => true,
+            }),
+            _ => false,
+        }
+    }
+}
+
 /// Arithmetic on two operands of the same type (`Int` or `Float`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {

@@ -131,6 +131,7 @@ runtime_functions! {
     StrIadd = roast_rt_str_iadd(Word, Word) -> Word;
     StrRepeat = roast_rt_str_repeat(Ctx, Word, I64, Site) -> Word [raises];
     StrGetItem = roast_rt_str_getitem(Ctx, Word, I64, Site) -> Word [raises];
+    StrOrdAt = roast_rt_str_ord_at(Ctx, Word, I64, Site) -> I64 [raises];
     StrSlice = roast_rt_str_slice(Ctx, Word, I64, I64, I64, I64, Site) -> Word [raises];
     StrContains = roast_rt_str_contains(Word, Word) -> U8;
     StrFind = roast_rt_str_find(Word, Word, I64, I64, I64) -> I64;
@@ -260,6 +261,7 @@ impl RtFn {
                 | StrConcat
                 | StrRepeat
                 | StrGetItem
+                | StrOrdAt
                 | StrSlice
                 | StrContains
                 | StrFind

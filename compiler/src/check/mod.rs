@@ -2100,7 +2100,28 @@ impl<'m> FnChecker<'m> {
                     r
                 }
             };
-            let cr = once(self, container);
+            let Some(rhs) = self.expr(value) else {
+                return vec![];
+            };
+            // `rows[i][j] op= v` with plain `i` and `j`, scalar items and a
+            // harmless `v`: `rows[i]` is read twice instead of into a hidden
+            // local, which lowering can then borrow (nothing that runs in
+            // between can change `rows` or `i`).
+            let reread = !item.is_heap()
+                && matches!(index.kind, ExprKind::Local(_) | ExprKind::Int(_))
+                && rhs.is_harmless()
+                && match &container.kind {
+                    ExprKind::Runtime(RtFn::ListGetItem, ops) => ops.iter().all(|o| {
+                        matches!(o, hir::RtOperand::Value(x)
+                            if matches!(x.kind, ExprKind::Local(_) | ExprKind::Int(_)))
+                    }),
+                    _ => false,
+                };
+            let cr = if reread {
+                container
+            } else {
+                once(self, container)
+            };
             let ir = once(self, index);
             let current = rt(
                 f,
@@ -2111,9 +2132,6 @@ impl<'m> FnChecker<'m> {
                 item,
                 target.span,
             );
-            let Some(rhs) = self.expr(value) else {
-                return vec![];
-            };
             let Some(result) = self.binary(span, op, current, rhs) else {
                 return vec![];
             };

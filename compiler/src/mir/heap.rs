@@ -8,6 +8,7 @@
 //! way out of a function releases every heap local but the returned one and
 //! the parameters the function never reassigns (those stay borrowed).
 
+use super::chars::{char_at, CharCode};
 use super::{
     local, BasicBlock, BinOp, BlockId, Builder, CheckedOp, IntCond, LocalId, Operand, RtArg, RtFn,
     Rvalue, Statement, Terminator, UnOp,
@@ -19,11 +20,11 @@ use roast_runtime::ExcKind;
 use std::collections::HashSet;
 
 /// Offset of a `str`'s length in bytes.
-const STR_BYTES: i32 = 16;
+pub(super) const STR_BYTES: i32 = 16;
 /// Offset of a `str`'s code-point count.
-const STR_CHARS: i32 = 24;
+pub(super) const STR_CHARS: i32 = 24;
 /// Offset of a `str`'s UTF-8 bytes.
-const STR_TEXT: i32 = 40;
+pub(super) const STR_TEXT: i32 = 40;
 /// Offset of a list's and a dict's length.
 pub(super) const LEN: i32 = 16;
 /// Offset of the first item of a tuple, and of a box's value.
@@ -154,7 +155,7 @@ pub(super) fn insert_cleanup(
     frame
 }
 
-fn val(op: Operand) -> RtArg {
+pub(super) fn val(op: Operand) -> RtArg {
     RtArg::Value(op)
 }
 
@@ -172,7 +173,7 @@ impl Builder<'_> {
 
     /// A temporary of type `ty` that holds a new reference until the
     /// statement ends.
-    fn owned_temp(&mut self, ty: Type) -> LocalId {
+    pub(super) fn owned_temp(&mut self, ty: Type) -> LocalId {
         let t = self.temp(ty);
         if ty.is_heap() {
             self.owned.push(t);
@@ -212,7 +213,7 @@ impl Builder<'_> {
     /// Moves an owned value (from [`Builder::owned_copy`], or a statement
     /// temporary) into `dest`, which holds nothing: the source temporary is
     /// cleared, with nothing left for the statement's end to release.
-    fn move_to(&mut self, dest: LocalId, v: Operand) {
+    pub(super) fn move_to(&mut self, dest: LocalId, v: Operand) {
         self.push(Statement::Assign(dest, Rvalue::Use(v)));
         if let Operand::Local(t) = v {
             self.owned.retain(|o| *o != t);
@@ -232,7 +233,7 @@ impl Builder<'_> {
 
     /// Calls runtime function `f`: `Ctx` and `Site` parameters are filled
     /// in, the others come from `args` in order. A heap result is owned.
-    fn call_rt(&mut self, f: RtFn, args: Vec<RtArg>, ty: Type, span: Span) -> Operand {
+    pub(super) fn call_rt(&mut self, f: RtFn, args: Vec<RtArg>, ty: Type, span: Span) -> Operand {
         let mut args = args.into_iter();
         let mut full = Vec::new();
         for p in f.params() {
@@ -263,7 +264,8 @@ impl Builder<'_> {
                 let [RtOperand::Value(list), RtOperand::Value(index)] = ops.as_slice() else {
                     unreachable!("checker: list[index]")
                 };
-                let (l, i) = (self.expr(list), self.expr(index));
+                let l = self.list_for_item(list, e.ty, &[index]);
+                let i = self.expr(index);
                 self.list_get(l, i, e.ty, span)
             }
             ExprKind::Runtime(RtFn::StrGetItem, ops) => {
@@ -272,6 +274,14 @@ impl Builder<'_> {
                 };
                 let (t, i) = (self.expr(text), self.expr(index));
                 self.str_get(t, i, span)
+            }
+            ExprKind::Runtime(RtFn::Ord, ops) if matches!(ops.as_slice(), [RtOperand::Value(x)] if char_at(x).is_some()) =>
+            {
+                let [RtOperand::Value(x)] = ops.as_slice() else {
+                    unreachable!("matched above")
+                };
+                let (text, index) = char_at(x).expect("matched above");
+                self.char_code(CharCode::At(text, index), x.span)
             }
             ExprKind::Runtime(RtFn::ListAppend, ops) => {
                 let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
@@ -375,6 +385,9 @@ impl Builder<'_> {
                 )
             }
             ExprKind::HeapCompare(op, l, r) => {
+                if let Some(r) = self.compare_chars(*op, l, r) {
+                    return r;
+                }
                 if let (CmpOp::Eq | CmpOp::Ne, Some(eq)) = (op, self.compare_char_at(l, r)) {
                     return match op {
                         CmpOp::Eq => eq,
@@ -385,14 +398,19 @@ impl Builder<'_> {
                 self.heap_compare(*op, a, b, l.ty)
             }
             ExprKind::Contains(item, container, negate) => {
-                let iv = self.expr(item);
-                let cv = self.expr(container);
-                let f = match container.ty {
-                    Type::Str => RtFn::StrContains,
-                    Type::List(_) => RtFn::ListContains,
-                    _ => RtFn::DictContains,
+                let r = match self.in_ascii_set(item, container, span) {
+                    Some(r) => r,
+                    None => {
+                        let iv = self.expr(item);
+                        let cv = self.expr(container);
+                        let f = match container.ty {
+                            Type::Str => RtFn::StrContains,
+                            Type::List(_) => RtFn::ListContains,
+                            _ => RtFn::DictContains,
+                        };
+                        self.call_rt(f, vec![val(cv), val(iv)], Type::Bool, span)
+                    }
                 };
-                let r = self.call_rt(f, vec![val(cv), val(iv)], Type::Bool, span);
                 if *negate {
                     self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, r))
                 } else {
@@ -445,137 +463,10 @@ impl Builder<'_> {
         }
     }
 
-    /// `text[index]`: a character of ASCII text is the runtime's immortal
-    /// string of its byte, found without a call; other text, and indices
-    /// out of range, go to the runtime (which raises).
-    fn str_get(&mut self, text: Operand, index: Operand, span: Span) -> Operand {
-        let r = self.owned_temp(Type::Str);
-        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
-        let byte = self.ascii_byte_at(text, index, fast, slow);
-        self.push(Statement::Assign(r, Rvalue::AsciiStr(byte)));
-        self.goto(join);
-        self.switch_to(slow);
-        let v = self.char_from_runtime(text, index, span);
-        self.move_to(r, v);
-        self.goto(join);
-        self.switch_to(join);
-        Operand::Local(r)
-    }
-
-    /// `text[index]` made by the runtime, which raises `IndexError` for an
-    /// index outside the text.
-    fn char_from_runtime(&mut self, text: Operand, index: Operand, span: Span) -> Operand {
-        self.call_rt(
-            RtFn::StrGetItem,
-            vec![val(text), val(index)],
-            Type::Str,
-            span,
-        )
-    }
-
-    /// Branches to `fast` where `text` is ASCII and `index` (after the
-    /// negative fix-up) inside it, else to `slow`; returns the byte there,
-    /// read in `fast` (where the lowering goes on).
-    fn ascii_byte_at(
-        &mut self,
-        text: Operand,
-        index: Operand,
-        fast: BlockId,
-        slow: BlockId,
-    ) -> Operand {
-        let bytes = self.load_word(text, STR_BYTES);
-        let chars = self.load_word(text, STR_CHARS);
-        let ascii = self.compare_ints(IntCond::Eq, bytes, chars);
-        // In ASCII text, bytes are characters.
-        let at = self.position(index, bytes);
-        let inside = self.compare_ints(IntCond::ULt, at, bytes);
-        let quick = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, ascii, inside));
-        self.branch(quick, fast, slow);
-        self.switch_to(fast);
-        self.assign(
-            Type::Int,
-            Rvalue::LoadByte {
-                base: text,
-                offset: STR_TEXT,
-                index: at,
-            },
-        )
-    }
-
-    /// `a == text[index]` for strings (or `text[index] == a` where reading
-    /// `a` first changes nothing: a constant, or a variable the subscript
-    /// leaves alone), lowered by [`Self::str_eq_char_at`]; `None` for
-    /// other comparisons.
-    fn compare_char_at(&mut self, first: &hir::Expr, right: &hir::Expr) -> Option<Operand> {
-        fn char_at(e: &hir::Expr) -> Option<(&hir::Expr, &hir::Expr)> {
-            match &e.kind {
-                ExprKind::Runtime(RtFn::StrGetItem, ops) => match ops.as_slice() {
-                    [RtOperand::Value(text), RtOperand::Value(index)] => Some((text, index)),
-                    _ => None,
-                },
-                _ => None,
-            }
-        }
-        if first.ty != Type::Str {
-            return None;
-        }
-        let (a, (text, index), span) = match (char_at(first), char_at(right)) {
-            (_, Some(at)) => (first, at, right.span),
-            (Some((text, index)), None)
-                if match right.kind {
-                    ExprKind::Str(_) => true,
-                    ExprKind::Local(l) => {
-                        leaves_alone(text, local(l)) && leaves_alone(index, local(l))
-                    }
-                    _ => false,
-                } =>
-            {
-                (right, (text, index), first.span)
-            }
-            _ => return None,
-        };
-        let a = self.expr(a);
-        let (t, i) = (self.expr(text), self.expr(index));
-        Some(self.str_eq_char_at(a, t, i, span))
-    }
-
-    /// `a == text[index]` for strings: where the character is one of ASCII
-    /// text, `a` is compared with its byte, and no string is made for it;
-    /// elsewhere `text[index]` is made (or raises) and compared as
-    /// [`Self::str_eq`] does.
-    fn str_eq_char_at(&mut self, a: Operand, text: Operand, index: Operand, span: Span) -> Operand {
-        let r = self.temp(Type::Bool);
-        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
-        let byte = self.ascii_byte_at(text, index, fast, slow);
-        let len = self.load_word(a, STR_BYTES);
-        let longer = self.compare_ints(IntCond::Ne, len, Operand::Int(1));
-        self.decide_if(longer, r, Rvalue::Use(Operand::Bool(false)), join);
-        let first = self.assign(
-            Type::Int,
-            Rvalue::LoadByte {
-                base: a,
-                offset: STR_TEXT,
-                index: Operand::Int(0),
-            },
-        );
-        self.push(Statement::Assign(
-            r,
-            Rvalue::Binary(BinOp::ICmp(IntCond::Eq), first, byte),
-        ));
-        self.goto(join);
-        self.switch_to(slow);
-        let c = self.char_from_runtime(text, index, span);
-        let eq = self.str_eq(a, c);
-        self.push(Statement::Assign(r, Rvalue::Use(eq)));
-        self.goto(join);
-        self.switch_to(join);
-        Operand::Local(r)
-    }
-
     /// `a == b` for two strings: the same object, or lengths that differ,
     /// or one byte each, decided without a call; the runtime compares the
     /// rest.
-    fn str_eq(&mut self, a: Operand, b: Operand) -> Operand {
+    pub(super) fn str_eq(&mut self, a: Operand, b: Operand) -> Operand {
         let r = self.temp(Type::Bool);
         let join = self.new_block();
         let identical = self.compare_ints(IntCond::Eq, a, b);
@@ -612,7 +503,7 @@ impl Builder<'_> {
 
     /// Where `cond` holds, `r = value` and on to `join`; the lowering goes
     /// on in a new block where it does not.
-    fn decide_if(&mut self, cond: Operand, r: LocalId, value: Rvalue, join: BlockId) {
+    pub(super) fn decide_if(&mut self, cond: Operand, r: LocalId, value: Rvalue, join: BlockId) {
         let (yes, no) = (self.new_block(), self.new_block());
         self.branch(cond, yes, no);
         self.switch_to(yes);
@@ -885,13 +776,42 @@ impl Builder<'_> {
         if let Some((op, rhs)) = in_place_update(container, index, value) {
             return self.dict_update(container, index, value, op, rhs, span);
         }
-        let c = self.expr(container);
+        let c = match container.ty {
+            Type::List(elem) => self.list_for_item(container, *elem, &[index, value]),
+            _ => self.expr(container),
+        };
         let i = self.expr(index);
         let v = self.expr(value);
         match container.ty {
             Type::List(elem) => self.list_set(c, i, v, *elem, span),
             _ => self.dict_store(c, i, v, span),
         }
+    }
+
+    /// `list`, evaluated for reading or writing one of its items of type
+    /// `elem` while `then` is evaluated: where `list` is an item itself
+    /// (`rows[i]` of `rows[i][j] = v`), the item is scalar and `then`
+    /// harmless, the row is borrowed from its container with no reference
+    /// taken, as nothing that runs meanwhile can free it.
+    fn list_for_item(&mut self, list: &hir::Expr, elem: Type, then: &[&hir::Expr]) -> Operand {
+        let row = match &list.kind {
+            ExprKind::Runtime(RtFn::ListGetItem, ops) => match ops.as_slice() {
+                [RtOperand::Value(outer), RtOperand::Value(index)] => Some((outer, index)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((outer, index)) =
+            row.filter(|_| !elem.is_heap() && then.iter().all(|e| e.is_harmless()))
+        else {
+            return self.expr(list);
+        };
+        let (l, i) = (self.expr(outer), self.expr(index));
+        let (data, index) = self.list_slot(l, i, "list index out of range", list.span);
+        let t = self.temp(list.ty);
+        self.borrowed.insert(t);
+        self.push(Statement::Assign(t, Rvalue::LoadItem { data, index }));
+        Operand::Local(t)
     }
 
     /// `d[k] = v` by the runtime (which takes its own references).
@@ -1015,7 +935,7 @@ impl Builder<'_> {
     /// The position `index` names in a sequence of `len` items: counted
     /// from the end when negative (still negative when it is below
     /// `-len`, which an unsigned comparison with `len` then rejects).
-    fn position(&mut self, index: Operand, len: Operand) -> Operand {
+    pub(super) fn position(&mut self, index: Operand, len: Operand) -> Operand {
         if self.is_nonneg(index) {
             return index;
         }
@@ -1445,11 +1365,11 @@ impl Builder<'_> {
     }
 
     /// The int word at `offset` in the object `base` (a length, a buffer).
-    fn load_word(&mut self, base: Operand, offset: i32) -> Operand {
+    pub(super) fn load_word(&mut self, base: Operand, offset: i32) -> Operand {
         self.assign(Type::Int, Rvalue::Load { base, offset })
     }
 
-    fn compare_ints(&mut self, cond: IntCond, a: Operand, b: Operand) -> Operand {
+    pub(super) fn compare_ints(&mut self, cond: IntCond, a: Operand, b: Operand) -> Operand {
         self.assign(Type::Bool, Rvalue::Binary(BinOp::ICmp(cond), a, b))
     }
 
@@ -1612,7 +1532,7 @@ fn in_place_update<'e>(
 
 /// Whether evaluating `e` never reads local `l` (conservatively: shapes
 /// not listed here count as reading it).
-fn leaves_alone(e: &hir::Expr, l: LocalId) -> bool {
+pub(super) fn leaves_alone(e: &hir::Expr, l: LocalId) -> bool {
     let all = |es: &[hir::Expr]| es.iter().all(|x| leaves_alone(x, l));
     match &e.kind {
         ExprKind::Int(_)

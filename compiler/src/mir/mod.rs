@@ -10,6 +10,7 @@ use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
 pub use crate::rtabi::RtFn;
 
 mod cfg;
+mod chars;
 mod facts;
 mod heap;
 mod hoist;

@@ -38,8 +38,8 @@ struct Plan {
     /// Each check: block, statement, and the value it always has.
     checks: Vec<(BlockId, usize, bool)>,
     /// Each `(k, len)` the checks need `start + k >= 0` and
-    /// `stop + k <= len` for.
-    bounds: Vec<(i64, LocalId)>,
+    /// `stop + k <= len` for (only the first without a length).
+    bounds: Vec<(i64, Option<LocalId>)>,
     start: Operand,
     stop: Operand,
 }
@@ -186,8 +186,35 @@ fn plan(
             _ => None,
         }
     };
+    let offset =
+        |t: LocalId, b: BlockId, i: usize| offset(t, b, i).filter(|k| k.abs() <= MAX_OFFSET);
     let mut checks = Vec::new();
     let mut bounds = Vec::new();
+    // The negative-index fix-ups `v + k < 0` (`k` below 0): false where
+    // `start + k >= 0`. Each: its result and the `v + k` it tests.
+    let mut fixups: HashMap<LocalId, LocalId> = HashMap::new();
+    for &b in &l.blocks {
+        let statements = &body.blocks[b.0 as usize].statements;
+        for (i, s) in statements.iter().enumerate() {
+            let Statement::Assign(
+                negative,
+                Rvalue::Binary(BinOp::ICmp(IntCond::SLt), index, Operand::Int(0)),
+            ) = *s
+            else {
+                continue;
+            };
+            let Operand::Local(t) = resolve(statements, i, i, index) else {
+                continue;
+            };
+            if let (Some(k), [_]) = (offset(t, b, i), assigned_inside(negative).as_slice()) {
+                checks.push((b, i, false));
+                fixups.insert(negative, t);
+                if !bounds.contains(&(k, None)) {
+                    bounds.push((k, None));
+                }
+            }
+        }
+    }
     for &b in &l.blocks {
         let statements = &body.blocks[b.0 as usize].statements;
         for (i, s) in statements.iter().enumerate() {
@@ -205,15 +232,29 @@ fn plan(
             let Operand::Local(t) = resolve(statements, i, i, index) else {
                 continue;
             };
-            let Some(k) = offset(t, b, i).filter(|k| k.abs() <= MAX_OFFSET) else {
+            let Some(k) = offset(t, b, i).or_else(|| {
+                // The fixed-up position `negative ? t + len : t`, which is
+                // `t` in the copy, where `negative` is false.
+                let [at] = assigned_inside(t).try_into().ok()?;
+                let Statement::Assign(_, Rvalue::Select(Operand::Local(c), _, u)) = *statement(at)
+                else {
+                    return None;
+                };
+                let at_statements = &body.blocks[at.0 .0 as usize].statements;
+                let Operand::Local(u) = resolve(at_statements, at.1, at.1, u) else {
+                    return None;
+                };
+                let before_check = cfg.dominates(at.0, b) && (at.0 != b || at.1 < i);
+                (fixups.get(&c) == Some(&u) && before_check).then(|| offset(u, at.0, at.1))?
+            }) else {
                 continue;
             };
             if body.locals[len.0 as usize].1 != Type::Int || !invariant(Operand::Local(len)) {
                 continue;
             }
             checks.push((b, i, cond == IntCond::ULt));
-            if !bounds.contains(&(k, len)) {
-                bounds.push((k, len));
+            if !bounds.contains(&(k, Some(len))) {
+                bounds.push((k, Some(len)));
             }
         }
     }
@@ -244,6 +285,10 @@ fn apply(body: &mut Lowered, p: Plan) {
             Type::Bool,
             Rvalue::Binary(BinOp::ICmp(IntCond::SGe), p.start, Operand::Int(-k)),
         );
+        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, low));
+        let Some(len) = len else {
+            continue;
+        };
         let room = assign(
             body,
             Type::Int,
@@ -254,9 +299,7 @@ fn apply(body: &mut Lowered, p: Plan) {
             Type::Bool,
             Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, room),
         );
-        for c in [low, high] {
-            fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, c));
-        }
+        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, high));
     }
     let first_copy = body.blocks.len() as u32;
     let copy_of: HashMap<BlockId, BlockId> = p

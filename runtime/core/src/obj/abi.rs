@@ -365,6 +365,27 @@ pub unsafe extern "C" fn roast_rt_str_getitem(
     unsafe { ptr_or_raise(ctx, r.map(new_char), file, file_len, pos) }
 }
 
+/// `ord(s[i])` without making the character: its code point;
+/// `IndexError: string index out of range` as `s[i]`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_ord_at(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    i: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    let r = pystr::get(s.as_str(), i).map(|c| i64::from(u32::from(c)));
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
 /// `s[start:stop:step]` (`mask` says which were given).
 ///
 /// # Safety
