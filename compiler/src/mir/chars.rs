@@ -62,6 +62,48 @@ impl Builder<'_> {
         Operand::Local(r)
     }
 
+    /// The character of `text` starting at byte `pos` (below the text's
+    /// length), and `pos` moved past it: an ASCII byte is the runtime's
+    /// immortal string of it, found without a call.
+    pub(super) fn next_char(&mut self, text: Operand, pos: super::LocalId) -> Operand {
+        let r = self.owned_temp(Type::Str);
+        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
+        let byte = self.assign(
+            Type::Int,
+            Rvalue::LoadByte {
+                base: text,
+                offset: STR_TEXT,
+                index: Operand::Local(pos),
+            },
+        );
+        let ascii = self.compare_ints(IntCond::ULt, byte, Operand::Int(128));
+        self.branch(ascii, fast, slow);
+        self.switch_to(fast);
+        self.push(Statement::Assign(r, Rvalue::AsciiStr(byte)));
+        self.push(Statement::Assign(
+            pos,
+            Rvalue::Binary(BinOp::IAdd, Operand::Local(pos), Operand::Int(1)),
+        ));
+        self.goto(join);
+        self.switch_to(slow);
+        let c = self.call_rt(
+            RtFn::StrCharAt,
+            vec![val(text), val(Operand::Local(pos))],
+            Type::Str,
+            Span::default(),
+        );
+        self.move_to(r, c);
+        let bytes = self.load_word(Operand::Local(r), STR_BYTES);
+        // Both at most the text's length: no overflow.
+        self.push(Statement::Assign(
+            pos,
+            Rvalue::Binary(BinOp::IAdd, Operand::Local(pos), bytes),
+        ));
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(r)
+    }
+
     /// `text[index]` made by the runtime, which raises `IndexError` for an
     /// index outside the text.
     fn char_from_runtime(&mut self, text: Operand, index: Operand, span: Span) -> Operand {

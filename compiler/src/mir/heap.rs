@@ -1467,7 +1467,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            IterState::Chars { text, pos } => self.piece_at(RtFn::StrCharAt, *text, *pos, *pos),
+            IterState::Chars { text, pos } => Item::One(self.next_char(*text, *pos), Type::Str),
             IterState::Words { text, pos, start } => {
                 self.piece_at(RtFn::StrWordAt, *text, *start, *pos)
             }

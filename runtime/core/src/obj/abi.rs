@@ -1456,7 +1456,11 @@ pub unsafe extern "C" fn roast_rt_list_slice(
         given(mask, 1, stop),
         given(mask, 2, step),
     )
-    .map(|idx| List::of_vals(l.obj().desc(), idx.indices().map(|i| l.get(i as usize))).obj());
+    .map(|idx| match idx.step {
+        1 if idx.count > 0 => l.copy_run(idx.start as usize..(idx.start + idx.count) as usize),
+        _ => List::of_vals(l.obj().desc(), idx.indices().map(|i| l.get(i as usize))),
+    })
+    .map(List::obj);
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }

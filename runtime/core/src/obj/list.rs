@@ -119,19 +119,27 @@ impl List {
     /// A new list of the same type and items (new references to them),
     /// its buffer copied at once.
     pub(crate) fn copy(self) -> List {
+        self.copy_run(0..self.len())
+    }
+
+    /// A new list of the same type holding items `run` (within the list;
+    /// new references to them), copied at once: `l[a:b]`.
+    pub(crate) fn copy_run(self, run: std::ops::Range<usize>) -> List {
         let desc = self.obj().desc();
         if self.holds_bytes() {
-            let bytes = self.bytes().to_vec();
+            let bytes = self.bytes()[run].to_vec();
             let l = List::new(desc, Vec::new());
             l.with_bytes(|v| *v = bytes);
             return l;
         }
+        let words = self.words()[run].to_vec();
         if self.elem().kind().is_heap() {
-            for v in self.items() {
-                v.incref();
+            for &w in &words {
+                // SAFETY: as in `get`: items of a live `list[T]`.
+                unsafe { Val::new(w, self.elem()) }.incref();
             }
         }
-        List::new(desc, self.words().into_owned())
+        List::new(desc, words)
     }
 
     /// The object.

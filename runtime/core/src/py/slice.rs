@@ -74,6 +74,8 @@ pub fn slice_indices(
         } else {
             0
         }
+    } else if start < stop && step == 1 {
+        stop - start
     } else if start < stop {
         (stop - start - 1) / step + 1
     } else {
