@@ -177,7 +177,7 @@ pub fn define_module<M: Module>(
         ctx: Context::new(),
         built: Vec::new(),
         fctx: FunctionBuilderContext::new(),
-        release_last: None,
+        slow_calls: Vec::new(),
     };
     for (i, f) in module.functions.iter().enumerate() {
         let name = format!("{prefix}f{i}_{}", f.name);
@@ -209,8 +209,8 @@ pub fn define_module<M: Module>(
         entries.init = Some(name);
     }
     gen.define_top_level(&entries.script, &module.script)?;
-    if let Some(id) = gen.release_last {
-        gen.define_release_last(id)?;
+    for (f, id) in std::mem::take(&mut gen.slow_calls) {
+        gen.define_slow_call(f, id)?;
     }
     gen.compile_all()?;
     Ok(entries)
@@ -235,9 +235,9 @@ struct ModuleGen<'a, M: Module> {
     /// Functions built, waiting to be compiled: `(id, name, IR)`.
     built: Vec<(ClifFuncId, String, ir::Function)>,
     fctx: FunctionBuilderContext,
-    /// The module's [`ModuleGen::define_release_last`], once a function
-    /// calls it.
-    release_last: Option<ClifFuncId>,
+    /// The module's [`ModuleGen::define_slow_call`] functions, in the
+    /// order functions first called them.
+    slow_calls: Vec<(RtFn, ClifFuncId)>,
 }
 
 impl<M: Module> ModuleGen<'_, M> {
@@ -275,52 +275,71 @@ impl<M: Module> ModuleGen<'_, M> {
         Ok(id)
     }
 
-    /// The module's function that frees an object whose last reference
-    /// goes, declared on first use.
-    fn release_last(&mut self) -> Result<ClifFuncId, String> {
-        if let Some(id) = self.release_last {
-            return Ok(id);
-        }
+    /// The signature of [`ModuleGen::define_slow_call`]'s functions: the
+    /// address of the arguments, a word each, where the result goes too.
+    fn slow_call_signature(&self) -> Signature {
         let mut sig = self.out.make_signature();
         sig.call_conv = CallConv::PreserveAll;
         sig.params.push(abi_param(types::I64));
+        sig
+    }
+
+    /// The module's function calling runtime function `f` for a slow
+    /// path, declared on first use.
+    fn slow_call(&mut self, f: RtFn) -> Result<ClifFuncId, String> {
+        if let Some((_, id)) = self.slow_calls.iter().find(|(g, _)| *g == f) {
+            return Ok(*id);
+        }
+        let sig = self.slow_call_signature();
         let id = self
             .out
-            .declare_function(&format!("{}_release", self.prefix), Linkage::Local, &sig)
+            .declare_function(
+                &format!("{}_slow_{}", self.prefix, f.name()),
+                Linkage::Local,
+                &sig,
+            )
             .map_err(|e| e.to_string())?;
-        self.release_last = Some(id);
+        self.slow_calls.push((f, id));
         Ok(id)
     }
 
-    /// `fn(object)`, preserving every register, calling the runtime's
-    /// `DecRef` (which frees the object). Freeing is rare and slow anyway;
-    /// a call that clobbers nothing lets values stay in registers across a
-    /// `DecRef` — float registers in particular, which the C ABI never
-    /// preserves, so a float live across an ordinary call is kept on the
-    /// stack in the whole loop around it.
-    fn define_release_last(&mut self, id: ClifFuncId) -> Result<(), String> {
-        let mut sig = self.out.make_signature();
-        sig.call_conv = CallConv::PreserveAll;
-        sig.params.push(abi_param(types::I64));
-        self.ctx.func.signature = sig;
+    /// A function that calls runtime function `f` with the arguments
+    /// stored at the address it is given (a word each) and stores the
+    /// result there, preserving every register. Slow paths call the
+    /// runtime through it: they are rare, and a call that clobbers nothing
+    /// and takes one argument lets the fast path around one keep its
+    /// values in registers (float registers in particular, which the C ABI
+    /// never preserves: a float live across an ordinary call is kept on
+    /// the stack in the whole loop around it).
+    fn define_slow_call(&mut self, f: RtFn, id: ClifFuncId) -> Result<(), String> {
+        self.ctx.func.signature = self.slow_call_signature();
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        let runtime = self.runtime_fn(RtFn::DecRef)?;
+        let runtime = self.runtime_fn(f)?;
         {
             let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
-            let object = b.block_params(entry)[0];
+            let at = b.block_params(entry)[0];
+            let (params, _) = rt_signature(f);
+            let args: Vec<Value> = params
+                .iter()
+                .enumerate()
+                .map(|(i, ty)| b.ins().load(*ty, MemFlagsData::trusted(), at, 8 * i as i32))
+                .collect();
             let callee = self.out.declare_func_in_func(runtime, b.func);
             if self.colocate_runtime {
                 b.func.dfg.ext_funcs[callee].colocated = true;
             }
-            b.ins().call(callee, &[object]);
+            let call = b.ins().call(callee, &args);
+            if let Some(&v) = b.inst_results(call).first() {
+                b.ins().store(MemFlagsData::trusted(), v, at, 0);
+            }
             b.ins().return_(&[]);
             b.seal_all_blocks();
             b.finalize(self.out.isa().frontend_config());
         }
-        self.finish_function(id, &format!("{}_release", self.prefix))
+        self.finish_function(id, &format!("{}_slow_{}", self.prefix, f.name()))
     }
 
     /// The runtime's table of immortal ASCII strings, imported.
@@ -607,6 +626,13 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     frame_len: usize,
     funcs: HashMap<FuncId, ir::FuncRef>,
     runtime: HashMap<RtFn, ir::FuncRef>,
+    /// The module's slow-path callers of runtime functions, as used here.
+    slow_calls: HashMap<RtFn, ir::FuncRef>,
+    /// Where the slow-path calls of each runtime function pass their
+    /// arguments and get their result.
+    slow_args: HashMap<RtFn, ir::StackSlot>,
+    /// Whether the block being lowered is a slow path.
+    cold: bool,
     /// The block that releases the frame and raises an exception given as
     /// block parameters (kind, message address and length, position), made
     /// when a first raise site needs it.
@@ -669,10 +695,12 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         }
         let blocks: Vec<ir::Block> = f.blocks.iter().map(|_| b.create_block()).collect();
         for (block, mir_block) in blocks.iter().zip(&f.blocks) {
-            if matches!(
-                mir_block.terminator,
-                Terminator::Raise { .. } | Terminator::Propagate
-            ) {
+            if mir_block.cold
+                || matches!(
+                    mir_block.terminator,
+                    Terminator::Raise { .. } | Terminator::Propagate
+                )
+            {
                 b.set_cold_block(*block);
             }
         }
@@ -697,6 +725,9 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             frame_len: f.frame.len(),
             funcs: HashMap::new(),
             runtime: HashMap::new(),
+            slow_calls: HashMap::new(),
+            slow_args: HashMap::new(),
+            cold: false,
             raise: None,
             shim_out,
             error: None,
@@ -706,6 +737,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
     fn body(&mut self, f: &Body) -> Result<(), String> {
         for (i, block) in f.blocks.iter().enumerate() {
             self.b.switch_to_block(self.blocks[i]);
+            self.cold = block.cold;
             // Cleanup ends every raising block with `ReleaseFrame`; the
             // shared raising block releases the frame itself.
             let statements = match (block.statements.split_last(), &block.terminator) {
@@ -717,6 +749,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             self.terminator(&block.terminator);
         }
+        self.cold = false;
         if let Some(raise) = self.raise {
             self.b.switch_to_block(raise);
             self.statement(&Statement::ReleaseFrame);
@@ -787,6 +820,40 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         let r = self.runtime_ref(f);
         let call = self.b.ins().call(r, args);
         self.b.inst_results(call).first().copied()
+    }
+
+    /// Calls runtime function `f` from a slow path, through the module's
+    /// register-preserving caller of it ([`ModuleGen::define_slow_call`]).
+    fn call_rt_slow(&mut self, f: RtFn, args: &[Value]) -> Option<Value> {
+        let r = match self.slow_calls.get(&f) {
+            Some(r) => *r,
+            None => {
+                let id = self.gen.slow_call(f);
+                let id = self.note_error(id.map(Some))?;
+                let r = self.gen.out.declare_func_in_func(id, self.b.func);
+                self.b.func.dfg.ext_funcs[r].colocated = true;
+                self.slow_calls.insert(f, r);
+                r
+            }
+        };
+        let slot = *self.slow_args.entry(f).or_insert_with(|| {
+            let size = 8 * args.len().max(1) as u32;
+            self.b.create_sized_stack_slot(ir::StackSlotData::new(
+                ir::StackSlotKind::ExplicitSlot,
+                size,
+                3,
+            ))
+        });
+        let address = self.b.ins().stack_addr(types::I64, slot, 0);
+        for (i, v) in args.iter().enumerate() {
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), *v, address, 8 * i as i32);
+        }
+        self.b.ins().call(r, &[address]);
+        let (_, returns) = rt_signature(f);
+        let ty = *returns.first()?;
+        Some(self.b.ins().load(ty, MemFlagsData::trusted(), address, 0))
     }
 
     /// Address and length of a string in read-only data.
@@ -1069,7 +1136,11 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                         }
                     }
                 }
-                let result = self.call_rt(*func, &values);
+                let result = if self.cold {
+                    self.call_rt_slow(*func, &values)
+                } else {
+                    self.call_rt(*func, &values)
+                };
                 if let (Some(dest), Some(v)) = (dest, result) {
                     let dest_ty = self.locals[dest.0 as usize];
                     let v = match func.ret() {
@@ -1149,12 +1220,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         self.b.ins().brif(is_last, last, &[], done, &[]);
         self.b.switch_to_block(last);
         if self.locals.contains(&Type::Float) {
-            let release = self.gen.release_last();
-            if let Some(id) = self.note_error(release.map(Some)) {
-                let r = self.gen.out.declare_func_in_func(id, self.b.func);
-                self.b.func.dfg.ext_funcs[r].colocated = true;
-                self.b.ins().call(r, &[p]);
-            }
+            self.call_rt_slow(RtFn::DecRef, &[p]);
         } else {
             self.call_rt(RtFn::DecRef, &[p]);
         }

@@ -467,16 +467,50 @@ def negative(xs: list[int], out: list[int]) -> None:
 "#,
     );
     // The `range` setup's select; then, in the copy of the loop without
-    // checks, the `elif`'s select (twice: where it was made, a block the
-    // `if`'s conversion left unreachable, and moved with the `if`'s arm)
-    // and the `if`'s; the original arms' three stores in each copy of the
-    // loop, the `elif`'s store of its select (in the unreachable block),
-    // and the one store that runs, of the `if`'s select.
-    assert_eq!(count(&f, "clamp", "Select("), 4);
-    assert_eq!(count(&f, "clamp", "StoreItem"), 8);
+    // checks, the `elif`'s select (moved with the `if`'s arm; the block
+    // where it was made, which the `if`'s conversion left unreachable, is
+    // emptied) and the `if`'s; the original arms' three stores in the
+    // original loop, and the one store of the copy, of the `if`'s select.
+    assert_eq!(count(&f, "clamp", "Select("), 3);
+    assert_eq!(count(&f, "clamp", "StoreItem"), 4);
     // Different lists: a branch; a negative start: no copy without
     // checks, so loads that could be outside stay behind the branch.
     for name in ["split", "negative"] {
         assert_eq!(count(&f, name, "Select("), 1, "{name}");
     }
+}
+
+#[test]
+fn loops_reading_characters_run_a_copy_without_slow_paths_for_ascii_text() {
+    let f = functions(
+        r#"
+def palindromes(s: str) -> int:
+    count = 0
+    for center in range(2 * len(s) - 1):
+        lo = center // 2
+        hi = lo + center % 2
+        while lo >= 0 and hi < len(s) and s[lo] == s[hi]:
+            count += 1
+            lo -= 1
+            hi += 1
+    return count
+
+
+def vowels(s: str) -> int:
+    n = 0
+    i = 0
+    while i < len(s):
+        if s[i] in "aeiou":
+            n += 1
+        i += 1
+    return n
+"#,
+    );
+    // The `while` condition's subscripts three times (tested once before
+    // the loop, then in the loop and in its copy): the copy that runs for
+    // ASCII text has no call to the runtime's `ord(s[i])`.
+    assert_eq!(count(&f, "palindromes", "LoadByte"), 6);
+    assert_eq!(count(&f, "palindromes", "StrOrdAt"), 4);
+    assert_eq!(count(&f, "vowels", "LoadByte"), 2);
+    assert_eq!(count(&f, "vowels", "StrOrdAt"), 1);
 }

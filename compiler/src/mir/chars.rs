@@ -8,6 +8,7 @@ use super::{BinOp, Builder, IntCond, Operand, Rvalue, Statement};
 use crate::diag::Span;
 use crate::hir::{self, CmpOp, ExprKind, RtOperand, Type};
 use crate::rtabi::RtFn;
+use roast_runtime::ExcKind;
 
 /// A character whose code point a comparison needs.
 #[derive(Clone, Copy)]
@@ -50,8 +51,8 @@ impl Builder<'_> {
     /// out of range, go to the runtime (which raises).
     pub(super) fn str_get(&mut self, text: Operand, index: Operand, span: Span) -> Operand {
         let r = self.owned_temp(Type::Str);
-        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
-        let byte = self.ascii_byte_at(text, index, fast, slow);
+        let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
+        let byte = self.ascii_byte_at(text, index, fast, slow, span);
         self.push(Statement::Assign(r, Rvalue::AsciiStr(byte)));
         self.goto(join);
         self.switch_to(slow);
@@ -67,7 +68,7 @@ impl Builder<'_> {
     /// immortal string of it, found without a call.
     pub(super) fn next_char(&mut self, text: Operand, pos: super::LocalId) -> Operand {
         let r = self.owned_temp(Type::Str);
-        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
+        let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
         let byte = self.assign(
             Type::Int,
             Rvalue::LoadByte {
@@ -115,24 +116,34 @@ impl Builder<'_> {
         )
     }
 
-    /// Branches to `fast` where `text` is ASCII and `index` (after the
-    /// negative fix-up) inside it, else to `slow`; returns the byte there,
-    /// read in `fast` (where the lowering goes on).
+    /// Branches to `slow` where `text` is not ASCII; raises `IndexError`
+    /// (as the subscript at `span` does) where `index`, after the negative
+    /// fix-up, is outside it; else goes on in `fast` and returns the byte
+    /// there.
     fn ascii_byte_at(
         &mut self,
         text: Operand,
         index: Operand,
         fast: super::BlockId,
         slow: super::BlockId,
+        span: Span,
     ) -> Operand {
         let bytes = self.load_word(text, STR_BYTES);
         let chars = self.load_word(text, super::heap::STR_CHARS);
         let ascii = self.compare_ints(IntCond::Eq, bytes, chars);
+        let in_text = self.new_block();
+        self.branch(ascii, in_text, slow);
+        self.switch_to(in_text);
         // In ASCII text, bytes are characters.
         let at = self.position(index, bytes);
-        let inside = self.compare_ints(IntCond::ULt, at, bytes);
-        let quick = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, ascii, inside));
-        self.branch(quick, fast, slow);
+        let outside = self.compare_ints(IntCond::UGe, at, bytes);
+        self.raise_if(
+            outside,
+            ExcKind::IndexError,
+            "string index out of range",
+            span,
+        );
+        self.goto(fast);
         self.switch_to(fast);
         self.assign(
             Type::Int,
@@ -154,8 +165,8 @@ impl Builder<'_> {
             CharCode::At(text, index) => (self.expr(text), self.expr(index)),
         };
         let r = self.temp(Type::Int);
-        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
-        let byte = self.ascii_byte_at(text, index, fast, slow);
+        let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
+        let byte = self.ascii_byte_at(text, index, fast, slow, span);
         self.push(Statement::Assign(r, Rvalue::Use(byte)));
         self.goto(join);
         self.switch_to(slow);
@@ -231,8 +242,8 @@ impl Builder<'_> {
     /// [`Self::str_eq`] does.
     fn str_eq_char_at(&mut self, a: Operand, text: Operand, index: Operand, span: Span) -> Operand {
         let r = self.temp(Type::Bool);
-        let (fast, slow, join) = (self.new_block(), self.new_block(), self.new_block());
-        let byte = self.ascii_byte_at(text, index, fast, slow);
+        let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
+        let byte = self.ascii_byte_at(text, index, fast, slow, span);
         let len = self.load_word(a, STR_BYTES);
         let longer = self.compare_ints(IntCond::Ne, len, Operand::Int(1));
         self.decide_if(longer, r, Rvalue::Use(Operand::Bool(false)), join);

@@ -886,7 +886,7 @@ impl Builder<'_> {
             Type::Bool,
             Rvalue::Binary(BinOp::ICmp(IntCond::UGe), len, cap),
         );
-        let (grow, room, join) = (self.new_block(), self.new_block(), self.new_block());
+        let (grow, room, join) = (self.new_cold_block(), self.new_block(), self.new_block());
         self.branch(full, grow, room);
         self.switch_to(grow);
         self.call_rt(RtFn::ListAppend, vec![val(list), val(v)], Type::None, span);

@@ -123,6 +123,7 @@ fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
         frames: site_frames + 1,
     };
     let block = &mut body.blocks[b];
+    let cold = block.cold;
     let rest = block.statements.split_off(k + 1);
     let Some(Statement::Call {
         status,
@@ -165,6 +166,7 @@ fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
     body.blocks.push(BasicBlock {
         statements: rest,
         terminator,
+        cold,
     });
     body.nonneg
         .extend(callee.nonneg.iter().map(|l| map.local(*l)));
@@ -192,6 +194,7 @@ fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
         body.blocks.push(BasicBlock {
             statements,
             terminator,
+            cold: cb.cold || cold,
         });
     }
 }

@@ -75,6 +75,10 @@ pub struct BasicBlock {
     pub statements: Vec<Statement>,
     /// Where control goes next.
     pub terminator: Terminator,
+    /// A slow path (text that is not ASCII, a list that must grow): laid
+    /// out last, and its runtime calls preserve every register, so the
+    /// fast path around it keeps its values in registers.
+    pub cold: bool,
 }
 
 /// A value: a local or a constant.
@@ -605,7 +609,7 @@ pub fn build(module: &hir::Module) -> Module {
         reuse::reuse_checked(body);
         ranges::drop_impossible_checks(body);
         hoist::hoist_invariant_loads(body);
-        version::version_counted_loops(body);
+        version::version_loops(body);
         select::convert_small_ifs(body);
         facts::apply_branch_facts(body);
     }
@@ -719,6 +723,14 @@ fn reachable(blocks: &[BasicBlock]) -> Vec<bool> {
 /// Adds the releases of owned references on every way out.
 fn finish(l: Lowered) -> Body {
     let (mut blocks, mut locals) = (l.blocks, l.locals);
+    // Blocks the passes cut off (a versioned loop's slow paths) are left
+    // empty, a jump to themselves: nothing to lower, nothing to release.
+    for (b, live) in reachable(&blocks).into_iter().enumerate() {
+        if !live {
+            blocks[b].statements.clear();
+            blocks[b].terminator = Terminator::Goto(BlockId(b as u32));
+        }
+    }
     let frame = heap::insert_cleanup(&mut blocks, &mut locals, &l.params, &l.borrowed);
     Body {
         name: l.name,
@@ -789,6 +801,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
             .map(|p| BasicBlock {
                 statements: p.statements,
                 terminator: p.terminator.unwrap_or(Terminator::Propagate),
+                cold: p.cold,
             })
             .collect(),
         borrowed: b.borrowed,
@@ -803,6 +816,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
 struct Pending {
     statements: Vec<Statement>,
     terminator: Option<Terminator>,
+    cold: bool,
 }
 
 struct Builder<'m> {
@@ -950,8 +964,26 @@ impl Builder<'_> {
         new_temp(&mut self.locals, ty)
     }
 
+    /// A new block, cold when made while lowering a cold one (a slow path
+    /// goes on there until it rejoins a block made before it).
     fn new_block(&mut self) -> BlockId {
-        self.blocks.push(Pending::default());
+        let cold = self
+            .blocks
+            .get(self.current.0 as usize)
+            .is_some_and(|b| b.cold);
+        self.blocks.push(Pending {
+            cold,
+            ..Pending::default()
+        });
+        BlockId(self.blocks.len() as u32 - 1)
+    }
+
+    /// A new block for a slow path (see [`BasicBlock::cold`]).
+    fn new_cold_block(&mut self) -> BlockId {
+        self.blocks.push(Pending {
+            cold: true,
+            ..Pending::default()
+        });
         BlockId(self.blocks.len() as u32 - 1)
     }
 

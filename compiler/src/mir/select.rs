@@ -394,6 +394,7 @@ fn push_block(body: &mut Lowered, statements: Vec<Statement>, terminator: Termin
     body.blocks.push(BasicBlock {
         statements,
         terminator,
+        cold: false,
     });
     BlockId(body.blocks.len() as u32 - 1)
 }

@@ -13,8 +13,15 @@
 //! checks are tested once: when they hold, control enters a copy of the
 //! loop whose checks are constants (later passes fold the branches);
 //! otherwise the original loop runs, checks and all. Both copies leave to
-//! the same blocks. Loops of more than [`MAX_STATEMENTS`] statements are
-//! not copied.
+//! the same blocks. The fix-up of a negative index `v + k` (`k` below 0)
+//! is likewise false when `start + k >= 0`. Loops of more than
+//! [`MAX_STATEMENTS`] statements are not copied.
+//!
+//! Any innermost loop (counted or not) is also copied for its branches
+//! into slow paths on a condition the loop cannot change (`s` is ASCII,
+//! for `s[i]`): the copy, entered when each such condition holds, as
+//! tested before the loop, jumps straight past the slow path, which it
+//! then lacks, calls and all.
 
 use super::cfg::{self, Cfg, Loop};
 use super::facts::resolve;
@@ -40,14 +47,21 @@ struct Plan {
     /// Each `(k, len)` the checks need `start + k >= 0` and
     /// `stop + k <= len` for (only the first without a length).
     bounds: Vec<(i64, Option<LocalId>)>,
+    /// The counted loop's `start` and `stop` (any operands without bounds).
     start: Operand,
     stop: Operand,
+    /// Conditions on values the block before the loop holds that the copy
+    /// needs true.
+    conditions: Vec<Rvalue>,
+    /// Branches into slow paths that the copy replaces by a jump: each
+    /// block, and the target it keeps.
+    jumps: Vec<(BlockId, BlockId)>,
 }
 
-/// Versions every innermost counted loop of `body` that checks indices
-/// (see the module comment).
-pub(super) fn version_counted_loops(body: &mut Lowered) {
-    if body.counters.is_empty() || !cfg::may_loop(body) {
+/// Versions every innermost loop of `body` that checks indices or
+/// branches into slow paths (see the module comment).
+pub(super) fn version_loops(body: &mut Lowered) {
+    if !cfg::may_loop(body) {
         return;
     }
     let cfg = Cfg::new(body);
@@ -94,13 +108,53 @@ fn plan(
             .copied()
             .collect()
     };
-    let statement = |(b, i): (BlockId, usize)| &body.blocks[b.0 as usize].statements[i];
     let invariant = |o: Operand| match o {
         Operand::Local(x) => {
             assigned_inside(x).is_empty() && cfg.holds_value(body, assignments, x, before)
         }
         _ => true,
     };
+    let (conditions, jumps) = slow_path_branches(body, l, &assigned_inside, &invariant);
+    let (checks, bounds, start, stop) =
+        counted_checks(body, cfg, assignments, l, &assigned_inside, &invariant).unwrap_or((
+            Vec::new(),
+            Vec::new(),
+            Operand::Int(0),
+            Operand::Int(0),
+        ));
+    (!checks.is_empty() || !jumps.is_empty()).then(|| Plan {
+        before,
+        header: l.header,
+        blocks: l.blocks.clone(),
+        checks,
+        bounds,
+        start,
+        stop,
+        conditions,
+        jumps,
+    })
+}
+
+/// Bounds checks made in the loop.
+type Checks = (
+    Vec<(BlockId, usize, bool)>,
+    Vec<(i64, Option<LocalId>)>,
+    Operand,
+    Operand,
+);
+
+/// The bounds checks of counted loop `l` that versioning can make
+/// constants, what they need, and the loop's start and stop.
+fn counted_checks(
+    body: &Lowered,
+    cfg: &Cfg,
+    assignments: &HashMap<LocalId, Vec<(BlockId, usize)>>,
+    l: &Loop,
+    assigned_inside: &dyn Fn(LocalId) -> Vec<(BlockId, usize)>,
+    invariant: &dyn Fn(Operand) -> bool,
+) -> Option<Checks> {
+    let inside = |b: &BlockId| l.blocks.binary_search(b).is_ok();
+    let statement = |(b, i): (BlockId, usize)| &body.blocks[b.0 as usize].statements[i];
     // The loop variable: the header's copy of this loop's counter.
     let (copied_at, var, counter) = body.blocks[l.header.0 as usize]
         .statements
@@ -258,15 +312,67 @@ fn plan(
             }
         }
     }
-    (!checks.is_empty()).then(|| Plan {
-        before,
-        header: l.header,
-        blocks: l.blocks.clone(),
-        checks,
-        bounds,
-        start: range.start,
-        stop: range.stop,
-    })
+    (!checks.is_empty()).then_some((checks, bounds, range.start, range.stop))
+}
+
+/// The branches of loop `l` on a loop-invariant condition with a slow
+/// path on one side (the ASCII test of a subscript of a string the loop
+/// does not change): the condition each needs, computed before the loop,
+/// and the branch with the target it keeps.
+fn slow_path_branches(
+    body: &Lowered,
+    l: &Loop,
+    assigned_inside: &dyn Fn(LocalId) -> Vec<(BlockId, usize)>,
+    invariant: &dyn Fn(Operand) -> bool,
+) -> (Vec<Rvalue>, Vec<(BlockId, BlockId)>) {
+    let mut conditions = Vec::new();
+    let mut jumps = Vec::new();
+    for &b in &l.blocks {
+        let Terminator::Branch {
+            cond: Operand::Local(c),
+            then,
+            otherwise,
+        } = body.blocks[b.0 as usize].terminator
+        else {
+            continue;
+        };
+        let cold = |t: BlockId| body.blocks[t.0 as usize].cold;
+        let (keep, wanted) = match (cold(then), cold(otherwise)) {
+            (false, true) => (then, true),
+            (true, false) => (otherwise, false),
+            _ => continue,
+        };
+        // The condition's value before the loop: `c` itself, or what its
+        // one assignment in the loop computes from invariant operands
+        // (earlier in the same block, so no iteration reads an old value).
+        let value = match assigned_inside(c).as_slice() {
+            [] if invariant(Operand::Local(c)) => Rvalue::Use(Operand::Local(c)),
+            [(at, i)] if *at == b => match body.blocks[b.0 as usize].statements[*i] {
+                Statement::Assign(
+                    _,
+                    ref r @ Rvalue::Binary(
+                        BinOp::ICmp(_) | BinOp::And | BinOp::Or | BinOp::Xor,
+                        x,
+                        y,
+                    ),
+                ) if invariant(x) && invariant(y) => r.clone(),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        conditions.push(match wanted {
+            true => value,
+            false => match value {
+                Rvalue::Binary(BinOp::ICmp(cond), x, y) => {
+                    Rvalue::Binary(BinOp::ICmp(cond.negated()), x, y)
+                }
+                Rvalue::Use(x) => Rvalue::Unary(super::UnOp::Not, x),
+                _ => continue,
+            },
+        });
+        jumps.push((b, keep));
+    }
+    (conditions, jumps)
 }
 
 /// Tests the plan's conditions before its loop and adds the copy without
@@ -301,6 +407,10 @@ fn apply(body: &mut Lowered, p: Plan) {
         );
         fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, high));
     }
+    for c in &p.conditions {
+        let holds = assign(body, Type::Bool, c.clone());
+        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, holds));
+    }
     let first_copy = body.blocks.len() as u32;
     let copy_of: HashMap<BlockId, BlockId> = p
         .blocks
@@ -326,6 +436,10 @@ fn apply(body: &mut Lowered, p: Plan) {
         if let Statement::Assign(_, r) = &mut copy.statements[i] {
             *r = Rvalue::Use(Operand::Bool(value));
         }
+    }
+    for &(b, keep) in &p.jumps {
+        let target = copy_of.get(&keep).copied().unwrap_or(keep);
+        body.blocks[copy_of[&b].0 as usize].terminator = Terminator::Goto(target);
     }
     let before = &mut body.blocks[p.before.0 as usize];
     before.statements.extend(tests);
