@@ -1006,11 +1006,21 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 a,
                 b,
             } => {
-                let (a, b) = (self.operand(*a), self.operand(*b));
-                let (v, of) = match op {
-                    CheckedOp::Add => self.b.ins().sadd_overflow(a, b),
-                    CheckedOp::Sub => self.b.ins().ssub_overflow(a, b),
-                    CheckedOp::Mul => self.b.ins().smul_overflow(a, b),
+                let (v, of) = match (op, *a, *b) {
+                    (CheckedOp::Add, x, Operand::Int(c)) | (CheckedOp::Add, Operand::Int(c), x) => {
+                        self.add_constant_checked(x, i128::from(c))
+                    }
+                    (CheckedOp::Sub, x, Operand::Int(c)) => {
+                        self.add_constant_checked(x, -i128::from(c))
+                    }
+                    _ => {
+                        let (a, b) = (self.operand(*a), self.operand(*b));
+                        match op {
+                            CheckedOp::Add => self.b.ins().sadd_overflow(a, b),
+                            CheckedOp::Sub => self.b.ins().ssub_overflow(a, b),
+                            CheckedOp::Mul => self.b.ins().smul_overflow(a, b),
+                        }
+                    }
                 };
                 self.define(*value, v);
                 self.define(*overflow, of);
@@ -1163,6 +1173,30 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 self.define(*too_deep, v);
             }
         }
+    }
+
+    /// `x + c` (wrapping; `c` within `i64::MIN..=2^63`, an i64 added or
+    /// subtracted) and whether the exact sum leaves i64, found by
+    /// comparing `x` with the bound `c` leaves room for: a comparison the
+    /// branch on it absorbs (a flag from the addition itself would be
+    /// materialized and tested).
+    fn add_constant_checked(&mut self, x: Operand, c: i128) -> (Value, Value) {
+        let x = self.operand(x);
+        let sum = self.b.ins().iadd_imm_s(x, c as i64);
+        let overflow = match c {
+            0 => self.b.ins().iconst(types::I8, 0),
+            c if c > 0 => {
+                let bound = (i128::from(i64::MAX) - c) as i64;
+                self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, x, bound)
+            }
+            // `c` is at least `i64::MIN` (subtracting it gives the positive
+            // `2^63` above), so the bound fits.
+            c => {
+                let bound = (i128::from(i64::MIN) - c) as i64;
+                self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, bound)
+            }
+        };
+        (sum, overflow)
     }
 
     /// Takes a reference to `p` (null and immortals untouched), inline: the
