@@ -539,6 +539,24 @@ fn rewrite(block: &mut BasicBlock, b: usize, mut set: Bits, facts: &Facts) -> bo
                     .decide(&set, x, *cond, y)
                     .map(|v| Rvalue::Use(Operand::Bool(v)))
             }
+            // Floor division and modulo of a dividend the facts keep
+            // non-negative by a positive constant: unsigned, no fix-up (a
+            // later round folds the fix-up's test of the remainder's sign).
+            Statement::Assign(
+                _,
+                Rvalue::Binary(op @ (BinOp::SDiv | BinOp::SRem), x, Operand::Int(c)),
+            ) if *c > 0
+                && Arg::of(resolve(&block.statements, i, i, *x))
+                    .and_then(|x| facts.interval(&set, x))
+                    .is_some_and(|v| v.lo >= 0) =>
+            {
+                selects = true;
+                let unsigned = match op {
+                    BinOp::SDiv => BinOp::UDiv,
+                    _ => BinOp::URem,
+                };
+                Some(Rvalue::Binary(unsigned, *x, Operand::Int(*c)))
+            }
             Statement::Assign(_, Rvalue::Select(c, x, y)) => {
                 match resolve(&block.statements, i, i, *c) {
                     Operand::Bool(v) => {

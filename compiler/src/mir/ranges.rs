@@ -310,6 +310,8 @@ fn binary(op: BinOp, a: Interval, b: Interval) -> Option<Interval> {
             Interval::new(a.lo.max(-m).min(0), a.hi.min(m).max(0))
         }
         BinOp::URem if a.nonneg() && b.lo > 0 => Interval::new(0, a.hi.min(b.hi - 1)),
+        // Whatever the dividend's bits, as unsigned.
+        BinOp::URem if b.lo > 0 => Interval::new(0, b.hi - 1),
         BinOp::And if a.nonneg() || b.nonneg() => {
             let hi = match (a.nonneg(), b.nonneg()) {
                 (true, true) => a.hi.min(b.hi),
