@@ -978,9 +978,22 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         match op {
             Operand::Local(l) => self.b.use_var(self.vars[l.0 as usize]),
             Operand::Int(v) => self.b.ins().iconst(types::I64, v),
-            Operand::Float(v) => self.b.ins().f64const(v),
+            Operand::Float(v) => self.float_constant(v),
             Operand::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
         }
+    }
+
+    /// A float constant. Cranelift makes an `f64const` anew in each block
+    /// that uses it (two instructions on x86-64, inside the loop too); the
+    /// same bits reinterpreted from an integer constant are an ordinary
+    /// value, computed once before the loop and kept in a register. Zero
+    /// stays an `f64const` (one instruction, clearing a register).
+    fn float_constant(&mut self, v: f64) -> Value {
+        if v.to_bits() == 0 {
+            return self.b.ins().f64const(v);
+        }
+        let bits = self.b.ins().iconst(types::I64, v.to_bits() as i64);
+        self.b.ins().bitcast(types::F64, MemFlagsData::new(), bits)
     }
 
     /// Sets a local. A frame local is also written through to its slot,

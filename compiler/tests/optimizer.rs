@@ -466,13 +466,15 @@ def negative(xs: list[int], out: list[int]) -> None:
             out[i] = -xs[i]
 "#,
     );
-    // The `range` setup's select; then, in the copy of the loop without
-    // checks, the `elif`'s select (moved with the `if`'s arm; the block
-    // where it was made, which the `if`'s conversion left unreachable, is
-    // emptied) and the `if`'s; the original arms' three stores in the
-    // original loop, and the one store of the copy, of the `if`'s select.
-    assert_eq!(count(&f, "clamp", "Select("), 3);
-    assert_eq!(count(&f, "clamp", "StoreItem"), 4);
+    // The `range` setup's select; in the copy of the loop without checks,
+    // the `elif`'s select (moved with the `if`'s arm; the block where it
+    // was made, which the `if`'s conversion left unreachable, is emptied)
+    // and the `if`'s, and one store of the latter; in the original loop
+    // (where `xs[i]`, read once, is known in range after the `if`'s
+    // test), the `elif`'s arms become a select of their checks and one
+    // store of a select where neither fires, besides the three stores.
+    assert_eq!(count(&f, "clamp", "Select("), 5);
+    assert_eq!(count(&f, "clamp", "StoreItem"), 5);
     // Different lists: a branch; a negative start: no copy without
     // checks, so loads that could be outside stay behind the branch.
     for name in ["split", "negative"] {

@@ -609,6 +609,7 @@ pub fn build(module: &hir::Module) -> Module {
         reuse::reuse_checked(body);
         ranges::drop_impossible_checks(body);
         hoist::hoist_invariant_loads(body);
+        reuse::reuse_loads(body);
         version::version_loops(body);
         select::convert_small_ifs(body);
         facts::apply_branch_facts(body);
