@@ -182,6 +182,7 @@ runtime_functions! {
     ListConcat = roast_rt_list_concat(Word, Word) -> Word;
     ListRepeat = roast_rt_list_repeat(Ctx, Word, I64, Site) -> Word [raises];
     ListExtend = roast_rt_list_extend(Word, Word) -> Void;
+    ListExtendSlice = roast_rt_list_extend_slice(Ctx, Word, Word, I64, I64, I64, I64, Site) -> Void [raises];
     ListContains = roast_rt_list_contains(Word, Word) -> U8;
     ListIndex = roast_rt_list_index(Ctx, Word, Word, Site) -> I64 [raises];
     ListCount = roast_rt_list_count(Word, Word) -> I64;

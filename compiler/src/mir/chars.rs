@@ -105,6 +105,25 @@ impl Builder<'_> {
         Operand::Local(r)
     }
 
+    /// `chr(code)`: an ASCII code is the runtime's immortal string of it,
+    /// found without a call; the runtime makes other characters (and
+    /// raises for codes that are none).
+    pub(super) fn chr(&mut self, code: Operand, span: Span) -> Operand {
+        let r = self.owned_temp(Type::Str);
+        let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
+        let ascii = self.compare_ints(IntCond::ULt, code, Operand::Int(128));
+        self.branch(ascii, fast, slow);
+        self.switch_to(fast);
+        self.push(Statement::Assign(r, Rvalue::AsciiStr(code)));
+        self.goto(join);
+        self.switch_to(slow);
+        let c = self.call_rt(RtFn::Chr, vec![val(code)], Type::Str, span);
+        self.move_to(r, c);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(r)
+    }
+
     /// `text[index]` made by the runtime, which raises `IndexError` for an
     /// index outside the text.
     fn char_from_runtime(&mut self, text: Operand, index: Operand, span: Span) -> Operand {

@@ -283,6 +283,34 @@ impl Builder<'_> {
                 let (text, index) = char_at(x).expect("matched above");
                 self.char_code(CharCode::At(text, index), x.span)
             }
+            ExprKind::Runtime(RtFn::Chr, ops) => {
+                let [RtOperand::Value(code)] = ops.as_slice() else {
+                    unreachable!("checker: chr(code)")
+                };
+                let code = self.expr(code);
+                self.chr(code, span)
+            }
+            ExprKind::Runtime(RtFn::ListExtend, ops)
+                if matches!(ops.as_slice(), [_, RtOperand::Value(x)]
+                    if matches!(x.kind, ExprKind::Runtime(RtFn::ListSlice, _))) =>
+            {
+                // `l.extend(src[a:b])`: the runtime extends from the run of
+                // `src`, making no list of the slice.
+                let [RtOperand::Value(list), RtOperand::Value(slice)] = ops.as_slice() else {
+                    unreachable!("matched above")
+                };
+                let ExprKind::Runtime(RtFn::ListSlice, parts) = &slice.kind else {
+                    unreachable!("matched above")
+                };
+                let mut args = vec![val(self.expr(list))];
+                for p in parts {
+                    let RtOperand::Value(x) = p else {
+                        unreachable!("checker: slice operands are values")
+                    };
+                    args.push(val(self.expr(x)));
+                }
+                self.call_rt(RtFn::ListExtendSlice, args, Type::None, slice.span)
+            }
             ExprKind::Runtime(RtFn::ListAppend, ops) => {
                 let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
                     unreachable!("checker: list.append(item)")

@@ -1514,11 +1514,68 @@ pub unsafe extern "C" fn roast_rt_list_repeat(
 pub unsafe extern "C" fn roast_rt_list_extend(l: *mut u8, other: *mut u8) {
     // SAFETY: the contract.
     let (l, other) = unsafe { (list(l), list(other)) };
-    let added = other.words().to_vec();
-    for v in other.items() {
-        v.incref();
+    if other.elem().kind().is_heap() {
+        for v in other.items() {
+            v.incref();
+        }
     }
-    l.with_vec(|v| v.extend_from_slice(&added));
+    if l == other {
+        // `l.extend(l)`: the items as they were before it grows.
+        let added = other.words().to_vec();
+        l.with_vec(|v| v.extend_from_slice(&added));
+    } else {
+        // Two lists, two buffers: `other`'s is read while `l`'s grows.
+        let added = other.words();
+        l.with_vec(|v| v.extend_from_slice(&added));
+    }
+}
+
+/// `l.extend(src[start:stop:step])` (`mask` says which were given), without
+/// the slice as a list of its own; errors as the slice's.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn roast_rt_list_extend_slice(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    src: *mut u8,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let (l, src) = unsafe { (list(l), list(src)) };
+    let r = slice_indices(
+        src.len() as i64,
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
+    .map(|idx| {
+        if src.elem().kind().is_heap() {
+            for i in idx.indices() {
+                src.get(i as usize).incref();
+            }
+        }
+        let words = src.words();
+        if l != src && idx.step == 1 && idx.count > 0 {
+            // Two buffers: `src`'s run is read while `l`'s grows.
+            let run = idx.start as usize..(idx.start + idx.count) as usize;
+            l.with_vec(|v| v.extend_from_slice(&words[run]));
+        } else {
+            let added: Vec<u64> = idx.indices().map(|i| words[i as usize]).collect();
+            drop(words);
+            l.with_vec(|v| v.extend_from_slice(&added));
+        }
+    });
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, (), file, file_len, pos) }
 }
 
 /// `w in l`.
