@@ -27,6 +27,9 @@ pub(super) const STR_CHARS: i32 = 24;
 pub(super) const STR_TEXT: i32 = 40;
 /// Offset of a list's and a dict's length.
 pub(super) const LEN: i32 = 16;
+/// The items an empty list display or a comprehension has room for when
+/// made (as many as Rust's `Vec` makes room for at its first push).
+const FIRST_ROOM: usize = 4;
 /// Offset of the first item of a tuple, and of a box's value.
 const ITEMS: i32 = 16;
 /// Offset of a list's capacity (in items).
@@ -331,9 +334,16 @@ impl Builder<'_> {
                 self.call_rt(*f, args, e.ty, span)
             }
             ExprKind::List(items) => {
+                // Room for a few items in an empty list: most get some,
+                // and the first then needs no call to grow the buffer.
+                let room = if items.is_empty() {
+                    FIRST_ROOM
+                } else {
+                    items.len()
+                };
                 let list = self.call_rt(
                     RtFn::ListNew,
-                    vec![RtArg::Desc(e.ty), val(Operand::Int(items.len() as i64))],
+                    vec![RtArg::Desc(e.ty), val(Operand::Int(room as i64))],
                     e.ty,
                     span,
                 );
@@ -479,7 +489,7 @@ impl Builder<'_> {
                     Some(_) => self.call_rt(RtFn::DictNew, vec![RtArg::Desc(e.ty)], e.ty, span),
                     None => self.call_rt(
                         RtFn::ListNew,
-                        vec![RtArg::Desc(e.ty), val(Operand::Int(0))],
+                        vec![RtArg::Desc(e.ty), val(Operand::Int(FIRST_ROOM as i64))],
                         e.ty,
                         span,
                     ),
