@@ -8,6 +8,7 @@
 
 use super::Terminator;
 use super::{Arg, BasicBlock, CheckedOp, LocalId, Lowered, Operand, Rvalue, Statement};
+use crate::hir::Type;
 use std::collections::{HashMap, HashSet};
 
 type Key = (CheckedOp, Arg, Arg);
@@ -32,22 +33,25 @@ impl Available {
 
 /// Replaces repeated checked operations in `body` by the earlier results.
 pub(super) fn reuse_checked(body: &mut Lowered) {
-    down_trees(body, rewrite);
+    down_trees(&mut body.blocks, rewrite);
 }
 
 /// Calls `f` on each block with what the blocks before it in its tree
 /// made available: each block with several (or no) ways in roots a tree
 /// of blocks with one way in, down which it flows.
-fn down_trees<A: Default + Clone>(body: &mut Lowered, f: fn(&mut BasicBlock, &mut A)) {
-    let predecessors = super::predecessor_counts(&body.blocks, &super::reachable(&body.blocks));
-    for root in 0..body.blocks.len() {
+fn down_trees<A: Default + Clone>(
+    blocks: &mut [BasicBlock],
+    mut f: impl FnMut(&mut BasicBlock, &mut A),
+) {
+    let predecessors = super::predecessor_counts(blocks, &super::reachable(blocks));
+    for root in 0..blocks.len() {
         if root != 0 && predecessors[root] == 1 {
             continue;
         }
         let mut pending = vec![(root, A::default())];
         while let Some((block, mut available)) = pending.pop() {
-            f(&mut body.blocks[block], &mut available);
-            for s in body.blocks[block].terminator.successors() {
+            f(&mut blocks[block], &mut available);
+            for s in blocks[block].terminator.successors() {
                 if predecessors[s.0 as usize] == 1 && s.0 != 0 {
                     pending.push((s.0 as usize, available.clone()));
                 }
@@ -56,23 +60,26 @@ fn down_trees<A: Default + Clone>(body: &mut Lowered, f: fn(&mut BasicBlock, &mu
     }
 }
 
-/// What a load reads: a field of an object, an item of a list's buffer,
-/// or a byte of a string's text.
+/// What a load reads: a field of an object, an item of a buffer of items
+/// of a type, or a byte of a string's text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Place {
     Field(Arg, i32),
-    Item(Arg, Arg),
+    Item(Arg, Arg, Type),
     Byte(Arg, i32, Arg),
 }
 
 impl Place {
-    fn of(r: &Rvalue) -> Option<Place> {
+    /// The place `r` reads into a local of type `ty`.
+    fn of(r: &Rvalue, ty: Type) -> Option<Place> {
         match *r {
             // Offset 0 is the reference count, which changes.
             Rvalue::Load { base, offset } if offset != 0 => {
                 Some(Place::Field(Arg::of(base)?, offset))
             }
-            Rvalue::LoadItem { data, index } => Some(Place::Item(Arg::of(data)?, Arg::of(index)?)),
+            Rvalue::LoadItem { data, index } => {
+                Some(Place::Item(Arg::of(data)?, Arg::of(index)?, ty))
+            }
             Rvalue::LoadByte {
                 base,
                 offset,
@@ -86,7 +93,7 @@ impl Place {
         let l = Arg::Local(l);
         match self {
             Place::Field(a, _) => a == l,
-            Place::Item(a, b) | Place::Byte(a, _, b) => a == l || b == l,
+            Place::Item(a, b, _) | Place::Byte(a, _, b) => a == l || b == l,
         }
     }
 }
@@ -94,37 +101,103 @@ impl Place {
 /// Replaces loads in `body` that repeat one made earlier down the same
 /// tree of blocks, with nothing in between that could store, by copies of
 /// the earlier value (`cur[i]` read twice in one expression; a length
-/// read by the check of each subscript).
+/// read by the check of each subscript; the row of `rows[i][j]` read for
+/// the load and the store of `rows[i][j] += 1`).
 pub(super) fn reuse_loads(body: &mut Lowered) {
-    down_trees(body, rewrite_loads);
+    let locals = &body.locals;
+    down_trees(&mut body.blocks, |block, loaded| {
+        rewrite_loads(block, loaded, locals)
+    });
+}
+
+/// The loads done so far, and which locals are copies of which.
+#[derive(Default, Clone)]
+struct Loaded {
+    done: HashMap<Place, LocalId>,
+    /// `t -> x` for each `t = x` still holding (`x` not a copy itself).
+    copies: HashMap<LocalId, LocalId>,
+}
+
+impl Loaded {
+    /// `a`, or the local it is a copy of.
+    fn original(&self, a: Arg) -> Arg {
+        match a {
+            Arg::Local(l) => Arg::Local(self.copies.get(&l).copied().unwrap_or(l)),
+            k => k,
+        }
+    }
+
+    /// `p` over the originals of its operands.
+    fn canonical(&self, p: Place) -> Place {
+        match p {
+            Place::Field(a, k) => Place::Field(self.original(a), k),
+            Place::Item(a, b, t) => Place::Item(self.original(a), self.original(b), t),
+            Place::Byte(a, k, b) => Place::Byte(self.original(a), k, self.original(b)),
+        }
+    }
+
+    /// `l` is assigned: what mentions its old value goes.
+    fn forget(&mut self, l: LocalId) {
+        self.done.retain(|p, v| *v != l && !p.mentions(l));
+        self.copies.retain(|t, x| *t != l && *x != l);
+    }
 }
 
 /// Rewrites one block's loads, given the loads done before it.
-fn rewrite_loads(block: &mut BasicBlock, loaded: &mut HashMap<Place, LocalId>) {
+fn rewrite_loads(block: &mut BasicBlock, loaded: &mut Loaded, locals: &[(String, Type)]) {
+    let type_of = |o: Operand| match o {
+        Operand::Local(l) => locals[l.0 as usize].1,
+        Operand::Int(_) => Type::Int,
+        Operand::Float(_) => Type::Float,
+        Operand::Bool(_) => Type::Bool,
+    };
     for s in &mut block.statements {
         let place = match s {
-            Statement::Assign(t, r) => Place::of(r).map(|p| (*t, p)),
+            Statement::Assign(t, r) => {
+                Place::of(r, type_of(Operand::Local(*t))).map(|p| (*t, loaded.canonical(p)))
+            }
             _ => None,
         };
-        let reused = place.and_then(|(t, p)| loaded.get(&p).map(|&earlier| (t, earlier)));
+        let reused = place.and_then(|(t, p)| loaded.done.get(&p).map(|&earlier| (t, earlier)));
         if let Some((t, earlier)) = reused {
             *s = Statement::Assign(t, Rvalue::Use(Operand::Local(earlier)));
         }
-        match s {
+        match *s {
             // Changes no object's fields, items or text: reference counts
             // (never loaded here) and freeing only.
             Statement::Assign(..)
             | Statement::CheckedArith { .. }
             | Statement::IncRef(_)
             | Statement::DecRef(_) => {}
-            _ => loaded.clear(),
+            // An item into a buffer of items of its type: no other buffer
+            // (each holds items of one type), no field, no text changes.
+            Statement::StoreItem { value, .. } => {
+                let stored = type_of(value);
+                loaded
+                    .done
+                    .retain(|p, _| !matches!(p, Place::Item(_, _, t) if *t == stored));
+            }
+            // A field: the same field of another object may be this one.
+            Statement::Store { offset, .. } => {
+                loaded
+                    .done
+                    .retain(|p, _| !matches!(p, Place::Field(_, k) if *k == offset));
+            }
+            _ => loaded.done.clear(),
         }
         for l in s.assigned() {
-            loaded.retain(|p, v| *v != l && !p.mentions(l));
+            loaded.forget(l);
+        }
+        if let Statement::Assign(t, Rvalue::Use(Operand::Local(x))) = *s {
+            if let Arg::Local(x) = loaded.original(Arg::Local(x)) {
+                if x != t {
+                    loaded.copies.insert(t, x);
+                }
+            }
         }
         if let (Some((t, p)), None) = (place, reused) {
             if !p.mentions(t) {
-                loaded.insert(p, t);
+                loaded.done.insert(p, t);
             }
         }
     }
