@@ -211,15 +211,8 @@ impl Builder<'_> {
         }
         let x = self.char_code(a, l.span);
         let y = self.char_code(b, r.span);
-        let cond = match op {
-            CmpOp::Eq => IntCond::Eq,
-            CmpOp::Ne => IntCond::Ne,
-            CmpOp::Lt => IntCond::SLt,
-            CmpOp::Le => IntCond::SLe,
-            CmpOp::Gt => IntCond::SGt,
-            CmpOp::Ge => IntCond::SGe,
-        };
-        Some(self.compare_ints(cond, x, y))
+        // Code points are not negative: signed comparison orders them.
+        Some(self.compare_ints(IntCond::signed(op), x, y))
     }
 
     /// `a == text[index]` for strings (or `text[index] == a` where reading

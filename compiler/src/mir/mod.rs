@@ -138,6 +138,18 @@ pub enum IntCond {
 }
 
 impl IntCond {
+    /// Python's comparison `op` of two signed integers.
+    fn signed(op: CmpOp) -> IntCond {
+        match op {
+            CmpOp::Eq => IntCond::Eq,
+            CmpOp::Ne => IntCond::Ne,
+            CmpOp::Lt => IntCond::SLt,
+            CmpOp::Le => IntCond::SLe,
+            CmpOp::Gt => IntCond::SGt,
+            CmpOp::Ge => IntCond::SGe,
+        }
+    }
+
     /// The comparison true exactly where this one is false.
     pub fn negated(self) -> IntCond {
         match self {
@@ -1821,14 +1833,6 @@ impl Builder<'_> {
         if at.is_heap() {
             return self.heap_compare(op, a, b, at);
         }
-        let signed = |op| match op {
-            CmpOp::Eq => IntCond::Eq,
-            CmpOp::Ne => IntCond::Ne,
-            CmpOp::Lt => IntCond::SLt,
-            CmpOp::Le => IntCond::SLe,
-            CmpOp::Gt => IntCond::SGt,
-            CmpOp::Ge => IntCond::SGe,
-        };
         let rvalue = match (at, bt) {
             (Type::Float, Type::Float) => {
                 let cond = match op {
@@ -1879,11 +1883,11 @@ impl Builder<'_> {
                     CmpOp::Le => IntCond::ULe,
                     CmpOp::Gt => IntCond::UGt,
                     CmpOp::Ge => IntCond::UGe,
-                    other => signed(other),
+                    other => IntCond::signed(other),
                 };
                 Rvalue::Binary(BinOp::ICmp(cond), a, b)
             }
-            _ => Rvalue::Binary(BinOp::ICmp(signed(op)), a, b),
+            _ => Rvalue::Binary(BinOp::ICmp(IntCond::signed(op)), a, b),
         };
         self.assign(Type::Bool, rvalue)
     }
