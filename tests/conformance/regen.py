@@ -109,12 +109,21 @@ class _Checked(ast.NodeTransformer):
 
     def visit_AugAssign(self, node):
         self.generic_visit(node)
-        if not isinstance(node.target, ast.Name):
+        target = node.target
+        plain = (ast.Name, ast.Constant)
+        if isinstance(target, ast.Name):
+            load = ast.Name(target.id, ast.Load())
+        elif (isinstance(target, ast.Subscript) and isinstance(target.value, plain)
+              and isinstance(target.slice, plain)):
+            # ``d[k] += y`` with a plain container and key: reading the
+            # item again has no effect of its own.
+            load = ast.Subscript(target.value, target.slice, ast.Load())
+        else:
             return node
         # Keep the augmented assignment itself (``xs += ys`` extends the list
         # in place, which every alias of ``xs`` sees; ``xs = xs + ys`` would
-        # not), then range-check the new value of the name.
-        load = ast.copy_location(ast.Name(node.target.id, ast.Load()), node.target)
+        # not), then range-check the new value of the target.
+        load = ast.copy_location(load, target)
         return [node, ast.copy_location(ast.Expr(_wrap(load)), node)]
 
 

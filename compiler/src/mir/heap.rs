@@ -812,7 +812,7 @@ impl Builder<'_> {
         span: Span,
     ) {
         if let Some((op, rhs)) = in_place_update(container, index, value) {
-            return self.dict_update(container, index, value, op, rhs, span);
+            return self.dict_update(container, index, value, op, rhs, value, span);
         }
         let c = match container.ty {
             Type::List(elem) => self.list_for_item(container, *elem, &[index, value]),
@@ -869,6 +869,7 @@ impl Builder<'_> {
     /// or the default stored as a new entry). Between the lookup and the
     /// write only `rhs`, a constant or local, is read: nothing can change
     /// the dict.
+    #[allow(clippy::too_many_arguments)]
     fn dict_update(
         &mut self,
         container: &hir::Expr,
@@ -876,6 +877,7 @@ impl Builder<'_> {
         value: &hir::Expr,
         op: hir::ArithOp,
         rhs: &hir::Expr,
+        missing: &hir::Expr,
         span: Span,
     ) {
         let c = self.expr(container);
@@ -885,8 +887,8 @@ impl Builder<'_> {
             Type::Bool,
             Rvalue::Binary(BinOp::ICmp(IntCond::Eq), slot, Operand::Int(0)),
         );
-        let (found, missing, join) = (self.new_block(), self.new_block(), self.new_block());
-        self.branch(absent, missing, found);
+        let (found, absent_block, join) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(absent, absent_block, found);
         self.switch_to(found);
         let old = self.assign(
             value.ty,
@@ -907,8 +909,8 @@ impl Builder<'_> {
             value: new,
         });
         self.goto(join);
-        self.switch_to(missing);
-        let v = self.expr(value);
+        self.switch_to(absent_block);
+        let v = self.expr(missing);
         self.dict_store(c, i, v, span);
         self.goto(join);
         self.switch_to(join);
@@ -1566,6 +1568,84 @@ fn in_place_update<'e>(
     };
     let scalar = matches!(*v, Type::Int | Type::Float) && value.ty == *v;
     (reads_entry && scalar && plain(rhs)).then_some((*op, &**rhs))
+}
+
+/// `if k in d: d[k] op= y` / `else: d[k] = w` (or `if k not in d:` with
+/// the arms the other way round), where `d[k] op= y` is an update in
+/// place ([`in_place_update`]): one lookup finds the entry to update, or
+/// that `w` must be stored.
+pub(super) struct UpdateOrInsert<'e> {
+    container: &'e hir::Expr,
+    index: &'e hir::Expr,
+    value: &'e hir::Expr,
+    op: hir::ArithOp,
+    rhs: &'e hir::Expr,
+    missing: &'e hir::Expr,
+    span: Span,
+}
+
+impl<'e> UpdateOrInsert<'e> {
+    /// The statement `if cond: then else: orelse`, if it is one.
+    pub(super) fn of(
+        cond: &'e hir::Expr,
+        then: &'e [hir::Stmt],
+        orelse: &'e [hir::Stmt],
+    ) -> Option<UpdateOrInsert<'e>> {
+        let ExprKind::Contains(key, dict, negate) = &cond.kind else {
+            return None;
+        };
+        let (present, absent) = if *negate {
+            (orelse, then)
+        } else {
+            (then, orelse)
+        };
+        let same = |a: &hir::Expr, b: &hir::Expr| matches!((&a.kind, &b.kind), (ExprKind::Local(x), ExprKind::Local(y)) if x == y);
+        let [hir::Stmt::SetItem {
+            container,
+            index,
+            value,
+            span,
+        }] = present
+        else {
+            return None;
+        };
+        let [hir::Stmt::SetItem {
+            container: c2,
+            index: i2,
+            value: missing,
+            ..
+        }] = absent
+        else {
+            return None;
+        };
+        let (op, rhs) = in_place_update(container, index, value)?;
+        (same(container, dict) && same(index, key) && same(c2, dict) && same(i2, key)).then_some(
+            UpdateOrInsert {
+                container,
+                index,
+                value,
+                op,
+                rhs,
+                missing,
+                span: *span,
+            },
+        )
+    }
+}
+
+impl Builder<'_> {
+    /// Lowers an [`UpdateOrInsert`] with one lookup.
+    pub(super) fn update_or_insert(&mut self, u: UpdateOrInsert<'_>) {
+        self.dict_update(
+            u.container,
+            u.index,
+            u.value,
+            u.op,
+            u.rhs,
+            u.missing,
+            u.span,
+        );
+    }
 }
 
 /// Whether evaluating `e` never reads local `l` (conservatively: shapes

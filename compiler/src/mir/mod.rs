@@ -1143,6 +1143,9 @@ impl Builder<'_> {
                 self.expr(e);
             }
             hir::Stmt::If { cond, then, orelse } => {
+                if let Some(u) = heap::UpdateOrInsert::of(cond, then, orelse) {
+                    return self.update_or_insert(u);
+                }
                 let (tb, eb, join) = (self.new_block(), self.new_block(), self.new_block());
                 self.branch_on(cond, tb, eb);
                 self.switch_to(tb);
