@@ -56,6 +56,8 @@ struct Plan {
     /// Branches into slow paths that the copy replaces by a jump: each
     /// block, and the target it keeps.
     jumps: Vec<(BlockId, BlockId)>,
+    /// The counted loop's latch, if found.
+    latch: Option<Latch>,
 }
 
 /// Versions every innermost loop of `body` that checks indices or
@@ -115,12 +117,13 @@ fn plan(
         _ => true,
     };
     let (conditions, jumps) = slow_path_branches(body, l, &assigned_inside, &invariant);
-    let (checks, bounds, start, stop) =
+    let (checks, bounds, start, stop, latch) =
         counted_checks(body, cfg, assignments, l, &assigned_inside, &invariant).unwrap_or((
             Vec::new(),
             Vec::new(),
             Operand::Int(0),
             Operand::Int(0),
+            None,
         ));
     (!checks.is_empty() || !jumps.is_empty()).then(|| Plan {
         before,
@@ -132,16 +135,36 @@ fn plan(
         stop,
         conditions,
         jumps,
+        latch,
     })
 }
 
-/// Bounds checks made in the loop.
+/// Bounds checks made in the loop, what they need, the loop's start and
+/// stop, and its latch.
 type Checks = (
     Vec<(BlockId, usize, bool)>,
     Vec<(i64, Option<LocalId>)>,
     Operand,
     Operand,
+    Option<Latch>,
 );
+
+/// The end of a counted loop's iteration: `left -= 1`, `next += step`,
+/// `more = left != 0`, a branch on `more` back to the header. The copy
+/// tests `v + step < stop` instead (`v` the loop variable), with `left`
+/// gone (one counter fewer), when `stop + step` cannot overflow. (Not
+/// `next < stop`: the value ranges take the counter to be read only
+/// while it is below `stop`.)
+#[derive(Clone, Copy)]
+struct Latch {
+    block: BlockId,
+    /// The statement counting `left` down (before `test`).
+    count_down: usize,
+    /// The statement computing `more`.
+    test: usize,
+    var: LocalId,
+    step: i64,
+}
 
 /// The bounds checks of counted loop `l` that versioning can make
 /// constants, what they need, and the loop's start and stop.
@@ -312,7 +335,71 @@ fn counted_checks(
             }
         }
     }
-    (!checks.is_empty()).then_some((checks, bounds, range.start, range.stop))
+    let latch = step.and_then(|step| latch(body, cfg, l, c, var, step));
+    (!checks.is_empty()).then_some((checks, bounds, range.start, range.stop, latch))
+}
+
+/// The [`Latch`] of counted loop `l` whose next value is `next`.
+fn latch(
+    body: &Lowered,
+    cfg: &Cfg,
+    l: &Loop,
+    next: LocalId,
+    var: LocalId,
+    step: i64,
+) -> Option<Latch> {
+    l.blocks.iter().find_map(|&b| {
+        let block = &body.blocks[b.0 as usize];
+        let Terminator::Branch {
+            cond: Operand::Local(more),
+            then,
+            ..
+        } = block.terminator
+        else {
+            return None;
+        };
+        let at = |want: &dyn Fn(&Statement) -> bool| block.statements.iter().position(want);
+        let test = at(&|s| matches!(s, Statement::Assign(m, _) if *m == more))?;
+        let Statement::Assign(
+            _,
+            Rvalue::Binary(BinOp::ICmp(IntCond::Ne), Operand::Local(left), Operand::Int(0)),
+        ) = block.statements[test]
+        else {
+            return None;
+        };
+        let count_down = at(&|s| {
+            matches!(s, Statement::Assign(x, Rvalue::Binary(BinOp::ISub, Operand::Local(y), Operand::Int(1)))
+                if *x == left && *y == left)
+        })?;
+        let steps = at(&|s| {
+            matches!(s, Statement::Assign(x, Rvalue::Binary(BinOp::IAdd, Operand::Local(y), _))
+                if *x == next && *y == next)
+        })?;
+        // Only the latch reads `left`, but for blocks before the loop (so
+        // the copy may stop counting); `next` has stepped when tested.
+        let is_left = |r: &&mut Operand| **r == Operand::Local(left);
+        let counts_only_here = body.blocks.iter().enumerate().all(|(o, block)| {
+            let before = o != l.header.0 as usize && cfg.dominates(BlockId(o as u32), l.header);
+            let latch_reads =
+                |i: usize| before || (o == b.0 as usize && (i == count_down || i == test));
+            let reads = |s: &Statement| s.clone().reads_mut().iter().any(is_left);
+            block
+                .statements
+                .iter()
+                .enumerate()
+                .all(|(i, s)| latch_reads(i) || !reads(s))
+                && (before || !block.terminator.clone().reads_mut().iter().any(is_left))
+        });
+        (then == l.header && steps < test && count_down < test && counts_only_here).then_some(
+            Latch {
+                block: b,
+                count_down,
+                test,
+                var,
+                step,
+            },
+        )
+    })
 }
 
 /// The branches of loop `l` on a loop-invariant condition with a slow
@@ -411,6 +498,20 @@ fn apply(body: &mut Lowered, p: Plan) {
         let holds = assign(body, Type::Bool, c.clone());
         fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, holds));
     }
+    // The copy's latch tests `next < stop`: `stop + step` must fit.
+    let latch = p.latch.filter(|_| !p.bounds.is_empty());
+    if let Some(l) = latch {
+        let fits = assign(
+            body,
+            Type::Bool,
+            Rvalue::Binary(
+                BinOp::ICmp(IntCond::SLe),
+                p.stop,
+                Operand::Int(i64::MAX - l.step),
+            ),
+        );
+        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, fits));
+    }
     let first_copy = body.blocks.len() as u32;
     let copy_of: HashMap<BlockId, BlockId> = p
         .blocks
@@ -431,6 +532,22 @@ fn apply(body: &mut Lowered, p: Plan) {
     // each is still assigned in one place per name (what `select` needs).
     let renamed = inner_temporaries(body, &p.blocks, first_copy as usize);
     super::rename_locals(&mut body.blocks[first_copy as usize..], &renamed);
+    if let Some(l) = latch {
+        let var = renamed.get(&l.var).copied().unwrap_or(l.var);
+        let after = super::new_temp(&mut body.locals, Type::Int);
+        let copy = &mut body.blocks[copy_of[&l.block].0 as usize];
+        let Statement::Assign(more, _) = copy.statements[l.test] else {
+            unreachable!("latch: the test assigns")
+        };
+        copy.statements[l.count_down] = Statement::Assign(
+            after,
+            Rvalue::Binary(BinOp::IAdd, Operand::Local(var), Operand::Int(l.step)),
+        );
+        copy.statements[l.test] = Statement::Assign(
+            more,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SLt), Operand::Local(after), p.stop),
+        );
+    }
     for &(b, i, value) in &p.checks {
         let copy = &mut body.blocks[copy_of[&b].0 as usize];
         if let Statement::Assign(_, r) = &mut copy.statements[i] {
