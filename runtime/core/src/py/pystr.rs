@@ -626,6 +626,30 @@ pub fn rjust(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
 mod tests {
     use super::*;
 
+    /// Searches of text where the needle's first character is found far
+    /// more often than the needle, non-ASCII text, counts. Expected values
+    /// are CPython 3.11's.
+    #[test]
+    fn searches_with_many_false_candidates_match_cpython() {
+        let long = format!("{}b", "a".repeat(1000));
+        assert_eq!(find(&long, "ab", None, None), 999);
+        assert_eq!(count(&long, "ab", None, None), 1);
+        assert!(replace(&long, "ab", "X", -1).ends_with("aaX"));
+        assert!(contains(&long, "ab") && !contains(&long, "ba"));
+        let runs = format!("{}ab", "a".repeat(50)).repeat(40);
+        assert_eq!(count(&runs, "ab", None, None), 40);
+        assert_eq!(find(&runs, "aab", None, None), 49);
+        let replaced = replace(&runs, "aab", "Z", -1);
+        assert_eq!(
+            (replaced.len(), count(&replaced, "Z", None, None)),
+            (2000, 40)
+        );
+        assert_eq!(replace("aaaaa", "aa", "x", -1), "xxa");
+        assert_eq!(replace("éxéyé", "éy", "!", -1), "éx!é");
+        assert_eq!(find("éxéyé", "éy", None, None), 2);
+        assert_eq!(replace("abab", "ab", "-", 1), "-ab");
+    }
+
     /// Expected values are CPython 3.11's; the vector file
     /// (`tests/py_cases.txt`) has thousands more.
     #[test]
