@@ -1,7 +1,8 @@
-//! Lowering of single characters of strings: `text[index]`, and the places
-//! where only a character's code point matters (comparisons of characters,
-//! `ord(text[i])`, `c in "aeiou"`), which compare integers and make no
-//! string where the text is ASCII.
+//! Lowering of single characters of strings: `text[index]`, `for ch in
+//! text`, `chr(code)`, and the places where only a character's code point
+//! matters (comparisons of characters, `ord(text[i])`, `c in "aeiou"`),
+//! which compare integers. Where the text is ASCII no string is made and
+//! no call is needed; the paths for other text are cold blocks.
 
 use super::heap::{val, STR_BYTES, STR_TEXT};
 use super::{BinOp, Builder, IntCond, Operand, Rvalue, Statement};
