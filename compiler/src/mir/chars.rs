@@ -55,10 +55,27 @@ impl Builder<'_> {
         let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
         let byte = self.ascii_byte_at(text, index, fast, slow, span);
         self.push(Statement::Assign(r, Rvalue::AsciiStr(byte)));
+        self.slow_path_into(r, slow, join, |b| b.char_from_runtime(text, index, span))
+    }
+
+    /// Ends the fast path into `join`, then lowers the slow path in
+    /// `slow` with `make`, whose value (a string's reference moving) goes
+    /// into `r` too, and goes on in `join` with `r`.
+    fn slow_path_into(
+        &mut self,
+        r: super::LocalId,
+        slow: super::BlockId,
+        join: super::BlockId,
+        make: impl FnOnce(&mut Self) -> Operand,
+    ) -> Operand {
         self.goto(join);
         self.switch_to(slow);
-        let v = self.char_from_runtime(text, index, span);
-        self.move_to(r, v);
+        let v = make(self);
+        if self.locals[r.0 as usize].1.is_heap() {
+            self.move_to(r, v);
+        } else {
+            self.push(Statement::Assign(r, Rvalue::Use(v)));
+        }
         self.goto(join);
         self.switch_to(join);
         Operand::Local(r)
@@ -86,24 +103,22 @@ impl Builder<'_> {
             pos,
             Rvalue::Binary(BinOp::IAdd, Operand::Local(pos), Operand::Int(1)),
         ));
-        self.goto(join);
-        self.switch_to(slow);
-        let c = self.call_rt(
-            RtFn::StrCharAt,
-            vec![val(text), val(Operand::Local(pos))],
-            Type::Str,
-            Span::default(),
-        );
-        self.move_to(r, c);
-        let bytes = self.load_word(Operand::Local(r), STR_BYTES);
-        // Both at most the text's length: no overflow.
-        self.push(Statement::Assign(
-            pos,
-            Rvalue::Binary(BinOp::IAdd, Operand::Local(pos), bytes),
-        ));
-        self.goto(join);
-        self.switch_to(join);
-        Operand::Local(r)
+        self.slow_path_into(r, slow, join, |b| {
+            let at = Operand::Local(pos);
+            let c = b.call_rt(
+                RtFn::StrCharAt,
+                vec![val(text), val(at)],
+                Type::Str,
+                Span::default(),
+            );
+            let bytes = b.load_word(c, STR_BYTES);
+            // Both at most the text's length: no overflow.
+            b.push(Statement::Assign(
+                pos,
+                Rvalue::Binary(BinOp::IAdd, at, bytes),
+            ));
+            c
+        })
     }
 
     /// `chr(code)`: an ASCII code is the runtime's immortal string of it,
@@ -116,13 +131,9 @@ impl Builder<'_> {
         self.branch(ascii, fast, slow);
         self.switch_to(fast);
         self.push(Statement::Assign(r, Rvalue::AsciiStr(code)));
-        self.goto(join);
-        self.switch_to(slow);
-        let c = self.call_rt(RtFn::Chr, vec![val(code)], Type::Str, span);
-        self.move_to(r, c);
-        self.goto(join);
-        self.switch_to(join);
-        Operand::Local(r)
+        self.slow_path_into(r, slow, join, |b| {
+            b.call_rt(RtFn::Chr, vec![val(code)], Type::Str, span)
+        })
     }
 
     /// `text[index]` made by the runtime, which raises `IndexError` for an
@@ -188,13 +199,9 @@ impl Builder<'_> {
         let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
         let byte = self.ascii_byte_at(text, index, fast, slow, span);
         self.push(Statement::Assign(r, Rvalue::Use(byte)));
-        self.goto(join);
-        self.switch_to(slow);
-        let code = self.call_rt(RtFn::StrOrdAt, vec![val(text), val(index)], Type::Int, span);
-        self.push(Statement::Assign(r, Rvalue::Use(code)));
-        self.goto(join);
-        self.switch_to(join);
-        Operand::Local(r)
+        self.slow_path_into(r, slow, join, |b| {
+            b.call_rt(RtFn::StrOrdAt, vec![val(text), val(index)], Type::Int, span)
+        })
     }
 
     /// `l op r` where both sides are single characters and one at least a
