@@ -6,7 +6,8 @@ use super::heap::{Val, View};
 use super::string::{self, new_str, Str};
 use crate::obj::heap::Obj;
 use crate::py::format::{
-    format_bool, format_float, format_int, format_str, push_padded_int, simple_int_spec,
+    format_bool, format_float, format_float_into, format_int, format_int_into, format_str,
+    push_padded_int, simple_int_spec,
 };
 use crate::py::repr::{float_repr, str_repr};
 use crate::py::PyErr;
@@ -231,8 +232,15 @@ pub(crate) fn format(v: Val, spec: &str) -> Result<Obj, PyErr> {
 /// (which grows in place when nobody else holds it). On an error `acc` is
 /// left as it was, still the caller's.
 pub(crate) fn append_format(acc: Str, v: Val, spec: &str) -> Result<Obj, PyErr> {
-    if let (View::Int(x), Some((zero, width))) = (v.view(), simple_int_spec(spec)) {
-        return Ok(string::iadd_int(acc, x, zero, width));
+    match v.view() {
+        View::Int(x) => {
+            if let Some((zero, width)) = simple_int_spec(spec) {
+                return Ok(string::iadd_int(acc, x, zero, width));
+            }
+            return append_text(acc, |text| format_int_into(x, spec, text));
+        }
+        View::Float(x) => return append_text(acc, |text| format_float_into(x, spec, text)),
+        _ => {}
     }
     Ok(match formatted(v, spec)? {
         Formatted::Text(text) => string::iadd_bytes(acc, text.as_bytes(), text.chars().count()),
@@ -244,6 +252,19 @@ pub(crate) fn append_format(acc: Str, v: Val, spec: &str) -> Result<Obj, PyErr> 
 thread_local! {
     /// Reused text buffer for [`append_str_of`].
     static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `acc + text`, the text written by `write` into a reused buffer; on an
+/// error `acc` is left as it was, still the caller's.
+fn append_text(
+    acc: Str,
+    write: impl FnOnce(&mut String) -> Result<(), PyErr>,
+) -> Result<Obj, PyErr> {
+    SCRATCH.with_borrow_mut(|text| {
+        text.clear();
+        write(text)?;
+        Ok(string::iadd_bytes(acc, text.as_bytes(), char_count(text)))
+    })
 }
 
 /// `acc + str(v)`, consuming the caller's reference to `acc` (which grows

@@ -15,6 +15,7 @@
 
 use super::unicode::decimal_value;
 use super::{str_bool, try_reserve, PyErr};
+use std::fmt::Write;
 
 /// The `,` / `_` grouping option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,9 @@ struct Spec {
     /// The presentation type; `'\0'` means none (for floats).
     ty: char,
 }
+
+/// Specs of at most this many bytes are parsed without allocating.
+const SHORT_SPEC: usize = 24;
 
 /// Reads decimal digits (of any script, as `Py_UNICODE_TODECIMAL`) at
 /// `*pos`. Returns how many were read and their value.
@@ -84,7 +88,20 @@ fn parse_spec(
     default_type: char,
     default_align: char,
 ) -> Result<Spec, PyErr> {
-    let chars: Vec<char> = spec.chars().collect();
+    // Specs are short: their characters on the stack, unless long.
+    let mut short = ['\0'; SHORT_SPEC];
+    let long: Vec<char>;
+    let chars: &[char] = if spec.len() <= SHORT_SPEC {
+        let n = spec
+            .chars()
+            .zip(&mut short)
+            .map(|(c, slot)| *slot = c)
+            .count();
+        &short[..n]
+    } else {
+        long = spec.chars().collect();
+        &long
+    };
     let end = chars.len();
     let at = |i: usize| chars.get(i).copied();
     let is_align = |c: Option<char>| matches!(c, Some('<' | '>' | '=' | '^'));
@@ -132,7 +149,7 @@ fn parse_spec(
         }
         pos += 1;
     }
-    let (consumed, width) = get_integer(&chars, &mut pos)?;
+    let (consumed, width) = get_integer(chars, &mut pos)?;
     if consumed > 0 {
         out.width = width;
     }
@@ -153,7 +170,7 @@ fn parse_spec(
     }
     if at(pos) == Some('.') {
         pos += 1;
-        let (consumed, precision) = get_integer(&chars, &mut pos)?;
+        let (consumed, precision) = get_integer(chars, &mut pos)?;
         if consumed == 0 {
             return Err(PyErr::value_error("Format specifier missing precision"));
         }
@@ -259,7 +276,7 @@ struct Number<'a> {
 
 /// `calc_number_widths` + `fill_number`: sign, prefix, grouped digits and
 /// padding laid out as `<lpad><sign><prefix><spad><digits><.><rest><rpad>`.
-fn layout(n: &Number, spec: &Spec) -> Result<String, PyErr> {
+fn layout(n: &Number, spec: &Spec, out: &mut String) -> Result<(), PyErr> {
     let sign = match spec.sign {
         '+' => Some(if n.negative { '-' } else { '+' }),
         ' ' => Some(if n.negative { '-' } else { ' ' }),
@@ -280,7 +297,6 @@ fn layout(n: &Number, spec: &Spec) -> Result<String, PyErr> {
         Grouping::Underscore => Some((3, b'_')),
         Grouping::UnderscoreFour => Some((4, b'_')),
     };
-    let mut out = String::new();
     // Fail cleanly, before building anything, on a width too large to
     // allocate.
     let width_bytes = usize::try_from(spec.width.max(0))
@@ -288,14 +304,18 @@ fn layout(n: &Number, spec: &Spec) -> Result<String, PyErr> {
         .and_then(|w| w.checked_mul(spec.fill.len_utf8()))
         .unwrap_or(usize::MAX);
     try_reserve(
-        &mut out,
+        out,
         width_bytes.saturating_add(2 * n.digits.len() + n.remainder.len() + 8),
     )?;
-    let grouped = if n.digits.is_empty() {
-        String::new()
-    } else {
-        group_digits(n.digits, min_width, grouping)
-    };
+    // Without grouping or zero padding the digits are themselves.
+    let grouped_owned;
+    let grouped =
+        if n.digits.is_empty() || (grouping.is_none() && min_width <= n.digits.len() as i64) {
+            n.digits
+        } else {
+            grouped_owned = group_digits(n.digits, min_width, grouping);
+            &grouped_owned
+        };
     let padding = spec.width - (n_non_digit + grouped.len() as i64);
     let (left, inner, right) = match spec.align {
         _ if padding <= 0 => (0, 0, 0),
@@ -304,17 +324,16 @@ fn layout(n: &Number, spec: &Spec) -> Result<String, PyErr> {
         '=' => (0, padding, 0),
         _ => (padding, 0, 0),
     };
-    pad(&mut out, spec.fill, left)?;
+    pad(out, spec.fill, left)?;
     out.extend(sign);
     out.push_str(n.prefix);
-    pad(&mut out, spec.fill, inner)?;
-    out.push_str(&grouped);
+    pad(out, spec.fill, inner)?;
+    out.push_str(grouped);
     if n.decimal {
         out.push('.');
     }
     out.push_str(n.remainder);
-    pad(&mut out, spec.fill, right)?;
-    Ok(out)
+    pad(out, spec.fill, right)
 }
 
 /// `format(v, spec)` for an `int` (also f-string `{v:spec}` and
@@ -335,10 +354,7 @@ pub fn format_int_into(v: i64, spec: &str, out: &mut String) -> Result<(), PyErr
             push_padded_int(v, zero, width, out);
             Ok(())
         }
-        None => {
-            out.push_str(&format_long(v, spec, "int")?);
-            Ok(())
-        }
+        None => format_long(v, spec, "int", out),
     }
 }
 
@@ -455,23 +471,28 @@ pub fn format_bool(b: bool, spec: &str) -> Result<String, PyErr> {
     if spec.is_empty() {
         return Ok(str_bool(b).to_string());
     }
-    format_long(i64::from(b), spec, "bool")
+    let mut out = String::new();
+    format_long(i64::from(b), spec, "bool", &mut out)?;
+    Ok(out)
 }
 
-fn format_long(v: i64, spec: &str, type_name: &str) -> Result<String, PyErr> {
+/// `format(v, spec)` of an int-like value of type `type_name`, appended
+/// to `out`.
+fn format_long(v: i64, spec: &str, type_name: &str, out: &mut String) -> Result<(), PyErr> {
     if spec.is_empty() {
-        return Ok(v.to_string());
+        push_padded_int(v, false, 0, out);
+        return Ok(());
     }
     let spec = parse_spec(spec, type_name, 'd', '>')?;
     match spec.ty {
-        'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => format_long_internal(v, &spec),
+        'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => format_long_internal(v, &spec, out),
         // PyNumber_Float: i64 to f64 rounds to nearest, ties to even.
-        'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => format_float_internal(v as f64, &spec),
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => format_float_internal(v as f64, &spec, out),
         ty => Err(unknown_presentation_type(ty, type_name)),
     }
 }
 
-fn format_long_internal(v: i64, spec: &Spec) -> Result<String, PyErr> {
+fn format_long_internal(v: i64, spec: &Spec, out: &mut String) -> Result<(), PyErr> {
     if spec.precision != -1 {
         return Err(PyErr::value_error(
             "Precision not allowed in integer format specifier",
@@ -510,24 +531,38 @@ fn format_long_internal(v: i64, spec: &Spec) -> Result<String, PyErr> {
             decimal: false,
             remainder: c.encode_utf8(&mut buf),
         };
-        return layout(&number, spec);
+        return layout(&number, spec, out);
     }
     let m = v.unsigned_abs();
+    let mut decimal = [0; 20];
+    let other_base;
     let (digits, prefix) = match spec.ty {
-        'b' => (format!("{m:b}"), "0b"),
-        'o' => (format!("{m:o}"), "0o"),
-        'x' => (format!("{m:x}"), "0x"),
-        'X' => (format!("{m:X}"), "0X"),
-        _ => (m.to_string(), ""),
+        'b' | 'o' | 'x' | 'X' => {
+            let (text, prefix) = match spec.ty {
+                'b' => (format!("{m:b}"), "0b"),
+                'o' => (format!("{m:o}"), "0o"),
+                'x' => (format!("{m:x}"), "0x"),
+                _ => (format!("{m:X}"), "0X"),
+            };
+            other_base = text;
+            (other_base.as_str(), prefix)
+        }
+        _ => {
+            let start = decimal_digits(m, &mut decimal);
+            (
+                std::str::from_utf8(&decimal[start..]).expect("ASCII digits"),
+                "",
+            )
+        }
     };
     let number = Number {
         negative: v < 0,
         prefix: if spec.alternate { prefix } else { "" },
-        digits: &digits,
+        digits,
         decimal: false,
         remainder: "",
     };
-    layout(&number, spec)
+    layout(&number, spec, out)
 }
 
 /// `format(x, spec)` for a `float`: types `e E f F g G n %` and none (like
@@ -535,17 +570,27 @@ fn format_long_internal(v: i64, spec: &Spec) -> Result<String, PyErr> {
 /// the point: `format(1e16, "")` is `'1e+16'`, `format(1.0, "")` is
 /// `'1.0'`).
 pub fn format_float(x: f64, spec: &str) -> Result<String, PyErr> {
+    let mut out = String::new();
+    format_float_into(x, spec, &mut out)?;
+    Ok(out)
+}
+
+/// [`format_float`], appending to `out`.
+pub fn format_float_into(x: f64, spec: &str, out: &mut String) -> Result<(), PyErr> {
     if spec.is_empty() {
-        return Ok(repr_float(x));
+        out.push_str(&repr_float(x));
+        return Ok(());
     }
     let spec = parse_spec(spec, "float", '\0', '>')?;
     match spec.ty {
-        '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%' => format_float_internal(x, &spec),
+        '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%' => {
+            format_float_internal(x, &spec, out)
+        }
         ty => Err(unknown_presentation_type(ty, "float")),
     }
 }
 
-fn format_float_internal(x: f64, spec: &Spec) -> Result<String, PyErr> {
+fn format_float_internal(x: f64, spec: &Spec, out: &mut String) -> Result<(), PyErr> {
     if spec.precision > i64::from(i32::MAX) {
         return Err(PyErr::value_error("precision too big"));
     }
@@ -600,7 +645,7 @@ fn format_float_internal(x: f64, spec: &Spec) -> Result<String, PyErr> {
         decimal,
         remainder,
     };
-    layout(&number, spec)
+    layout(&number, spec, out)
 }
 
 /// How many digits `_Py_dg_dtoa` produces.
@@ -665,6 +710,116 @@ fn shortest_digits(x: f64) -> (String, i64) {
     (chosen.trim_end_matches('0').to_string(), decpt)
 }
 
+/// `2^53`: below it, a finite `x >= 0` is `m / 2^k` with `m < 2^53`.
+const TWO_POW_53: f64 = 9007199254740992.0;
+
+/// A finite `0 <= x < 2^53` as `(m, k)` with `x == m / 2^k`, `m` odd
+/// unless `k` is zero (or `x` is).
+fn binary_fraction(x: f64) -> (u64, u32) {
+    let bits = x.to_bits();
+    let exponent = (bits >> 52) as u32;
+    let fraction = bits & ((1 << 52) - 1);
+    if exponent == 0 && fraction == 0 {
+        return (0, 0);
+    }
+    let (m, k) = if exponent == 0 {
+        (fraction, 1074)
+    } else {
+        (fraction | 1 << 52, 1075 - exponent)
+    };
+    let shift = m.trailing_zeros().min(k);
+    (m >> shift, k - shift)
+}
+
+/// `dtoa` mode 3 of a finite `0 <= x < 2^53` with at most 22 places, by
+/// integer arithmetic: `x * 10**places` is `m * 10**places / 2^k`, whose
+/// numerator fits in a `u128` (`2^53 * 10^22 < 2^127`), rounded half to
+/// even as dtoa rounds the exact value. `None` outside that range.
+fn small_fixed(x: f64, places: i64) -> Option<(String, i64)> {
+    if !(0..=22).contains(&places) || x >= TWO_POW_53 {
+        return None;
+    }
+    let (m, k) = binary_fraction(x);
+    let scaled = u128::from(m) * 10u128.pow(places as u32);
+    let rounded = match k {
+        0 => scaled,
+        // `scaled < 2^127 <= 2^(k-1)`: less than half, rounds to zero.
+        128.. => 0,
+        _ => {
+            let (q, r, half) = (scaled >> k, scaled & ((1 << k) - 1), 1 << (k - 1));
+            q + u128::from(r > half || (r == half && q & 1 == 1))
+        }
+    };
+    if rounded == 0 {
+        return Some(("0".to_string(), 1));
+    }
+    let mut digits = match u64::try_from(rounded) {
+        Ok(small) => {
+            let mut buf = [0; 20];
+            let start = decimal_digits(small, &mut buf);
+            std::str::from_utf8(&buf[start..])
+                .expect("ASCII digits")
+                .to_string()
+        }
+        Err(_) => rounded.to_string(),
+    };
+    let decpt = digits.len() as i64 - places;
+    digits.truncate(digits.trim_end_matches('0').len());
+    Some((digits, decpt))
+}
+
+/// Rust's shortest round-trip digits of a finite `0 <= x < 2^53` when no
+/// tie can make dtoa choose others (see [`shortest_digits`]): a tie needs
+/// the exact value, `m * 5^k / 10^k` (`m` odd, ending in 5 for `k > 0`), to
+/// have exactly one digit more than the shortest; an integer (`k == 0`)
+/// below `2^53` has no shorter neighbour, and `m * 5^k` has at least 19
+/// digits once `k >= 27`, more than the 17 of any shortest form plus one.
+/// `None` where a tie is possible, or `x` is out of range.
+fn shortest_without_tie(x: f64) -> Option<(String, i64)> {
+    if !(0.0..TWO_POW_53).contains(&x) {
+        return None;
+    }
+    let mut text = StackText::default();
+    write!(text, "{x:e}").ok()?;
+    let (mantissa, exp) = text.as_str().split_once('e')?;
+    let exp: i64 = exp.parse().ok()?;
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let (m, k) = binary_fraction(x);
+    if (1..27).contains(&k) {
+        let exact = u128::from(m) * 5u128.pow(k);
+        if exact.ilog10() as usize + 1 == digits.len() + 1 {
+            return None;
+        }
+    }
+    Some((digits, exp + 1))
+}
+
+/// A short text formatted on the stack (`{:e}` of an f64 takes at most
+/// 24 bytes).
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("formatted text is UTF-8")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// `_Py_dg_dtoa` for a finite `x >= 0`: the correctly rounded decimal
 /// digits of `x` without trailing zeros (`"0"` for zero) and the position
 /// of the decimal point, so that `x ≈ 0.DIGITS × 10**decpt`.
@@ -674,15 +829,27 @@ fn shortest_digits(x: f64) -> (String, i64) {
 /// ones, so larger requests are capped (the digits past that are zeros,
 /// which dtoa strips anyway).
 fn dtoa(x: f64, mode: DtoaMode) -> (String, i64) {
-    let (mut digits, mut decpt) = match mode {
-        DtoaMode::Shortest => shortest_digits(x),
-        DtoaMode::Significant(n) => split_sci(&format!("{:.*e}", (n.min(800) - 1) as usize, x)),
-        DtoaMode::Fixed(n) => {
-            let fixed = format!("{:.*}", n.min(1100) as usize, x);
-            let int_len = fixed.find('.').unwrap_or(fixed.len());
-            (fixed.replace('.', ""), int_len as i64)
+    match mode {
+        DtoaMode::Shortest => {
+            shortest_without_tie(x).unwrap_or_else(|| trimmed(shortest_digits(x)))
         }
-    };
+        DtoaMode::Significant(n) => {
+            trimmed(split_sci(&format!("{:.*e}", (n.min(800) - 1) as usize, x)))
+        }
+        DtoaMode::Fixed(n) => small_fixed(x, n).unwrap_or_else(|| general_fixed(x, n)),
+    }
+}
+
+/// `dtoa` mode 3 by Rust's exact formatting.
+fn general_fixed(x: f64, places: i64) -> (String, i64) {
+    let fixed = format!("{:.*}", places.min(1100) as usize, x);
+    let int_len = fixed.find('.').unwrap_or(fixed.len());
+    trimmed((fixed.replace('.', ""), int_len as i64))
+}
+
+/// Digits and decimal point without leading or trailing zeros (`"0"`
+/// and 1 for zero).
+fn trimmed((mut digits, mut decpt): (String, i64)) -> (String, i64) {
     let leading = digits.bytes().take_while(|&b| b == b'0').count();
     digits.drain(..leading);
     decpt -= leading as i64;
@@ -921,6 +1088,52 @@ mod tests {
             err(format_bool(true, "s")),
             "Unknown format code 's' for object of type 'bool'"
         );
+    }
+
+    /// The integer-arithmetic fast paths give what the general ones (which
+    /// the CPython vectors in `tests/py_cases.txt` check) give, over floats
+    /// drawn to hit every case: random bit patterns, short binary fractions
+    /// (ties at every precision), integers, hundredths, subnormals.
+    #[test]
+    fn fast_digits_match_the_general_ones() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![
+            0.0,
+            0.5,
+            1.0,
+            0.125,
+            2.5,
+            1e-300,
+            5e-324,
+            4503599627370495.5,
+        ];
+        for _ in 0..20_000 {
+            let r = next();
+            values.push(match r % 6 {
+                0 => f64::from_bits(next() >> 2),
+                1 => (next() % 1_000_000) as f64 / f64::from(1u32 << ((r >> 8) % 30)),
+                2 => (next() >> 11) as f64,
+                3 => (next() % 10_000_000) as f64 / 100.0,
+                4 => f64::from_bits(next() % (1 << 52)),
+                _ => (next() % 100_000) as f64 * 0.001 + 0.0005,
+            });
+        }
+        for x in values.into_iter().filter(|x| x.is_finite()).map(f64::abs) {
+            if let Some(fast) = shortest_without_tie(x) {
+                assert_eq!(fast, shortest_digits(x), "shortest digits of {x:e}");
+            }
+            for places in [0, 1, 2, 3, 6, 17, 22] {
+                if let Some(fast) = small_fixed(x, places) {
+                    assert_eq!(fast, general_fixed(x, places), "{x:e} to {places} places");
+                }
+            }
+        }
     }
 
     /// Where a Rust `String` cannot follow CPython, the result is an
