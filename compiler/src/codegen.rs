@@ -1298,6 +1298,17 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 let (a, b) = (self.operand(*a), self.operand(*b));
                 self.divide(*op, a, b)
             }
+            Rvalue::Binary(op @ (BinOp::UDiv | BinOp::URem), a, Operand::Int(c)) if *c >= 2 => {
+                let a = self.operand(*a);
+                let quotient = self.udiv_by_constant(a, *c);
+                match op {
+                    BinOp::UDiv => quotient,
+                    _ => {
+                        let product = self.b.ins().imul_imm_s(quotient, *c);
+                        self.b.ins().isub(a, product)
+                    }
+                }
+            }
             Rvalue::Binary(op, a, b) => {
                 let (a, b) = (self.operand(*a), self.operand(*b));
                 let ins = self.b.ins();
@@ -1373,6 +1384,22 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 CTX_PENDING_OFFSET,
             ),
         }
+    }
+
+    /// `x // c` for `0 <= x < 2^63` (MIR's unsigned divisions have
+    /// non-negative dividends) and a constant `c >= 2`: the high word of
+    /// `x * m`, shifted, with `m = 2^(63+l) / c + 1` and `l = ceil(log2 c)`
+    /// (Granlund and Montgomery's theorem 4.2 for 63-bit dividends; `m`
+    /// fits in 64 bits). Cranelift's own lowering of `udiv` is the same
+    /// multiplication, but `udiv` may trap, so it is never shared; this is
+    /// pure, so `x // c` and `x % c` of the same `x` multiply once.
+    fn udiv_by_constant(&mut self, x: Value, c: i64) -> Value {
+        let c = c as u64;
+        let l = 64 - (c - 1).leading_zeros();
+        let m = ((1u128 << (63 + l)) / u128::from(c) + 1) as u64;
+        let m = self.b.ins().iconst(types::I64, m as i64);
+        let high = self.b.ins().umulhi(x, m);
+        self.b.ins().ushr_imm_s(high, i64::from(l - 1))
     }
 
     /// `a op b` for a division or remainder by a variable: by a 32-bit

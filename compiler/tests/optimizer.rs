@@ -132,10 +132,15 @@ def g(xs: list[int], d: int) -> int:
     );
     // In f, i is a counter from 0 below a length: both tests are true, the
     // remainders and quotient by constants are unsigned; i % d is not (d
-    // is a parameter, known positive only below the branch).
+    // is a parameter, known positive only below the branch). The first
+    // `if` runs its arm before the branch (keeping the original for the
+    // way its overflow check raises), so `i % 10` and `i // 7` are there
+    // twice; the range's length is the other `UDiv`.
     assert_eq!(count(&f, "f", "ICmp(SGe), Local(LocalId(2)), Int(0)"), 0);
-    assert_eq!(count(&f, "f", "URem"), 1);
-    assert_eq!(count(&f, "f", "UDiv"), 2);
+    assert_eq!(count(&f, "f", "URem"), 2);
+    assert_eq!(count(&f, "f", "UDiv"), 3);
+    assert_eq!(count(&f, "f", "SRem"), 1);
+    assert_eq!(count(&f, "f", "SDiv"), 0);
     // In g, i may be negative: the test stays.
     assert_eq!(count(&f, "g", "ICmp(SGe)"), 1);
 }
@@ -515,4 +520,59 @@ def vowels(s: str) -> int:
     assert_eq!(count(&f, "palindromes", "StrOrdAt"), 4);
     assert_eq!(count(&f, "vowels", "LoadByte"), 2);
     assert_eq!(count(&f, "vowels", "StrOrdAt"), 1);
+}
+
+#[test]
+fn checked_operations_use_the_range_of_the_value_just_assigned() {
+    let f = functions(
+        r#"
+def luhn(number: int) -> int:
+    total = 0
+    double = False
+    while number > 0:
+        d = number % 10
+        number //= 10
+        if double:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+        double = not double
+    return total
+"#,
+    );
+    // d is assigned `number % 10`, `d * 2` and `d - 9`, so over the whole
+    // function its range is unknown; on the way to `d *= 2` it was just
+    // assigned `number % 10` (0 to 9), and before `d -= 9` it is 0 to 18:
+    // neither can overflow. `total += d` can.
+    assert_eq!(count(&f, "luhn", "op: Mul"), 0);
+    assert_eq!(count(&f, "luhn", "op: Sub"), 0);
+    assert_eq!(count(&f, "luhn", "op: Add"), 1);
+}
+
+#[test]
+fn and_conditions_over_list_items_become_selects() {
+    let f = functions(
+        r#"
+def best_before(xs: list[int], best: list[int], i: int) -> int:
+    xi = xs[i]
+    b = 1
+    for j in range(i):
+        if xs[j] < xi and best[j] + 1 > b:
+            b = best[j] + 1
+    return b
+"#,
+    );
+    // The loop is versioned (j < i < len): two copies. Without these
+    // passes there are two checked `best[j] + 1` in each and two selects
+    // (the negative-index fix-up of `xs[i]`, the range's length). Now the
+    // second `best[j] + 1` is the first's value; in the copy without
+    // bounds checks both tests and the arm run before one branch, taken
+    // only where the arm's overflow check fires (the original arms, kept
+    // for that way, check once more), `b` chosen by the inner test's
+    // select and the outer's; in the copy with bounds checks the inner
+    // `if` runs before its branch (the second bounds check its flag).
+    // Six selects more, of `b` and of the flags.
+    assert_eq!(count(&f, "best_before", "op: Add, a: Local"), 3);
+    assert_eq!(count(&f, "best_before", "Select(Local"), 8);
 }

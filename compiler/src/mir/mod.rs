@@ -416,6 +416,18 @@ impl Rvalue {
 }
 
 impl Statement {
+    /// The locals the statement reads (a `DecRef`'s local is not one).
+    fn read_locals(&self) -> Vec<LocalId> {
+        self.clone()
+            .reads_mut()
+            .into_iter()
+            .filter_map(|o| match o {
+                Operand::Local(l) => Some(*l),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The operands the statement reads (a `DecRef`'s local is not one).
     fn reads_mut(&mut self) -> Vec<&mut Operand> {
         match self {
@@ -622,6 +634,8 @@ pub fn build(module: &hir::Module) -> Module {
         ranges::drop_impossible_checks(body);
         hoist::hoist_invariant_loads(body);
         reuse::reuse_loads(body);
+        // Loads reused are copies now: checked operations of them repeat.
+        reuse::reuse_checked(body);
         version::version_loops(body);
         select::convert_small_ifs(body);
         facts::apply_branch_facts(body);

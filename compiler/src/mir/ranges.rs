@@ -35,7 +35,7 @@
 
 use super::heap::LEN;
 use super::{BinOp, CheckedOp, Counter, FloatCond, IntCond, LocalId, Lowered};
-use super::{Operand, Rvalue, Statement, Type, UnOp};
+use super::{Operand, Rvalue, Statement, Terminator, Type, UnOp};
 use std::collections::HashMap;
 
 /// The values an int local may hold where it is read, in i128 so that
@@ -567,22 +567,34 @@ pub(super) fn drop_impossible_checks(body: &mut Lowered) {
     let nonzero_floats = nonzero_floats(&ranges);
     let mut plain: Vec<(usize, usize, BinOp)> = Vec::new();
     let mut rewrites: Vec<(usize, usize, Rvalue)> = Vec::new();
-    for (b, block) in body.blocks.iter().enumerate() {
-        for (i, s) in block.statements.iter().enumerate() {
+    let mut along = AlongPath::new(&ranges);
+    while let Some(b) = along.next_block() {
+        for (i, s) in body.blocks[b].statements.iter().enumerate() {
+            let here = &along.scoped;
             match s {
                 Statement::CheckedArith { op, a, b: y, .. }
-                    if checked(*op, *a, *y, &ranges).is_some_and(Interval::fits) =>
+                    if checked(*op, *a, *y, here).is_some_and(Interval::fits) =>
                 {
                     plain.push((b, i, plain_op(*op)));
                 }
+                // Comparisons are decided by the whole-function intervals
+                // only: a branch folded by a path's would take its test
+                // away from the facts pass, which may need it at a join.
                 Statement::Assign(_, Rvalue::Binary(op, a, y)) => {
-                    if let Some(r) = simplify(*op, *a, *y, &ranges, &nonzero_floats) {
+                    let by = if matches!(op, BinOp::ICmp(_)) {
+                        &ranges
+                    } else {
+                        here
+                    };
+                    if let Some(r) = simplify(*op, *a, *y, by, &nonzero_floats) {
                         rewrites.push((b, i, r));
                     }
                 }
                 _ => {}
             }
+            along.step(s);
         }
+        along.leave(b);
     }
     for (b, i, r) in rewrites {
         if let Statement::Assign(_, old) = &mut body.blocks[b].statements[i] {
@@ -592,6 +604,134 @@ pub(super) fn drop_impossible_checks(body: &mut Lowered) {
     // From the last, so that the indices before stay valid.
     for (b, i, op) in plain.into_iter().rev() {
         super::drop_overflow_check(&mut body.blocks[b], i, op);
+    }
+}
+
+/// The intervals along the way to each block: where a block has one
+/// predecessor, the values its locals were last assigned there are the
+/// only ones they can hold, so the intervals of those assignments (met
+/// with the whole-function ones) hold on entry. Blocks are visited from
+/// the entry, each once, a block with one predecessor after it; a block
+/// with several starts from the whole-function intervals.
+struct AlongPath<'r, 'a> {
+    global: &'r Ranges<'a>,
+    /// The whole-function intervals with the current block's refinements.
+    scoped: Ranges<'a>,
+    /// The refinements in force: at most [`MAX_REFINED`], the oldest
+    /// forgotten first (forgetting one only loses precision).
+    refined: Vec<(LocalId, Interval)>,
+    /// Blocks to visit, with the refinements they start from.
+    pending: Vec<(usize, Vec<(LocalId, Interval)>)>,
+    predecessors: Vec<usize>,
+    visited: Vec<bool>,
+}
+
+/// How many locals a path refines at once.
+const MAX_REFINED: usize = 32;
+
+impl<'r, 'a> AlongPath<'r, 'a> {
+    fn new(global: &'r Ranges<'a>) -> Self {
+        let blocks = &global.body.blocks;
+        AlongPath {
+            global,
+            scoped: Ranges {
+                body: global.body,
+                of: global.of.clone(),
+            },
+            refined: Vec::new(),
+            pending: vec![(0, Vec::new())],
+            predecessors: super::predecessor_counts(blocks, &super::reachable(blocks)),
+            visited: vec![false; blocks.len()],
+        }
+    }
+
+    /// The next block to visit, its refinements in force.
+    fn next_block(&mut self) -> Option<usize> {
+        while let Some((b, refined)) = self.pending.pop() {
+            if std::mem::replace(&mut self.visited[b], true) {
+                continue;
+            }
+            for &(l, v) in &refined {
+                self.scoped.of[l.0 as usize] = Some(v);
+            }
+            self.refined = refined;
+            return Some(b);
+        }
+        None
+    }
+
+    /// Records what statement `s` assigns.
+    fn step(&mut self, s: &Statement) {
+        let value = match s {
+            Statement::Assign(l, r) => Some((*l, self.scoped.rvalue(r))),
+            Statement::CheckedArith {
+                value, op, a, b, ..
+            } => Some((
+                *value,
+                checked(*op, *a, *b, &self.scoped).and_then(Interval::clamp),
+            )),
+            _ => None,
+        };
+        for l in s.assigned() {
+            if !self.scoped.is_int(l) {
+                continue;
+            }
+            self.refined.retain(|(r, _)| *r != l);
+            let global = self.global.of[l.0 as usize];
+            let met = match (value, global) {
+                (Some((v, Some(x))), Some(g)) if v == l => {
+                    Interval::new(x.lo.max(g.lo), x.hi.min(g.hi))
+                }
+                _ => None,
+            };
+            self.scoped.of[l.0 as usize] = global;
+            if let Some(m) = met {
+                if self.refined.len() == MAX_REFINED {
+                    let (oldest, _) = self.refined.remove(0);
+                    self.scoped.of[oldest.0 as usize] = self.global.of[oldest.0 as usize];
+                }
+                self.refined.push((l, m));
+                self.scoped.of[l.0 as usize] = Some(m);
+            }
+        }
+    }
+
+    /// Leaves block `b`: its successors are queued (those with one
+    /// predecessor with the refinements, except the value of a checked
+    /// operation on its way to the overflow), and the whole-function
+    /// intervals restored.
+    fn leave(&mut self, b: usize) {
+        let block = &self.global.body.blocks[b];
+        let overflowed = match block.terminator {
+            Terminator::Branch {
+                cond: Operand::Local(c),
+                then,
+                ..
+            } => block.statements.iter().find_map(|s| match s {
+                Statement::CheckedArith {
+                    value, overflow, ..
+                } if *overflow == c => Some((then, *value)),
+                _ => None,
+            }),
+            _ => None,
+        };
+        for succ in block.terminator.successors() {
+            let refined = if self.predecessors[succ.0 as usize] == 1 {
+                let mut r = self.refined.clone();
+                if let Some((then, value)) = overflowed {
+                    if then == succ {
+                        r.retain(|(l, _)| *l != value);
+                    }
+                }
+                r
+            } else {
+                Vec::new()
+            };
+            self.pending.push((succ.0 as usize, refined));
+        }
+        for (l, _) in self.refined.drain(..) {
+            self.scoped.of[l.0 as usize] = self.global.of[l.0 as usize];
+        }
     }
 }
 

@@ -16,10 +16,12 @@ type Key = (CheckedOp, Arg, Arg);
 /// What the blocks walked so far have computed.
 #[derive(Default, Clone)]
 struct Available {
-    /// Checked operations done, with the local holding each result.
+    /// Checked operations done (over the originals of copies), with the
+    /// local holding each result.
     done: HashMap<Key, LocalId>,
     /// Overflow flags known to be false.
     no_overflow: HashSet<LocalId>,
+    copies: Copies,
 }
 
 impl Available {
@@ -28,6 +30,38 @@ impl Available {
         self.done
             .retain(|k, v| *v != l && k.1 != Arg::Local(l) && k.2 != Arg::Local(l));
         self.no_overflow.remove(&l);
+        self.copies.forget(l);
+    }
+}
+
+/// `t -> x` for each `t = x` still holding down a tree of blocks (`x`
+/// not a copy itself).
+#[derive(Default, Clone)]
+struct Copies(HashMap<LocalId, LocalId>);
+
+impl Copies {
+    /// `a`, or the local it is a copy of.
+    fn original(&self, a: Arg) -> Arg {
+        match a {
+            Arg::Local(l) => Arg::Local(self.0.get(&l).copied().unwrap_or(l)),
+            k => k,
+        }
+    }
+
+    /// `l` is assigned: copies of it or into it no longer hold.
+    fn forget(&mut self, l: LocalId) {
+        self.0.retain(|t, x| *t != l && *x != l);
+    }
+
+    /// Notes `s` if it is a copy (after forgetting what it assigns).
+    fn note(&mut self, s: &Statement) {
+        if let Statement::Assign(t, Rvalue::Use(Operand::Local(x))) = *s {
+            if let Arg::Local(x) = self.original(Arg::Local(x)) {
+                if x != t {
+                    self.0.insert(t, x);
+                }
+            }
+        }
     }
 }
 
@@ -114,32 +148,24 @@ pub(super) fn reuse_loads(body: &mut Lowered) {
 #[derive(Default, Clone)]
 struct Loaded {
     done: HashMap<Place, LocalId>,
-    /// `t -> x` for each `t = x` still holding (`x` not a copy itself).
-    copies: HashMap<LocalId, LocalId>,
+    copies: Copies,
 }
 
 impl Loaded {
-    /// `a`, or the local it is a copy of.
-    fn original(&self, a: Arg) -> Arg {
-        match a {
-            Arg::Local(l) => Arg::Local(self.copies.get(&l).copied().unwrap_or(l)),
-            k => k,
-        }
-    }
-
     /// `p` over the originals of its operands.
     fn canonical(&self, p: Place) -> Place {
+        let original = |a| self.copies.original(a);
         match p {
-            Place::Field(a, k) => Place::Field(self.original(a), k),
-            Place::Item(a, b, t) => Place::Item(self.original(a), self.original(b), t),
-            Place::Byte(a, k, b) => Place::Byte(self.original(a), k, self.original(b)),
+            Place::Field(a, k) => Place::Field(original(a), k),
+            Place::Item(a, b, t) => Place::Item(original(a), original(b), t),
+            Place::Byte(a, k, b) => Place::Byte(original(a), k, original(b)),
         }
     }
 
     /// `l` is assigned: what mentions its old value goes.
     fn forget(&mut self, l: LocalId) {
         self.done.retain(|p, v| *v != l && !p.mentions(l));
-        self.copies.retain(|t, x| *t != l && *x != l);
+        self.copies.forget(l);
     }
 }
 
@@ -188,13 +214,7 @@ fn rewrite_loads(block: &mut BasicBlock, loaded: &mut Loaded, locals: &[(String,
         for l in s.assigned() {
             loaded.forget(l);
         }
-        if let Statement::Assign(t, Rvalue::Use(Operand::Local(x))) = *s {
-            if let Arg::Local(x) = loaded.original(Arg::Local(x)) {
-                if x != t {
-                    loaded.copies.insert(t, x);
-                }
-            }
-        }
+        loaded.copies.note(s);
         if let (Some((t, p)), None) = (place, reused) {
             if !p.mentions(t) {
                 loaded.done.insert(p, t);
@@ -216,7 +236,11 @@ fn rewrite(block: &mut BasicBlock, available: &mut Available) {
         } = s
         {
             if let (Some(x), Some(y)) = (Arg::of(a), Arg::of(b)) {
-                let key = (op, x, y);
+                let key = (
+                    op,
+                    available.copies.original(x),
+                    available.copies.original(y),
+                );
                 if let Some(&earlier) = available.done.get(&key) {
                     available.forget(value);
                     available.forget(overflow);
@@ -233,7 +257,7 @@ fn rewrite(block: &mut BasicBlock, available: &mut Available) {
                 }
                 available.forget(value);
                 available.forget(overflow);
-                if x != Arg::Local(value) && y != Arg::Local(value) {
+                if key.1 != Arg::Local(value) && key.2 != Arg::Local(value) {
                     available.done.insert(key, value);
                 }
                 out.push(s);
@@ -243,6 +267,7 @@ fn rewrite(block: &mut BasicBlock, available: &mut Available) {
         for l in s.assigned() {
             available.forget(l);
         }
+        available.copies.note(&s);
         out.push(s);
     }
     block.statements = out;

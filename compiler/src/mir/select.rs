@@ -57,7 +57,7 @@ struct Arm {
 
 /// Converts every branch whose arms qualify (see the module comment).
 pub(super) fn convert_small_ifs(body: &mut Lowered) {
-    let (mut preds, mut defs) = counts(body);
+    let (mut preds, mut uses) = counts(body);
     // The item loads conversions have moved before a branch: proven in
     // bounds where they were, so wherever they are.
     let mut moved_loads: HashSet<LocalId> = HashSet::new();
@@ -76,11 +76,26 @@ pub(super) fn convert_small_ifs(body: &mut Lowered) {
         if then == otherwise {
             continue;
         }
-        let arm = |start: BlockId| arm(body, &preds, &defs, &moved_loads, start);
+        let arm = |start: BlockId| arm(body, &preds, &uses, &moved_loads, start);
+        // An arm may end at a block that only jumps on to where the other
+        // goes (an `and`'s false way out).
+        let past_jumps = |mut b: BlockId| {
+            for _ in 0..body.blocks.len() {
+                match &body.blocks[b.0 as usize] {
+                    BasicBlock {
+                        statements,
+                        terminator: Terminator::Goto(next),
+                        ..
+                    } if statements.is_empty() && *next != b => b = *next,
+                    _ => break,
+                }
+            }
+            b
+        };
         let (t, e) = match (arm(then), arm(otherwise)) {
             (Some(t), Some(e)) if t.join == e.join => (t, e),
-            (Some(t), _) if t.join == otherwise => (t, empty(otherwise)),
-            (_, Some(e)) if e.join == then => (empty(then), e),
+            (Some(t), _) if past_jumps(t.join) == past_jumps(otherwise) => (t, empty(otherwise)),
+            (_, Some(e)) if past_jumps(e.join) == past_jumps(then) => (empty(then), e),
             _ => continue,
         };
         // Stores: both arms store last into the same item, or neither does.
@@ -110,26 +125,55 @@ pub(super) fn convert_small_ifs(body: &mut Lowered) {
             }
         }
         rewrite(body, h, c, (then, otherwise), t, e);
-        (preds, defs) = counts(body);
+        (preds, uses) = counts(body);
     }
 }
 
-/// How many ways lead into each block, and how many times each local is
-/// assigned, in the blocks the entry reaches.
-fn counts(body: &Lowered) -> (Vec<usize>, HashMap<LocalId, usize>) {
+/// How many ways lead into each block, in the blocks the entry reaches.
+fn counts(body: &Lowered) -> (Vec<usize>, Uses) {
     let live = super::reachable(&body.blocks);
-    let mut defs: HashMap<LocalId, usize> = HashMap::new();
+    let mut uses = Uses::default();
     for (b, block) in body.blocks.iter().enumerate() {
-        if !live[b] {
-            continue;
-        }
-        for s in &block.statements {
-            for l in s.assigned() {
-                *defs.entry(l).or_default() += 1;
-            }
+        if live[b] {
+            uses.add(block);
         }
     }
-    (super::predecessor_counts(&body.blocks, &live), defs)
+    (super::predecessor_counts(&body.blocks, &live), uses)
+}
+
+/// How many times each local is assigned and read.
+#[derive(Default)]
+struct Uses {
+    defs: HashMap<LocalId, usize>,
+    reads: HashMap<LocalId, usize>,
+}
+
+impl Uses {
+    fn add(&mut self, block: &BasicBlock) {
+        for s in &block.statements {
+            for l in s.assigned() {
+                *self.defs.entry(l).or_default() += 1;
+            }
+            for l in s.read_locals() {
+                *self.reads.entry(l).or_default() += 1;
+            }
+        }
+        if let Terminator::Branch {
+            cond: Operand::Local(c),
+            ..
+        } = block.terminator
+        {
+            *self.reads.entry(c).or_default() += 1;
+        }
+    }
+
+    fn defs(&self, l: LocalId) -> usize {
+        self.defs.get(&l).copied().unwrap_or(0)
+    }
+
+    fn reads(&self, l: LocalId) -> usize {
+        self.reads.get(&l).copied().unwrap_or(0)
+    }
 }
 
 /// An arm without statements: the branch goes straight to the join.
@@ -147,7 +191,7 @@ fn empty(join: BlockId) -> Arm {
 fn arm(
     body: &Lowered,
     preds: &[usize],
-    defs: &HashMap<LocalId, usize>,
+    uses: &Uses,
     moved_loads: &HashSet<LocalId>,
     start: BlockId,
 ) -> Option<Arm> {
@@ -164,6 +208,7 @@ fn arm(
     let mut guards: Vec<(usize, LocalId, bool)> = Vec::new();
     let mut cur = start;
     let mut blocks = 0;
+    let mut within = Uses::default();
     let join = loop {
         let block = &body.blocks[cur.0 as usize];
         blocks += 1;
@@ -171,6 +216,7 @@ fn arm(
         if preds[cur.0 as usize] != 1 || statements.len() > 2 * MAX_ARM || blocks > 2 * MAX_ARM {
             return None;
         }
+        within.add(block);
         statements.extend(block.statements.iter().cloned());
         match block.terminator {
             Terminator::Goto(next) if preds[next.0 as usize] == 1 => cur = next,
@@ -191,9 +237,14 @@ fn arm(
         }
     };
     // The closing copies into variables are the outputs; before them, the
-    // arm may store an item; the rest compute.
+    // arm may store an item; the rest compute. A copy into a local that
+    // only the arm reads, assigned once, is a computation (run on both
+    // ways, it changes nothing the other way reads).
+    let arm_local = |l: LocalId| uses.defs(l) == 1 && uses.reads(l) == within.reads(l);
     let mut split = statements.len();
-    while split > 0 && matches!(statements[split - 1], Statement::Assign(_, Rvalue::Use(_))) {
+    while split > 0
+        && matches!(statements[split - 1], Statement::Assign(v, Rvalue::Use(_)) if !arm_local(v))
+    {
         split -= 1;
     }
     let outputs: Vec<(LocalId, Operand)> = statements[split..]
@@ -252,7 +303,7 @@ fn arm(
         Statement::CheckedArith { .. } => true,
         _ => false,
     };
-    let temporary = |l: LocalId| scalar(l) && defs.get(&l) == Some(&1);
+    let temporary = |l: LocalId| scalar(l) && uses.defs(l) == 1;
     let computed_flag = |f: &LocalId| statements.iter().any(|s| s.assigned().any(|l| l == *f));
     let assigned_in_arm = |o: Operand| match o {
         Operand::Local(l) => {
@@ -319,7 +370,11 @@ fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId)
             value: Operand::Local(value),
         });
     }
+    // Each output is selected into a temporary, then copied: a branch
+    // around this one sees computations and closing copies, an arm it can
+    // run in turn.
     let mut seen: Vec<LocalId> = Vec::new();
+    let mut copies = Vec::new();
     for (v, _) in t.outputs.iter().chain(&e.outputs) {
         if seen.contains(v) {
             continue;
@@ -332,11 +387,15 @@ fn rewrite(body: &mut Lowered, h: usize, c: LocalId, targets: (BlockId, BlockId)
                 .find(|(w, _)| w == v)
                 .map_or(Operand::Local(*v), |(_, o)| *o)
         };
+        let ty = body.locals[v.0 as usize].1;
+        let selected = super::new_temp(&mut body.locals, ty);
         selects.push(Statement::Assign(
-            *v,
+            selected,
             Rvalue::Select(Operand::Local(c), value(&t), value(&e)),
         ));
+        copies.push(Statement::Assign(*v, Rvalue::Use(Operand::Local(selected))));
     }
+    selects.extend(copies);
     let failed = |body: &mut Lowered, flags: &[LocalId], into: &mut Vec<Statement>| {
         let mut any = Operand::Bool(false);
         for f in flags {
