@@ -358,10 +358,14 @@ pub fn format_int_into(v: i64, spec: &str, out: &mut String) -> Result<(), PyErr
     }
 }
 
-/// `(zero padding, width)` of a spec `0?[0-9]{0,3}d?`.
+/// `(zero padding, width)` of a spec `0?[0-9]{0,3}d?`, or `>[1-9][0-9]{0,2}d?`
+/// (right alignment is the default for numbers; with `>`, a `0` would pad
+/// before the sign, so none is taken).
 pub fn simple_int_spec(spec: &str) -> Option<(bool, usize)> {
     let b = spec.strip_suffix('d').unwrap_or(spec).as_bytes();
     let (zero, digits) = match b {
+        [b'>', b'0', ..] => return None,
+        [b'>', rest @ ..] => (false, rest),
         [b'0', rest @ ..] => (true, rest),
         _ => (false, b),
     };
@@ -581,6 +585,9 @@ pub fn format_float_into(x: f64, spec: &str, out: &mut String) -> Result<(), PyE
         out.push_str(&repr_float(x));
         return Ok(());
     }
+    if simple_fixed_into(x, spec, out).is_some() {
+        return Ok(());
+    }
     let spec = parse_spec(spec, "float", '\0', '>')?;
     match spec.ty {
         '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%' => {
@@ -731,17 +738,16 @@ fn binary_fraction(x: f64) -> (u64, u32) {
     (m >> shift, k - shift)
 }
 
-/// `dtoa` mode 3 of a finite `0 <= x < 2^53` with at most 22 places, by
-/// integer arithmetic: `x * 10**places` is `m * 10**places / 2^k`, whose
-/// numerator fits in a `u128` (`2^53 * 10^22 < 2^127`), rounded half to
-/// even as dtoa rounds the exact value. `None` outside that range.
-fn small_fixed(x: f64, places: i64) -> Option<(String, i64)> {
-    if !(0..=22).contains(&places) || x >= TWO_POW_53 {
+/// `x * 10**places` rounded half to even, exactly, for a finite
+/// `0 <= x < 2^53` and at most 22 places (see [`small_fixed`]); `None`
+/// outside that range.
+fn scaled_to_places(x: f64, places: i64) -> Option<u128> {
+    if !(0..=22).contains(&places) || !(0.0..TWO_POW_53).contains(&x) {
         return None;
     }
     let (m, k) = binary_fraction(x);
     let scaled = u128::from(m) * 10u128.pow(places as u32);
-    let rounded = match k {
+    Some(match k {
         0 => scaled,
         // `scaled < 2^127 <= 2^(k-1)`: less than half, rounds to zero.
         128.. => 0,
@@ -749,7 +755,78 @@ fn small_fixed(x: f64, places: i64) -> Option<(String, i64)> {
             let (q, r, half) = (scaled >> k, scaled & ((1 << k) - 1), 1 << (k - 1));
             q + u128::from(r > half || (r == half && q & 1 == 1))
         }
+    })
+}
+
+/// `format(x, spec)` for the specs reports use most,
+/// `[[fill]align][width].PRECISIONf` (ASCII, no `=`, sign, `z`, `#`, `0`
+/// or grouping; `F` too), written straight into `out` from the exactly
+/// rounded digits. `None` (nothing written) for any other spec or a value
+/// out of [`scaled_to_places`]'s range.
+fn simple_fixed_into(x: f64, spec: &str, out: &mut String) -> Option<()> {
+    let b = spec.as_bytes();
+    let is_align = |c: u8| matches!(c, b'<' | b'>' | b'^');
+    let (fill, align, mut at) = match b {
+        [f, a, ..] if f.is_ascii() && is_align(*a) => (*f as char, *a, 2),
+        [a, ..] if is_align(*a) => (' ', *a, 1),
+        _ => (' ', b'>', 0),
     };
+    let number = |at: &mut usize| {
+        let digits = b[*at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let text = &spec[*at..*at + digits];
+        *at += digits;
+        text.parse::<usize>().ok().filter(|n| *n <= 1000)
+    };
+    if b.get(at) == Some(&b'0') {
+        return None;
+    }
+    let width = if b.get(at).is_some_and(u8::is_ascii_digit) {
+        number(&mut at)?
+    } else {
+        0
+    };
+    if b.get(at) != Some(&b'.') {
+        return None;
+    }
+    at += 1;
+    let places = number(&mut at)?;
+    if !matches!(&b[at..], [b'f' | b'F']) {
+        return None;
+    }
+    let rounded = u64::try_from(scaled_to_places(x.abs(), places as i64)?).ok()?;
+    let mut digits = [0; 20];
+    let start = decimal_digits(rounded, &mut digits);
+    let digits = &digits[start..];
+    // At least one digit before the point: zeros in front when fewer.
+    let int_len = digits.len().saturating_sub(places).max(1);
+    let text_len = usize::from(x.is_sign_negative()) + int_len + places + usize::from(places > 0);
+    let padding = width.saturating_sub(text_len);
+    let (left, right) = match align {
+        b'<' => (0, padding),
+        b'^' => (padding / 2, padding - padding / 2),
+        _ => (padding, 0),
+    };
+    out.extend(std::iter::repeat_n(fill, left));
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let zeros = (int_len + places).saturating_sub(digits.len());
+    let mut all = std::iter::repeat_n(b'0', zeros).chain(digits.iter().copied());
+    out.extend(all.by_ref().take(int_len).map(char::from));
+    if places > 0 {
+        out.push('.');
+        out.extend(all.map(char::from));
+    }
+    out.extend(std::iter::repeat_n(fill, right));
+    Some(())
+}
+
+/// `dtoa` mode 3 of a finite `0 <= x < 2^53` with at most 22 places, by
+/// integer arithmetic: `x * 10**places` is `m * 10**places / 2^k`, whose
+/// numerator fits in a `u128` (`2^53 * 10^22 < 2^127`), rounded half to
+/// even as dtoa rounds the exact value. `None` outside that range.
+fn small_fixed(x: f64, places: i64) -> Option<(String, i64)> {
+    let rounded = scaled_to_places(x, places)?;
     if rounded == 0 {
         return Some(("0".to_string(), 1));
     }
@@ -1061,6 +1138,10 @@ mod tests {
         assert_eq!(format_int(1, "06,").unwrap(), "00,001");
         assert_eq!(format_int(-255, "#010x").unwrap(), "-0x00000ff");
         assert_eq!(format_int(65, "^5c").unwrap(), "  A  ");
+        assert_eq!(format_int(-5, ">4").unwrap(), "  -5");
+        assert_eq!(format_int(-5, ">04").unwrap(), "00-5");
+        assert_eq!(format_int(-5, "04").unwrap(), "-005");
+        assert_eq!(format_int(123456, ">3d").unwrap(), "123456");
         assert_eq!(format_bool(true, "").unwrap(), "True");
         assert_eq!(format_bool(true, ">5").unwrap(), "    1");
         assert_eq!(format_float(1e16, "").unwrap(), "1e+16");
@@ -1134,6 +1215,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The direct path for `[[fill]align][width].Nf` writes what the
+    /// general one writes, over values with ties, signs and zeros.
+    #[test]
+    fn simple_fixed_specs_match_the_general_path() {
+        let specs = [
+            ".2f", ".0f", "10.3f", "<9.1f", "*^11.2F", ">3.0f", ".22f", "1.5f", "x<4.1f",
+        ];
+        let values = [
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.125,
+            0.375,
+            2.675,
+            1e-7,
+            -1e-9,
+            99.995,
+            123456789.125,
+            9007199254740991.0,
+            4.35,
+            -0.004,
+            1234.5678,
+        ];
+        for spec in specs {
+            let parsed = parse_spec(spec, "float", '\0', '>').expect("a valid spec");
+            for x in values {
+                let mut general = String::new();
+                format_float_internal(x, &parsed, &mut general).expect("formats");
+                let mut direct = String::new();
+                if simple_fixed_into(x, spec, &mut direct).is_some() {
+                    assert_eq!(direct, general, "{x:e} with {spec:?}");
+                }
+            }
+        }
+        let mut out = String::new();
+        assert!(simple_fixed_into(1.5, "08.2f", &mut out).is_none());
+        assert!(simple_fixed_into(1.5, "+.2f", &mut out).is_none());
+        assert!(simple_fixed_into(1.5, ".2e", &mut out).is_none());
+        assert!(simple_fixed_into(1e300, ".2f", &mut out).is_none());
+        assert!(out.is_empty());
     }
 
     /// Where a Rust `String` cannot follow CPython, the result is an
