@@ -576,3 +576,33 @@ def best_before(xs: list[int], best: list[int], i: int) -> int:
     assert_eq!(count(&f, "best_before", "op: Add, a: Local"), 3);
     assert_eq!(count(&f, "best_before", "Select(Local"), 8);
 }
+
+#[test]
+fn indices_offset_by_an_invariant_local_are_versioned() {
+    let f = functions(
+        r#"
+def row_sums(a: list[float], x: list[float], size: int) -> list[float]:
+    y: list[float] = []
+    for i in range(size):
+        s = 0.0
+        base = i * size
+        for j in range(size):
+            s += a[base + j] * x[j]
+        y.append(s)
+    return y
+"#,
+    );
+    // The inner loop's copy for `0 + base >= 0` and `size + base <=
+    // len(a)` (and `size <= len(x)`), tested before it, has no checks: of
+    // the bounds checks, `a[base + j]` and `x[j]` are left in the original
+    // loop and `y.append`'s room; of the negative-index fix-ups, the
+    // original's of `base + j` (`x[j]`'s is decided: `j` is a counter); of
+    // the checked sums, the original's `base + j` and the test's
+    // `start + base` (an overflow there fails the test).
+    assert_eq!(count(&f, "row_sums", "ICmp(UGe)"), 3);
+    assert_eq!(
+        count(&f, "row_sums", "ICmp(SLt), Local(LocalId(51)), Int(0)"),
+        1
+    );
+    assert_eq!(count(&f, "row_sums", "op: Add"), 2);
+}

@@ -4,12 +4,14 @@
 //! An innermost loop `for v in range(start, stop, step)` with a constant
 //! positive step gives `v` only values from `start` up to below `stop`
 //! (the counter's values; `v` must be assigned nowhere else in the loop).
-//! A bounds check there of `v + k` (`k` a constant; `v` itself, the
-//! counter before it steps, or a local assigned once, as `v + k` or
-//! `v - k` or a copy of such a local, in a block of the loop that
-//! dominates the check's) against a length `len` the loop does not
-//! assign is false on every iteration when `start + k >= 0` and
-//! `stop + k <= len`. Before the loop, those conditions for all its
+//! A bounds check there of `v + k` (`k` a constant or a local the loop
+//! does not assign; `v` itself, the counter before it steps, or a local
+//! assigned once, as `v + k` or `v - k` or a copy of such a local, in a
+//! block of the loop that dominates the check's) against a length `len`
+//! the loop does not assign is false on every iteration when
+//! `start + k >= 0` and `stop + k <= len` (for a local `k`, sums computed
+//! with overflow checks, an overflow failing the test; the copy's
+//! checked `v + k` then cannot overflow either, and is plain). Before the loop, those conditions for all its
 //! checks are tested once: when they hold, control enters a copy of the
 //! loop whose checks are constants (later passes fold the branches);
 //! otherwise the original loop runs, checks and all. Both copies leave to
@@ -25,7 +27,8 @@
 
 use super::cfg::{self, Cfg, Loop};
 use super::facts::resolve;
-use super::{BasicBlock, BinOp, BlockId, IntCond, LocalId, Lowered, Operand, Rvalue};
+use super::UnOp;
+use super::{BasicBlock, BinOp, BlockId, CheckedOp, IntCond, LocalId, Lowered, Operand, Rvalue};
 use super::{Statement, Terminator};
 use crate::hir::Type;
 use std::collections::{HashMap, HashSet};
@@ -46,7 +49,10 @@ struct Plan {
     checks: Vec<(BlockId, usize, bool)>,
     /// Each `(k, len)` the checks need `start + k >= 0` and
     /// `stop + k <= len` for (only the first without a length).
-    bounds: Vec<(i64, Option<LocalId>)>,
+    bounds: Vec<(Offset, Option<LocalId>)>,
+    /// The checked sums `v + k` (`k` a local) that cannot overflow in the
+    /// copy: block and statement.
+    plain: Vec<(BlockId, usize)>,
     /// The counted loop's `start` and `stop` (any operands without bounds).
     start: Operand,
     stop: Operand,
@@ -117,8 +123,9 @@ fn plan(
         _ => true,
     };
     let (conditions, jumps) = slow_path_branches(body, l, &assigned_inside, &invariant);
-    let (checks, bounds, start, stop, latch) =
+    let (checks, bounds, plain, start, stop, latch) =
         counted_checks(body, cfg, assignments, l, &assigned_inside, &invariant).unwrap_or((
+            Vec::new(),
             Vec::new(),
             Vec::new(),
             Operand::Int(0),
@@ -131,6 +138,7 @@ fn plan(
         blocks: l.blocks.clone(),
         checks,
         bounds,
+        plain,
         start,
         stop,
         conditions,
@@ -139,15 +147,24 @@ fn plan(
     })
 }
 
-/// Bounds checks made in the loop, what they need, the loop's start and
-/// stop, and its latch.
+/// Bounds checks made in the loop, what they need, the checked sums that
+/// become plain, the loop's start and stop, and its latch.
 type Checks = (
     Vec<(BlockId, usize, bool)>,
-    Vec<(i64, Option<LocalId>)>,
+    Vec<(Offset, Option<LocalId>)>,
+    Vec<(BlockId, usize)>,
     Operand,
     Operand,
     Option<Latch>,
 );
+
+/// How far an index is from the loop variable.
+#[derive(Clone, Copy, PartialEq)]
+enum Offset {
+    Constant(i64),
+    /// A local the loop does not assign.
+    Local(LocalId),
+}
 
 /// The end of a counted loop's iteration: `left -= 1`, `next += step`,
 /// `more = left != 0`, a branch on `more` back to the header. The copy
@@ -215,8 +232,9 @@ fn counted_checks(
         return None;
     }
     // The offset of `v + k` from `v`, for a local read at statement `i` of
-    // block `b`.
-    let offset = |t: LocalId, b: BlockId, i: usize| -> Option<i64> {
+    // block `b`, and where `v + k` is a checked sum (`k` a local).
+    type Found = (Offset, Option<(BlockId, usize)>);
+    let offset = |t: LocalId, b: BlockId, i: usize| -> Option<Found> {
         // The counter itself, in the header before it steps, is `v`.
         let counter_is_var = t == c
             && b == l.header
@@ -226,7 +244,7 @@ fn counted_checks(
         // `v` read at statement `i` of block `b`: after the header's copy.
         let reads_var = |b: BlockId, i: usize| b != l.header || copied_at < i;
         if (t == var && reads_var(b, i)) || counter_is_var {
-            return Some(0);
+            return Some((Offset::Constant(0), None));
         }
         // Followed back through copies (`t = u`, each assigned once, in
         // a block of the loop dominating the read).
@@ -240,12 +258,16 @@ fn counted_checks(
             }
             match *statement((*bt, *it)) {
                 Statement::Assign(_, Rvalue::Use(Operand::Local(u))) if u == var => {
-                    return reads_var(*bt, *it).then_some(0);
+                    return reads_var(*bt, *it).then_some((Offset::Constant(0), None));
                 }
                 Statement::Assign(_, Rvalue::Use(Operand::Local(u))) if u != t => t = u,
                 _ if reads_var(*bt, *it) => break (*bt, *it),
                 _ => return None,
             }
+        };
+        let invariant_local = |o: Operand| match o {
+            Operand::Local(o) if o != var && invariant(Operand::Local(o)) => Some(o),
+            _ => None,
         };
         match *statement((bt, it)) {
             Statement::Assign(
@@ -255,16 +277,40 @@ fn counted_checks(
             | Statement::Assign(
                 _,
                 Rvalue::Binary(BinOp::IAdd, Operand::Int(k), Operand::Local(x)),
-            ) if x == var => Some(k),
+            ) if x == var => Some((Offset::Constant(k), None)),
             Statement::Assign(
                 _,
                 Rvalue::Binary(BinOp::ISub, Operand::Local(x), Operand::Int(k)),
-            ) if x == var => k.checked_neg(),
+            ) if x == var => Some((Offset::Constant(k.checked_neg()?), None)),
+            Statement::CheckedArith {
+                op: CheckedOp::Add,
+                a,
+                b: other,
+                ..
+            } => {
+                let k = match (a, other) {
+                    (Operand::Local(x), o) | (o, Operand::Local(x)) if x == var => {
+                        invariant_local(o)?
+                    }
+                    _ => return None,
+                };
+                Some((Offset::Local(k), Some((bt, it))))
+            }
             _ => None,
         }
     };
-    let offset =
-        |t: LocalId, b: BlockId, i: usize| offset(t, b, i).filter(|k| k.abs() <= MAX_OFFSET);
+    let offset = |t: LocalId, b: BlockId, i: usize| {
+        offset(t, b, i).filter(|(k, _)| match k {
+            Offset::Constant(k) => k.abs() <= MAX_OFFSET,
+            Offset::Local(_) => true,
+        })
+    };
+    let mut plain = Vec::new();
+    let mut plain_at = |at: Option<(BlockId, usize)>| {
+        if let Some(at) = at.filter(|at| !plain.contains(at)) {
+            plain.push(at);
+        }
+    };
     let mut checks = Vec::new();
     let mut bounds = Vec::new();
     // The negative-index fix-ups `v + k < 0` (`k` below 0): false where
@@ -283,7 +329,8 @@ fn counted_checks(
             let Operand::Local(t) = resolve(statements, i, i, index) else {
                 continue;
             };
-            if let (Some(k), [_]) = (offset(t, b, i), assigned_inside(negative).as_slice()) {
+            if let (Some((k, sum)), [_]) = (offset(t, b, i), assigned_inside(negative).as_slice()) {
+                plain_at(sum);
                 checks.push((b, i, false));
                 fixups.insert(negative, t);
                 if !bounds.contains(&(k, None)) {
@@ -309,7 +356,7 @@ fn counted_checks(
             let Operand::Local(t) = resolve(statements, i, i, index) else {
                 continue;
             };
-            let Some(k) = offset(t, b, i).or_else(|| {
+            let Some((k, sum)) = offset(t, b, i).or_else(|| {
                 // The fixed-up position `negative ? t + len : t`, which is
                 // `t` in the copy, where `negative` is false.
                 let [at] = assigned_inside(t).try_into().ok()?;
@@ -329,6 +376,7 @@ fn counted_checks(
             if body.locals[len.0 as usize].1 != Type::Int || !invariant(Operand::Local(len)) {
                 continue;
             }
+            plain_at(sum);
             checks.push((b, i, cond == IntCond::ULt));
             if !bounds.contains(&(k, Some(len))) {
                 bounds.push((k, Some(len)));
@@ -336,7 +384,7 @@ fn counted_checks(
         }
     }
     let latch = step.and_then(|step| latch(body, cfg, l, c, var, step));
-    (!checks.is_empty()).then_some((checks, bounds, range.start, range.stop, latch))
+    (!checks.is_empty()).then_some((checks, bounds, plain, range.start, range.stop, latch))
 }
 
 /// The [`Latch`] of counted loop `l` whose next value is `next`.
@@ -467,42 +515,108 @@ fn slow_path_branches(
 fn apply(body: &mut Lowered, p: Plan) {
     let mut tests = Vec::new();
     let mut fast = Operand::Bool(true);
-    let mut assign = |body: &mut Lowered, ty: Type, r: Rvalue| {
+    let assign = |body: &mut Lowered, tests: &mut Vec<Statement>, ty: Type, r: Rvalue| {
         let l = super::new_temp(&mut body.locals, ty);
         tests.push(Statement::Assign(l, r));
         Operand::Local(l)
     };
     for &(k, len) in &p.bounds {
-        let low = assign(
-            body,
-            Type::Bool,
-            Rvalue::Binary(BinOp::ICmp(IntCond::SGe), p.start, Operand::Int(-k)),
-        );
-        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, low));
-        let Some(len) = len else {
-            continue;
+        let k = match k {
+            Offset::Constant(k) => {
+                let low = assign(
+                    body,
+                    &mut tests,
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::SGe), p.start, Operand::Int(-k)),
+                );
+                fast = assign(
+                    body,
+                    &mut tests,
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::And, fast, low),
+                );
+                let Some(len) = len else {
+                    continue;
+                };
+                let room = assign(
+                    body,
+                    &mut tests,
+                    Type::Int,
+                    Rvalue::Binary(BinOp::ISub, Operand::Local(len), Operand::Int(k)),
+                );
+                let high = assign(
+                    body,
+                    &mut tests,
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, room),
+                );
+                fast = assign(
+                    body,
+                    &mut tests,
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::And, fast, high),
+                );
+                continue;
+            }
+            Offset::Local(k) => Operand::Local(k),
         };
-        let room = assign(
-            body,
-            Type::Int,
-            Rvalue::Binary(BinOp::ISub, Operand::Local(len), Operand::Int(k)),
-        );
-        let high = assign(
-            body,
-            Type::Bool,
-            Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, room),
-        );
-        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, high));
+        // `start + k >= 0` and `stop + k <= len`, each sum checked: an
+        // overflow fails the test.
+        let mut ends = vec![(p.start, IntCond::SGe, Operand::Int(0))];
+        ends.extend(len.map(|len| (p.stop, IntCond::SLe, Operand::Local(len))));
+        for (end, cond, bound) in ends {
+            let (sum, overflow) = (
+                super::new_temp(&mut body.locals, Type::Int),
+                super::new_temp(&mut body.locals, Type::Bool),
+            );
+            tests.push(Statement::CheckedArith {
+                value: sum,
+                overflow,
+                op: CheckedOp::Add,
+                a: end,
+                b: k,
+            });
+            let fits = assign(
+                body,
+                &mut tests,
+                Type::Bool,
+                Rvalue::Unary(UnOp::Not, Operand::Local(overflow)),
+            );
+            let within = assign(
+                body,
+                &mut tests,
+                Type::Bool,
+                Rvalue::Binary(BinOp::ICmp(cond), Operand::Local(sum), bound),
+            );
+            let both = assign(
+                body,
+                &mut tests,
+                Type::Bool,
+                Rvalue::Binary(BinOp::And, fits, within),
+            );
+            fast = assign(
+                body,
+                &mut tests,
+                Type::Bool,
+                Rvalue::Binary(BinOp::And, fast, both),
+            );
+        }
     }
     for c in &p.conditions {
-        let holds = assign(body, Type::Bool, c.clone());
-        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, holds));
+        let holds = assign(body, &mut tests, Type::Bool, c.clone());
+        fast = assign(
+            body,
+            &mut tests,
+            Type::Bool,
+            Rvalue::Binary(BinOp::And, fast, holds),
+        );
     }
     // The copy's latch tests `next < stop`: `stop + step` must fit.
     let latch = p.latch.filter(|_| !p.bounds.is_empty());
     if let Some(l) = latch {
         let fits = assign(
             body,
+            &mut tests,
             Type::Bool,
             Rvalue::Binary(
                 BinOp::ICmp(IntCond::SLe),
@@ -510,7 +624,12 @@ fn apply(body: &mut Lowered, p: Plan) {
                 Operand::Int(i64::MAX - l.step),
             ),
         );
-        fast = assign(body, Type::Bool, Rvalue::Binary(BinOp::And, fast, fits));
+        fast = assign(
+            body,
+            &mut tests,
+            Type::Bool,
+            Rvalue::Binary(BinOp::And, fast, fits),
+        );
     }
     let first_copy = body.blocks.len() as u32;
     let copy_of: HashMap<BlockId, BlockId> = p
@@ -557,6 +676,17 @@ fn apply(body: &mut Lowered, p: Plan) {
     for &(b, keep) in &p.jumps {
         let target = copy_of.get(&keep).copied().unwrap_or(keep);
         body.blocks[copy_of[&b].0 as usize].terminator = Terminator::Goto(target);
+    }
+    // Last, from the last statement of each block: each conversion adds
+    // a statement after its own.
+    let mut plain: Vec<(usize, usize)> = p
+        .plain
+        .iter()
+        .map(|(b, i)| (copy_of[b].0 as usize, *i))
+        .collect();
+    plain.sort_unstable_by(|x, y| y.cmp(x));
+    for (b, i) in plain {
+        super::drop_overflow_check(&mut body.blocks[b], i, BinOp::IAdd);
     }
     let before = &mut body.blocks[p.before.0 as usize];
     before.statements.extend(tests);
