@@ -610,8 +610,10 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     /// How many calls deeper than this one the recursion limit allows: the
     /// limit minus this call's depth (the caller's plus one); negative
     /// when this call is too deep. Calls pass it on, so the limit is read
-    /// only where Rust or top-level code calls in.
-    room: Value,
+    /// only where Rust or top-level code calls in. A variable: each
+    /// `EnterFrame` (on entry, and on each level of a loop that replaced
+    /// tail calls) takes one.
+    room: Variable,
     vars: Vec<Variable>,
     blocks: Vec<ir::Block>,
     exit: ir::Block,
@@ -665,7 +667,8 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         } else {
             (room_left(b, ctx), 1)
         };
-        let room = b.ins().iadd_imm_s(caller_room, -1);
+        let room = b.declare_var(types::I64);
+        b.def_var(room, caller_room);
         // The frame: owned heap locals in one stack slot, null on entry.
         let mut frame_index = vec![None; f.locals.len()];
         for (i, l) in f.frame.iter().enumerate() {
@@ -1045,9 +1048,10 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 args,
                 frames,
             } => {
+                let room = self.b.use_var(self.room);
                 let room = match frames {
-                    0 => self.room,
-                    n => self.b.ins().iadd_imm_s(self.room, -i64::from(*n)),
+                    0 => room,
+                    n => self.b.ins().iadd_imm_s(room, -i64::from(*n)),
                 };
                 let mut values = vec![self.ctx, room];
                 for a in args {
@@ -1176,11 +1180,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 }
             }
             Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep, .. } => {
+                let room = self.b.use_var(self.room);
                 let room = match s {
                     Statement::CheckDepth { frames, .. } => {
-                        self.b.ins().iadd_imm_s(self.room, -i64::from(*frames))
+                        self.b.ins().iadd_imm_s(room, -i64::from(*frames))
                     }
-                    _ => self.room,
+                    _ => {
+                        let deeper = self.b.ins().iadd_imm_s(room, -1);
+                        self.b.def_var(self.room, deeper);
+                        deeper
+                    }
                 };
                 let v = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, room, 0);
                 self.define(*too_deep, v);

@@ -168,8 +168,43 @@ for k in range(990, 1000):
             call = if extra_frame { "start" } else { "chain" }
         )
     };
+    // Tail calls to itself run as a loop, each time round one level
+    // deeper: the limit strikes where the calls would have reached it,
+    // also when the last level is a call that is not in tail position.
+    let tail = r#"def count(n: int, acc: int) -> int:
+    if n == 0:
+        return acc
+    return count(n - 1, acc + 2)
+
+
+def countdown(n: int) -> None:
+    if n > 0:
+        countdown(n - 1)
+
+
+def last_called(n: int) -> int:
+    if n == 0:
+        return plain(1)
+    return last_called(n - 1)
+
+
+def plain(n: int) -> int:
+    if n == 0:
+        return 0
+    return plain(n - 1) + 1
+
+
+def probe(n: int) -> None:
+    countdown(n)
+    print(n, count(n, 0), last_called(n - 2))
+
+
+for k in range(990, 1000):
+    probe(k)
+"#;
     for (name, program) in [
         ("leaves", leaves.to_string()),
+        ("tail", tail.to_string()),
         ("recursive_even", recursive(false)),
         ("recursive_odd", recursive(true)),
     ] {

@@ -18,6 +18,7 @@ mod inline;
 mod ranges;
 mod reuse;
 mod select;
+mod tailcall;
 mod version;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::collections::{HashMap, HashSet};
@@ -392,8 +393,9 @@ pub enum Statement {
         /// How many inlined calls deep the copy's frame is (at least 1).
         frames: u32,
     },
-    /// Entering the function: `depth += 1; too_deep = depth > limit`.
-    /// Every way out of the function decrements the depth again.
+    /// Entering the function, or the next level of the loop that replaced
+    /// its tail calls to itself (`tailcall`): `depth += 1; too_deep =
+    /// depth > limit`. A caller's depth is its own: nothing undoes this.
     EnterFrame {
         /// Receives whether the recursion limit is exceeded.
         too_deep: LocalId,
@@ -629,6 +631,9 @@ pub fn build(module: &hir::Module) -> Module {
         .chain(init.as_mut().map(|f| (f, None)))
         .chain(std::iter::once((&mut script, None)))
     {
+        if let Some(me) = me {
+            tailcall::loop_tail_calls(body, me);
+        }
         inliner.inline_into(body, me);
         reuse::reuse_checked(body);
         ranges::drop_impossible_checks(body);
