@@ -134,6 +134,7 @@ runtime_functions! {
     StrOrdAt = roast_rt_str_ord_at(Ctx, Word, I64, Site) -> I64 [raises];
     StrSlice = roast_rt_str_slice(Ctx, Word, I64, I64, I64, I64, Site) -> Word [raises];
     StrContains = roast_rt_str_contains(Word, Word) -> U8;
+    StrPalindrome = roast_rt_str_palindrome(Word) -> U8;
     StrFind = roast_rt_str_find(Word, Word, I64, I64, I64) -> I64;
     StrRfind = roast_rt_str_rfind(Word, Word, I64, I64, I64) -> I64;
     StrIndex = roast_rt_str_index(Ctx, Word, Word, I64, I64, I64, Site) -> I64 [raises];

@@ -426,11 +426,22 @@ impl Builder<'_> {
                 if let Some(r) = self.compare_chars(*op, l, r) {
                     return r;
                 }
-                if let (CmpOp::Eq | CmpOp::Ne, Some(eq)) = (op, self.compare_char_at(l, r)) {
-                    return match op {
-                        CmpOp::Eq => eq,
-                        _ => self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, eq)),
+                if let CmpOp::Eq | CmpOp::Ne = op {
+                    // `s == s[::-1]`: no reversed copy (nothing can raise).
+                    let eq = match reversed_copy_of(l, r).or(reversed_copy_of(r, l)) {
+                        Some(text) => {
+                            let s = self.expr(text);
+                            let args = vec![RtArg::Value(s)];
+                            Some(self.call_rt(RtFn::StrPalindrome, args, Type::Bool, span))
+                        }
+                        None => self.compare_char_at(l, r),
                     };
+                    if let Some(eq) = eq {
+                        return match op {
+                            CmpOp::Eq => eq,
+                            _ => self.assign(Type::Bool, Rvalue::Unary(UnOp::Not, eq)),
+                        };
+                    }
                 }
                 let (a, b) = (self.expr(l), self.expr(r));
                 self.heap_compare(*op, a, b, l.ty)
@@ -1699,6 +1710,33 @@ pub(super) fn leaves_alone(e: &hir::Expr, l: LocalId) -> bool {
             local(*id) != l && leaves_alone(value, l) && leaves_alone(body, l)
         }
         _ => false,
+    }
+}
+
+/// `text` when `copy` is `text[::-1]` and `text` a local string.
+fn reversed_copy_of<'e>(text: &'e hir::Expr, copy: &hir::Expr) -> Option<&'e hir::Expr> {
+    let ExprKind::Local(x) = text.kind else {
+        return None;
+    };
+    let ExprKind::Runtime(RtFn::StrSlice, ops) = &copy.kind else {
+        return None;
+    };
+    let int = |o: &RtOperand| match o {
+        RtOperand::Value(e) => match e.kind {
+            ExprKind::Int(k) => Some(k),
+            _ => None,
+        },
+        _ => None,
+    };
+    match ops.as_slice() {
+        [RtOperand::Value(s), start, stop, step, mask]
+            if matches!(s.kind, ExprKind::Local(y) if y == x)
+                && (int(start), int(stop), int(step), int(mask))
+                    == (Some(0), Some(0), Some(-1), Some(0b100)) =>
+        {
+            Some(text)
+        }
+        _ => None,
     }
 }
 

@@ -432,6 +432,18 @@ pub unsafe extern "C" fn roast_rt_str_contains(hay: *mut u8, needle: *mut u8) ->
     u8::from(pystr::contains(hay.as_str(), needle.as_str()))
 }
 
+/// `s == s[::-1]`: whether `s` reads the same backwards, code point by
+/// code point, without making the reversed string.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_palindrome(s: *mut u8) -> u8 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    u8::from(pystr::is_palindrome(s.as_str()))
+}
+
 /// The two strs of a search method.
 ///
 /// # Safety

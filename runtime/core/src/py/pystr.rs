@@ -76,12 +76,99 @@ pub fn slice(
     Ok(idx.indices().map(|i| chars[i as usize]).collect())
 }
 
+/// `s == s[::-1]`: whether the code points of `s` read the same
+/// backwards (for ASCII text, its bytes).
+pub fn is_palindrome(s: &str) -> bool {
+    if s.is_ascii() {
+        let b = s.as_bytes();
+        b.iter()
+            .take(b.len() / 2)
+            .eq(b.iter().rev().take(b.len() / 2))
+    } else {
+        s.chars().eq(s.chars().rev())
+    }
+}
+
 /// `sub in s`: whether `sub` occurs in `s` (the empty string occurs in
 /// every string).
 pub fn contains(s: &str, sub: &str) -> bool {
     match one_char(sub) {
         Some(c) => s.contains(c),
-        None => s.contains(sub),
+        None if sub.is_empty() => true,
+        None => Finder::new(sub).find_in(s.as_bytes(), 0).is_some(),
+    }
+}
+
+/// A search for a substring of at least two bytes, as CPython's
+/// `fastsearch` does it for short needles (Horspool's algorithm with a
+/// one-word Bloom filter of the needle's bytes): each window is tested by
+/// its last byte first; on a miss the byte after the window decides the
+/// shift, the whole needle's length plus one when it is not in the
+/// needle. No setup beyond one pass over the needle, so short texts (most
+/// of what a program searches) cost little; UTF-8 being self-synchronizing,
+/// a byte match of valid text is a character match.
+struct Finder<'n> {
+    needle: &'n [u8],
+    /// Bit `b % 64` set for each byte `b` of the needle.
+    bloom: u64,
+    /// How far a window may move when its last byte matches but the
+    /// window does not: to the previous occurrence of that byte.
+    skip: usize,
+}
+
+impl<'n> Finder<'n> {
+    /// A search for `needle` (at least two bytes: callers take shorter
+    /// ones elsewhere).
+    fn new(needle: &'n str) -> Self {
+        let needle = needle.as_bytes();
+        let last = needle.len() - 1;
+        let mut bloom = 0u64;
+        let mut skip = last;
+        for (i, &b) in needle[..last].iter().enumerate() {
+            bloom |= 1 << (b % 64);
+            if b == needle[last] {
+                skip = last - 1 - i;
+            }
+        }
+        bloom |= 1 << (needle[last] % 64);
+        Finder {
+            needle,
+            bloom,
+            skip,
+        }
+    }
+
+    /// The first byte offset at or after `from` where the needle occurs
+    /// in `hay`.
+    fn find_in(&self, hay: &[u8], from: usize) -> Option<usize> {
+        let m = self.needle.len();
+        let last = self.needle[m - 1];
+        let absent = |b: u8| self.bloom & (1 << (b % 64)) == 0;
+        let mut i = from;
+        while i + m <= hay.len() {
+            let after_absent = hay.get(i + m).is_some_and(|&b| absent(b));
+            if hay[i + m - 1] == last {
+                if hay[i..i + m - 1] == self.needle[..m - 1] {
+                    return Some(i);
+                }
+                i += if after_absent { m + 1 } else { self.skip + 1 };
+            } else {
+                i += if after_absent { m + 1 } else { 1 };
+            }
+        }
+        None
+    }
+
+    /// The byte offsets of the non-overlapping occurrences in `hay`, left
+    /// to right, at most `limit` of them.
+    fn each_in<'h>(&'h self, hay: &'h [u8], limit: usize) -> impl Iterator<Item = usize> + 'h {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let at = self.find_in(hay, from)?;
+            from = at + self.needle.len();
+            Some(at)
+        })
+        .take(limit)
     }
 }
 
@@ -270,24 +357,50 @@ fn split_whitespace(s: &str, maxsplit: i64) -> Vec<&str> {
     out
 }
 
+/// What each byte is: [`WORD`] (ASCII, not whitespace), [`SPACE`] (ASCII
+/// whitespace) or [`OTHER`] (part of a character that is not ASCII).
+static BYTE_CLASS: [u8; 256] = {
+    let mut class = [OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        class[b] = if unicode::is_ascii_space(b as u8) {
+            SPACE
+        } else {
+            WORD
+        };
+        b += 1;
+    }
+    class
+};
+const WORD: u8 = 0;
+const SPACE: u8 = 1;
+const OTHER: u8 = 2;
+
 /// The length of the character at byte `i` of `s` and whether it is
 /// whitespace; a character is decoded only where a byte is not ASCII.
 #[inline(always)]
 fn char_at(s: &str, i: usize) -> (usize, bool) {
-    let b = s.as_bytes()[i];
-    if b.is_ascii() {
-        (1, unicode::is_ascii_space(b))
-    } else {
-        let c = s[i..].chars().next().expect("a character starts here");
-        (c.len_utf8(), is_space(c))
+    match BYTE_CLASS[usize::from(s.as_bytes()[i])] {
+        WORD => (1, false),
+        SPACE => (1, true),
+        _ => {
+            let c = s[i..].chars().next().expect("a character starts here");
+            (c.len_utf8(), is_space(c))
+        }
     }
 }
 
 /// Where the first run of non-whitespace at or after byte `from` (a
 /// character boundary) starts, if any.
 pub fn word_start(s: &str, from: usize) -> Option<usize> {
+    let bytes = s.as_bytes();
     let mut i = from;
-    while i < s.len() {
+    while i < bytes.len() {
+        // ASCII whitespace, a byte at a time.
+        if BYTE_CLASS[usize::from(bytes[i])] == SPACE {
+            i += 1;
+            continue;
+        }
         let (len, space) = char_at(s, i);
         if !space {
             return Some(i);
@@ -299,8 +412,14 @@ pub fn word_start(s: &str, from: usize) -> Option<usize> {
 
 /// Where the run of non-whitespace starting at byte `start` ends.
 pub fn word_end(s: &str, start: usize) -> usize {
+    let bytes = s.as_bytes();
     let mut i = start;
-    while i < s.len() {
+    while i < bytes.len() {
+        // ASCII letters, digits and punctuation, a byte at a time.
+        if BYTE_CLASS[usize::from(bytes[i])] == WORD {
+            i += 1;
+            continue;
+        }
         let (len, space) = char_at(s, i);
         if space {
             break;
@@ -360,10 +479,21 @@ pub fn join<S: AsRef<str>>(sep: &str, items: &[S]) -> String {
 /// (`"ab".replace("", "-")` is `"-a-b-"`).
 pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
     let count = usize::try_from(count).unwrap_or(usize::MAX);
-    match one_char(old) {
-        Some(c) => s.replacen(c, new, count),
-        None => s.replacen(old, new, count),
+    if old.len() < 2 {
+        return match one_char(old) {
+            Some(c) => s.replacen(c, new, count),
+            None => s.replacen(old, new, count),
+        };
     }
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
+    for at in Finder::new(old).each_in(s.as_bytes(), count) {
+        out.push_str(&s[copied..at]);
+        out.push_str(new);
+        copied = at + old.len();
+    }
+    out.push_str(&s[copied..]);
+    out
 }
 
 /// Clamps optional `start`/`end` to `0..=len` as CPython's
@@ -391,6 +521,11 @@ fn adjust_indices(len: i64, start: Option<i64>, end: Option<i64>) -> (i64, i64) 
 /// [`adjust_indices`], so `0 <= start`, `end <= len`), or `None` when
 /// `sub` cannot fit in it.
 fn window(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<(usize, usize)> {
+    if start.is_none() && end.is_none() {
+        // The whole string: too short for `sub` only if its bytes are
+        // (a search then finds nothing anyway).
+        return Some((0, s.len()));
+    }
     let (start, end) = adjust_indices(len(s), start, end);
     if end - start < len(sub) {
         return None;
@@ -419,6 +554,7 @@ fn search(s: &str, sub: &str, start: Option<i64>, end: Option<i64>, first: bool)
             match (one_char(sub), first) {
                 (Some(c), true) => piece.find(c),
                 (Some(c), false) => piece.rfind(c),
+                (None, true) if sub.len() >= 2 => Finder::new(sub).find_in(piece.as_bytes(), 0),
                 (None, true) => piece.find(sub),
                 (None, false) => piece.rfind(sub),
             }
@@ -460,7 +596,9 @@ pub fn count(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
             let b = sub.as_bytes()[0];
             s.as_bytes()[b0..b1].iter().filter(|&&c| c == b).count() as i64
         }
-        Some((b0, b1)) => s[b0..b1].matches(sub).count() as i64,
+        Some((b0, b1)) => Finder::new(sub)
+            .each_in(&s.as_bytes()[b0..b1], usize::MAX)
+            .count() as i64,
     }
 }
 
@@ -625,6 +763,46 @@ pub fn rjust(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Horspool search finds what `str::find` and `str::matches` find,
+    /// over texts of few letters (dense and overlapping candidates), with
+    /// needles of every length and text that is not ASCII.
+    #[test]
+    fn substring_search_matches_std() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let letters = ["a", "b", "c", "é", "日"];
+        for _ in 0..3000 {
+            let (text_len, alphabet) = (next(60), 3 + next(3));
+            let text: String = (0..text_len)
+                .map(|_| letters[next(alphabet) as usize])
+                .collect();
+            let needle_len = 2 + next(4);
+            let needle: String = (0..needle_len).map(|_| letters[next(4) as usize]).collect();
+            if needle.len() < 2 {
+                continue;
+            }
+            let finder = Finder::new(&needle);
+            assert_eq!(
+                finder.find_in(text.as_bytes(), 0),
+                text.find(&needle),
+                "{text:?} {needle:?}"
+            );
+            let ours: Vec<usize> = finder.each_in(text.as_bytes(), usize::MAX).collect();
+            let std: Vec<usize> = text.match_indices(&needle).map(|(i, _)| i).collect();
+            assert_eq!(ours, std, "{text:?} {needle:?}");
+            assert_eq!(
+                replace(&text, &needle, "-", 2),
+                text.replacen(&needle, "-", 2),
+                "{text:?} {needle:?}"
+            );
+        }
+    }
 
     /// Searches of text where the needle's first character is found far
     /// more often than the needle, non-ASCII text, counts. Expected values

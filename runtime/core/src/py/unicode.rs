@@ -81,7 +81,7 @@ pub fn is_space(c: char) -> bool {
 
 /// [`is_space`] for an ASCII byte: tab, newline, vertical tab, form feed,
 /// carriage return, the four separators 0x1c..0x1f, and space.
-pub fn is_ascii_space(b: u8) -> bool {
+pub const fn is_ascii_space(b: u8) -> bool {
     matches!(b, 9..=13 | 28..=32)
 }
 
