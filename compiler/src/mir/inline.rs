@@ -1,10 +1,10 @@
 //! Inlining of small functions without heap values: a call to a function
 //! that calls nothing (a leaf) becomes a copy of its blocks in the caller,
-//! and so does a function's call to itself, two levels deep when the
-//! function calls itself at most twice (fib's body then holds seven copies
-//! of itself and calls the eight below), one level otherwise (the copies'
-//! own calls to the function stay calls), before reference-count cleanup
-//! is inserted.
+//! and so does a function's call to itself, as many levels deep as keep
+//! the copies few (fib's body holds fifteen copies of itself, three
+//! levels, and calls the sixteen below; a function calling itself three
+//! times, two levels; the copies' deepest calls to the function stay
+//! calls), before reference-count cleanup is inserted.
 //!
 //! Semantics are unchanged: the copy checks the recursion limit as the call
 //! would have (`CheckDepth`: the depth the callee would have run at, without
@@ -35,9 +35,30 @@ struct Inlinable {
     self_levels: u32,
 }
 
-/// A function calling itself at most this many times inlines two levels of
-/// those calls (its body grows by at most six copies), others one.
-const TWO_LEVELS_MAX_SELF_CALLS: usize = 2;
+/// The most copies of itself a recursive function's body may hold: it
+/// inlines as many levels of its calls to itself (at most
+/// [`MAX_SELF_LEVELS`]) as keep `1 + c + c^2 + ...` within this, for `c`
+/// calls (fib, with two: three levels, fifteen copies; three calls: two
+/// levels; more: one).
+const MAX_SELF_COPIES: usize = 16;
+/// The deepest a function's calls to itself are inlined.
+const MAX_SELF_LEVELS: u32 = 3;
+
+/// How many levels of its `calls` calls to itself a function inlines.
+fn self_levels(calls: usize) -> u32 {
+    let mut copies = 1;
+    let mut level_copies = 1;
+    let mut levels = 0;
+    while levels < MAX_SELF_LEVELS {
+        level_copies *= calls;
+        copies += level_copies;
+        if copies > MAX_SELF_COPIES {
+            break;
+        }
+        levels += 1;
+    }
+    levels.max(1)
+}
 
 /// The bodies that may be copied into callers, by [`FuncId`].
 pub(super) struct Inliner(Vec<Option<Inlinable>>);
@@ -61,11 +82,7 @@ impl Inliner {
                     inlinable(f).then(|| Inlinable {
                         body: f.clone(),
                         leaf: calls(&|_| true) == 0,
-                        self_levels: if self_calls <= TWO_LEVELS_MAX_SELF_CALLS {
-                            2
-                        } else {
-                            1
-                        },
+                        self_levels: self_levels(self_calls),
                     })
                 })
                 .collect(),
