@@ -606,3 +606,44 @@ def row_sums(a: list[float], x: list[float], size: int) -> list[float]:
     );
     assert_eq!(count(&f, "row_sums", "op: Add"), 2);
 }
+
+#[test]
+fn rows_read_in_a_loop_over_their_items_load_once() {
+    let f = functions(
+        r#"
+def matvec(a: list[list[float]], x: list[float]) -> list[float]:
+    y: list[float] = []
+    for i in range(len(a)):
+        s = 0.0
+        for k in range(len(x)):
+            s += a[i][k] * x[k]
+        y.append(s)
+    return y
+"#,
+    );
+    let (_, body) = f.iter().find(|(n, _)| n == "matvec").expect("matvec");
+    // The inner loop's copy is entered through a block that loads the row
+    // `a[i]` (its bounds checked before the loop, with `x[k]`'s) and the
+    // row's length and item buffer: the loop reads `a[i]` no more.
+    let entry_blocks = body
+        .split("\n  bb")
+        .filter(|block| {
+            let lines: Vec<&str> = block
+                .lines()
+                .skip(1)
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && *l != "}")
+                .collect();
+            matches!(lines.as_slice(), [item, len, data, jump]
+                if item.contains("LoadItem")
+                    && len.contains("offset: 16")
+                    && data.contains("offset: 32")
+                    && jump.starts_with("Goto"))
+        })
+        .count();
+    assert_eq!(entry_blocks, 1);
+    // Bounds checks: in the original loop `a[i]`, `a[i][k]` and `x[k]`;
+    // in the copy only `a[i][k]` (the row's length is not known before
+    // the loop); and `y.append`'s room.
+    assert_eq!(count(&f, "matvec", "ICmp(UGe)"), 5);
+}

@@ -35,7 +35,7 @@ const ITEMS: i32 = 16;
 /// Offset of a list's capacity (in items).
 const LIST_CAP: i32 = 24;
 /// Offset of a list's item buffer.
-const LIST_DATA: i32 = 32;
+pub(super) const LIST_DATA: i32 = 32;
 
 /// A produced item: one value, or the parts of a tuple not yet built.
 pub(super) enum Item {

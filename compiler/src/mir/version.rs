@@ -23,11 +23,16 @@
 //! into slow paths on a condition the loop cannot change (`s` is ASCII,
 //! for `s[i]`): the copy, entered when each such condition holds, as
 //! tested before the loop, jumps straight past the slow path, which it
-//! then lacks, calls and all.
+//! then lacks, calls and all. A copy made for these reasons also jumps
+//! past checks that raise on conditions the loop cannot change (`a[i]`'s
+//! bounds in a loop over `k`); and where such a check guards an item load
+//! that reads the same item on every iteration, the copy, made for that
+//! alone if need be, loads the item (and its header's fields) once, on
+//! its way in: the row of `a[i][k]`.
 
 use super::cfg::{self, Cfg, Loop};
 use super::facts::resolve;
-use super::UnOp;
+use super::{heap, UnOp};
 use super::{BasicBlock, BinOp, BlockId, CheckedOp, IntCond, LocalId, Lowered, Operand, Rvalue};
 use super::{Statement, Terminator};
 use crate::hir::Type;
@@ -62,6 +67,9 @@ struct Plan {
     /// Branches into slow paths that the copy replaces by a jump: each
     /// block, and the target it keeps.
     jumps: Vec<(BlockId, BlockId)>,
+    /// Item loads the copy makes once, on its way in (see
+    /// [`entry_loads`]): each block and statement.
+    entry_loads: Vec<(BlockId, usize)>,
     /// The counted loop's latch, if found.
     latch: Option<Latch>,
 }
@@ -122,7 +130,18 @@ fn plan(
         }
         _ => true,
     };
-    let (conditions, jumps) = slow_path_branches(body, l, &assigned_inside, &invariant);
+    let (mut conditions, mut jumps) =
+        slow_path_branches(body, l, &assigned_inside, &invariant, false);
+    let (raise_conditions, raise_jumps) =
+        slow_path_branches(body, l, &assigned_inside, &invariant, true);
+    let entry_loads = entry_loads(
+        body,
+        assignments,
+        l,
+        &raise_jumps,
+        &assigned_inside,
+        &invariant,
+    );
     let (checks, bounds, plain, start, stop, latch) =
         counted_checks(body, cfg, assignments, l, &assigned_inside, &invariant).unwrap_or((
             Vec::new(),
@@ -132,7 +151,14 @@ fn plan(
             Operand::Int(0),
             None,
         ));
-    (!checks.is_empty() || !jumps.is_empty()).then(|| Plan {
+    // Checks that raise on a condition the loop cannot change are left
+    // out of a copy made anyway, or one that makes entry loads.
+    let copied = !checks.is_empty() || !jumps.is_empty() || !entry_loads.is_empty();
+    if copied {
+        conditions.extend(raise_conditions);
+        jumps.extend(raise_jumps);
+    }
+    copied.then(|| Plan {
         before,
         header: l.header,
         blocks: l.blocks.clone(),
@@ -143,8 +169,98 @@ fn plan(
         stop,
         conditions,
         jumps,
+        entry_loads,
         latch,
     })
+}
+
+/// The item loads of loop `l` that its copy can make once, before it: a
+/// load of an invariant index of an invariant buffer right after a bounds
+/// check the copy jumps past (`a[i]` in `for k in range(n): a[i][k]`), so
+/// in bounds on the way in, and the same item on every iteration — the
+/// loop stores no item of its type and changes no object otherwise (no
+/// call of Roast code, field store, or runtime function that changes an
+/// object), and keeps no reference to it (it is borrowed). With it go the
+/// loads of the item's own header (a row's length and buffer).
+fn entry_loads(
+    body: &Lowered,
+    assignments: &HashMap<LocalId, Vec<(BlockId, usize)>>,
+    l: &Loop,
+    jumps: &[(BlockId, BlockId)],
+    assigned_inside: &dyn Fn(LocalId) -> Vec<(BlockId, usize)>,
+    invariant: &dyn Fn(Operand) -> bool,
+) -> Vec<(BlockId, usize)> {
+    let statements = || {
+        l.blocks
+            .iter()
+            .flat_map(|b| body.blocks[b.0 as usize].statements.iter())
+    };
+    let load_of = |x: LocalId, offset: i32| -> Option<LocalId> {
+        match assignments.get(&x).map(Vec::as_slice) {
+            Some([(b, i)]) => match body.blocks[b.0 as usize].statements[*i] {
+                Statement::Assign(
+                    _,
+                    Rvalue::Load {
+                        base: Operand::Local(list),
+                        offset: o,
+                    },
+                ) if o == offset => Some(list),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for &(b, keep) in jumps {
+        let check = &body.blocks[b.0 as usize];
+        let Terminator::Branch {
+            cond: Operand::Local(c),
+            ..
+        } = check.terminator
+        else {
+            continue;
+        };
+        let Some(Statement::Assign(
+            d,
+            Rvalue::LoadItem {
+                data: Operand::Local(data),
+                index,
+            },
+        )) = body.blocks[keep.0 as usize].statements.first()
+        else {
+            continue;
+        };
+        // The check is `index >= len` of the list whose buffer is read.
+        let checked = check.statements.iter().any(|s| {
+            matches!(*s, Statement::Assign(f, Rvalue::Binary(BinOp::ICmp(IntCond::UGe), i, Operand::Local(len)))
+                if f == c && i == *index
+                    && load_of(len, heap::LEN).is_some()
+                    && load_of(len, heap::LEN) == load_of(*data, heap::LIST_DATA))
+        });
+        let ty = body.locals[d.0 as usize].1;
+        let loop_keeps_it = statements().all(|s| match s {
+            Statement::Assign(..)
+            | Statement::CheckedArith { .. }
+            | Statement::CheckDepth { .. } => true,
+            Statement::StoreItem { value, .. } => match value {
+                Operand::Local(v) => body.locals[v.0 as usize].1 != ty,
+                _ => true,
+            },
+            Statement::IncRef(o) => *o != Operand::Local(*d),
+            Statement::DecRef(x) => x != d,
+            Statement::Runtime { func, .. } => func.keeps_objects(),
+            _ => false,
+        });
+        if checked
+            && loop_keeps_it
+            && invariant(Operand::Local(*data))
+            && invariant(*index)
+            && assigned_inside(*d).len() == 1
+        {
+            out.push((keep, 0));
+        }
+    }
+    out
 }
 
 /// Bounds checks made in the loop, what they need, the checked sums that
@@ -452,13 +568,16 @@ fn latch(
 
 /// The branches of loop `l` on a loop-invariant condition with a slow
 /// path on one side (the ASCII test of a subscript of a string the loop
-/// does not change): the condition each needs, computed before the loop,
-/// and the branch with the target it keeps.
+/// does not change) or, when `raising`, a block that raises (a bounds
+/// check of an index the loop does not change): the condition each
+/// needs, computed before the loop, and the branch with the target it
+/// keeps.
 fn slow_path_branches(
     body: &Lowered,
     l: &Loop,
     assigned_inside: &dyn Fn(LocalId) -> Vec<(BlockId, usize)>,
     invariant: &dyn Fn(Operand) -> bool,
+    raising: bool,
 ) -> (Vec<Rvalue>, Vec<(BlockId, BlockId)>) {
     let mut conditions = Vec::new();
     let mut jumps = Vec::new();
@@ -471,7 +590,13 @@ fn slow_path_branches(
         else {
             continue;
         };
-        let cold = |t: BlockId| body.blocks[t.0 as usize].cold;
+        let cold = |t: BlockId| {
+            let block = &body.blocks[t.0 as usize];
+            match raising {
+                false => block.cold,
+                true => !block.cold && matches!(block.terminator, Terminator::Raise { .. }),
+            }
+        };
         let (keep, wanted) = match (cold(then), cold(otherwise)) {
             (false, true) => (then, true),
             (true, false) => (otherwise, false),
@@ -688,13 +813,50 @@ fn apply(body: &mut Lowered, p: Plan) {
     for (b, i) in plain {
         super::drop_overflow_check(&mut body.blocks[b], i, BinOp::IAdd);
     }
+    let entry = entry_block(body, &p, &copy_of);
     let before = &mut body.blocks[p.before.0 as usize];
     before.statements.extend(tests);
     before.terminator = Terminator::Branch {
         cond: fast,
-        then: copy_of[&p.header],
+        then: entry,
         otherwise: p.header,
     };
+}
+
+/// The way into the copy: its header, or a block making the plan's entry
+/// loads (and the loads of their headers the copy makes) first. Runs
+/// after every other change to the copy's statements, which name them by
+/// position.
+fn entry_block(body: &mut Lowered, p: &Plan, copy_of: &HashMap<BlockId, BlockId>) -> BlockId {
+    let header = copy_of[&p.header];
+    if p.entry_loads.is_empty() {
+        return header;
+    }
+    let copies: Vec<usize> = p.blocks.iter().map(|b| copy_of[b].0 as usize).collect();
+    let mut entry = Vec::new();
+    for &(b, i) in &p.entry_loads {
+        let block = &mut body.blocks[copy_of[&b].0 as usize];
+        let Statement::Assign(item, Rvalue::LoadItem { .. }) = block.statements[i] else {
+            unreachable!("version: an entry load is an item load")
+        };
+        entry.push(block.statements.remove(i));
+        for &c in &copies {
+            let (header_loads, rest): (Vec<Statement>, Vec<Statement>) =
+                std::mem::take(&mut body.blocks[c].statements)
+                    .into_iter()
+                    .partition(|s| {
+                        matches!(s, Statement::Assign(_, Rvalue::Load { base: Operand::Local(x), .. }) if *x == item)
+                    });
+            body.blocks[c].statements = rest;
+            entry.extend(header_loads);
+        }
+    }
+    body.blocks.push(BasicBlock {
+        statements: entry,
+        terminator: Terminator::Goto(header),
+        cold: false,
+    });
+    BlockId(body.blocks.len() as u32 - 1)
 }
 
 /// New names for the locals that only the loop's blocks mention (and that
