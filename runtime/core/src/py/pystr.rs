@@ -14,6 +14,7 @@ use super::slice::slice_indices;
 use super::unicode::{self, is_space};
 use super::{try_reserve, PyErr};
 use crate::ExcKind;
+use memchr::memmem;
 
 /// `len(s)`: the number of code points.
 pub fn len(s: &str) -> i64 {
@@ -95,80 +96,7 @@ pub fn contains(s: &str, sub: &str) -> bool {
     match one_char(sub) {
         Some(c) => s.contains(c),
         None if sub.is_empty() => true,
-        None => Finder::new(sub).find_in(s.as_bytes(), 0).is_some(),
-    }
-}
-
-/// A search for a substring of at least two bytes, as CPython's
-/// `fastsearch` does it for short needles (Horspool's algorithm with a
-/// one-word Bloom filter of the needle's bytes): each window is tested by
-/// its last byte first; on a miss the byte after the window decides the
-/// shift, the whole needle's length plus one when it is not in the
-/// needle. No setup beyond one pass over the needle, so short texts (most
-/// of what a program searches) cost little; UTF-8 being self-synchronizing,
-/// a byte match of valid text is a character match.
-struct Finder<'n> {
-    needle: &'n [u8],
-    /// Bit `b % 64` set for each byte `b` of the needle.
-    bloom: u64,
-    /// How far a window may move when its last byte matches but the
-    /// window does not: to the previous occurrence of that byte.
-    skip: usize,
-}
-
-impl<'n> Finder<'n> {
-    /// A search for `needle` (at least two bytes: callers take shorter
-    /// ones elsewhere).
-    fn new(needle: &'n str) -> Self {
-        let needle = needle.as_bytes();
-        let last = needle.len() - 1;
-        let mut bloom = 0u64;
-        let mut skip = last;
-        for (i, &b) in needle[..last].iter().enumerate() {
-            bloom |= 1 << (b % 64);
-            if b == needle[last] {
-                skip = last - 1 - i;
-            }
-        }
-        bloom |= 1 << (needle[last] % 64);
-        Finder {
-            needle,
-            bloom,
-            skip,
-        }
-    }
-
-    /// The first byte offset at or after `from` where the needle occurs
-    /// in `hay`.
-    fn find_in(&self, hay: &[u8], from: usize) -> Option<usize> {
-        let m = self.needle.len();
-        let last = self.needle[m - 1];
-        let absent = |b: u8| self.bloom & (1 << (b % 64)) == 0;
-        let mut i = from;
-        while i + m <= hay.len() {
-            let after_absent = hay.get(i + m).is_some_and(|&b| absent(b));
-            if hay[i + m - 1] == last {
-                if hay[i..i + m - 1] == self.needle[..m - 1] {
-                    return Some(i);
-                }
-                i += if after_absent { m + 1 } else { self.skip + 1 };
-            } else {
-                i += if after_absent { m + 1 } else { 1 };
-            }
-        }
-        None
-    }
-
-    /// The byte offsets of the non-overlapping occurrences in `hay`, left
-    /// to right, at most `limit` of them.
-    fn each_in<'h>(&'h self, hay: &'h [u8], limit: usize) -> impl Iterator<Item = usize> + 'h {
-        let mut from = 0;
-        std::iter::from_fn(move || {
-            let at = self.find_in(hay, from)?;
-            from = at + self.needle.len();
-            Some(at)
-        })
-        .take(limit)
+        None => memmem::find(s.as_bytes(), sub.as_bytes()).is_some(),
     }
 }
 
@@ -487,7 +415,7 @@ pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut copied = 0;
-    for at in Finder::new(old).each_in(s.as_bytes(), count) {
+    for at in memmem::find_iter(s.as_bytes(), old.as_bytes()).take(count) {
         out.push_str(&s[copied..at]);
         out.push_str(new);
         copied = at + old.len();
@@ -554,8 +482,7 @@ fn search(s: &str, sub: &str, start: Option<i64>, end: Option<i64>, first: bool)
             match (one_char(sub), first) {
                 (Some(c), true) => piece.find(c),
                 (Some(c), false) => piece.rfind(c),
-                (None, true) if sub.len() >= 2 => Finder::new(sub).find_in(piece.as_bytes(), 0),
-                (None, true) => piece.find(sub),
+                (None, true) => memmem::find(piece.as_bytes(), sub.as_bytes()),
                 (None, false) => piece.rfind(sub),
             }
             .map(|b| char_index(s, b0 + b))
@@ -596,9 +523,7 @@ pub fn count(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
             let b = sub.as_bytes()[0];
             s.as_bytes()[b0..b1].iter().filter(|&&c| c == b).count() as i64
         }
-        Some((b0, b1)) => Finder::new(sub)
-            .each_in(&s.as_bytes()[b0..b1], usize::MAX)
-            .count() as i64,
+        Some((b0, b1)) => memmem::find_iter(&s.as_bytes()[b0..b1], sub.as_bytes()).count() as i64,
     }
 }
 
@@ -764,7 +689,7 @@ pub fn rjust(s: &str, width: i64, fill: char) -> Result<String, PyErr> {
 mod tests {
     use super::*;
 
-    /// The Horspool search finds what `str::find` and `str::matches` find,
+    /// Substring searches find what `str::find` and `str::matches` find,
     /// over texts of few letters (dense and overlapping candidates), with
     /// needles of every length and text that is not ASCII.
     #[test]
@@ -787,15 +712,17 @@ mod tests {
             if needle.len() < 2 {
                 continue;
             }
-            let finder = Finder::new(&needle);
+            let at = text
+                .find(&needle)
+                .map_or(-1, |b| text[..b].chars().count() as i64);
+            assert_eq!(find(&text, &needle, None, None), at, "{text:?} {needle:?}");
+            assert_eq!(contains(&text, &needle), at >= 0, "{text:?} {needle:?}");
+            let std = text.matches(&needle).count() as i64;
             assert_eq!(
-                finder.find_in(text.as_bytes(), 0),
-                text.find(&needle),
+                count(&text, &needle, None, None),
+                std,
                 "{text:?} {needle:?}"
             );
-            let ours: Vec<usize> = finder.each_in(text.as_bytes(), usize::MAX).collect();
-            let std: Vec<usize> = text.match_indices(&needle).map(|(i, _)| i).collect();
-            assert_eq!(ours, std, "{text:?} {needle:?}");
             assert_eq!(
                 replace(&text, &needle, "-", 2),
                 text.replacen(&needle, "-", 2),
