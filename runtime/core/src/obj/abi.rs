@@ -864,6 +864,13 @@ pub unsafe extern "C" fn roast_rt_str_split(
     file_len: usize,
     pos: u64,
 ) -> *mut u8 {
+    if sep.is_null() && maxsplit < 0 {
+        // SAFETY: the contract: a live str and a list type.
+        let (text, d) = unsafe { (Str::from_ptr(s), desc(list_desc)) };
+        if text.is_ascii() {
+            return List::new(d, string::ascii_words(text.as_str())).obj().ptr();
+        }
+    }
     // SAFETY: the contract.
     unsafe {
         split_with(
