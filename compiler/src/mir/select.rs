@@ -158,12 +158,10 @@ impl Uses {
                 *self.reads.entry(l).or_default() += 1;
             }
         }
-        if let Terminator::Branch {
-            cond: Operand::Local(c),
-            ..
-        } = block.terminator
-        {
-            *self.reads.entry(c).or_default() += 1;
+        for read in block.terminator.clone().reads_mut() {
+            if let Operand::Local(l) = *read {
+                *self.reads.entry(l).or_default() += 1;
+            }
         }
     }
 
