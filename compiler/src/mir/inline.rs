@@ -1,10 +1,10 @@
 //! Inlining of small functions without heap values: a call to a function
 //! that calls nothing (a leaf) becomes a copy of its blocks in the caller,
 //! and so does a function's call to itself, as many levels deep as keep
-//! the copies few (fib's body holds fifteen copies of itself, three
-//! levels, and calls the sixteen below; a function calling itself three
-//! times, two levels; the copies' deepest calls to the function stay
-//! calls), before reference-count cleanup is inserted.
+//! the copies few (fib's body holds 31 copies of itself, four levels, and
+//! calls the 32 below; a function calling itself four times, two levels;
+//! the copies' deepest calls to the function stay calls), before
+//! reference-count cleanup is inserted.
 //!
 //! Semantics are unchanged: the copy checks the recursion limit as the call
 //! would have (`CheckDepth`: the depth the callee would have run at, without
@@ -38,21 +38,24 @@ struct Inlinable {
 /// The most copies of itself a recursive function's body may hold: it
 /// inlines as many levels of its calls to itself (at most
 /// [`MAX_SELF_LEVELS`]) as keep `1 + c + c^2 + ...` within this, for `c`
-/// calls (fib, with two: three levels, fifteen copies; three calls: two
-/// levels; more: one).
-const MAX_SELF_COPIES: usize = 16;
+/// calls, and their statements within [`MAX_SELF_STATEMENTS`] (fib, with
+/// two calls: four levels, 31 copies; four calls: two levels; more: one).
+const MAX_SELF_COPIES: usize = 32;
+/// The most statements the copies of a recursive function may add up to.
+const MAX_SELF_STATEMENTS: usize = 1024;
 /// The deepest a function's calls to itself are inlined.
-const MAX_SELF_LEVELS: u32 = 3;
+const MAX_SELF_LEVELS: u32 = 4;
 
-/// How many levels of its `calls` calls to itself a function inlines.
-fn self_levels(calls: usize) -> u32 {
+/// How many levels of its `calls` calls to itself a function of
+/// `statements` statements inlines (at least one).
+fn self_levels(calls: usize, statements: usize) -> u32 {
     let mut copies = 1;
     let mut level_copies = 1;
     let mut levels = 0;
     while levels < MAX_SELF_LEVELS {
         level_copies *= calls;
         copies += level_copies;
-        if copies > MAX_SELF_COPIES {
+        if copies > MAX_SELF_COPIES || copies * statements > MAX_SELF_STATEMENTS {
             break;
         }
         levels += 1;
@@ -82,7 +85,7 @@ impl Inliner {
                     inlinable(f).then(|| Inlinable {
                         body: f.clone(),
                         leaf: calls(&|_| true) == 0,
-                        self_levels: self_levels(self_calls),
+                        self_levels: self_levels(self_calls, statements(f)),
                     })
                 })
                 .collect(),
@@ -114,8 +117,13 @@ impl Inliner {
 }
 
 /// A small function without heap values or module variables.
+/// How many statements `f` has.
+fn statements(f: &Lowered) -> usize {
+    f.blocks.iter().map(|b| b.statements.len()).sum()
+}
+
 fn inlinable(f: &Lowered) -> bool {
-    let statements: usize = f.blocks.iter().map(|b| b.statements.len()).sum();
+    let statements = statements(f);
     let simple = |s: &Statement| match s {
         Statement::Runtime { func, .. } => *func != RtFn::Globals,
         _ => true,
