@@ -638,124 +638,64 @@ fn slow_path_branches(
 /// Tests the plan's conditions before its loop and adds the copy without
 /// checks that they lead to.
 fn apply(body: &mut Lowered, p: Plan) {
-    let mut tests = Vec::new();
-    let mut fast = Operand::Bool(true);
-    let assign = |body: &mut Lowered, tests: &mut Vec<Statement>, ty: Type, r: Rvalue| {
-        let l = super::new_temp(&mut body.locals, ty);
-        tests.push(Statement::Assign(l, r));
-        Operand::Local(l)
+    let mut tests = Tests {
+        statements: Vec::new(),
+        fast: Operand::Bool(true),
     };
     for &(k, len) in &p.bounds {
-        let k = match k {
+        match k {
             Offset::Constant(k) => {
-                let low = assign(
-                    body,
-                    &mut tests,
-                    Type::Bool,
-                    Rvalue::Binary(BinOp::ICmp(IntCond::SGe), p.start, Operand::Int(-k)),
-                );
-                fast = assign(
-                    body,
-                    &mut tests,
-                    Type::Bool,
-                    Rvalue::Binary(BinOp::And, fast, low),
-                );
-                let Some(len) = len else {
-                    continue;
-                };
-                let room = assign(
-                    body,
-                    &mut tests,
-                    Type::Int,
-                    Rvalue::Binary(BinOp::ISub, Operand::Local(len), Operand::Int(k)),
-                );
-                let high = assign(
-                    body,
-                    &mut tests,
-                    Type::Bool,
-                    Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, room),
-                );
-                fast = assign(
-                    body,
-                    &mut tests,
-                    Type::Bool,
-                    Rvalue::Binary(BinOp::And, fast, high),
-                );
-                continue;
+                let start = Rvalue::Binary(BinOp::ICmp(IntCond::SGe), p.start, Operand::Int(-k));
+                tests.require(body, start);
+                if let Some(len) = len {
+                    let room = Rvalue::Binary(BinOp::ISub, Operand::Local(len), Operand::Int(k));
+                    let room = tests.value(body, Type::Int, room);
+                    tests.require(
+                        body,
+                        Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, room),
+                    );
+                }
             }
-            Offset::Local(k) => Operand::Local(k),
-        };
-        // `start + k >= 0` and `stop + k <= len`, each sum checked: an
-        // overflow fails the test.
-        let mut ends = vec![(p.start, IntCond::SGe, Operand::Int(0))];
-        ends.extend(len.map(|len| (p.stop, IntCond::SLe, Operand::Local(len))));
-        for (end, cond, bound) in ends {
-            let (sum, overflow) = (
-                super::new_temp(&mut body.locals, Type::Int),
-                super::new_temp(&mut body.locals, Type::Bool),
-            );
-            tests.push(Statement::CheckedArith {
-                value: sum,
-                overflow,
-                op: CheckedOp::Add,
-                a: end,
-                b: k,
-            });
-            let fits = assign(
-                body,
-                &mut tests,
-                Type::Bool,
-                Rvalue::Unary(UnOp::Not, Operand::Local(overflow)),
-            );
-            let within = assign(
-                body,
-                &mut tests,
-                Type::Bool,
-                Rvalue::Binary(BinOp::ICmp(cond), Operand::Local(sum), bound),
-            );
-            let both = assign(
-                body,
-                &mut tests,
-                Type::Bool,
-                Rvalue::Binary(BinOp::And, fits, within),
-            );
-            fast = assign(
-                body,
-                &mut tests,
-                Type::Bool,
-                Rvalue::Binary(BinOp::And, fast, both),
-            );
+            // `start + k >= 0` and `stop + k <= len`, each sum checked: an
+            // overflow fails the test.
+            Offset::Local(k) => {
+                let mut ends = vec![(p.start, IntCond::SGe, Operand::Int(0))];
+                ends.extend(len.map(|len| (p.stop, IntCond::SLe, Operand::Local(len))));
+                for (end, cond, bound) in ends {
+                    let (sum, overflow) = (
+                        super::new_temp(&mut body.locals, Type::Int),
+                        super::new_temp(&mut body.locals, Type::Bool),
+                    );
+                    tests.statements.push(Statement::CheckedArith {
+                        value: sum,
+                        overflow,
+                        op: CheckedOp::Add,
+                        a: end,
+                        b: Operand::Local(k),
+                    });
+                    tests.require(body, Rvalue::Unary(UnOp::Not, Operand::Local(overflow)));
+                    let within = Rvalue::Binary(BinOp::ICmp(cond), Operand::Local(sum), bound);
+                    tests.require(body, within);
+                }
+            }
         }
     }
     for c in &p.conditions {
-        let holds = assign(body, &mut tests, Type::Bool, c.clone());
-        fast = assign(
-            body,
-            &mut tests,
-            Type::Bool,
-            Rvalue::Binary(BinOp::And, fast, holds),
-        );
+        tests.require(body, c.clone());
     }
     // The copy's latch tests `next < stop`: `stop + step` must fit.
     let latch = p.latch.filter(|_| !p.bounds.is_empty());
     if let Some(l) = latch {
-        let fits = assign(
+        let most = Operand::Int(i64::MAX - l.step);
+        tests.require(
             body,
-            &mut tests,
-            Type::Bool,
-            Rvalue::Binary(
-                BinOp::ICmp(IntCond::SLe),
-                p.stop,
-                Operand::Int(i64::MAX - l.step),
-            ),
-        );
-        fast = assign(
-            body,
-            &mut tests,
-            Type::Bool,
-            Rvalue::Binary(BinOp::And, fast, fits),
+            Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, most),
         );
     }
+    let Tests {
+        statements: tests,
+        fast,
+    } = tests;
     let first_copy = body.blocks.len() as u32;
     let copy_of: HashMap<BlockId, BlockId> = p
         .blocks
@@ -821,6 +761,29 @@ fn apply(body: &mut Lowered, p: Plan) {
         then: entry,
         otherwise: p.header,
     };
+}
+
+/// The tests made before a versioned loop: their statements, and whether
+/// all the conditions hold so far.
+struct Tests {
+    statements: Vec<Statement>,
+    fast: Operand,
+}
+
+impl Tests {
+    /// A new temporary of type `ty` assigned `r`.
+    fn value(&mut self, body: &mut Lowered, ty: Type, r: Rvalue) -> Operand {
+        let l = super::new_temp(&mut body.locals, ty);
+        self.statements.push(Statement::Assign(l, r));
+        Operand::Local(l)
+    }
+
+    /// Adds condition `r` to those the copy needs.
+    fn require(&mut self, body: &mut Lowered, r: Rvalue) {
+        let holds = self.value(body, Type::Bool, r);
+        let both = Rvalue::Binary(BinOp::And, self.fast, holds);
+        self.fast = self.value(body, Type::Bool, both);
+    }
 }
 
 /// The way into the copy: its header, or a block making the plan's entry

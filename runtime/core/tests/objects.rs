@@ -312,8 +312,9 @@ fn dict_lookups_stay_exact_whatever_the_last_entry_was() {
 
 #[test]
 fn words_one_at_a_time_are_split() {
-    // `for w in s.split():` walks the words with `word_start`/`word_at`;
-    // the words must be `s.split()`'s (Python's whitespace, any text).
+    // `for w in s.split():` walks the words with `word_start`/`word_at`,
+    // and `s.split()` makes them as it finds them; the words must be
+    // Python's (its whitespace, any text).
     let before = live_objects();
     for text in [
         "",
@@ -343,6 +344,14 @@ fn words_one_at_a_time_are_split() {
                 got.push(word);
             }
             assert_eq!(roast_rt_str_word_start(obj, text.len() as i64), -1);
+            with_ctx(|ctx| {
+                let (f, n) = (FILE.as_ptr(), FILE.len());
+                let list = list_of(str_d());
+                let l = roast_rt_str_split(ctx, obj, std::ptr::null_mut(), -1, list, f, n, 0);
+                let split = Vec::<String>::from_word(l as u64);
+                assert_eq!(split, want, "{text:?}.split()");
+                decref(l);
+            });
         }
         assert_eq!(got, want, "{text:?}");
         decref(obj);

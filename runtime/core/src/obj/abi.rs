@@ -865,11 +865,22 @@ pub unsafe extern "C" fn roast_rt_str_split(
     pos: u64,
 ) -> *mut u8 {
     if sep.is_null() && maxsplit < 0 {
+        // `s.split()`: each word made as it is found, no list of pieces.
         // SAFETY: the contract: a live str and a list type.
         let (text, d) = unsafe { (Str::from_ptr(s), desc(list_desc)) };
-        if text.is_ascii() {
-            return List::new(d, string::ascii_words(text.as_str())).obj().ptr();
+        let ascii = text.is_ascii();
+        let (text, mut words, mut at) = (text.as_str(), Vec::new(), 0);
+        while let Some(start) = pystr::word_start(text, at) {
+            at = pystr::word_end(text, start);
+            let word = &text[start..at];
+            let chars = if ascii {
+                word.len()
+            } else {
+                word.chars().count()
+            };
+            words.push(string::new_counted(word, chars).word());
         }
+        return List::new(d, words).obj().ptr();
     }
     // SAFETY: the contract.
     unsafe {

@@ -7,7 +7,6 @@ use super::desc::STR;
 use super::heap::{block_size, Header, Obj};
 use crate::py::format::PaddedInt;
 use crate::py::slice::SliceIndices;
-use crate::py::unicode::is_ascii_space;
 use std::mem::offset_of;
 use std::ptr::NonNull;
 
@@ -198,28 +197,6 @@ pub(crate) fn new_counted(s: &str, chars: usize) -> Obj {
             append(o, s.as_bytes(), chars);
             o
         }
-    }
-}
-
-/// `text.split()` for ASCII text: the runs of bytes that are not ASCII
-/// whitespace, each a new string (an immortal one for one byte), found in
-/// one pass with no list of pieces in between.
-pub(crate) fn ascii_words(text: &str) -> Vec<u64> {
-    let b = text.as_bytes();
-    let mut words = Vec::new();
-    let mut i = 0;
-    loop {
-        while i < b.len() && is_ascii_space(b[i]) {
-            i += 1;
-        }
-        if i == b.len() {
-            return words;
-        }
-        let start = i;
-        while i < b.len() && !is_ascii_space(b[i]) {
-            i += 1;
-        }
-        words.push(new_counted(&text[start..i], i - start).word());
     }
 }
 
@@ -416,38 +393,6 @@ mod tests {
             assert_eq!(c.obj().ptr().cast_const(), at);
             assert_eq!(c.as_str().as_bytes(), [b]);
         }
-    }
-
-    /// The one-pass split of ASCII text gives `str.split()`'s words (all
-    /// of Python's ASCII whitespace separates, `\x1c`-`\x1f` too), and
-    /// releasing them leaves no object behind.
-    #[test]
-    fn ascii_words_are_split_like_str_split() {
-        let before = live_objects();
-        for text in [
-            "",
-            "  ",
-            "a",
-            " a b  cd\t\n e ",
-            "x\x1cy\x1fz\x0b\x0cw",
-            "one two  three",
-            "ab\r\n",
-        ] {
-            let words: Vec<String> = ascii_words(text)
-                .into_iter()
-                .map(|w| {
-                    // SAFETY: each word is a live string `ascii_words` made.
-                    let o = unsafe { Obj::from_ptr(w as *mut u8) }.expect("a word");
-                    let s = Str::from_obj(o);
-                    let t = s.as_str().to_string();
-                    s.obj().decref();
-                    t
-                })
-                .collect();
-            let expected = crate::py::pystr::split(text, None, -1).expect("splits");
-            assert_eq!(words, expected, "{text:?}");
-        }
-        assert_eq!(live_objects(), before);
     }
 
     #[test]

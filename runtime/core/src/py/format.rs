@@ -358,6 +358,12 @@ pub fn format_int_into(v: i64, spec: &str, out: &mut String) -> Result<(), PyErr
     }
 }
 
+/// The decimal digits of `m`, written into `buf`.
+fn decimal_str(m: u64, buf: &mut [u8; 20]) -> &str {
+    let start = decimal_digits(m, buf);
+    std::str::from_utf8(&buf[start..]).expect("ASCII digits")
+}
+
 /// `(zero padding, width)` of a spec `0?[0-9]{0,3}d?`, or `>[1-9][0-9]{0,2}d?`
 /// (right alignment is the default for numbers; with `>`, a `0` would pad
 /// before the sign, so none is taken).
@@ -538,26 +544,19 @@ fn format_long_internal(v: i64, spec: &Spec, out: &mut String) -> Result<(), PyE
         return layout(&number, spec, out);
     }
     let m = v.unsigned_abs();
+    let (other_base, prefix) = match spec.ty {
+        'b' => (format!("{m:b}"), "0b"),
+        'o' => (format!("{m:o}"), "0o"),
+        'x' => (format!("{m:x}"), "0x"),
+        'X' => (format!("{m:X}"), "0X"),
+        // Decimal: on the stack.
+        _ => (String::new(), ""),
+    };
     let mut decimal = [0; 20];
-    let other_base;
-    let (digits, prefix) = match spec.ty {
-        'b' | 'o' | 'x' | 'X' => {
-            let (text, prefix) = match spec.ty {
-                'b' => (format!("{m:b}"), "0b"),
-                'o' => (format!("{m:o}"), "0o"),
-                'x' => (format!("{m:x}"), "0x"),
-                _ => (format!("{m:X}"), "0X"),
-            };
-            other_base = text;
-            (other_base.as_str(), prefix)
-        }
-        _ => {
-            let start = decimal_digits(m, &mut decimal);
-            (
-                std::str::from_utf8(&decimal[start..]).expect("ASCII digits"),
-                "",
-            )
-        }
+    let digits = if prefix.is_empty() {
+        decimal_str(m, &mut decimal)
+    } else {
+        &other_base
     };
     let number = Number {
         negative: v < 0,
@@ -794,9 +793,8 @@ fn simple_fixed_into(x: f64, spec: &str, out: &mut String) -> Option<()> {
         return None;
     }
     let rounded = u64::try_from(scaled_to_places(x.abs(), places as i64)?).ok()?;
-    let mut digits = [0; 20];
-    let start = decimal_digits(rounded, &mut digits);
-    let digits = &digits[start..];
+    let mut buf = [0; 20];
+    let digits = decimal_str(rounded, &mut buf).as_bytes();
     // At least one digit before the point: zeros in front when fewer.
     let int_len = digits.len().saturating_sub(places).max(1);
     let text_len = usize::from(x.is_sign_negative()) + int_len + places + usize::from(places > 0);
@@ -831,13 +829,7 @@ fn small_fixed(x: f64, places: i64) -> Option<(String, i64)> {
         return Some(("0".to_string(), 1));
     }
     let mut digits = match u64::try_from(rounded) {
-        Ok(small) => {
-            let mut buf = [0; 20];
-            let start = decimal_digits(small, &mut buf);
-            std::str::from_utf8(&buf[start..])
-                .expect("ASCII digits")
-                .to_string()
-        }
+        Ok(small) => decimal_str(small, &mut [0; 20]).to_string(),
         Err(_) => rounded.to_string(),
     };
     let decpt = digits.len() as i64 - places;
@@ -858,9 +850,7 @@ fn shortest_without_tie(x: f64) -> Option<(String, i64)> {
     }
     let mut text = StackText::default();
     write!(text, "{x:e}").ok()?;
-    let (mantissa, exp) = text.as_str().split_once('e')?;
-    let exp: i64 = exp.parse().ok()?;
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let (digits, decpt) = split_sci(text.as_str());
     let (m, k) = binary_fraction(x);
     if (1..27).contains(&k) {
         let exact = u128::from(m) * 5u128.pow(k);
@@ -868,7 +858,7 @@ fn shortest_without_tie(x: f64) -> Option<(String, i64)> {
             return None;
         }
     }
-    Some((digits, exp + 1))
+    Some((digits, decpt))
 }
 
 /// A short text formatted on the stack (`{:e}` of an f64 takes at most

@@ -95,7 +95,6 @@ pub fn is_palindrome(s: &str) -> bool {
 pub fn contains(s: &str, sub: &str) -> bool {
     match one_char(sub) {
         Some(c) => s.contains(c),
-        None if sub.is_empty() => true,
         None => memmem::find(s.as_bytes(), sub.as_bytes()).is_some(),
     }
 }
@@ -320,11 +319,12 @@ fn char_at(s: &str, i: usize) -> (usize, bool) {
 
 /// Where the first run of non-whitespace at or after byte `from` (a
 /// character boundary) starts, if any.
+#[inline]
 pub fn word_start(s: &str, from: usize) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = from;
+    // ASCII whitespace a byte at a time, other text a character at a time.
     while i < bytes.len() {
-        // ASCII whitespace, a byte at a time.
         if BYTE_CLASS[usize::from(bytes[i])] == SPACE {
             i += 1;
             continue;
@@ -339,11 +339,12 @@ pub fn word_start(s: &str, from: usize) -> Option<usize> {
 }
 
 /// Where the run of non-whitespace starting at byte `start` ends.
+#[inline]
 pub fn word_end(s: &str, start: usize) -> usize {
     let bytes = s.as_bytes();
     let mut i = start;
+    // ASCII word bytes a byte at a time, other text a character at a time.
     while i < bytes.len() {
-        // ASCII letters, digits and punctuation, a byte at a time.
         if BYTE_CLASS[usize::from(bytes[i])] == WORD {
             i += 1;
             continue;
