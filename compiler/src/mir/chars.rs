@@ -204,6 +204,92 @@ impl Builder<'_> {
         })
     }
 
+    /// `ord(text)`: a character whose code point is known without the
+    /// string (a literal, `s[i]`) as [`Self::char_code`] finds it; else a
+    /// one-byte string (an ASCII character) is its byte, without a call,
+    /// and the runtime reads longer characters (and raises `TypeError` for
+    /// strings that are not one character).
+    pub(super) fn ord(&mut self, text: &hir::Expr, span: Span) -> Operand {
+        if let Some(c) = char_code_of(text) {
+            return self.char_code(c, text.span);
+        }
+        let text = self.expr(text);
+        let r = self.temp(Type::Int);
+        let (byte, slow, join) = self.one_byte(text);
+        self.push(Statement::Assign(r, Rvalue::Use(byte)));
+        self.slow_path_into(r, slow, join, |b| {
+            b.call_rt(RtFn::Ord, vec![val(text)], Type::Int, span)
+        })
+    }
+
+    /// `text.isdigit()` and the other character-class tests: a one-byte
+    /// string (an ASCII character) by comparisons of its byte, without a
+    /// call; other strings by the runtime `f`.
+    pub(super) fn char_class(&mut self, f: RtFn, text: &hir::Expr) -> Operand {
+        let text = self.expr(text);
+        let r = self.temp(Type::Bool);
+        let (byte, slow, join) = self.one_byte(text);
+        let v = self.ascii_class(f, byte);
+        self.push(Statement::Assign(r, Rvalue::Use(v)));
+        self.slow_path_into(r, slow, join, |b| {
+            b.call_rt(f, vec![val(text)], Type::Bool, Span::default())
+        })
+    }
+
+    /// Whether the ASCII `byte` passes the test `f` (`StrIsdigit`, ...),
+    /// as Python's tables say for ASCII: digits `0-9` (decimal and numeric
+    /// alike), letters `a-z` and `A-Z`, and whitespace `\t\n\v\f\r`, the
+    /// separators `\x1c-\x1f` and the space.
+    fn ascii_class(&mut self, f: RtFn, byte: Operand) -> Operand {
+        let digit = |b: &mut Self| b.byte_within(byte, b'0', 10);
+        let letter = |b: &mut Self| {
+            let folded = b.assign(
+                Type::Int,
+                Rvalue::Binary(BinOp::Or, byte, Operand::Int(0x20)),
+            );
+            b.byte_within(folded, b'a', 26)
+        };
+        let (p, q) = match f {
+            RtFn::StrIsdigit | RtFn::StrIsdecimal | RtFn::StrIsnumeric => return digit(self),
+            RtFn::StrIsalpha => return letter(self),
+            RtFn::StrIslower => return self.byte_within(byte, b'a', 26),
+            RtFn::StrIsupper => return self.byte_within(byte, b'A', 26),
+            RtFn::StrIsalnum => (letter(self), digit(self)),
+            RtFn::StrIsspace => (self.byte_within(byte, 9, 5), self.byte_within(byte, 28, 5)),
+            _ => unreachable!("a character-class test"),
+        };
+        self.assign(Type::Bool, Rvalue::Binary(BinOp::Or, p, q))
+    }
+
+    /// Whether `first <= byte < first + count`, by one unsigned comparison.
+    fn byte_within(&mut self, byte: Operand, first: u8, count: i64) -> Operand {
+        let offset = self.assign(
+            Type::Int,
+            Rvalue::Binary(BinOp::ISub, byte, Operand::Int(i64::from(first))),
+        );
+        self.compare_ints(IntCond::ULt, offset, Operand::Int(count))
+    }
+
+    /// Branches on whether `text` is one byte long (one ASCII character):
+    /// its byte, read in the fast block (now current), and the cold block
+    /// for other strings and the block joining them.
+    fn one_byte(&mut self, text: Operand) -> (Operand, super::BlockId, super::BlockId) {
+        let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
+        let bytes = self.load_word(text, STR_BYTES);
+        let one = self.compare_ints(IntCond::Eq, bytes, Operand::Int(1));
+        self.branch(one, fast, slow);
+        self.switch_to(fast);
+        let byte = self.assign(
+            Type::Int,
+            Rvalue::LoadByte {
+                base: text,
+                offset: STR_TEXT,
+                index: Operand::Int(0),
+            },
+        );
+        (byte, slow, join)
+    }
+
     /// `l op r` where both sides are single characters and one at least a
     /// subscript (`s[i] == s[j]`, `s[i] < "m"`): one-character strings
     /// compare as their code points. `None` for other comparisons.

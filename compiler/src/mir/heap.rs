@@ -8,7 +8,6 @@
 //! way out of a function releases every heap local but the returned one and
 //! the parameters the function never reassigns (those stay borrowed).
 
-use super::chars::{char_at, CharCode};
 use super::{
     local, BasicBlock, BinOp, BlockId, Builder, CheckedOp, IntCond, LocalId, Operand, RtArg, RtFn,
     Rvalue, Statement, Terminator, UnOp,
@@ -278,13 +277,27 @@ impl Builder<'_> {
                 let (t, i) = (self.expr(text), self.expr(index));
                 self.str_get(t, i, span)
             }
-            ExprKind::Runtime(RtFn::Ord, ops) if matches!(ops.as_slice(), [RtOperand::Value(x)] if char_at(x).is_some()) =>
-            {
-                let [RtOperand::Value(x)] = ops.as_slice() else {
-                    unreachable!("matched above")
+            ExprKind::Runtime(RtFn::Ord, ops) => {
+                let [RtOperand::Value(text)] = ops.as_slice() else {
+                    unreachable!("checker: ord(text)")
                 };
-                let (text, index) = char_at(x).expect("matched above");
-                self.char_code(CharCode::At(text, index), x.span)
+                self.ord(text, span)
+            }
+            ExprKind::Runtime(
+                f @ (RtFn::StrIsdigit
+                | RtFn::StrIsdecimal
+                | RtFn::StrIsnumeric
+                | RtFn::StrIsalpha
+                | RtFn::StrIsalnum
+                | RtFn::StrIslower
+                | RtFn::StrIsupper
+                | RtFn::StrIsspace),
+                ops,
+            ) => {
+                let [RtOperand::Value(text)] = ops.as_slice() else {
+                    unreachable!("checker: text.isdigit()")
+                };
+                self.char_class(*f, text)
             }
             ExprKind::Runtime(RtFn::Chr, ops) => {
                 let [RtOperand::Value(code)] = ops.as_slice() else {
@@ -313,6 +326,15 @@ impl Builder<'_> {
                     args.push(val(self.expr(x)));
                 }
                 self.call_rt(RtFn::ListExtendSlice, args, Type::None, slice.span)
+            }
+            ExprKind::Runtime(RtFn::DictSetDefault, ops) if matches!(ops.as_slice(), [_, _, RtOperand::Value(x)] if makes_empty_container(x)) =>
+            {
+                let [RtOperand::Value(d), RtOperand::Value(k), RtOperand::Value(default)] =
+                    ops.as_slice()
+                else {
+                    unreachable!("matched above")
+                };
+                self.setdefault_made(d, k, default, e.ty, span)
             }
             ExprKind::Runtime(RtFn::ListAppend, ops) => {
                 let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
@@ -861,6 +883,42 @@ impl Builder<'_> {
         self.borrowed.insert(t);
         self.push(Statement::Assign(t, Rvalue::LoadItem { data, index }));
         Operand::Local(t)
+    }
+
+    /// `d.setdefault(k, default)` where `default` makes an empty list or
+    /// dict (see [`makes_empty_container`]): one lookup finds `k`'s value,
+    /// and the default is made, and stored, only when `k` is absent.
+    fn setdefault_made(
+        &mut self,
+        d: &hir::Expr,
+        k: &hir::Expr,
+        default: &hir::Expr,
+        ty: Type,
+        span: Span,
+    ) -> Operand {
+        let (dv, kv) = (self.expr(d), self.expr(k));
+        let r = self.owned_temp(ty);
+        let slot = self.call_rt(RtFn::DictSlot, vec![val(dv), val(kv)], Type::Int, span);
+        let absent = self.compare_ints(IntCond::Eq, slot, Operand::Int(0));
+        let (found, missing, join) = (self.new_block(), self.new_block(), self.new_block());
+        self.branch(absent, missing, found);
+        self.switch_to(found);
+        self.push(Statement::Assign(
+            r,
+            Rvalue::Load {
+                base: slot,
+                offset: 0,
+            },
+        ));
+        self.push(Statement::IncRef(Operand::Local(r)));
+        self.goto(join);
+        self.switch_to(missing);
+        let made = self.expr(default);
+        self.dict_store(dv, kv, made, span);
+        self.move_to(r, made);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(r)
     }
 
     /// `d[k] = v` by the runtime (which takes its own references).
@@ -1752,5 +1810,16 @@ fn split_on_whitespace(e: &hir::Expr) -> Option<&hir::Expr> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Whether `e` makes a new empty list or dict (`[]`, `{}`): making it
+/// reads nothing and cannot fail, so nothing can tell whether, or when, it
+/// was made.
+fn makes_empty_container(e: &hir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::List(items) => items.is_empty(),
+        ExprKind::Dict(entries) => entries.is_empty(),
+        _ => false,
     }
 }

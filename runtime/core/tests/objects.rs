@@ -256,6 +256,52 @@ fn dict_churn_matches_an_ordered_model() {
 }
 
 #[test]
+fn dicts_keyed_by_int_tuples_find_equal_tuples() {
+    // Keys of `dict[tuple[int, bool, int], int]` hashed and compared by
+    // their item words: each lookup uses a new tuple object equal to (not
+    // the same as) the stored key, as `d[(x, y)]` does.
+    let before = live_objects();
+    let key_d = t(Kind::Tuple, &[int(), t(Kind::Bool, &[]), int()]);
+    let d_ti = t(Kind::Dict, &[key_d, int()]);
+    let key = |a: i64, b: bool, c: i64| {
+        // SAFETY: a fresh tuple of three word items, stored at 16 + 8 * i.
+        unsafe {
+            let k = roast_rt_tuple_new(key_d);
+            for (i, w) in [a as u64, u64::from(b), c as u64].into_iter().enumerate() {
+                *(k.add(16 + 8 * i) as *mut u64) = w;
+            }
+            k
+        }
+    };
+    let triples: Vec<(i64, bool, i64)> = (0..3000i64)
+        .map(|i| ((i % 41) - 20, i % 3 == 0, ((i * 7919) << 20) | (i % 5)))
+        .collect();
+    let mut model: std::collections::HashMap<(i64, bool, i64), i64> = Default::default();
+    // SAFETY: live objects of the right types throughout.
+    unsafe {
+        let d = roast_rt_dict_new(d_ti);
+        for (n, &(a, b, c)) in triples.iter().enumerate() {
+            let k = key(a, b, c);
+            roast_rt_dict_setitem(d, k as u64, n as u64);
+            model.insert((a, b, c), n as i64);
+            decref(k);
+        }
+        assert_eq!(*(d.add(16) as *const u64), model.len() as u64, "len @16");
+        for (&(a, b, c), &v) in &model {
+            let k = key(a, b, c);
+            assert_eq!(roast_rt_dict_get(d, k as u64, u64::MAX), v as u64);
+            decref(k);
+            let other = key(a, !b, c);
+            let want = model.get(&(a, !b, c)).map_or(u64::MAX, |&v| v as u64);
+            assert_eq!(roast_rt_dict_get(d, other as u64, u64::MAX), want);
+            decref(other);
+        }
+        decref(d);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
 fn dict_lookups_stay_exact_whatever_the_last_entry_was() {
     // Each lookup first tries the entry last found or added; a random mix
     // of lookups, stores, deletions and rebuilds through equal keys held

@@ -1837,6 +1837,17 @@ pub unsafe extern "C" fn roast_rt_list_minmax(
     // SAFETY: the contract.
     let l = unsafe { list(l) };
     let name = if is_max != 0 { "max" } else { "min" };
+    // Unboxed ints and floats compared in place.
+    let fast = match l.elem().kind() {
+        Kind::Int => minmax_by(&l.words(), is_max != 0, |&a, &b| (a as i64) < (b as i64)),
+        Kind::Float => minmax_by(&l.words(), is_max != 0, |&a, &b| {
+            f64::from_bits(a) < f64::from_bits(b)
+        }),
+        _ => None,
+    };
+    if let Some(best) = fast {
+        return best;
+    }
     let mut items = l.items();
     let r = match items.next() {
         None => Err(PyErr::value_error(format!(
@@ -1863,6 +1874,26 @@ pub unsafe extern "C" fn roast_rt_list_minmax(
     };
     // SAFETY: the contract.
     unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// The first of the smallest (or largest) of `words` by `less`, as CPython
+/// picks it: the best so far is replaced only by an item strictly better
+/// (so with NaNs among floats the answer depends on the order, as there);
+/// `None` when there are none.
+fn minmax_by(words: &[u64], is_max: bool, less: impl Fn(&u64, &u64) -> bool) -> Option<u64> {
+    let (&first, rest) = words.split_first()?;
+    Some(rest.iter().fold(first, |best, item| {
+        let better = if is_max {
+            less(&best, item)
+        } else {
+            less(item, &best)
+        };
+        if better {
+            *item
+        } else {
+            best
+        }
+    }))
 }
 
 /// `sum(l, start)` of a `list[int]` (or `list[bool]`); only the final

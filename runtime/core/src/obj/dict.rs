@@ -8,8 +8,9 @@
 use super::desc::Kind;
 use super::desc::TypeDesc;
 use super::heap::{Header, Obj, Val};
-use super::ops::{eq, hash, hash_int, hash_str};
+use super::ops::{eq, hash, hash_int, hash_int_items, hash_str};
 use super::string::Str;
+use super::tuple::Tuple;
 use std::cell::Cell;
 use std::mem::offset_of;
 
@@ -95,22 +96,28 @@ enum Probe {
 enum Keys {
     Words,
     Strs,
+    /// Tuples of ints and bools, equal when their item words are.
+    IntTuples,
     Other,
 }
 
 impl Keys {
+    #[inline]
     fn of(d: Dict) -> Keys {
         match d.key_desc().kind() {
             Kind::Int | Kind::Bool => Keys::Words,
             Kind::Str => Keys::Strs,
+            Kind::Tuple if int_items(d.key_desc()) => Keys::IntTuples,
             _ => Keys::Other,
         }
     }
 
+    #[inline]
     fn hash(self, key: Val) -> u64 {
         match self {
             Keys::Words => hash_int(key.word() as i64),
             Keys::Strs => hash_str(as_str(key)),
+            Keys::IntTuples => hash_int_items(as_tuple(key.word()).words()),
             Keys::Other => hash(key),
         }
     }
@@ -131,9 +138,26 @@ impl Keys {
                 };
                 a == b || a.as_str() == b.as_str()
             }
+            Keys::IntTuples => {
+                // Item by item: a few words, not worth a call to compare.
+                let (a, b) = (as_tuple(stored), as_tuple(key.word()));
+                stored == key.word() || a.words().iter().zip(b.words()).all(|(x, y)| x == y)
+            }
             Keys::Other => eq(d.key_val(stored), key),
         }
     }
+}
+
+/// Whether the tuple type `d` holds only ints and bools.
+fn int_items(d: &TypeDesc) -> bool {
+    (0..d.param_count()).all(|i| matches!(d.param(i).kind(), Kind::Int | Kind::Bool))
+}
+
+/// The tuple a key word of a tuple-keyed dict is.
+fn as_tuple(w: u64) -> Tuple {
+    // SAFETY: the keys of a live `dict[tuple[...], V]`, and a key looked
+    // up in it, are live tuples.
+    Tuple::from_obj(unsafe { Obj::from_ptr(w as *mut u8) }.expect("a tuple key is an object"))
 }
 
 /// The `str` a key of type `str` is.

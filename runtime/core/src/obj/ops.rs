@@ -153,6 +153,14 @@ pub(crate) fn hash(v: Val) -> u64 {
     }
 }
 
+/// [`hash`] of a tuple whose items are all ints or bools, from its item
+/// words: the same fold as the general case, without a view of each item.
+pub(crate) fn hash_int_items(words: &[u64]) -> u64 {
+    words
+        .iter()
+        .fold(SEED, |h, &w| fold_mul(h ^ hash_int(w as i64), MUL))
+}
+
 /// Appends `repr(v)` to `out`, nested containers exactly as CPython prints
 /// them.
 pub(crate) fn repr_into(v: Val, out: &mut String) {

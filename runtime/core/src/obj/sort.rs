@@ -88,32 +88,111 @@ fn word_order(d: &'static TypeDesc, a: u64, b: u64) -> Ordering {
     }
 }
 
-/// Sorts `items` stably by `key(item)`, values of type `d`. Totally
-/// ordered keys use the standard library's stable sort; anything else
-/// (floats, which may be NaN, and what holds them) the merge sort above.
-fn sort_by_key<T: Copy>(items: &mut [T], d: &'static TypeDesc, key: impl Fn(T) -> Val) {
+/// Two words that order values of a [`totally_ordered`] type as
+/// [`word_order`] does, as far as they go: `summary(a) < summary(b)`
+/// implies `a < b`, and equal summaries say nothing unless the type's
+/// summaries are [`exact`]. An int is its value with the sign bit flipped;
+/// a str its first 16 bytes, big-endian, padded with zero bytes (which
+/// order below every other byte, as a shorter string orders below its
+/// extensions); a tuple its first item's summary, or when that is exact,
+/// the first words of its first two items'.
+fn summary(d: &'static TypeDesc, w: u64) -> [u64; 2] {
     match d.kind() {
-        Kind::Int | Kind::Bool => items.sort_by_key(|&t| key(t).word() as i64),
-        _ if totally_ordered(d) => {
-            items.sort_by(|&a, &b| word_order(d, key(a).word(), key(b).word()));
-        }
-        _ => merge_sort(items, &mut |a, b| compare(key(a), key(b), Op::Lt)),
+        Kind::Int | Kind::Bool => [w ^ (1 << 63), 0],
+        // SAFETY: as in `word_order`, a live object of type `d`.
+        _ => match unsafe { Val::new(w, d).view() } {
+            View::Str(s) => {
+                let mut head = [0u8; 16];
+                let bytes = s.as_str().as_bytes();
+                let n = bytes.len().min(16);
+                head[..n].copy_from_slice(&bytes[..n]);
+                let (a, b) = head.split_at(8);
+                [
+                    u64::from_be_bytes(a.try_into().expect("8 bytes")),
+                    u64::from_be_bytes(b.try_into().expect("8 bytes")),
+                ]
+            }
+            View::Tuple(t) => {
+                let (first, words) = (d.param(0), t.words());
+                let head = summary(first, words[0]);
+                if exact(first) && words.len() > 1 {
+                    [head[0], summary(d.param(1), words[1])[0]]
+                } else {
+                    head
+                }
+            }
+            _ => unreachable!("totally ordered values"),
+        },
     }
 }
 
-/// Sorts the element words of a list of type `d` by their own values.
-/// Equal values of a totally ordered type cannot be told apart, so their
-/// sort need not be stable.
-fn sort_words(words: &mut [u64], d: &'static TypeDesc) {
-    let value = |w: u64| {
-        // SAFETY: the words are elements of a live `list[T]` (of type `d`)
-        // that keeps them alive.
-        unsafe { Val::new(w, d) }
+/// Whether equal [`summary`]s of values of type `d` mean equal values:
+/// ints, and tuples of at most two ints.
+fn exact(d: &TypeDesc) -> bool {
+    match d.kind() {
+        Kind::Int | Kind::Bool => true,
+        Kind::Tuple => {
+            d.param_count() <= 2
+                && (0..d.param_count()).all(|i| matches!(d.param(i).kind(), Kind::Int | Kind::Bool))
+        }
+        _ => false,
+    }
+}
+
+/// Sorts `items` stably by `summary(item)`, then by `tie` (if the
+/// summaries are not exact) between items whose summaries are equal: most
+/// comparisons read no object.
+fn sort_summarized<T: Copy>(
+    items: &mut [T],
+    summary: impl Fn(T) -> [u64; 2],
+    tie: Option<impl Fn(T, T) -> Ordering>,
+) {
+    let mut keyed: Vec<([u64; 2], T)> = items.iter().map(|&t| (summary(t), t)).collect();
+    match tie {
+        None => keyed.sort_by_key(|k| k.0),
+        Some(tie) => keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1, b.1))),
+    }
+    for (slot, k) in items.iter_mut().zip(keyed) {
+        *slot = k.1;
+    }
+}
+
+/// A word that orders floats other than NaN as `<` does: the bits with the
+/// sign flipped, or all flipped for a negative; `-0.0` as `0.0`, which it
+/// equals.
+fn float_summary(x: f64) -> [u64; 2] {
+    let bits = (x + 0.0).to_bits();
+    [
+        if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | (1 << 63)
+        },
+        0,
+    ]
+}
+
+/// Sorts `items` stably by `value(item)`, words of type `d`: by
+/// [`summary`] where `d` is totally ordered, by [`float_summary`] for
+/// floats when none is NaN, and otherwise (NaNs, and tuples or lists
+/// holding floats) by the merge sort above with Python's `<`.
+fn sort_by_value<T: Copy>(items: &mut [T], d: &'static TypeDesc, value: impl Fn(T) -> u64) {
+    let val = |t: T| {
+        // SAFETY: the words are elements of a live list (or its keys) of
+        // type `d`, which keeps them alive.
+        unsafe { Val::new(value(t), d) }
     };
     match d.kind() {
-        Kind::Int | Kind::Bool => words.sort_unstable_by_key(|&w| w as i64),
-        _ if totally_ordered(d) => words.sort_unstable_by(|&a, &b| word_order(d, a, b)),
-        _ => merge_sort(words, &mut |a, b| compare(value(a), value(b), Op::Lt)),
+        Kind::Int | Kind::Bool => items.sort_by_key(|&t| value(t) as i64),
+        Kind::Float if items.iter().all(|&t| !f64::from_bits(value(t)).is_nan()) => {
+            let exact: Option<fn(T, T) -> Ordering> = None;
+            sort_summarized(items, |t| float_summary(f64::from_bits(value(t))), exact);
+        }
+        _ if totally_ordered(d) => {
+            let tie = |a, b| word_order(d, value(a), value(b));
+            sort_summarized(items, |t| summary(d, value(t)), (!exact(d)).then_some(tie));
+        }
+        _ => merge_sort(items, &mut |a, b| compare(val(a), val(b), Op::Lt)),
     }
 }
 
@@ -130,7 +209,12 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) -> Result<()
             if reverse {
                 words.reverse();
             }
-            sort_words(words, d);
+            if matches!(d.kind(), Kind::Int | Kind::Bool) {
+                // Equal ints cannot be told apart: no need for stability.
+                words.sort_unstable_by_key(|&w| w as i64);
+            } else {
+                sort_by_value(words, d, |w| w);
+            }
             if reverse {
                 words.reverse();
             }
@@ -145,7 +229,7 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) -> Result<()
     if reverse {
         order.reverse();
     }
-    sort_by_key(&mut order, keys.elem(), |i| keys.get(i));
+    sort_by_value(&mut order, keys.elem(), |i| keys.get(i).word());
     if reverse {
         order.reverse();
     }

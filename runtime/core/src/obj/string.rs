@@ -285,14 +285,34 @@ pub(crate) fn join(sep: Str, words: &[u64]) -> Obj {
         _ => {}
     }
     let gaps = words.len() - 1;
-    let len = words.iter().map(|&w| item(w).len()).sum::<usize>() + sep.len() * gaps;
-    let o = alloc_str(len);
-    for (i, &w) in words.iter().enumerate() {
-        if i > 0 {
-            append(o, sep.as_str().as_bytes(), sep.chars());
-        }
+    let (mut len, mut chars) = (sep.len() * gaps, sep.chars() * gaps);
+    for &w in words {
         let s = item(w);
-        append(o, s.as_str().as_bytes(), s.chars());
+        len += s.len();
+        chars += s.chars();
+    }
+    let o = alloc_str(len);
+    let sep = sep.as_str().as_bytes();
+    // SAFETY: `o` is fresh with room for `len` bytes, exactly what the
+    // separators and words copied here add up to; its header is set to
+    // them last. Single bytes (characters being joined) are stored without
+    // a call to copy.
+    unsafe {
+        let mut to = o.ptr().add(HEAD);
+        for (i, &w) in words.iter().enumerate() {
+            if i > 0 && !sep.is_empty() {
+                std::ptr::copy_nonoverlapping(sep.as_ptr(), to, sep.len());
+                to = to.add(sep.len());
+            }
+            match *item(w).as_str().as_bytes() {
+                [b] => to.write(b),
+                ref bytes => std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len()),
+            }
+            to = to.add(item(w).len());
+        }
+        let head = o.cast::<StrLayout>();
+        (*head).len = len as u64;
+        (*head).chars = chars as u64;
     }
     o
 }

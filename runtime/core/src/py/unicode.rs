@@ -103,11 +103,14 @@ pub fn is_lower(c: char) -> bool {
 
 /// Titlecase letter (category Lt), e.g. `'ǅ'`.
 pub fn is_titlecase(c: char) -> bool {
-    in_ranges(t::TITLE, c)
+    !c.is_ascii() && in_ranges(t::TITLE, c)
 }
 
 /// The Cased property: Uppercase, Lowercase or Lt.
 pub fn is_cased(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
     in_ranges(t::CASED, c)
 }
 
