@@ -647,3 +647,35 @@ def matvec(a: list[list[float]], x: list[float]) -> list[float]:
     // the loop); and `y.append`'s room.
     assert_eq!(count(&f, "matvec", "ICmp(UGe)"), 5);
 }
+
+#[test]
+fn items_unpacked_and_let_go_take_no_reference() {
+    let f = functions(
+        r#"
+def total(pairs: list[tuple[int, int]]) -> int:
+    acc = 0
+    for k, v in pairs:
+        acc += k * v
+    return acc
+
+
+def kept(pairs: list[tuple[int, int]], out: list[tuple[int, int]]) -> int:
+    acc = 0
+    for p in pairs:
+        out.append(p)
+        acc += p[0]
+    return acc
+"#,
+    );
+    // The item is read, unpacked and let go with nothing between that
+    // could release an object: no reference is taken (the list's copy in
+    // the loop keeps its own).
+    assert_eq!(count(&f, "total", "IncRef"), 1, "the list's, for the loop");
+    assert_eq!(
+        count(&f, "total", "DecRef"),
+        1,
+        "the list's, after the loop"
+    );
+    // Appended to another list: the reference is taken and kept.
+    assert!(count(&f, "kept", "IncRef") >= 3);
+}

@@ -9,6 +9,7 @@ use crate::diag::Span;
 use crate::hir::{self, ArithOp, CmpOp, ExprKind, FuncId, FunctionRole, Type};
 pub use crate::rtabi::RtFn;
 
+mod brief;
 mod cfg;
 mod chars;
 mod facts;
@@ -644,6 +645,7 @@ pub fn build(module: &hir::Module) -> Module {
         version::version_loops(body);
         select::convert_small_ifs(body);
         facts::apply_branch_facts(body);
+        brief::drop_brief_references(body);
     }
     Module {
         file_name: module.file_name.clone(),

@@ -172,6 +172,14 @@ fn float_summary(x: f64) -> [u64; 2] {
     ]
 }
 
+/// Whether `d` is a totally ordered tuple type whose first two items are
+/// ints or bools, so that its [`summary`] is those two words.
+fn int_pair_head(d: &TypeDesc) -> bool {
+    d.param_count() >= 2
+        && totally_ordered(d)
+        && (0..2).all(|i| matches!(d.param(i).kind(), Kind::Int | Kind::Bool))
+}
+
 /// Sorts `items` stably by `value(item)`, words of type `d`: by
 /// [`summary`] where `d` is totally ordered, by [`float_summary`] for
 /// floats when none is NaN, and otherwise (NaNs, and tuples or lists
@@ -187,6 +195,19 @@ fn sort_by_value<T: Copy>(items: &mut [T], d: &'static TypeDesc, value: impl Fn(
         Kind::Float if items.iter().all(|&t| !f64::from_bits(value(t)).is_nan()) => {
             let exact: Option<fn(T, T) -> Ordering> = None;
             sort_summarized(items, |t| float_summary(f64::from_bits(value(t))), exact);
+        }
+        Kind::Tuple if int_pair_head(d) => {
+            // The summary read straight from the first two item words.
+            let head = |t: T| {
+                // SAFETY: as in `word_order`, a live tuple of type `d`.
+                let w = unsafe { Val::new(value(t), d).view() };
+                let View::Tuple(w) = w else {
+                    unreachable!("a tuple")
+                };
+                [w.words()[0] ^ (1 << 63), w.words()[1] ^ (1 << 63)]
+            };
+            let tie = |a, b| word_order(d, value(a), value(b));
+            sort_summarized(items, head, (!exact(d)).then_some(tie));
         }
         _ if totally_ordered(d) => {
             let tie = |a, b| word_order(d, value(a), value(b));
