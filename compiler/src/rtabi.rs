@@ -176,6 +176,7 @@ runtime_functions! {
 
     ListNew = roast_rt_list_new(Desc, I64) -> Word;
     ListAppend = roast_rt_list_append(Word, Word) -> Void;
+    ListReserve = roast_rt_list_reserve(Word, I64) -> Void;
     ListGetItem = roast_rt_list_getitem(Ctx, Word, I64, Site) -> Word [raises];
     ListSetItem = roast_rt_list_setitem(Ctx, Word, I64, Word, Site) -> Void [raises];
     ListDelItem = roast_rt_list_delitem(Ctx, Word, I64, Site) -> Void [raises];

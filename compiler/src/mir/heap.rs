@@ -1244,6 +1244,9 @@ impl Builder<'_> {
             Clause::For(pattern, iter) => {
                 let mark = self.owned.len();
                 let state = self.iter_init(iter);
+                if key.is_none() && rest.is_empty() {
+                    self.reserve_for(result, iter, &state);
+                }
                 let (take, done) = (self.new_block(), self.new_block());
                 let test = |b: &mut Self, then, exhausted| b.iter_test(&state, then, exhausted);
                 self.enter_rotated(&test, take, done);
@@ -1257,6 +1260,36 @@ impl Builder<'_> {
                 self.release_temps(mark);
             }
         }
+    }
+
+    /// Before a loop that appends one item to `list` per step of `state`
+    /// (`[f(x) for x in xs]`, no filter): room for them all, where their
+    /// count is known without a division (a list's length, a `range` with
+    /// step 1) — so the list is not regrown on the way.
+    fn reserve_for(&mut self, list: Operand, iter: &Iter, state: &IterState) {
+        let unit_step =
+            matches!(iter, Iter::Range(_, _, step, _) if matches!(step.kind, ExprKind::Int(1)));
+        let count = match *state {
+            IterState::Range { next, stop, .. } if unit_step => {
+                // A hint only: a difference that wraps reserves nothing.
+                self.assign(
+                    Type::Int,
+                    Rvalue::Binary(BinOp::ISub, stop, Operand::Local(next)),
+                )
+            }
+            IterState::Seq {
+                seq,
+                ty: Type::List(_),
+                ..
+            } => self.load_word(seq, LEN),
+            _ => return,
+        };
+        self.call_rt(
+            RtFn::ListReserve,
+            vec![val(list), val(count)],
+            Type::None,
+            Span::default(),
+        );
     }
 
     /// Evaluates what a loop iterates, once, before the loop.

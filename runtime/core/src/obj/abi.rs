@@ -1378,6 +1378,23 @@ pub unsafe extern "C" fn roast_rt_list_append(l: *mut u8, w: u64) {
     l.push(w);
 }
 
+/// The most elements [`roast_rt_list_reserve`] makes room for at once.
+const MOST_RESERVED: i64 = 1 << 24;
+
+/// Room for `n` more elements of `l`, where a loop is about to append
+/// them (`[f(x) for x in xs]`): a hint, so negative counts reserve nothing
+/// and at most [`MOST_RESERVED`] are reserved (a loop that raises early
+/// must not first ask for memory its whole count would need).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_reserve(l: *mut u8, n: i64) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    l.reserve(n.clamp(0, MOST_RESERVED) as usize);
+}
+
 /// `l[i]` (a new reference); `IndexError: list index out of range`.
 ///
 /// # Safety

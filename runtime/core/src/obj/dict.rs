@@ -9,7 +9,7 @@ use super::desc::Kind;
 use super::desc::TypeDesc;
 use super::heap::{Header, Obj, Val};
 use super::ops::{eq, hash, hash_int, hash_int_items, hash_str};
-use super::string::Str;
+use super::string::{bytes_eq, Str};
 use super::tuple::Tuple;
 use std::cell::Cell;
 use std::mem::offset_of;
@@ -136,7 +136,7 @@ impl Keys {
                         Str::from_ptr(key.word() as *mut u8),
                     )
                 };
-                a == b || a.as_str() == b.as_str()
+                a == b || bytes_eq(a.as_str().as_bytes(), b.as_str().as_bytes())
             }
             Keys::IntTuples => {
                 // Item by item: a few words, not worth a call to compare.

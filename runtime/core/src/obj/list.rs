@@ -260,6 +260,15 @@ impl List {
         }
     }
 
+    /// Room for at least `n` more elements without growing the buffer.
+    pub(crate) fn reserve(self, n: usize) {
+        if self.holds_bytes() {
+            self.with_bytes(|v| v.reserve(n));
+        } else {
+            self.with_words(|v| v.reserve(n));
+        }
+    }
+
     /// Puts `w` at `i` (`i < len`), taking over its reference; returns the
     /// old element's word, whose reference passes to the caller.
     pub(crate) fn replace(self, i: usize, w: u64) -> u64 {

@@ -170,15 +170,68 @@ fn append(o: Obj, bytes: &[u8], chars: usize) {
         let len = (*head).len as usize;
         debug_assert!(len + bytes.len() <= (*head).cap as usize);
         let to = o.ptr().add(HEAD + len);
-        match *bytes {
-            // Nothing (a copy of the empty string, as `str(x)` starts
-            // from) or one character (`word += ch`): no call to copy.
-            [] => {}
-            [b] => to.write(b),
-            _ => std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len()),
-        }
+        copy_bytes(bytes, to);
         (*head).len = (len + bytes.len()) as u64;
         (*head).chars += chars as u64;
+    }
+}
+
+/// Copies `bytes` to `to`. Short runs (words, characters, the empty
+/// string that `str(x)` starts from) are copied without a call: up to 16
+/// bytes by two loads and two stores that may overlap.
+///
+/// # Safety
+/// `to` is valid for writing `bytes.len()` bytes that do not overlap
+/// `bytes`.
+#[inline]
+unsafe fn copy_bytes(bytes: &[u8], to: *mut u8) {
+    let (n, from) = (bytes.len(), bytes.as_ptr());
+    // SAFETY: every access is within the first `n` bytes of `from` and
+    // `to`, unaligned, as the caller allows.
+    unsafe {
+        match n {
+            0 => {}
+            1..=3 => {
+                for i in 0..n {
+                    to.add(i).write(*from.add(i));
+                }
+            }
+            4..=7 => {
+                let (a, b) = (
+                    from.cast::<u32>().read_unaligned(),
+                    from.add(n - 4).cast::<u32>().read_unaligned(),
+                );
+                to.cast::<u32>().write_unaligned(a);
+                to.add(n - 4).cast::<u32>().write_unaligned(b);
+            }
+            8..=16 => {
+                let (a, b) = (
+                    from.cast::<u64>().read_unaligned(),
+                    from.add(n - 8).cast::<u64>().read_unaligned(),
+                );
+                to.cast::<u64>().write_unaligned(a);
+                to.add(n - 8).cast::<u64>().write_unaligned(b);
+            }
+            _ => std::ptr::copy_nonoverlapping(from, to, n),
+        }
+    }
+}
+
+/// Whether two byte strings are equal: short ones (up to 16 bytes) by two
+/// word loads each that may overlap, without a call.
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        _ => a == b,
     }
 }
 
@@ -295,8 +348,7 @@ pub(crate) fn join(sep: Str, words: &[u64]) -> Obj {
     let sep = sep.as_str().as_bytes();
     // SAFETY: `o` is fresh with room for `len` bytes, exactly what the
     // separators and words copied here add up to; its header is set to
-    // them last. Single bytes (characters being joined) are stored without
-    // a call to copy.
+    // them last.
     unsafe {
         let mut to = o.ptr().add(HEAD);
         for (i, &w) in words.iter().enumerate() {
@@ -304,10 +356,7 @@ pub(crate) fn join(sep: Str, words: &[u64]) -> Obj {
                 std::ptr::copy_nonoverlapping(sep.as_ptr(), to, sep.len());
                 to = to.add(sep.len());
             }
-            match *item(w).as_str().as_bytes() {
-                [b] => to.write(b),
-                ref bytes => std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len()),
-            }
+            copy_bytes(item(w).as_str().as_bytes(), to);
             to = to.add(item(w).len());
         }
         let head = o.cast::<StrLayout>();
@@ -401,6 +450,29 @@ pub(crate) fn capacity(s: Str) -> usize {
 mod tests {
     use super::*;
     use crate::obj::heap::live_objects;
+
+    #[test]
+    fn short_copies_and_comparisons_match_the_general_ones() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=text.len() {
+            let bytes = &text[..n];
+            let mut out = vec![0xffu8; n + 8];
+            // SAFETY: `out` has room for `n` bytes and does not overlap.
+            unsafe { copy_bytes(bytes, out.as_mut_ptr()) };
+            assert_eq!(&out[..n], bytes, "copy of {n} bytes");
+            assert!(
+                out[n..].iter().all(|&b| b == 0xff),
+                "{n} bytes copied, no more"
+            );
+            assert!(bytes_eq(bytes, bytes));
+            assert!(!bytes_eq(bytes, &text[..n.saturating_sub(1)]) || n == 0);
+            for at in 0..n {
+                let mut other = bytes.to_vec();
+                other[at] ^= 0x20;
+                assert!(!bytes_eq(bytes, &other), "{n} bytes differing at {at}");
+            }
+        }
+    }
 
     #[test]
     fn the_exported_table_holds_each_ascii_character_at_its_stride() {
