@@ -679,3 +679,21 @@ def kept(pairs: list[tuple[int, int]], out: list[tuple[int, int]]) -> int:
     // Appended to another list: the reference is taken and kept.
     assert!(count(&f, "kept", "IncRef") >= 3);
 }
+
+#[test]
+fn sums_of_comprehensions_over_ranges_add_in_a_versioned_counted_loop() {
+    let f = functions(
+        r#"
+def dot(a: list[float], b: list[float]) -> float:
+    return sum([a[t] * b[t] for t in range(len(a))])
+"#,
+    );
+    // No list is made: the items are added as they are made.
+    assert_eq!(count(&f, "dot", "ListNew"), 0);
+    assert_eq!(count(&f, "dot", "ListSum"), 0);
+    // The comprehension's range is a counted loop, so it is versioned:
+    // the addition is in both copies, the bounds checks of `a[t]` and
+    // `b[t]` only in the one that keeps them.
+    assert_eq!(count(&f, "dot", "FAdd"), 2);
+    assert_eq!(count(&f, "dot", "ICmp(UGe)"), 2);
+}

@@ -30,8 +30,8 @@ be exactly ``1`` followed by ``OverflowError: int result out of 64-bit range``.
 
 Every program is also run a second time under an "i64 emulation": the same
 CPython, but with every int-valued ``+ - * // % **``, unary minus, augmented
-assignment, int literal, ``int()`` and ``abs()`` result checked against the
-64-bit range (raising ``OverflowError: int result out of 64-bit range`` like
+assignment, int literal, ``int()``, ``abs()`` and ``sum()`` result checked
+against the 64-bit range (raising ``OverflowError: int result out of 64-bit range`` like
 Roast).  Outside ``overflow/`` that run must behave exactly like the plain
 one (so no conformance program depends on big ints); inside ``overflow/`` it
 must reproduce the hand-written expected files exactly.
@@ -103,7 +103,7 @@ class _Checked(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id in ("int", "abs"):
+        if isinstance(node.func, ast.Name) and node.func.id in ("int", "abs", "sum"):
             return _wrap(node)
         return node
 

@@ -15,7 +15,7 @@ use super::{
 use crate::diag::Span;
 use crate::hir::{self, Clause, CmpOp, ExprKind, Iter, Pattern, RtOperand, Type};
 use crate::rtabi::{Param, Ret};
-use roast_runtime::ExcKind;
+use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::collections::HashSet;
 
 /// Offset of a `str`'s length in bytes.
@@ -336,6 +336,16 @@ impl Builder<'_> {
                 };
                 self.setdefault_made(d, k, default, e.ty, span)
             }
+            ExprKind::Runtime(f @ (RtFn::ListSumInt | RtFn::ListSumFloat), ops)
+                if matches!(ops.as_slice(), [RtOperand::Value(items), RtOperand::Value(start)]
+                    if summed_comprehension(items, start).is_some()) =>
+            {
+                let [RtOperand::Value(items), RtOperand::Value(start)] = ops.as_slice() else {
+                    unreachable!("matched above")
+                };
+                let (elem, clauses) = summed_comprehension(items, start).expect("matched above");
+                self.sum_of_comprehension(*f == RtFn::ListSumInt, elem, clauses, start, span)
+            }
             ExprKind::Runtime(RtFn::ListAppend, ops) => {
                 let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
                     unreachable!("checker: list.append(item)")
@@ -518,16 +528,22 @@ impl Builder<'_> {
                 self.expr(body)
             }
             ExprKind::Comprehension { elem, key, clauses } => {
-                let result = match key {
-                    Some(_) => self.call_rt(RtFn::DictNew, vec![RtArg::Desc(e.ty)], e.ty, span),
-                    None => self.call_rt(
-                        RtFn::ListNew,
-                        vec![RtArg::Desc(e.ty), val(Operand::Int(FIRST_ROOM as i64))],
-                        e.ty,
-                        span,
-                    ),
+                let (result, sink) = match key {
+                    Some(k) => {
+                        let d = self.call_rt(RtFn::DictNew, vec![RtArg::Desc(e.ty)], e.ty, span);
+                        (d, Sink::Dict(d, k))
+                    }
+                    None => {
+                        let l = self.call_rt(
+                            RtFn::ListNew,
+                            vec![RtArg::Desc(e.ty), val(Operand::Int(FIRST_ROOM as i64))],
+                            e.ty,
+                            span,
+                        );
+                        (l, Sink::List(l))
+                    }
                 };
-                self.comprehension(result, elem, key.as_deref(), clauses, span);
+                self.comprehension(&sink, elem, clauses, span);
                 result
             }
             other => unreachable!("checker: unexpected expression {other:?}"),
@@ -1205,25 +1221,29 @@ impl Builder<'_> {
     }
 
     /// Fills `result` (a list or dict) from the comprehension's clauses.
-    fn comprehension(
-        &mut self,
-        result: Operand,
-        elem: &hir::Expr,
-        key: Option<&hir::Expr>,
-        clauses: &[Clause],
-        span: Span,
-    ) {
+    fn comprehension(&mut self, sink: &Sink<'_>, elem: &hir::Expr, clauses: &[Clause], span: Span) {
         let Some((first, rest)) = clauses.split_first() else {
             let mark = self.owned.len();
-            match key {
-                Some(k) => {
+            match *sink {
+                Sink::Dict(d, k) => {
                     let kv = self.expr(k);
                     let vv = self.expr(elem);
-                    self.dict_store(result, kv, vv, span);
+                    self.dict_store(d, kv, vv, span);
                 }
-                None => {
+                Sink::List(l) => {
                     let v = self.expr(elem);
-                    self.list_append(result, v, elem.ty, span);
+                    self.list_append(l, v, elem.ty, span);
+                }
+                Sink::FloatSum(total) => {
+                    let v = self.expr(elem);
+                    self.push(Statement::Assign(
+                        total,
+                        Rvalue::Binary(BinOp::FAdd, Operand::Local(total), v),
+                    ));
+                }
+                Sink::IntSum { low, high } => {
+                    let v = self.expr(elem);
+                    self.add_wide(low, high, v);
                 }
             }
             self.release_temps(mark);
@@ -1237,15 +1257,30 @@ impl Builder<'_> {
                 let (yes, join) = (self.new_block(), self.new_block());
                 self.branch(c, yes, join);
                 self.switch_to(yes);
-                self.comprehension(result, elem, key, rest, span);
+                self.comprehension(sink, elem, rest, span);
                 self.goto(join);
                 self.switch_to(join);
+            }
+            Clause::For(pattern, Iter::Range(start, stop, step, range_span)) => {
+                let mark = self.owned.len();
+                let latch = self.new_block();
+                let reserve = |b: &mut Self, length| {
+                    if let (Sink::List(l), []) = (sink, rest) {
+                        let args = vec![val(*l), val(length)];
+                        b.call_rt(RtFn::ListReserve, args, Type::None, Span::default());
+                    }
+                };
+                self.counted_loop((start, stop, step), *range_span, latch, reserve, |b, i| {
+                    b.bind(pattern, Item::One(i, Type::Int));
+                    b.comprehension(sink, elem, rest, span);
+                });
+                self.release_temps(mark);
             }
             Clause::For(pattern, iter) => {
                 let mark = self.owned.len();
                 let state = self.iter_init(iter);
-                if key.is_none() && rest.is_empty() {
-                    self.reserve_for(result, iter, &state);
+                if let (Sink::List(l), []) = (sink, rest) {
+                    self.reserve_for(*l, &state);
                 }
                 let (take, done) = (self.new_block(), self.new_block());
                 let test = |b: &mut Self, then, exhausted| b.iter_test(&state, then, exhausted);
@@ -1254,7 +1289,7 @@ impl Builder<'_> {
                 let item = self.iter_take(&state);
                 self.bind(pattern, item);
                 self.release_temps(item_mark);
-                self.comprehension(result, elem, key, rest, span);
+                self.comprehension(sink, elem, rest, span);
                 test(self, take, done);
                 self.switch_to(done);
                 self.release_temps(mark);
@@ -1262,34 +1297,79 @@ impl Builder<'_> {
         }
     }
 
-    /// Before a loop that appends one item to `list` per step of `state`
-    /// (`[f(x) for x in xs]`, no filter): room for them all, where their
-    /// count is known without a division (a list's length, a `range` with
-    /// step 1) — so the list is not regrown on the way.
-    fn reserve_for(&mut self, list: Operand, iter: &Iter, state: &IterState) {
-        let unit_step =
-            matches!(iter, Iter::Range(_, _, step, _) if matches!(step.kind, ExprKind::Int(1)));
-        let count = match *state {
-            IterState::Range { next, stop, .. } if unit_step => {
-                // A hint only: a difference that wraps reserves nothing.
-                self.assign(
-                    Type::Int,
-                    Rvalue::Binary(BinOp::ISub, stop, Operand::Local(next)),
-                )
-            }
-            IterState::Seq {
-                seq,
-                ty: Type::List(_),
-                ..
-            } => self.load_word(seq, LEN),
-            _ => return,
+    /// `sum([elem for ...], start)` of ints (`ints`) or floats without the
+    /// list: each item is added as it is made, which nobody can tell from
+    /// adding them afterwards (the additions cannot fail or be seen). Ints
+    /// are added into two words, so that, as CPython's exact ints do, only
+    /// a total outside 64 bits raises `OverflowError` (at the end).
+    fn sum_of_comprehension(
+        &mut self,
+        ints: bool,
+        elem: &hir::Expr,
+        clauses: &[Clause],
+        start: &hir::Expr,
+        span: Span,
+    ) -> Operand {
+        let ty = if ints { Type::Int } else { Type::Float };
+        let first = self.expr(start);
+        let low = self.assign(ty, Rvalue::Use(first));
+        let Operand::Local(low) = low else {
+            unreachable!("assign gives a local")
         };
-        self.call_rt(
-            RtFn::ListReserve,
-            vec![val(list), val(count)],
-            Type::None,
-            Span::default(),
-        );
+        if !ints {
+            self.comprehension(&Sink::FloatSum(low), elem, clauses, span);
+            return Operand::Local(low);
+        }
+        let high = self.assign(Type::Int, Rvalue::Use(Operand::Int(0)));
+        let Operand::Local(high) = high else {
+            unreachable!("assign gives a local")
+        };
+        self.comprehension(&Sink::IntSum { low, high }, elem, clauses, span);
+        let outside = self.compare_ints(IntCond::Ne, Operand::Local(high), Operand::Int(0));
+        self.raise_if(outside, ExcKind::OverflowError, INT_OVERFLOW_MESSAGE, span);
+        Operand::Local(low)
+    }
+
+    /// `(high, low) += v` as a 128-bit sum whose low word is `low`: a
+    /// wrapping addition, and `high` moved by the carry — one way or the
+    /// other when the signed addition overflowed (the sign of the result
+    /// differs from the signs of both operands).
+    fn add_wide(&mut self, low: LocalId, high: LocalId, v: Operand) {
+        let bin = |b: &mut Self, op, x, y| b.assign(Type::Int, Rvalue::Binary(op, x, y));
+        let sum = bin(self, BinOp::IAdd, Operand::Local(low), v);
+        let left = bin(self, BinOp::Xor, Operand::Local(low), sum);
+        let right = bin(self, BinOp::Xor, v, sum);
+        let flipped = bin(self, BinOp::And, left, right);
+        let carried = bin(self, BinOp::SShr, flipped, Operand::Int(63));
+        let sign = bin(self, BinOp::SShr, v, Operand::Int(63));
+        let way = bin(self, BinOp::Or, sign, Operand::Int(1));
+        let carry = bin(self, BinOp::And, carried, way);
+        self.push(Statement::Assign(
+            high,
+            Rvalue::Binary(BinOp::IAdd, Operand::Local(high), carry),
+        ));
+        self.push(Statement::Assign(low, Rvalue::Use(sum)));
+    }
+
+    /// Before a loop that appends one item to `list` per item of a list
+    /// (`[f(x) for x in xs]`, no filter): room for them all, so the list is
+    /// not regrown on the way. (A `range`'s count is reserved by its
+    /// counted loop.)
+    fn reserve_for(&mut self, list: Operand, state: &IterState) {
+        if let IterState::Seq {
+            seq,
+            ty: Type::List(_),
+            ..
+        } = *state
+        {
+            let count = self.load_word(seq, LEN);
+            self.call_rt(
+                RtFn::ListReserve,
+                vec![val(list), val(count)],
+                Type::None,
+                Span::default(),
+            );
+        }
     }
 
     /// Evaluates what a loop iterates, once, before the loop.
@@ -1854,5 +1934,39 @@ fn makes_empty_container(e: &hir::Expr) -> bool {
         ExprKind::List(items) => items.is_empty(),
         ExprKind::Dict(entries) => entries.is_empty(),
         _ => false,
+    }
+}
+
+/// Where the items a comprehension makes go.
+enum Sink<'e> {
+    /// Appended to this list.
+    List(Operand),
+    /// Stored in this dict under the key expression.
+    Dict(Operand, &'e hir::Expr),
+    /// Added to this float.
+    FloatSum(LocalId),
+    /// Added to the 128-bit int `high * 2^64 + low` (see
+    /// [`Builder::add_wide`]).
+    IntSum { low: LocalId, high: LocalId },
+}
+
+/// The item and clauses of `items` when `sum(items, start)` can add the
+/// items as a comprehension makes them: `items` is a list comprehension
+/// and `start` a literal (evaluated after the list in CPython, so it must
+/// not depend on when).
+fn summed_comprehension<'e>(
+    items: &'e hir::Expr,
+    start: &hir::Expr,
+) -> Option<(&'e hir::Expr, &'e [Clause])> {
+    match (&items.kind, &start.kind) {
+        (
+            ExprKind::Comprehension {
+                elem,
+                key: None,
+                clauses,
+            },
+            ExprKind::Int(_) | ExprKind::Float(_),
+        ) => Some((elem, clauses)),
+        _ => None,
     }
 }

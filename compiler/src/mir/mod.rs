@@ -1259,10 +1259,43 @@ impl Builder<'_> {
     fn for_range(
         &mut self,
         var: LocalId,
-        (start, stop, step): (&hir::Expr, &hir::Expr, &hir::Expr),
+        bounds: (&hir::Expr, &hir::Expr, &hir::Expr),
         span: Span,
         body: &[hir::Stmt],
         orelse: &[hir::Stmt],
+    ) {
+        let (latch, after) = (self.new_block(), self.new_block());
+        self.counted_loop(
+            bounds,
+            span,
+            latch,
+            |_, _| {},
+            |b, i| {
+                b.push(Statement::Assign(var, Rvalue::Use(i)));
+                b.loops.push((latch, after));
+                b.block(body);
+                b.loops.pop();
+            },
+        );
+        self.block(orelse);
+        self.goto(after);
+        self.switch_to(after);
+    }
+
+    /// A loop over `range(start, stop, step)` counted down from its length
+    /// (the form the optimizer knows: its counter is registered in
+    /// [`Builder::counters`]). The bounds are evaluated once, in order;
+    /// `count(self, length)` runs before the loop with the number of
+    /// iterations, `body(self, i)` lowers each iteration and the lowering
+    /// goes on in `latch` after it; the loop ends with the block where the
+    /// range is exhausted current.
+    pub(super) fn counted_loop(
+        &mut self,
+        (start, stop, step): (&hir::Expr, &hir::Expr, &hir::Expr),
+        span: Span,
+        latch: BlockId,
+        count: impl FnOnce(&mut Self, Operand),
+        body: impl FnOnce(&mut Self, Operand),
     ) {
         // The bounds are evaluated once, in order, into temporaries.
         let bound = |b: &mut Self, e: &hir::Expr| {
@@ -1283,15 +1316,11 @@ impl Builder<'_> {
             span,
         );
         let remaining = self.range_length(start, stop, step);
+        count(self, Operand::Local(remaining));
         let counter = self.temp(Type::Int);
         self.counters.insert(counter, Counter { start, stop, step });
         self.push(Statement::Assign(counter, Rvalue::Use(start)));
-        let (body_b, latch, else_b, after) = (
-            self.new_block(),
-            self.new_block(),
-            self.new_block(),
-            self.new_block(),
-        );
+        let (body_b, exhausted) = (self.new_block(), self.new_block());
         let test = |b: &mut Self, then, otherwise| {
             let more = b.assign(
                 Type::Bool,
@@ -1303,12 +1332,9 @@ impl Builder<'_> {
             );
             b.branch(more, then, otherwise);
         };
-        self.enter_rotated(&test, body_b, else_b);
+        self.enter_rotated(&test, body_b, exhausted);
         let i = Operand::Local(counter);
-        self.push(Statement::Assign(var, Rvalue::Use(i)));
-        self.loops.push((latch, after));
-        self.block(body);
-        self.loops.pop();
+        body(self, i);
         self.goto(latch);
         // A counted loop: the value after the last one may wrap, unused.
         self.switch_to(latch);
@@ -1320,11 +1346,8 @@ impl Builder<'_> {
             counter,
             Rvalue::Binary(BinOp::IAdd, i, step),
         ));
-        test(self, body_b, else_b);
-        self.switch_to(else_b);
-        self.block(orelse);
-        self.goto(after);
-        self.switch_to(after);
+        test(self, body_b, exhausted);
+        self.switch_to(exhausted);
     }
 
     /// `len(range(start, stop, step))` (`step` not 0) in a new local, as
