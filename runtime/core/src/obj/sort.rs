@@ -160,16 +160,13 @@ fn sort_summarized<T: Copy>(
 /// A word that orders floats other than NaN as `<` does: the bits with the
 /// sign flipped, or all flipped for a negative; `-0.0` as `0.0`, which it
 /// equals.
-fn float_summary(x: f64) -> [u64; 2] {
+fn float_summary(x: f64) -> u64 {
     let bits = (x + 0.0).to_bits();
-    [
-        if bits >> 63 == 1 {
-            !bits
-        } else {
-            bits | (1 << 63)
-        },
-        0,
-    ]
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }
 
 /// Whether `d` is a totally ordered tuple type whose first two items are
@@ -193,8 +190,7 @@ fn sort_by_value<T: Copy>(items: &mut [T], d: &'static TypeDesc, value: impl Fn(
     match d.kind() {
         Kind::Int | Kind::Bool => items.sort_by_key(|&t| value(t) as i64),
         Kind::Float if items.iter().all(|&t| !f64::from_bits(value(t)).is_nan()) => {
-            let exact: Option<fn(T, T) -> Ordering> = None;
-            sort_summarized(items, |t| float_summary(f64::from_bits(value(t))), exact);
+            items.sort_by_key(|&t| float_summary(f64::from_bits(value(t))));
         }
         Kind::Tuple if int_pair_head(d) => {
             // The summary read straight from the first two item words.
