@@ -1293,6 +1293,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 match op {
                     UnOp::FNeg => ins.fneg(v),
                     UnOp::FAbs => ins.fabs(v),
+                    UnOp::FSqrt => ins.sqrt(v),
                     UnOp::Not => ins.bxor_imm_s(v, 1),
                     UnOp::BNot => ins.bnot(v),
                     UnOp::IntToFloat => ins.fcvt_from_sint(types::F64, v),

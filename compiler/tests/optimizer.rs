@@ -697,3 +697,39 @@ def dot(a: list[float], b: list[float]) -> float:
     assert_eq!(count(&f, "dot", "FAdd"), 2);
     assert_eq!(count(&f, "dot", "ICmp(UGe)"), 2);
 }
+
+#[test]
+fn constant_indices_below_one_checked_need_no_check_and_sqrt_is_inline() {
+    let f = functions(
+        r#"
+import math
+
+
+def pull(a: list[float], b: list[float]) -> float:
+    dx = a[0] - b[0]
+    d = math.sqrt(dx * dx + a[6])
+    a[3] -= dx * d
+    a[4] -= dx * d
+    b[3] += dx * b[6]
+    return a[5] + b[2]
+"#,
+    );
+    // `a[0]` and `a[6]` are checked; once `6 < len(a)` holds, so do 3, 4
+    // and 5 (the length is loaded once: `math.sqrt` and the stores change
+    // no list's length). `b[3]` is read before `b[6]`, so `b[0]`, `b[3]`
+    // and `b[6]` are checked, and `b[2]` is not.
+    assert_eq!(count(&f, "pull", "ICmp(UGe), Int(0)"), 2);
+    assert_eq!(count(&f, "pull", "ICmp(UGe), Int(6)"), 2);
+    assert_eq!(count(&f, "pull", "ICmp(UGe), Int(3)"), 1);
+    for k in [2, 4, 5] {
+        assert_eq!(
+            count(&f, "pull", &format!("ICmp(UGe), Int({k})")),
+            0,
+            "index {k}"
+        );
+    }
+    // The square root is an instruction after a test for a negative.
+    assert_eq!(count(&f, "pull", "FSqrt"), 1);
+    assert_eq!(count(&f, "pull", "MathUnary"), 0);
+    assert_eq!(count(&f, "pull", "ValueError"), 1);
+}

@@ -14,6 +14,14 @@ use crate::syntax::ast::{self, ExprKind as A, StmtKind as S};
 use std::collections::{HashMap, HashSet};
 
 mod containers;
+
+/// The code `RtFn::MathUnary` takes for the `math` function `name`.
+pub fn math_unary_code(name: &str) -> Option<i64> {
+    containers::MATH_UNARY
+        .iter()
+        .position(|n| *n == name)
+        .map(|i| i as i64)
+}
 use containers::{mk, rt};
 
 /// Checks one module. `name` is its module path, `file_name` the display name

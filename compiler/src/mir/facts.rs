@@ -379,6 +379,10 @@ impl Facts {
                     v.lo = v.lo.max(0);
                     v.hi = v.hi.min(y.hi);
                 }
+                // Above a non-negative value, unsigned, and itself not
+                // negative (so not above it by being negative): as signed.
+                IntCond::UGt if unsigned && v.lo >= 0 => v.lo = v.lo.max(y.lo + 1),
+                IntCond::UGe if unsigned && v.lo >= 0 => v.lo = v.lo.max(y.lo),
                 _ => {}
             }
         }

@@ -9,13 +9,13 @@
 //! the parameters the function never reassigns (those stay borrowed).
 
 use super::{
-    local, BasicBlock, BinOp, BlockId, Builder, CheckedOp, IntCond, LocalId, Operand, RtArg, RtFn,
-    Rvalue, Statement, Terminator, UnOp,
+    local, BasicBlock, BinOp, BlockId, Builder, CheckedOp, FloatCond, IntCond, LocalId, Operand,
+    RtArg, RtFn, Rvalue, Statement, Terminator, UnOp,
 };
 use crate::diag::Span;
 use crate::hir::{self, Clause, CmpOp, ExprKind, Iter, Pattern, RtOperand, Type};
 use crate::rtabi::{Param, Ret};
-use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
+use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE, MATH_DOMAIN_MESSAGE};
 use std::collections::HashSet;
 
 /// Offset of a `str`'s length in bytes.
@@ -298,6 +298,22 @@ impl Builder<'_> {
                     unreachable!("checker: text.isdigit()")
                 };
                 self.char_class(*f, text)
+            }
+            ExprKind::Runtime(RtFn::MathUnary, ops)
+                if matches!(ops.as_slice(), [RtOperand::Value(code), _]
+                    if matches!(code.kind, ExprKind::Int(c) if Some(c) == crate::check::math_unary_code("sqrt"))) =>
+            {
+                let [_, RtOperand::Value(x)] = ops.as_slice() else {
+                    unreachable!("matched above")
+                };
+                // `math.sqrt` raises for a negative argument only.
+                let x = self.expr(x);
+                let negative = self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::FCmp(FloatCond::Lt), x, Operand::Float(0.0)),
+                );
+                self.raise_if(negative, ExcKind::ValueError, MATH_DOMAIN_MESSAGE, span);
+                self.assign(Type::Float, Rvalue::Unary(UnOp::FSqrt, x))
             }
             ExprKind::Runtime(RtFn::Chr, ops) => {
                 let [RtOperand::Value(code)] = ops.as_slice() else {

@@ -208,6 +208,8 @@ pub enum UnOp {
     FNeg,
     /// float `abs(x)`
     FAbs,
+    /// `math.sqrt(x)` where `x` is not below 0 (NaN and `-0.0` included)
+    FSqrt,
     /// bool `not x`
     Not,
     /// int `~x`

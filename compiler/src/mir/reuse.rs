@@ -209,6 +209,9 @@ fn rewrite_loads(block: &mut BasicBlock, loaded: &mut Loaded, locals: &[(String,
                     .done
                     .retain(|p, _| !matches!(p, Place::Field(_, k) if *k == offset));
             }
+            // A runtime function that changes no object (`math.sqrt`,
+            // making a new string).
+            Statement::Runtime { func, .. } if func.keeps_objects() => {}
             _ => loaded.done.clear(),
         }
         for l in s.assigned() {

@@ -5,9 +5,8 @@ use crate::context::Ctx;
 use crate::error::ExcKind;
 use crate::py::round::{round_float_ndigits, round_float_to_int, round_int};
 use crate::py::PyErr;
-use crate::rt::raise_py_err;
+use crate::rt::{raise_py_err, MATH_DOMAIN_MESSAGE};
 
-const DOMAIN: &str = "math domain error";
 const RANGE: &str = "math range error";
 
 /// CPython's `math_1`: a NaN from a non-NaN argument is a domain error; an
@@ -15,12 +14,12 @@ const RANGE: &str = "math range error";
 /// overflow, a domain error otherwise.
 fn checked(x: f64, r: f64, can_overflow: bool) -> Result<f64, PyErr> {
     if r.is_nan() && !x.is_nan() {
-        Err(PyErr::new(ExcKind::ValueError, DOMAIN))
+        Err(PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE))
     } else if r.is_infinite() && x.is_finite() {
         Err(if can_overflow {
             PyErr::new(ExcKind::OverflowError, RANGE)
         } else {
-            PyErr::new(ExcKind::ValueError, DOMAIN)
+            PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE)
         })
     } else {
         Ok(r)
@@ -33,7 +32,7 @@ fn log(x: f64, f: fn(f64) -> f64) -> Result<f64, PyErr> {
     } else if x > 0.0 {
         Ok(f(x))
     } else {
-        Err(PyErr::new(ExcKind::ValueError, DOMAIN))
+        Err(PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE))
     }
 }
 
@@ -72,10 +71,10 @@ fn unary(op: i64, x: f64) -> Result<f64, PyErr> {
 /// CPython's `math.pow`.
 fn pow(x: f64, y: f64) -> Result<f64, PyErr> {
     if x == 0.0 && y < 0.0 && y.is_finite() {
-        return Err(PyErr::new(ExcKind::ValueError, DOMAIN));
+        return Err(PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE));
     }
     if x < 0.0 && x.is_finite() && y.is_finite() && y.fract() != 0.0 {
-        return Err(PyErr::new(ExcKind::ValueError, DOMAIN));
+        return Err(PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE));
     }
     let r = x.powf(y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {
@@ -104,7 +103,7 @@ fn binary(op: i64, x: f64, y: f64) -> Result<f64, PyErr> {
         }
         4 => {
             if y == 0.0 && !x.is_nan() || x.is_infinite() && !y.is_nan() {
-                Err(PyErr::new(ExcKind::ValueError, DOMAIN))
+                Err(PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE))
             } else if y.is_infinite() && x.is_finite() {
                 Ok(x)
             } else {

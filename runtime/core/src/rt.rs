@@ -13,6 +13,10 @@ use std::io::Write;
 /// Message of the `OverflowError` raised when an `int` leaves the i64 range.
 pub const INT_OVERFLOW_MESSAGE: &str = "int result out of 64-bit range";
 
+/// Message of the `ValueError` a `math` function raises outside its domain
+/// (`math.sqrt(-1.0)`).
+pub const MATH_DOMAIN_MESSAGE: &str = "math domain error";
+
 /// Builds a [`Location`] from the raw pieces compiled code passes.
 ///
 /// # Safety

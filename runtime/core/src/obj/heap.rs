@@ -195,6 +195,7 @@ impl Obj {
 
     /// Gives up one reference; the last one releases what the object holds
     /// and frees it.
+    #[inline]
     pub(crate) fn decref(self) {
         let rc = self.rc();
         if rc < 0 {
@@ -207,6 +208,7 @@ impl Obj {
         }
     }
 
+    #[inline(never)]
     fn release(self) {
         match self.desc().kind() {
             Kind::Str => Str::from_obj(self).release(),
