@@ -183,6 +183,7 @@ runtime_functions! {
     ListSlice = roast_rt_list_slice(Ctx, Word, I64, I64, I64, I64, Site) -> Word [raises];
     ListConcat = roast_rt_list_concat(Word, Word) -> Word;
     ListRepeat = roast_rt_list_repeat(Ctx, Word, I64, Site) -> Word [raises];
+    ListFill = roast_rt_list_fill(Ctx, Desc, Word, I64, Site) -> Word [raises];
     ListExtend = roast_rt_list_extend(Word, Word) -> Void;
     ListExtendSlice = roast_rt_list_extend_slice(Ctx, Word, Word, I64, I64, I64, I64, Site) -> Void [raises];
     ListContains = roast_rt_list_contains(Word, Word) -> U8;
@@ -290,6 +291,7 @@ impl RtFn {
                 | ListSlice
                 | ListConcat
                 | ListRepeat
+                | ListFill
                 | ListContains
                 | ListCount
                 | ListCopy

@@ -733,3 +733,26 @@ def pull(a: list[float], b: list[float]) -> float:
     assert_eq!(count(&f, "pull", "MathUnary"), 0);
     assert_eq!(count(&f, "pull", "ValueError"), 1);
 }
+
+#[test]
+fn new_lists_are_filled_extended_and_popped_without_extra_lists_or_calls() {
+    let f = functions(
+        r#"
+def row(i: int, n: int) -> list[int]:
+    return [i] + [0] * n
+
+
+def top(stack: list[int]) -> int:
+    return stack.pop() + stack.pop(-1)
+"#,
+    );
+    // `[0] * n` is made filled (no one-item list, no repetition of one),
+    // and `[i] + ...` extends the new `[i]` (no third list).
+    assert_eq!(count(&f, "row", "ListFill"), 1);
+    assert_eq!(count(&f, "row", "ListRepeat"), 0);
+    assert_eq!(count(&f, "row", "ListConcat"), 0);
+    assert_eq!(count(&f, "row", "ListExtend"), 1);
+    // `pop()` is a length test, a load and a store of the length.
+    assert_eq!(count(&f, "top", "ListPop"), 0);
+    assert_eq!(count(&f, "top", "pop from empty list"), 2);
+}

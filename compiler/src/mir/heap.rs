@@ -362,6 +362,46 @@ impl Builder<'_> {
                 let (elem, clauses) = summed_comprehension(items, start).expect("matched above");
                 self.sum_of_comprehension(*f == RtFn::ListSumInt, elem, clauses, start, span)
             }
+            ExprKind::Runtime(RtFn::ListConcat, ops) if matches!(ops.as_slice(), [RtOperand::Value(a), _] if makes_new_list(a)) =>
+            {
+                // `a + b` where `a` makes a new list nobody else sees:
+                // extended in place, it is the sum.
+                let [RtOperand::Value(a), RtOperand::Value(b)] = ops.as_slice() else {
+                    unreachable!("matched above")
+                };
+                let sum = self.expr(a);
+                let more = self.expr(b);
+                self.call_rt(
+                    RtFn::ListExtend,
+                    vec![val(sum), val(more)],
+                    Type::None,
+                    span,
+                );
+                sum
+            }
+            ExprKind::Runtime(RtFn::ListRepeat, ops) if matches!(ops.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>
+            {
+                // `[x] * n`: made filled, without the one-item list.
+                let [RtOperand::Value(l), RtOperand::Value(n)] = ops.as_slice() else {
+                    unreachable!("matched above")
+                };
+                let item = self.expr(single_plain_item(l).expect("matched above"));
+                let n = self.expr(n);
+                self.call_rt(
+                    RtFn::ListFill,
+                    vec![RtArg::Desc(e.ty), val(item), val(n)],
+                    e.ty,
+                    span,
+                )
+            }
+            ExprKind::Runtime(RtFn::ListPop, ops) if matches!(ops.as_slice(), [_, RtOperand::Value(i), _] if matches!(i.kind, ExprKind::Int(-1))) =>
+            {
+                let [RtOperand::Value(list), ..] = ops.as_slice() else {
+                    unreachable!("matched above")
+                };
+                let l = self.expr(list);
+                self.list_pop_last(l, e.ty, span)
+            }
             ExprKind::Runtime(RtFn::ListAppend, ops) => {
                 let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
                     unreachable!("checker: list.append(item)")
@@ -1106,6 +1146,28 @@ impl Builder<'_> {
         if elem.is_heap() {
             self.push(Statement::IncRef(Operand::Local(item)));
         }
+        Operand::Local(item)
+    }
+
+    /// `list.pop()` without a runtime call: `IndexError` for an empty list,
+    /// else the length one less and the last item, whose reference moves
+    /// from the list to the result.
+    fn list_pop_last(&mut self, list: Operand, elem: Type, span: Span) -> Operand {
+        let len = self.load_word(list, LEN);
+        let empty = self.compare_ints(IntCond::Eq, len, Operand::Int(0));
+        self.raise_if(empty, ExcKind::IndexError, "pop from empty list", span);
+        let last = self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, len, Operand::Int(1)));
+        let data = self.load_word(list, LIST_DATA);
+        let item = self.owned_temp(elem);
+        self.push(Statement::Assign(
+            item,
+            Rvalue::LoadItem { data, index: last },
+        ));
+        self.push(Statement::Store {
+            base: list,
+            offset: LEN,
+            value: last,
+        });
         Operand::Local(item)
     }
 
@@ -1985,4 +2047,42 @@ fn summed_comprehension<'e>(
         ) => Some((elem, clauses)),
         _ => None,
     }
+}
+
+/// Whether `e` makes a new list that nothing else holds: a literal, a
+/// list comprehension, or the runtime's `+`, `*` or slice of lists.
+fn makes_new_list(e: &hir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::List(_) => true,
+        ExprKind::Comprehension { key, .. } => key.is_none(),
+        ExprKind::Runtime(f, _) => {
+            matches!(f, RtFn::ListConcat | RtFn::ListRepeat | RtFn::ListSlice)
+        }
+        _ => false,
+    }
+}
+
+/// The item of `e` when `e` is a one-item list literal whose item is a
+/// constant or a local: evaluating it can neither fail nor change
+/// anything, so when it is evaluated next to the count does not matter.
+fn single_plain_item(e: &hir::Expr) -> Option<&hir::Expr> {
+    let ExprKind::List(items) = &e.kind else {
+        return None;
+    };
+    let [item] = items.as_slice() else {
+        return None;
+    };
+    let plain = |x: &hir::Expr| {
+        matches!(
+            x.kind,
+            ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Str(_)
+                | ExprKind::NoneLit
+                | ExprKind::Local(_)
+        )
+    };
+    let negated_constant = matches!(&item.kind, ExprKind::Neg(x) if matches!(x.kind, ExprKind::Int(1..) | ExprKind::Float(_)));
+    (plain(item) || negated_constant).then_some(item)
 }

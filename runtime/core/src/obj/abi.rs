@@ -1553,6 +1553,36 @@ pub unsafe extern "C" fn roast_rt_list_repeat(
     }
 }
 
+/// `[w] * n` (`n <= 0` gives `[]`), a new list of type `list_desc`; a
+/// result too large to allocate is `OverflowError` (CPython:
+/// `MemoryError`).
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_fill(
+    ctx: *mut Ctx,
+    list_desc: *const TypeDesc,
+    w: u64,
+    n: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract.
+    let d = unsafe { desc(list_desc) };
+    let n = usize::try_from(n).unwrap_or(0);
+    match List::filled(d, w, n) {
+        Some(l) => l.obj().ptr(),
+        None => {
+            let e = PyErr::overflow_error("result too large to allocate");
+            // SAFETY: the contract.
+            unsafe { raise_py_err(ctx, e, file, file_len, pos) };
+            null_mut()
+        }
+    }
+}
+
 /// `l.extend(other)` (also `l += other`); `l.extend(l)` doubles `l`.
 ///
 /// # Safety

@@ -251,6 +251,32 @@ impl List {
         Some(List::new(desc, words))
     }
 
+    /// `[w] * n`: a new list of type `desc` holding `n` new references to
+    /// the element word `w`; `None` if it cannot be allocated.
+    pub(crate) fn filled(desc: &'static TypeDesc, w: u64, n: usize) -> Option<List> {
+        let elem = desc.param(0);
+        let l = List::new(desc, Vec::new());
+        if byte_elements(elem) {
+            let mut bytes = Vec::new();
+            bytes.try_reserve_exact(n).ok()?;
+            bytes.resize(n, w as u8);
+            l.with_bytes(|v| *v = bytes);
+        } else {
+            let mut words = Vec::new();
+            words.try_reserve_exact(n).ok()?;
+            words.resize(n, w);
+            if elem.kind().is_heap() {
+                // SAFETY: `w` is a live element of type `elem` (the caller's).
+                let v = unsafe { Val::new(w, elem) };
+                for _ in 0..n {
+                    v.incref();
+                }
+            }
+            l.with_words(|v| *v = words);
+        }
+        Some(l)
+    }
+
     /// Appends the element word `w`, taking over its reference.
     pub(crate) fn push(self, w: u64) {
         if self.holds_bytes() {
