@@ -139,18 +139,25 @@ fn exact(d: &TypeDesc) -> bool {
     }
 }
 
-/// Sorts `items` stably by `summary(item)`, then by `tie` (if the
-/// summaries are not exact) between items whose summaries are equal: most
-/// comparisons read no object.
+/// Sorts `items` by `summary(item)`, then by `tie` (if the summaries are
+/// not exact) between items whose summaries are equal: most comparisons
+/// read no object. Stably where `stable` asks for it; otherwise in place,
+/// with no scratch buffer (equal ints, strs and tuples of them cannot be
+/// told apart, so the order of equal values is nobody's business).
 fn sort_summarized<T: Copy>(
     items: &mut [T],
     summary: impl Fn(T) -> [u64; 2],
     tie: Option<impl Fn(T, T) -> Ordering>,
+    stable: bool,
 ) {
     let mut keyed: Vec<([u64; 2], T)> = items.iter().map(|&t| (summary(t), t)).collect();
-    match tie {
-        None => keyed.sort_by_key(|k| k.0),
-        Some(tie) => keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1, b.1))),
+    match (tie, stable) {
+        (None, true) => keyed.sort_by_key(|k| k.0),
+        (None, false) => keyed.sort_unstable_by_key(|k| k.0),
+        (Some(tie), true) => keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1, b.1))),
+        (Some(tie), false) => {
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1, b.1)));
+        }
     }
     for (slot, k) in items.iter_mut().zip(keyed) {
         *slot = k.1;
@@ -177,11 +184,18 @@ fn int_pair_head(d: &TypeDesc) -> bool {
         && (0..2).all(|i| matches!(d.param(i).kind(), Kind::Int | Kind::Bool))
 }
 
-/// Sorts `items` stably by `value(item)`, words of type `d`: by
-/// [`summary`] where `d` is totally ordered, by [`float_summary`] for
-/// floats when none is NaN, and otherwise (NaNs, and tuples or lists
-/// holding floats) by the merge sort above with Python's `<`.
-fn sort_by_value<T: Copy>(items: &mut [T], d: &'static TypeDesc, value: impl Fn(T) -> u64) {
+/// Sorts `items` by `value(item)`, words of type `d` (stably where
+/// `stable` asks for it, and always for floats and what is not totally
+/// ordered): by [`summary`] where `d` is totally ordered, by
+/// [`float_summary`] for floats when none is NaN, and otherwise (NaNs, and
+/// tuples or lists holding floats) by the merge sort above with Python's
+/// `<`.
+fn sort_by_value<T: Copy>(
+    items: &mut [T],
+    d: &'static TypeDesc,
+    value: impl Fn(T) -> u64,
+    stable: bool,
+) {
     let val = |t: T| {
         // SAFETY: the words are elements of a live list (or its keys) of
         // type `d`, which keeps them alive.
@@ -203,11 +217,16 @@ fn sort_by_value<T: Copy>(items: &mut [T], d: &'static TypeDesc, value: impl Fn(
                 [w.words()[0] ^ (1 << 63), w.words()[1] ^ (1 << 63)]
             };
             let tie = |a, b| word_order(d, value(a), value(b));
-            sort_summarized(items, head, (!exact(d)).then_some(tie));
+            sort_summarized(items, head, (!exact(d)).then_some(tie), stable);
         }
         _ if totally_ordered(d) => {
             let tie = |a, b| word_order(d, value(a), value(b));
-            sort_summarized(items, |t| summary(d, value(t)), (!exact(d)).then_some(tie));
+            sort_summarized(
+                items,
+                |t| summary(d, value(t)),
+                (!exact(d)).then_some(tie),
+                stable,
+            );
         }
         _ => merge_sort(items, &mut |a, b| compare(val(a), val(b), Op::Lt)),
     }
@@ -230,7 +249,9 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) -> Result<()
                 // Equal ints cannot be told apart: no need for stability.
                 words.sort_unstable_by_key(|&w| w as i64);
             } else {
-                sort_by_value(words, d, |w| w);
+                // Sorting values themselves: only floats (`0.0` and
+                // `-0.0`) need stability, which their sort has anyway.
+                sort_by_value(words, d, |w| w, false);
             }
             if reverse {
                 words.reverse();
@@ -246,7 +267,7 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) -> Result<()
     if reverse {
         order.reverse();
     }
-    sort_by_value(&mut order, keys.elem(), |i| keys.get(i).word());
+    sort_by_value(&mut order, keys.elem(), |i| keys.get(i).word(), true);
     if reverse {
         order.reverse();
     }
