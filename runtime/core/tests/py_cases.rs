@@ -146,11 +146,11 @@ fn string(s: impl Into<String>) -> Val {
 
 /// Calls the function a case names.
 fn call(func: &str, a: &[Val]) -> Outcome {
-    let search = |f: fn(&str, &str, Option<i64>, Option<i64>) -> i64| {
-        Val::Int(f(s(a, 0), s(a, 1), opt_int(a, 2), opt_int(a, 3)))
+    let search = |f: fn(pystr::Text, &str, Option<i64>, Option<i64>) -> i64| {
+        Val::Int(f(s(a, 0).into(), s(a, 1), opt_int(a, 2), opt_int(a, 3)))
     };
-    let search_bool = |f: fn(&str, &str, Option<i64>, Option<i64>) -> bool| {
-        Val::Bool(f(s(a, 0), s(a, 1), opt_int(a, 2), opt_int(a, 3)))
+    let search_bool = |f: fn(pystr::Text, &str, Option<i64>, Option<i64>) -> bool| {
+        Val::Bool(f(s(a, 0).into(), s(a, 1), opt_int(a, 2), opt_int(a, 3)))
     };
     let pred = |f: fn(&str) -> bool| Val::Bool(f(s(a, 0)));
     Ok(match func {
@@ -205,13 +205,13 @@ fn call(func: &str, a: &[Val]) -> Outcome {
         "find" => search(pystr::find),
         "rfind" => search(pystr::rfind),
         "index" => Val::Int(pystr::index(
-            s(a, 0),
+            s(a, 0).into(),
             s(a, 1),
             opt_int(a, 2),
             opt_int(a, 3),
         )?),
         "rindex" => Val::Int(pystr::rindex(
-            s(a, 0),
+            s(a, 0).into(),
             s(a, 1),
             opt_int(a, 2),
             opt_int(a, 3),

@@ -468,7 +468,7 @@ pub unsafe extern "C" fn roast_rt_str_find(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     pystr::find(
-        s.as_str(),
+        s.text(),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -490,7 +490,7 @@ pub unsafe extern "C" fn roast_rt_str_rfind(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     pystr::rfind(
-        s.as_str(),
+        s.text(),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -517,7 +517,7 @@ pub unsafe extern "C" fn roast_rt_str_index(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     let r = pystr::index(
-        s.as_str(),
+        s.text(),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -541,7 +541,7 @@ pub unsafe extern "C" fn roast_rt_str_count(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     pystr::count(
-        s.as_str(),
+        s.text(),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -563,7 +563,7 @@ pub unsafe extern "C" fn roast_rt_str_startswith(
     // SAFETY: the contract.
     let (s, prefix) = unsafe { two_strs(s, prefix) };
     u8::from(pystr::startswith(
-        s.as_str(),
+        s.text(),
         prefix.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -585,7 +585,7 @@ pub unsafe extern "C" fn roast_rt_str_endswith(
     // SAFETY: the contract.
     let (s, suffix) = unsafe { two_strs(s, suffix) };
     u8::from(pystr::endswith(
-        s.as_str(),
+        s.text(),
         suffix.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),

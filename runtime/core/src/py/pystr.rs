@@ -21,6 +21,55 @@ pub fn len(s: &str) -> i64 {
     s.chars().count() as i64
 }
 
+/// A string with its number of code points, which a `str` object keeps:
+/// the searches that take `start` and `end` then find ASCII text (where
+/// code point indices are byte offsets) and its length without scanning
+/// it, so a loop of `s.find(sub, pos)` over a long text stays linear.
+#[derive(Clone, Copy)]
+pub struct Text<'a> {
+    text: &'a str,
+    chars: usize,
+}
+
+impl<'a> Text<'a> {
+    /// `text`, which has `chars` code points.
+    pub fn counted(text: &'a str, chars: usize) -> Text<'a> {
+        debug_assert_eq!(chars, text.chars().count());
+        Text { text, chars }
+    }
+
+    fn is_ascii(self) -> bool {
+        self.chars == self.text.len()
+    }
+
+    /// Byte offset of code point `i` (`0 <= i <= len`), or the length in
+    /// bytes past the end.
+    fn byte_offset(self, i: i64) -> usize {
+        if self.is_ascii() {
+            return (i as usize).min(self.text.len());
+        }
+        byte_offset(self.text, i)
+    }
+
+    /// Code point index of byte offset `b` (a char boundary).
+    fn char_index(self, b: usize) -> i64 {
+        if self.is_ascii() {
+            b as i64
+        } else {
+            self.text[..b].chars().count() as i64
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(text: &'a str) -> Text<'a> {
+        Text {
+            text,
+            chars: text.chars().count(),
+        }
+    }
+}
+
 /// Byte offset of code point `i` (`0 <= i <= len`), or `s.len()` past the
 /// end.
 fn byte_offset(s: &str, i: i64) -> usize {
@@ -28,15 +77,6 @@ fn byte_offset(s: &str, i: i64) -> usize {
         return (i as usize).min(s.len());
     }
     s.char_indices().nth(i as usize).map_or(s.len(), |(b, _)| b)
-}
-
-/// Code point index of byte offset `b` (a char boundary).
-fn char_index(s: &str, b: usize) -> i64 {
-    if s.is_ascii() {
-        b as i64
-    } else {
-        s[..b].chars().count() as i64
-    }
 }
 
 /// `s[i]`: the code point at `i` (negative counts from the end).
@@ -449,46 +489,61 @@ fn adjust_indices(len: i64, start: Option<i64>, end: Option<i64>) -> (i64, i64) 
 /// The byte range of code points `start..end` of `s` (after
 /// [`adjust_indices`], so `0 <= start`, `end <= len`), or `None` when
 /// `sub` cannot fit in it.
-fn window(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<(usize, usize)> {
+fn window(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<(usize, usize)> {
     if start.is_none() && end.is_none() {
         // The whole string: too short for `sub` only if its bytes are
         // (a search then finds nothing anyway).
-        return Some((0, s.len()));
+        return Some((0, s.text.len()));
     }
-    let (start, end) = adjust_indices(len(s), start, end);
+    let (start, end) = adjust_indices(s.chars as i64, start, end);
     if end - start < len(sub) {
         return None;
     }
-    Some((byte_offset(s, start), byte_offset(s, end)))
+    Some((s.byte_offset(start), s.byte_offset(end)))
 }
 
 /// `s.find(sub, start, end)`: the lowest code point index where `sub`
 /// occurs within `s[start:end]`, or -1.
-pub fn find(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+pub fn find(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
     search(s, sub, start, end, true)
 }
 
 /// `s.rfind(sub, start, end)`: the highest code point index where `sub`
 /// occurs within `s[start:end]`, or -1.
-pub fn rfind(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+pub fn rfind(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
     search(s, sub, start, end, false)
 }
 
 /// The code point index of the `first` (else the last) occurrence of `sub`
 /// within `s[start:end]`, or -1.
-fn search(s: &str, sub: &str, start: Option<i64>, end: Option<i64>, first: bool) -> i64 {
+fn search(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>, first: bool) -> i64 {
     window(s, sub, start, end)
         .and_then(|(b0, b1)| {
-            let piece = &s[b0..b1];
+            let piece = &s.text[b0..b1];
             match (one_char(sub), first) {
                 (Some(c), true) => piece.find(c),
                 (Some(c), false) => piece.rfind(c),
-                (None, true) => memmem::find(piece.as_bytes(), sub.as_bytes()),
+                (None, true) => find_bytes(piece.as_bytes(), sub.as_bytes()),
                 (None, false) => piece.rfind(sub),
             }
-            .map(|b| char_index(s, b0 + b))
+            .map(|b| s.char_index(b0 + b))
         })
         .unwrap_or(-1)
+}
+
+/// Where `needle` first occurs in `haystack`: a short needle by `memchr`
+/// of its first byte and a comparison of the rest (nothing to build
+/// first: a loop of `find(sub, pos)` calls this once per match), a longer
+/// one by `memmem`'s SIMD searcher; the empty needle at 0.
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    const SHORT: usize = 4;
+    match needle {
+        [] => Some(0),
+        [first, ..] if needle.len() <= SHORT => {
+            memchr::memchr_iter(*first, haystack).find(|&at| haystack[at..].starts_with(needle))
+        }
+        _ => memmem::find(haystack, needle),
+    }
 }
 
 fn not_found() -> PyErr {
@@ -497,7 +552,7 @@ fn not_found() -> PyErr {
 
 /// `s.index(sub, start, end)`: as [`find`], but `ValueError: substring not
 /// found` instead of -1.
-pub fn index(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Result<i64, PyErr> {
+pub fn index(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> Result<i64, PyErr> {
     match find(s, sub, start, end) {
         -1 => Err(not_found()),
         i => Ok(i),
@@ -506,7 +561,7 @@ pub fn index(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Result
 
 /// `s.rindex(sub, start, end)`: as [`rfind`], but `ValueError: substring
 /// not found` instead of -1.
-pub fn rindex(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Result<i64, PyErr> {
+pub fn rindex(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> Result<i64, PyErr> {
     match rfind(s, sub, start, end) {
         -1 => Err(not_found()),
         i => Ok(i),
@@ -515,29 +570,30 @@ pub fn rindex(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Resul
 
 /// `s.count(sub, start, end)`: non-overlapping occurrences of `sub` in
 /// `s[start:end]`; an empty `sub` counts every position, `len + 1`.
-pub fn count(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+pub fn count(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> i64 {
+    let bytes = s.text.as_bytes();
     match window(s, sub, start, end) {
         None => 0,
-        Some((b0, b1)) if sub.is_empty() => len(&s[b0..b1]) + 1,
+        Some((b0, b1)) if sub.is_empty() => s.char_index(b1) - s.char_index(b0) + 1,
         // One byte (an ASCII character): count bytes, which vectorizes.
         Some((b0, b1)) if sub.len() == 1 => {
             let b = sub.as_bytes()[0];
-            s.as_bytes()[b0..b1].iter().filter(|&&c| c == b).count() as i64
+            bytes[b0..b1].iter().filter(|&&c| c == b).count() as i64
         }
-        Some((b0, b1)) => memmem::find_iter(&s.as_bytes()[b0..b1], sub.as_bytes()).count() as i64,
+        Some((b0, b1)) => memmem::find_iter(&bytes[b0..b1], sub.as_bytes()).count() as i64,
     }
 }
 
 /// `s.startswith(prefix, start, end)`: whether `s[start:end]` starts with
 /// `prefix`.
-pub fn startswith(s: &str, prefix: &str, start: Option<i64>, end: Option<i64>) -> bool {
-    window(s, prefix, start, end).is_some_and(|(b0, b1)| s[b0..b1].starts_with(prefix))
+pub fn startswith(s: Text<'_>, prefix: &str, start: Option<i64>, end: Option<i64>) -> bool {
+    window(s, prefix, start, end).is_some_and(|(b0, b1)| s.text[b0..b1].starts_with(prefix))
 }
 
 /// `s.endswith(suffix, start, end)`: whether `s[start:end]` ends with
 /// `suffix`.
-pub fn endswith(s: &str, suffix: &str, start: Option<i64>, end: Option<i64>) -> bool {
-    window(s, suffix, start, end).is_some_and(|(b0, b1)| s[b0..b1].ends_with(suffix))
+pub fn endswith(s: Text<'_>, suffix: &str, start: Option<i64>, end: Option<i64>) -> bool {
+    window(s, suffix, start, end).is_some_and(|(b0, b1)| s.text[b0..b1].ends_with(suffix))
 }
 
 /// True when `s` is not empty and every character satisfies `pred`.
@@ -716,11 +772,15 @@ mod tests {
             let at = text
                 .find(&needle)
                 .map_or(-1, |b| text[..b].chars().count() as i64);
-            assert_eq!(find(&text, &needle, None, None), at, "{text:?} {needle:?}");
+            assert_eq!(
+                find(Text::from(text.as_str()), &needle, None, None),
+                at,
+                "{text:?} {needle:?}"
+            );
             assert_eq!(contains(&text, &needle), at >= 0, "{text:?} {needle:?}");
             let std = text.matches(&needle).count() as i64;
             assert_eq!(
-                count(&text, &needle, None, None),
+                count(Text::from(text.as_str()), &needle, None, None),
                 std,
                 "{text:?} {needle:?}"
             );
@@ -738,21 +798,24 @@ mod tests {
     #[test]
     fn searches_with_many_false_candidates_match_cpython() {
         let long = format!("{}b", "a".repeat(1000));
-        assert_eq!(find(&long, "ab", None, None), 999);
-        assert_eq!(count(&long, "ab", None, None), 1);
+        assert_eq!(find(Text::from(long.as_str()), "ab", None, None), 999);
+        assert_eq!(count(Text::from(long.as_str()), "ab", None, None), 1);
         assert!(replace(&long, "ab", "X", -1).ends_with("aaX"));
         assert!(contains(&long, "ab") && !contains(&long, "ba"));
         let runs = format!("{}ab", "a".repeat(50)).repeat(40);
-        assert_eq!(count(&runs, "ab", None, None), 40);
-        assert_eq!(find(&runs, "aab", None, None), 49);
+        assert_eq!(count(Text::from(runs.as_str()), "ab", None, None), 40);
+        assert_eq!(find(Text::from(runs.as_str()), "aab", None, None), 49);
         let replaced = replace(&runs, "aab", "Z", -1);
         assert_eq!(
-            (replaced.len(), count(&replaced, "Z", None, None)),
+            (
+                replaced.len(),
+                count(Text::from(replaced.as_str()), "Z", None, None)
+            ),
             (2000, 40)
         );
         assert_eq!(replace("aaaaa", "aa", "x", -1), "xxa");
         assert_eq!(replace("éxéyé", "éy", "!", -1), "éx!é");
-        assert_eq!(find("éxéyé", "éy", None, None), 2);
+        assert_eq!(find(Text::from("éxéyé"), "éy", None, None), 2);
         assert_eq!(replace("abab", "ab", "-", 1), "-ab");
     }
 
@@ -774,9 +837,9 @@ mod tests {
             split("x", Some(""), -1).unwrap_err().message,
             "empty separator"
         );
-        assert_eq!(find("日本語", "語", None, None), 2);
-        assert_eq!(count("aaaa", "aa", None, None), 2);
-        assert_eq!(count("abc", "", Some(5), None), 0);
+        assert_eq!(find(Text::from("日本語"), "語", None, None), 2);
+        assert_eq!(count(Text::from("aaaa"), "aa", None, None), 2);
+        assert_eq!(count(Text::from("abc"), "", Some(5), None), 0);
         assert_eq!(get("日本", -1), Ok('本'));
         assert_eq!(
             get("日本", 2).unwrap_err().message,
