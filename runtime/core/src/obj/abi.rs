@@ -354,15 +354,24 @@ pub unsafe extern "C" fn roast_rt_str_getitem(
 ) -> *mut u8 {
     // SAFETY: the contract: a live str.
     let s = unsafe { Str::from_ptr(s) };
-    let r = if s.is_ascii() {
-        seq_index(i, s.len())
-            .map(|i| char::from(s.as_str().as_bytes()[i]))
-            .ok_or_else(|| PyErr::new(ExcKind::IndexError, "string index out of range"))
-    } else {
-        pystr::get(s.as_str(), i)
-    };
+    let r = char_at_index(s, i);
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r.map(new_char), file, file_len, pos) }
+}
+
+/// `s[i]` as a character (see [`string::char_offset`]: reading a string's
+/// characters in order by index takes linear time in any text);
+/// `IndexError: string index out of range` outside it.
+fn char_at_index(s: Str, i: i64) -> Result<char, PyErr> {
+    seq_index(i, s.chars())
+        .map(|i| {
+            let at = string::char_offset(s, i);
+            s.as_str()[at..]
+                .chars()
+                .next()
+                .expect("a code point starts at every offset found")
+        })
+        .ok_or_else(|| PyErr::new(ExcKind::IndexError, "string index out of range"))
 }
 
 /// `ord(s[i])` without making the character: its code point;
@@ -381,7 +390,7 @@ pub unsafe extern "C" fn roast_rt_str_ord_at(
 ) -> i64 {
     // SAFETY: the contract: a live str.
     let s = unsafe { Str::from_ptr(s) };
-    let r = pystr::get(s.as_str(), i).map(|c| i64::from(u32::from(c)));
+    let r = char_at_index(s, i).map(|c| i64::from(u32::from(c)));
     // SAFETY: the contract.
     unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
 }
@@ -414,6 +423,16 @@ pub unsafe extern "C" fn roast_rt_str_slice(
         slice_indices(s.chars() as i64, start, stop, step).and_then(
             |idx| match string::ascii_slice(s, &idx) {
                 Some(o) => Ok(o),
+                None if idx.step == 1 => {
+                    // A run of characters: its ends found from the
+                    // position last found in `s`.
+                    let from = string::char_offset(s, idx.start as usize);
+                    let to = string::char_offset(s, (idx.start + idx.count) as usize);
+                    Ok(string::new_counted(
+                        &s.as_str()[from..to],
+                        idx.count as usize,
+                    ))
+                }
                 None => pystr::slice(s.as_str(), start, stop, step).map(|t| new_str(&t)),
             },
         );

@@ -7,6 +7,7 @@ use super::desc::STR;
 use super::heap::{block_size, Header, Obj};
 use crate::py::format::PaddedInt;
 use crate::py::slice::SliceIndices;
+use std::cell::Cell;
 use std::mem::offset_of;
 use std::ptr::NonNull;
 
@@ -143,11 +144,80 @@ impl Str {
 
     /// Frees the string (its count reached zero).
     pub(crate) fn release(self) {
+        forget_position(self);
         let cap = self.head().cap as usize;
         // SAFETY: mortal strings are allocated by `alloc_str` with `HEAD +
         // cap` bytes; this was the last reference.
         unsafe { self.0.free(HEAD + cap) };
     }
+}
+
+thread_local! {
+    /// The object (its address), code point index and byte offset of the
+    /// position last found in a string that is not ASCII (see
+    /// [`char_offset`]); cleared when that string is freed or moved.
+    static LAST_POSITION: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
+}
+
+/// The byte offset of code point `i` of `s` (its length in bytes past the
+/// end). In ASCII text that is `i`; in other text it is found by walking
+/// from the nearest position known — the start, the end, or the position
+/// last found in the same string — so reading a string's characters by
+/// index in order (`s[i]`, `s[i:i + 3]` for `i` in a range) costs each
+/// step a walk over one character, not over the text before it.
+pub(crate) fn char_offset(s: Str, i: usize) -> usize {
+    let (text, chars) = (s.as_str().as_bytes(), s.chars());
+    if s.is_ascii() {
+        return i.min(text.len());
+    }
+    if i >= chars {
+        return text.len();
+    }
+    let key = s.obj().ptr() as usize;
+    let (last, at_char, at_byte) = LAST_POSITION.with(Cell::get);
+    let mut here = (0, 0);
+    if last == key && at_char.abs_diff(i) < i {
+        here = (at_char, at_byte);
+    }
+    if chars - i < here.0.abs_diff(i) {
+        here = (chars, text.len());
+    }
+    let (mut c, mut b) = here;
+    while c < i {
+        b += match text[b] {
+            0..0x80 => 1,
+            0x80..0xe0 => 2,
+            0xe0..0xf0 => 3,
+            _ => 4,
+        };
+        c += 1;
+    }
+    while c > i {
+        b -= 1;
+        // Back over continuation bytes (`10xxxxxx`) to a character's start.
+        while text[b] & 0xc0 == 0x80 {
+            b -= 1;
+        }
+        c -= 1;
+    }
+    LAST_POSITION.with(|p| p.set((key, i, b)));
+    b
+}
+
+/// Forgets the position [`char_offset`] keeps for `s`, which is about to
+/// be freed or moved (its address may then hold another string).
+fn forget_position(s: Str) {
+    if s.is_ascii() {
+        return;
+    }
+    let key = s.obj().ptr() as usize;
+    // The thread's cache is gone only while the thread ends; nothing
+    // reads it then.
+    let _ = LAST_POSITION.try_with(|p| {
+        if p.get().0 == key {
+            p.set((0, 0, 0));
+        }
+    });
 }
 
 /// A mortal string with room for at least `cap` bytes (all that its
@@ -438,6 +508,7 @@ fn reserve(a: Str, extra: usize) -> Obj {
         return a.obj();
     }
     let new_cap = block_size(HEAD + need.max(cap.saturating_mul(2)).max(16)) - HEAD;
+    forget_position(a);
     // SAFETY: `a` is mortal (count 1), allocated with `HEAD + cap` bytes,
     // and the caller's reference, the only one, is consumed here.
     let o = unsafe { a.obj().realloc(HEAD + cap, HEAD + new_cap) };
@@ -456,6 +527,45 @@ pub(crate) fn capacity(s: Str) -> usize {
 mod tests {
     use super::*;
     use crate::obj::heap::live_objects;
+
+    #[test]
+    fn positions_in_wide_text_are_found_in_any_order_and_forgotten_on_free() {
+        let texts = [
+            "ab€dé日本x😀z".repeat(9),
+            "😀é".repeat(20),
+            "xé".to_string(),
+        ];
+        let mut seed = 1u64;
+        for round in 0..3 {
+            for text in &texts {
+                let o = new_str(text);
+                let s = Str::from_obj(o);
+                let want: Vec<usize> = text
+                    .char_indices()
+                    .map(|(b, _)| b)
+                    .chain([text.len()])
+                    .collect();
+                let n = want.len() - 1;
+                let mut order: Vec<usize> = (0..=n).chain((0..=n).rev()).collect();
+                for _ in 0..200 {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    order.push((seed >> 33) as usize % (n + 3));
+                }
+                for i in order {
+                    assert_eq!(
+                        char_offset(s, i),
+                        want[i.min(n)],
+                        "round {round}, {text:?}[{i}]"
+                    );
+                }
+                // Freed: the next string (perhaps at the same address)
+                // must not start from this one's position.
+                s.obj().decref();
+            }
+        }
+    }
 
     #[test]
     fn short_copies_and_comparisons_match_the_general_ones() {
