@@ -211,6 +211,7 @@ runtime_functions! {
     DictGet = roast_rt_dict_get(Word, Word, Word) -> Word;
     DictSlot = roast_rt_dict_slot(Word, Word) -> Word;
     DictContains = roast_rt_dict_contains(Word, Word) -> U8;
+    DictContainsItem = roast_rt_dict_contains_item(Word, Word) -> U8;
     DictDelItem = roast_rt_dict_delitem(Ctx, Word, Word, Site) -> Void [raises];
     DictPop = roast_rt_dict_pop(Ctx, Word, Word, Site) -> Word [raises];
     DictPopDefault = roast_rt_dict_pop_default(Word, Word, Word) -> Word;

@@ -539,11 +539,27 @@ impl Builder<'_> {
                     Some(r) => r,
                     None => {
                         let iv = self.expr(item);
-                        let cv = self.expr(container);
-                        let f = match container.ty {
-                            Type::Str => RtFn::StrContains,
-                            Type::List(_) => RtFn::ListContains,
-                            _ => RtFn::DictContains,
+                        let (f, cv) = match &container.kind {
+                            // `k in d.keys()`, `(k, v) in d.items()`: one
+                            // lookup in the dict, no list of its keys.
+                            ExprKind::Runtime(f @ (RtFn::DictKeys | RtFn::DictItems), ops) => {
+                                let [RtOperand::Value(d), ..] = ops.as_slice() else {
+                                    unreachable!("checker: d.keys()")
+                                };
+                                let f = match f {
+                                    RtFn::DictKeys => RtFn::DictContains,
+                                    _ => RtFn::DictContainsItem,
+                                };
+                                (f, self.expr(d))
+                            }
+                            _ => {
+                                let f = match container.ty {
+                                    Type::Str => RtFn::StrContains,
+                                    Type::List(_) => RtFn::ListContains,
+                                    _ => RtFn::DictContains,
+                                };
+                                (f, self.expr(container))
+                            }
                         };
                         self.call_rt(f, vec![val(cv), val(iv)], Type::Bool, span)
                     }

@@ -2147,6 +2147,24 @@ pub unsafe extern "C" fn roast_rt_dict_contains(d: *mut u8, k: u64) -> u8 {
     u8::from(d.find(unsafe { key(d, k) }).is_some())
 }
 
+/// `(k, v) in d.items()`: `k` is a key of `d` whose value equals `v`
+/// (one lookup, no list of the items).
+///
+/// # Safety
+/// See the [module contract](self); `item` is a live `tuple[K, V]` of
+/// `d`'s key and value types.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_dict_contains_item(d: *mut u8, item: *mut u8) -> u8 {
+    // SAFETY: the contract.
+    let d = unsafe { dict(d) };
+    // SAFETY: the contract: a live tuple of two items.
+    let pair = Tuple::from_obj(unsafe { Obj::from_ptr(item) }.expect("a tuple"));
+    let (k, v) = (pair.words()[0], pair.words()[1]);
+    // SAFETY: the contract: the items are a key and a value of `d`.
+    let (k, v) = unsafe { (key(d, k), value(d, v)) };
+    u8::from(d.get(k).is_some_and(|stored| eq(stored, v)))
+}
+
 /// `del d[k]`; `KeyError` with `repr(k)`.
 ///
 /// # Safety
