@@ -487,7 +487,7 @@ pub unsafe extern "C" fn roast_rt_str_find(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     pystr::find(
-        s.text(),
+        pystr::Text::located(s.as_str(), s.chars(), &|i| string::char_offset(s, i)),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -509,7 +509,7 @@ pub unsafe extern "C" fn roast_rt_str_rfind(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     pystr::rfind(
-        s.text(),
+        pystr::Text::located(s.as_str(), s.chars(), &|i| string::char_offset(s, i)),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -536,7 +536,7 @@ pub unsafe extern "C" fn roast_rt_str_index(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     let r = pystr::index(
-        s.text(),
+        pystr::Text::located(s.as_str(), s.chars(), &|i| string::char_offset(s, i)),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -560,7 +560,7 @@ pub unsafe extern "C" fn roast_rt_str_count(
     // SAFETY: the contract.
     let (s, sub) = unsafe { two_strs(s, sub) };
     pystr::count(
-        s.text(),
+        pystr::Text::located(s.as_str(), s.chars(), &|i| string::char_offset(s, i)),
         sub.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -582,7 +582,7 @@ pub unsafe extern "C" fn roast_rt_str_startswith(
     // SAFETY: the contract.
     let (s, prefix) = unsafe { two_strs(s, prefix) };
     u8::from(pystr::startswith(
-        s.text(),
+        pystr::Text::located(s.as_str(), s.chars(), &|i| string::char_offset(s, i)),
         prefix.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),
@@ -604,7 +604,7 @@ pub unsafe extern "C" fn roast_rt_str_endswith(
     // SAFETY: the contract.
     let (s, suffix) = unsafe { two_strs(s, suffix) };
     u8::from(pystr::endswith(
-        s.text(),
+        pystr::Text::located(s.as_str(), s.chars(), &|i| string::char_offset(s, i)),
         suffix.as_str(),
         given(mask, 0, start),
         given(mask, 1, end),

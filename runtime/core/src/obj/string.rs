@@ -124,12 +124,6 @@ impl Str {
         self.len() == self.chars()
     }
 
-    /// The text with its code point count, for the searches of
-    /// [`crate::py::pystr`] that take indices.
-    pub(crate) fn text(&self) -> crate::py::pystr::Text<'_> {
-        crate::py::pystr::Text::counted(self.as_str(), self.chars())
-    }
-
     /// The text.
     pub(crate) fn as_str(&self) -> &str {
         // SAFETY: a live str holds `len` bytes of valid UTF-8 right after its

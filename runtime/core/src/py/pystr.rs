@@ -21,21 +21,30 @@ pub fn len(s: &str) -> i64 {
     s.chars().count() as i64
 }
 
-/// A string with its number of code points, which a `str` object keeps:
-/// the searches that take `start` and `end` then find ASCII text (where
-/// code point indices are byte offsets) and its length without scanning
-/// it, so a loop of `s.find(sub, pos)` over a long text stays linear.
+/// A string with its number of code points, which a `str` object keeps,
+/// and perhaps a faster way than a scan to the byte offset of a code point
+/// (the object's note of the position last found in it): the searches that
+/// take `start` and `end` then find ASCII text (where code point indices
+/// are byte offsets) and its length without scanning it, and offsets in
+/// other text by a short walk, so a loop of `s.find(sub, pos)` over a long
+/// text stays linear.
 #[derive(Clone, Copy)]
 pub struct Text<'a> {
     text: &'a str,
     chars: usize,
+    locate: Option<&'a dyn Fn(usize) -> usize>,
 }
 
 impl<'a> Text<'a> {
-    /// `text`, which has `chars` code points.
-    pub fn counted(text: &'a str, chars: usize) -> Text<'a> {
+    /// `text`, which has `chars` code points, where `locate(i)` is the
+    /// byte offset of code point `i < chars`.
+    pub fn located(text: &'a str, chars: usize, locate: &'a dyn Fn(usize) -> usize) -> Text<'a> {
         debug_assert_eq!(chars, text.chars().count());
-        Text { text, chars }
+        Text {
+            text,
+            chars,
+            locate: Some(locate),
+        }
     }
 
     fn is_ascii(self) -> bool {
@@ -48,15 +57,12 @@ impl<'a> Text<'a> {
         if self.is_ascii() {
             return (i as usize).min(self.text.len());
         }
-        byte_offset(self.text, i)
-    }
-
-    /// Code point index of byte offset `b` (a char boundary).
-    fn char_index(self, b: usize) -> i64 {
-        if self.is_ascii() {
-            b as i64
-        } else {
-            self.text[..b].chars().count() as i64
+        if i as usize >= self.chars {
+            return self.text.len();
+        }
+        match self.locate {
+            Some(locate) => locate(i as usize),
+            None => byte_offset(self.text, i),
         }
     }
 }
@@ -66,6 +72,7 @@ impl<'a> From<&'a str> for Text<'a> {
         Text {
             text,
             chars: text.chars().count(),
+            locate: None,
         }
     }
 }
@@ -486,20 +493,35 @@ fn adjust_indices(len: i64, start: Option<i64>, end: Option<i64>) -> (i64, i64) 
     (start, end)
 }
 
-/// The byte range of code points `start..end` of `s` (after
-/// [`adjust_indices`], so `0 <= start`, `end <= len`), or `None` when
-/// `sub` cannot fit in it.
-fn window(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<(usize, usize)> {
+/// The part of `s` that a search with `start` and `end` looks in (after
+/// [`adjust_indices`]): its bytes `b0..b1` and its first code point index
+/// `c0`, or `None` when `sub` cannot fit in it.
+struct Window {
+    b0: usize,
+    b1: usize,
+    c0: i64,
+}
+
+/// The [`Window`] of `s[start:end]` for `sub`.
+fn window(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> Option<Window> {
     if start.is_none() && end.is_none() {
         // The whole string: too short for `sub` only if its bytes are
         // (a search then finds nothing anyway).
-        return Some((0, s.text.len()));
+        return Some(Window {
+            b0: 0,
+            b1: s.text.len(),
+            c0: 0,
+        });
     }
     let (start, end) = adjust_indices(s.chars as i64, start, end);
     if end - start < len(sub) {
         return None;
     }
-    Some((s.byte_offset(start), s.byte_offset(end)))
+    Some(Window {
+        b0: s.byte_offset(start),
+        b1: s.byte_offset(end),
+        c0: start,
+    })
 }
 
 /// `s.find(sub, start, end)`: the lowest code point index where `sub`
@@ -518,15 +540,21 @@ pub fn rfind(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> i6
 /// within `s[start:end]`, or -1.
 fn search(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>, first: bool) -> i64 {
     window(s, sub, start, end)
-        .and_then(|(b0, b1)| {
-            let piece = &s.text[b0..b1];
+        .and_then(|w| {
+            let piece = &s.text[w.b0..w.b1];
             match (one_char(sub), first) {
                 (Some(c), true) => piece.find(c),
                 (Some(c), false) => piece.rfind(c),
                 (None, true) => find_bytes(piece.as_bytes(), sub.as_bytes()),
                 (None, false) => piece.rfind(sub),
             }
-            .map(|b| s.char_index(b0 + b))
+            .map(|b| {
+                if s.is_ascii() {
+                    (w.b0 + b) as i64
+                } else {
+                    w.c0 + len(&piece[..b])
+                }
+            })
         })
         .unwrap_or(-1)
 }
@@ -574,26 +602,26 @@ pub fn count(s: Text<'_>, sub: &str, start: Option<i64>, end: Option<i64>) -> i6
     let bytes = s.text.as_bytes();
     match window(s, sub, start, end) {
         None => 0,
-        Some((b0, b1)) if sub.is_empty() => s.char_index(b1) - s.char_index(b0) + 1,
+        Some(w) if sub.is_empty() => len(&s.text[w.b0..w.b1]) + 1,
         // One byte (an ASCII character): count bytes, which vectorizes.
-        Some((b0, b1)) if sub.len() == 1 => {
+        Some(w) if sub.len() == 1 => {
             let b = sub.as_bytes()[0];
-            bytes[b0..b1].iter().filter(|&&c| c == b).count() as i64
+            bytes[w.b0..w.b1].iter().filter(|&&c| c == b).count() as i64
         }
-        Some((b0, b1)) => memmem::find_iter(&bytes[b0..b1], sub.as_bytes()).count() as i64,
+        Some(w) => memmem::find_iter(&bytes[w.b0..w.b1], sub.as_bytes()).count() as i64,
     }
 }
 
 /// `s.startswith(prefix, start, end)`: whether `s[start:end]` starts with
 /// `prefix`.
 pub fn startswith(s: Text<'_>, prefix: &str, start: Option<i64>, end: Option<i64>) -> bool {
-    window(s, prefix, start, end).is_some_and(|(b0, b1)| s.text[b0..b1].starts_with(prefix))
+    window(s, prefix, start, end).is_some_and(|w| s.text[w.b0..w.b1].starts_with(prefix))
 }
 
 /// `s.endswith(suffix, start, end)`: whether `s[start:end]` ends with
 /// `suffix`.
 pub fn endswith(s: Text<'_>, suffix: &str, start: Option<i64>, end: Option<i64>) -> bool {
-    window(s, suffix, start, end).is_some_and(|(b0, b1)| s.text[b0..b1].ends_with(suffix))
+    window(s, suffix, start, end).is_some_and(|w| s.text[w.b0..w.b1].ends_with(suffix))
 }
 
 /// True when `s` is not empty and every character satisfies `pred`.
