@@ -1561,15 +1561,8 @@ pub unsafe extern "C" fn roast_rt_list_repeat(
     // SAFETY: the contract.
     let l = unsafe { list(l) };
     let n = usize::try_from(n).unwrap_or(0);
-    match l.repeat(n) {
-        Some(r) => r.obj().ptr(),
-        None => {
-            let e = PyErr::overflow_error("result too large to allocate");
-            // SAFETY: the contract.
-            unsafe { raise_py_err(ctx, e, file, file_len, pos) };
-            null_mut()
-        }
-    }
+    // SAFETY: the contract.
+    unsafe { new_list_or_raise(ctx, l.repeat(n), file, file_len, pos) }
 }
 
 /// `[w] * n` (`n <= 0` gives `[]`), a new list of type `list_desc`; a
@@ -1591,11 +1584,28 @@ pub unsafe extern "C" fn roast_rt_list_fill(
     // SAFETY: the contract.
     let d = unsafe { desc(list_desc) };
     let n = usize::try_from(n).unwrap_or(0);
-    match List::filled(d, w, n) {
+    // SAFETY: the contract.
+    unsafe { new_list_or_raise(ctx, List::filled(d, w, n), file, file_len, pos) }
+}
+
+/// A new list made by repetition, or `OverflowError: result too large to
+/// allocate` (CPython: `MemoryError`) raised and null when it could not
+/// be allocated.
+///
+/// # Safety
+/// The contract: `ctx` and the site are the caller's.
+unsafe fn new_list_or_raise(
+    ctx: *mut Ctx,
+    made: Option<List>,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    match made {
         Some(l) => l.obj().ptr(),
         None => {
             let e = PyErr::overflow_error("result too large to allocate");
-            // SAFETY: the contract.
+            // SAFETY: forwarded caller guarantee.
             unsafe { raise_py_err(ctx, e, file, file_len, pos) };
             null_mut()
         }

@@ -266,24 +266,31 @@ unsafe fn copy_bytes(bytes: &[u8], to: *mut u8) {
                     to.add(i).write(*from.add(i));
                 }
             }
-            4..=7 => {
-                let (a, b) = (
-                    from.cast::<u32>().read_unaligned(),
-                    from.add(n - 4).cast::<u32>().read_unaligned(),
-                );
-                to.cast::<u32>().write_unaligned(a);
-                to.add(n - 4).cast::<u32>().write_unaligned(b);
-            }
-            8..=16 => {
-                let (a, b) = (
-                    from.cast::<u64>().read_unaligned(),
-                    from.add(n - 8).cast::<u64>().read_unaligned(),
-                );
-                to.cast::<u64>().write_unaligned(a);
-                to.add(n - 8).cast::<u64>().write_unaligned(b);
-            }
+            4..=7 => copy_ends::<u32>(from, to, n),
+            8..=16 => copy_ends::<u64>(from, to, n),
             _ => std::ptr::copy_nonoverlapping(from, to, n),
         }
+    }
+}
+
+/// Copies `n` bytes (`size_of::<W>() <= n <= 2 * size_of::<W>()`) from
+/// `from` to `to` as the first and the last word of type `W`, which may
+/// overlap.
+///
+/// # Safety
+/// As [`copy_bytes`]: `n` bytes readable at `from`, writable at `to`, not
+/// overlapping.
+#[inline]
+unsafe fn copy_ends<W: Copy>(from: *const u8, to: *mut u8, n: usize) {
+    let w = size_of::<W>();
+    // SAFETY: both words lie within the first `n` bytes of each side.
+    unsafe {
+        let (a, b) = (
+            from.cast::<W>().read_unaligned(),
+            from.add(n - w).cast::<W>().read_unaligned(),
+        );
+        to.cast::<W>().write_unaligned(a);
+        to.add(n - w).cast::<W>().write_unaligned(b);
     }
 }
 
