@@ -14,6 +14,7 @@ use crate::syntax::ast::{self, ExprKind as A, StmtKind as S};
 use std::collections::{HashMap, HashSet};
 
 mod containers;
+use containers::{mk, rt};
 
 /// The code `RtFn::MathUnary` takes for the `math` function `name`.
 pub fn math_unary_code(name: &str) -> Option<i64> {
@@ -22,7 +23,6 @@ pub fn math_unary_code(name: &str) -> Option<i64> {
         .position(|n| *n == name)
         .map(|i| i as i64)
 }
-use containers::{mk, rt};
 
 /// Checks one module. `name` is its module path, `file_name` the display name
 /// of its source file (recorded for run-time error locations).

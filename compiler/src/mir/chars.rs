@@ -214,12 +214,7 @@ impl Builder<'_> {
             return self.char_code(c, text.span);
         }
         let text = self.expr(text);
-        let r = self.temp(Type::Int);
-        let (byte, slow, join) = self.one_byte(text);
-        self.push(Statement::Assign(r, Rvalue::Use(byte)));
-        self.slow_path_into(r, slow, join, |b| {
-            b.call_rt(RtFn::Ord, vec![val(text)], Type::Int, span)
-        })
+        self.by_one_byte(text, Type::Int, RtFn::Ord, span, |_, byte| byte)
     }
 
     /// `text.isdigit()` and the other character-class tests: a one-byte
@@ -227,12 +222,8 @@ impl Builder<'_> {
     /// call; other strings by the runtime `f`.
     pub(super) fn char_class(&mut self, f: RtFn, text: &hir::Expr) -> Operand {
         let text = self.expr(text);
-        let r = self.temp(Type::Bool);
-        let (byte, slow, join) = self.one_byte(text);
-        let v = self.ascii_class(f, byte);
-        self.push(Statement::Assign(r, Rvalue::Use(v)));
-        self.slow_path_into(r, slow, join, |b| {
-            b.call_rt(f, vec![val(text)], Type::Bool, Span::default())
+        self.by_one_byte(text, Type::Bool, f, Span::default(), |b, byte| {
+            b.ascii_class(f, byte)
         })
     }
 
@@ -270,10 +261,19 @@ impl Builder<'_> {
         self.compare_ints(IntCond::ULt, offset, Operand::Int(count))
     }
 
-    /// Branches on whether `text` is one byte long (one ASCII character):
-    /// its byte, read in the fast block (now current), and the cold block
-    /// for other strings and the block joining them.
-    fn one_byte(&mut self, text: Operand) -> (Operand, super::BlockId, super::BlockId) {
+    /// A value of type `ty` computed from `text`: for a one-byte string
+    /// (an ASCII character) by `from_byte` from its byte, without a call;
+    /// for other strings by the runtime function `f` of the text, in a
+    /// cold block.
+    fn by_one_byte(
+        &mut self,
+        text: Operand,
+        ty: Type,
+        f: RtFn,
+        span: Span,
+        from_byte: impl FnOnce(&mut Self, Operand) -> Operand,
+    ) -> Operand {
+        let r = self.temp(ty);
         let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
         let bytes = self.load_word(text, STR_BYTES);
         let one = self.compare_ints(IntCond::Eq, bytes, Operand::Int(1));
@@ -287,7 +287,9 @@ impl Builder<'_> {
                 index: Operand::Int(0),
             },
         );
-        (byte, slow, join)
+        let v = from_byte(self, byte);
+        self.push(Statement::Assign(r, Rvalue::Use(v)));
+        self.slow_path_into(r, slow, join, |b| b.call_rt(f, vec![val(text)], ty, span))
     }
 
     /// `l op r` where both sides are single characters and one at least a

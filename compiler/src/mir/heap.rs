@@ -1360,8 +1360,7 @@ impl Builder<'_> {
                 let latch = self.new_block();
                 let reserve = |b: &mut Self, length| {
                     if let (Sink::List(l), []) = (sink, rest) {
-                        let args = vec![val(*l), val(length)];
-                        b.call_rt(RtFn::ListReserve, args, Type::None, Span::default());
+                        b.reserve(*l, length);
                     }
                 };
                 self.counted_loop((start, stop, step), *range_span, latch, reserve, |b, i| {
@@ -1373,8 +1372,19 @@ impl Builder<'_> {
             Clause::For(pattern, iter) => {
                 let mark = self.owned.len();
                 let state = self.iter_init(iter);
-                if let (Sink::List(l), []) = (sink, rest) {
-                    self.reserve_for(*l, &state);
+                if let (
+                    Sink::List(l),
+                    [],
+                    IterState::Seq {
+                        seq,
+                        ty: Type::List(_),
+                        ..
+                    },
+                ) = (sink, rest, &state)
+                {
+                    // As many items as the list iterated has.
+                    let count = self.load_word(*seq, LEN);
+                    self.reserve(*l, count);
                 }
                 let (take, done) = (self.new_block(), self.new_block());
                 let test = |b: &mut Self, then, exhausted| b.iter_test(&state, then, exhausted);
@@ -1404,20 +1414,15 @@ impl Builder<'_> {
         start: &hir::Expr,
         span: Span,
     ) -> Operand {
-        let ty = if ints { Type::Int } else { Type::Float };
         let first = self.expr(start);
-        let low = self.assign(ty, Rvalue::Use(first));
-        let Operand::Local(low) = low else {
-            unreachable!("assign gives a local")
-        };
+        let low = self.temp(if ints { Type::Int } else { Type::Float });
+        self.push(Statement::Assign(low, Rvalue::Use(first)));
         if !ints {
             self.comprehension(&Sink::FloatSum(low), elem, clauses, span);
             return Operand::Local(low);
         }
-        let high = self.assign(Type::Int, Rvalue::Use(Operand::Int(0)));
-        let Operand::Local(high) = high else {
-            unreachable!("assign gives a local")
-        };
+        let high = self.temp(Type::Int);
+        self.push(Statement::Assign(high, Rvalue::Use(Operand::Int(0))));
         self.comprehension(&Sink::IntSum { low, high }, elem, clauses, span);
         let outside = self.compare_ints(IntCond::Ne, Operand::Local(high), Operand::Int(0));
         self.raise_if(outside, ExcKind::OverflowError, INT_OVERFLOW_MESSAGE, span);
@@ -1445,25 +1450,16 @@ impl Builder<'_> {
         self.push(Statement::Assign(low, Rvalue::Use(sum)));
     }
 
-    /// Before a loop that appends one item to `list` per item of a list
-    /// (`[f(x) for x in xs]`, no filter): room for them all, so the list is
-    /// not regrown on the way. (A `range`'s count is reserved by its
-    /// counted loop.)
-    fn reserve_for(&mut self, list: Operand, state: &IterState) {
-        if let IterState::Seq {
-            seq,
-            ty: Type::List(_),
-            ..
-        } = *state
-        {
-            let count = self.load_word(seq, LEN);
-            self.call_rt(
-                RtFn::ListReserve,
-                vec![val(list), val(count)],
-                Type::None,
-                Span::default(),
-            );
-        }
+    /// Room in `list` for `count` more items, before a loop that appends
+    /// that many (`[f(x) for x in xs]` without a filter), so the list is
+    /// not regrown on the way.
+    fn reserve(&mut self, list: Operand, count: Operand) {
+        self.call_rt(
+            RtFn::ListReserve,
+            vec![val(list), val(count)],
+            Type::None,
+            Span::default(),
+        );
     }
 
     /// Evaluates what a loop iterates, once, before the loop.

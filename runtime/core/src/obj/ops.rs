@@ -3,7 +3,7 @@
 //! CPython 3.11's semantics.
 
 use super::heap::{Val, View};
-use super::string::{self, new_str, Str};
+use super::string::{self, bytes_eq, new_str, Str};
 use crate::obj::heap::Obj;
 use crate::py::format::{
     format_bool, format_float, format_float_into, format_int, format_int_into, format_str,
@@ -26,7 +26,7 @@ pub(crate) fn eq(a: Val, b: Val) -> bool {
         (View::Int(x), View::Int(y)) => x == y,
         (View::Float(x), View::Float(y)) => x == y,
         (View::Bool(x), View::Bool(y)) => x == y,
-        (View::Str(x), View::Str(y)) => x.as_str() == y.as_str(),
+        (View::Str(x), View::Str(y)) => bytes_eq(x.as_str().as_bytes(), y.as_str().as_bytes()),
         (View::List(x), View::List(y)) => {
             x.len() == y.len() && x.items().zip(y.items()).all(|(p, q)| eq(p, q))
         }

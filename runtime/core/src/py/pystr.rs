@@ -142,7 +142,7 @@ pub fn is_palindrome(s: &str) -> bool {
 pub fn contains(s: &str, sub: &str) -> bool {
     match one_char(sub) {
         Some(c) => s.contains(c),
-        None => memmem::find(s.as_bytes(), sub.as_bytes()).is_some(),
+        None => find_bytes(s.as_bytes(), sub.as_bytes()).is_some(),
     }
 }
 
