@@ -1077,6 +1077,15 @@ impl Builder<'_> {
     /// a new reference for a heap item) while the buffer has room; the
     /// runtime grows it otherwise.
     fn list_append(&mut self, list: Operand, v: Operand, item: Type, span: Span) {
+        // A statement temporary's reference moves into the list: no count
+        // taken here and none released at the statement's end.
+        let moved = match v {
+            Operand::Local(t) if item.is_heap() && self.is_owned(v) => {
+                self.owned.retain(|o| *o != t);
+                Some(t)
+            }
+            _ => None,
+        };
         let len = self.load_word(list, LEN);
         let cap = self.load_word(list, LIST_CAP);
         let full = self.assign(
@@ -1087,9 +1096,12 @@ impl Builder<'_> {
         self.branch(full, grow, room);
         self.switch_to(grow);
         self.call_rt(RtFn::ListAppend, vec![val(list), val(v)], Type::None, span);
+        if let Some(t) = moved {
+            self.push(Statement::DecRef(t));
+        }
         self.goto(join);
         self.switch_to(room);
-        if item.is_heap() {
+        if item.is_heap() && moved.is_none() {
             self.push(Statement::IncRef(v));
         }
         let data = self.load_word(list, LIST_DATA);
@@ -1098,6 +1110,9 @@ impl Builder<'_> {
             index: len,
             value: v,
         });
+        if let Some(t) = moved {
+            self.push(Statement::Assign(t, Rvalue::Use(Operand::Int(0))));
+        }
         let longer = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, len, Operand::Int(1)));
         self.push(Statement::Store {
             base: list,
