@@ -327,11 +327,14 @@ mod tests {
     use super::{merge_sort, sort_summarized};
     use std::cmp::Ordering;
 
+    /// A summary and an id telling equal summaries apart.
+    type Item = ([u64; 2], usize);
+
     /// Sorts `(summary, id)` items by exact summaries, stably, and checks
     /// the result against the standard library's stable sort.
-    fn check_summarized(items: Vec<([u64; 2], usize)>) {
+    fn check_summarized(items: Vec<Item>) {
         let mut got = items.clone();
-        let no_tie: Option<fn(([u64; 2], usize), ([u64; 2], usize)) -> Ordering> = None;
+        let no_tie: Option<fn(Item, Item) -> Ordering> = None;
         sort_summarized(&mut got, |t| t.0, no_tie, true);
         let mut want = items;
         want.sort_by_key(|t| t.0);
