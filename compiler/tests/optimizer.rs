@@ -756,3 +756,43 @@ def top(stack: list[int]) -> int:
     assert_eq!(count(&f, "top", "ListPop"), 0);
     assert_eq!(count(&f, "top", "pop from empty list"), 2);
 }
+
+#[test]
+fn returns_release_only_what_the_frame_may_hold_and_rows_are_borrowed() {
+    let f = functions(
+        r#"
+def move(k: int, src: int, dst: int, via: int, pegs: list[list[int]]) -> int:
+    if k == 0:
+        return 0
+    before = move(k - 1, src, via, dst, pegs)
+    disk = pegs[src].pop()
+    pegs[dst].append(disk)
+    return before + disk
+
+
+def top(pegs: list[list[int]], k: int) -> int:
+    p = pegs[k]
+    x = p.pop()
+    p.append(x)
+    return x
+
+
+def words(n: int) -> list[str]:
+    out: list[str] = []
+    for i in range(n):
+        out.append(str(i))
+    return out
+"#,
+    );
+    let raising = |name: &str| count(&f, name, "Raise {") + count(&f, name, "Propagate");
+    // `pegs[src]` and `pegs[dst]` are borrowed for a pop and an append of
+    // ints: no reference taken. Nothing owned is left at either return, so
+    // only the ways out by an exception release the frame.
+    assert_eq!(count(&f, "move", "IncRef"), 0);
+    assert_eq!(count(&f, "move", "ReleaseFrame"), raising("move"));
+    // `p` holds a reference at the return: released there, inline.
+    assert_eq!(count(&f, "top", "ReleaseFrame"), raising("top"));
+    assert_eq!(count(&f, "top", "DecRef(LocalId(2))"), 2);
+    // `str(i)` moves into the list: no count taken on the way in.
+    assert_eq!(count(&f, "words", "IncRef"), 0);
+}

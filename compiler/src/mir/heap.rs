@@ -399,14 +399,15 @@ impl Builder<'_> {
                 let [RtOperand::Value(list), ..] = ops.as_slice() else {
                     unreachable!("matched above")
                 };
-                let l = self.expr(list);
+                let l = self.list_for_item(list, e.ty, &[]);
                 self.list_pop_last(l, e.ty, span)
             }
             ExprKind::Runtime(RtFn::ListAppend, ops) => {
                 let [RtOperand::Value(list), RtOperand::Value(item)] = ops.as_slice() else {
                     unreachable!("checker: list.append(item)")
                 };
-                let (l, v) = (self.expr(list), self.expr(item));
+                let l = self.list_for_item(list, item.ty, &[item]);
+                let v = self.expr(item);
                 self.list_append(l, v, item.ty, span);
                 Operand::Bool(false)
             }

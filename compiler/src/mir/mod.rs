@@ -13,6 +13,7 @@ mod brief;
 mod cfg;
 mod chars;
 mod facts;
+mod frame;
 mod heap;
 mod hoist;
 mod inline;
@@ -647,7 +648,7 @@ pub fn build(module: &hir::Module) -> Module {
         version::version_loops(body);
         select::convert_small_ifs(body);
         facts::apply_branch_facts(body);
-        brief::drop_brief_references(body);
+        brief::drop_brief_references(&mut body.blocks);
     }
     Module {
         file_name: module.file_name.clone(),
@@ -768,6 +769,15 @@ fn finish(l: Lowered) -> Body {
         }
     }
     let frame = heap::insert_cleanup(&mut blocks, &mut locals, &l.params, &l.borrowed);
+    let owned_params: Vec<LocalId> = l
+        .params
+        .iter()
+        .filter(|p| frame.contains(p))
+        .copied()
+        .collect();
+    frame::narrow_return_releases(&mut blocks, &frame, &owned_params);
+    // A local released at a return may have just been copied out to return.
+    brief::drop_brief_references(&mut blocks);
     Body {
         name: l.name,
         role: l.role,
