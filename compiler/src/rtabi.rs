@@ -107,6 +107,12 @@ runtime_functions! {
     FloatToInt = roast_rt_float_to_int(Ctx, F64, Site) -> I64 [raises];
     MathUnary = roast_rt_math(Ctx, I64, F64, Site) -> F64 [raises];
     MathBinary = roast_rt_math2(Ctx, I64, F64, F64, Site) -> F64 [raises];
+    Sin = roast_rt_sin(F64) -> F64;
+    Cos = roast_rt_cos(F64) -> F64;
+    Tan = roast_rt_tan(F64) -> F64;
+    Atan = roast_rt_atan(F64) -> F64;
+    Exp = roast_rt_exp(F64) -> F64;
+    Log = roast_rt_log(F64) -> F64;
     FloatRound = roast_rt_float_round(Ctx, F64, I64, Site) -> F64 [raises];
     FloatRoundInt = roast_rt_float_round_int(Ctx, F64, Site) -> I64 [raises];
     IntRound = roast_rt_int_round(Ctx, I64, I64, Site) -> I64 [raises];
@@ -253,6 +259,12 @@ impl RtFn {
                 | FloatToInt
                 | MathUnary
                 | MathBinary
+                | Sin
+                | Cos
+                | Tan
+                | Atan
+                | Exp
+                | Log
                 | FloatRound
                 | FloatRoundInt
                 | IntRound

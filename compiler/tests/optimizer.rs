@@ -796,3 +796,31 @@ def words(n: int) -> list[str]:
     // `str(i)` moves into the list: no count taken on the way in.
     assert_eq!(count(&f, "words", "IncRef"), 0);
 }
+
+#[test]
+fn common_math_functions_call_libm_with_their_tests_inline() {
+    let f = functions(
+        r#"
+import math
+
+
+def wave(x: float) -> float:
+    return math.sin(x) * math.exp(-0.1 * x) + math.log(1.0 + x) * math.cos(3.0 * x)
+
+
+def rest(x: float) -> float:
+    return math.tan(x) + math.atan(x) + math.fabs(x) + math.floor(x)
+"#,
+    );
+    // No call to the runtime's dispatcher: sin, cos, exp and log call
+    // libm directly after (or before) their tests.
+    assert_eq!(count(&f, "wave", "MathUnary"), 0);
+    for libm in ["func: Sin", "func: Cos", "func: Exp", "func: Log"] {
+        assert_eq!(count(&f, "wave", libm), 1, "{libm}");
+    }
+    assert_eq!(count(&f, "wave", "math range error"), 1);
+    assert_eq!(count(&f, "wave", "math domain error"), 3);
+    // `fabs` is an instruction; `floor` (an int result) still the dispatcher.
+    assert_eq!(count(&f, "rest", "MathUnary"), 1);
+    assert_eq!(count(&f, "rest", "FAbs"), 2);
+}

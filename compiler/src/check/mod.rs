@@ -24,6 +24,14 @@ pub fn math_unary_code(name: &str) -> Option<i64> {
         .map(|i| i as i64)
 }
 
+/// The `math` function of unary code `code` (the inverse of
+/// [`math_unary_code`]).
+pub fn math_unary_name(code: i64) -> Option<&'static str> {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| containers::MATH_UNARY.get(i).copied())
+}
+
 /// Checks one module. `name` is its module path, `file_name` the display name
 /// of its source file (recorded for run-time error locations).
 pub fn check_module(

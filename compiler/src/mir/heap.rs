@@ -15,7 +15,7 @@ use super::{
 use crate::diag::Span;
 use crate::hir::{self, Clause, CmpOp, ExprKind, Iter, Pattern, RtOperand, Type};
 use crate::rtabi::{Param, Ret};
-use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE, MATH_DOMAIN_MESSAGE};
+use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE, MATH_DOMAIN_MESSAGE, MATH_RANGE_MESSAGE};
 use std::collections::HashSet;
 
 /// Offset of a `str`'s length in bytes.
@@ -99,6 +99,23 @@ enum IterState {
     },
     Enumerate(Box<IterState>, LocalId),
     Zip(Vec<IterState>),
+}
+
+/// The `math` function a `roast_rt_math` call's operands name, when MIR
+/// lowers it itself ([`Builder::math_unary`]).
+fn inline_math(ops: &[RtOperand]) -> Option<&'static str> {
+    let [RtOperand::Value(code), _] = ops else {
+        return None;
+    };
+    let ExprKind::Int(c) = code.kind else {
+        return None;
+    };
+    crate::check::math_unary_name(c).filter(|n| {
+        matches!(
+            *n,
+            "sqrt" | "fabs" | "sin" | "cos" | "tan" | "atan" | "exp" | "log"
+        )
+    })
 }
 
 /// Adds the releases to every block that leaves the function, and returns
@@ -299,21 +316,12 @@ impl Builder<'_> {
                 };
                 self.char_class(*f, text)
             }
-            ExprKind::Runtime(RtFn::MathUnary, ops)
-                if matches!(ops.as_slice(), [RtOperand::Value(code), _]
-                    if matches!(code.kind, ExprKind::Int(c) if Some(c) == crate::check::math_unary_code("sqrt"))) =>
-            {
+            ExprKind::Runtime(RtFn::MathUnary, ops) if inline_math(ops).is_some() => {
                 let [_, RtOperand::Value(x)] = ops.as_slice() else {
                     unreachable!("matched above")
                 };
-                // `math.sqrt` raises for a negative argument only.
                 let x = self.expr(x);
-                let negative = self.assign(
-                    Type::Bool,
-                    Rvalue::Binary(BinOp::FCmp(FloatCond::Lt), x, Operand::Float(0.0)),
-                );
-                self.raise_if(negative, ExcKind::ValueError, MATH_DOMAIN_MESSAGE, span);
-                self.assign(Type::Float, Rvalue::Unary(UnOp::FSqrt, x))
+                self.math_unary(inline_math(ops).expect("matched above"), x, span)
             }
             ExprKind::Runtime(RtFn::Chr, ops) => {
                 let [RtOperand::Value(code)] = ops.as_slice() else {
@@ -1122,6 +1130,55 @@ impl Builder<'_> {
         });
         self.goto(join);
         self.switch_to(join);
+    }
+
+    /// `math.<name>(x)` for a function [`inline_math`] names: CPython's
+    /// error tests inline, then an instruction or a plain call to libm.
+    fn math_unary(&mut self, name: &str, x: Operand, span: Span) -> Operand {
+        let compare = |b: &mut Self, cond, a, c| {
+            b.assign(Type::Bool, Rvalue::Binary(BinOp::FCmp(cond), a, c))
+        };
+        let libm = |b: &mut Self, f, x| b.call_rt(f, vec![val(x)], Type::Float, span);
+        match name {
+            "sqrt" => {
+                // Raises for a negative argument only.
+                let negative = compare(self, FloatCond::Lt, x, Operand::Float(0.0));
+                self.raise_if(negative, ExcKind::ValueError, MATH_DOMAIN_MESSAGE, span);
+                self.assign(Type::Float, Rvalue::Unary(UnOp::FSqrt, x))
+            }
+            "fabs" => self.assign(Type::Float, Rvalue::Unary(UnOp::FAbs, x)),
+            "atan" => libm(self, RtFn::Atan, x),
+            "sin" | "cos" | "tan" => {
+                // NaN from an argument that is not: only an infinite one.
+                let size = self.assign(Type::Float, Rvalue::Unary(UnOp::FAbs, x));
+                let infinite = compare(self, FloatCond::Eq, size, Operand::Float(f64::INFINITY));
+                self.raise_if(infinite, ExcKind::ValueError, MATH_DOMAIN_MESSAGE, span);
+                let f = match name {
+                    "sin" => RtFn::Sin,
+                    "cos" => RtFn::Cos,
+                    _ => RtFn::Tan,
+                };
+                libm(self, f, x)
+            }
+            "exp" => {
+                // An infinity from a finite argument overflowed.
+                let r = libm(self, RtFn::Exp, x);
+                let huge = compare(self, FloatCond::Eq, r, Operand::Float(f64::INFINITY));
+                let finite = compare(self, FloatCond::Ne, x, Operand::Float(f64::INFINITY));
+                let overflow = self.assign(
+                    Type::Bool,
+                    Rvalue::Select(huge, finite, Operand::Bool(false)),
+                );
+                self.raise_if(overflow, ExcKind::OverflowError, MATH_RANGE_MESSAGE, span);
+                r
+            }
+            _ => {
+                // `log`: 0 and below raise; NaN and infinity are their own.
+                let low = compare(self, FloatCond::Le, x, Operand::Float(0.0));
+                self.raise_if(low, ExcKind::ValueError, MATH_DOMAIN_MESSAGE, span);
+                libm(self, RtFn::Log, x)
+            }
+        }
     }
 
     /// The buffer and the position of `list[index]`, after CPython's

@@ -5,9 +5,7 @@ use crate::context::Ctx;
 use crate::error::ExcKind;
 use crate::py::round::{round_float_ndigits, round_float_to_int, round_int};
 use crate::py::PyErr;
-use crate::rt::{raise_py_err, MATH_DOMAIN_MESSAGE};
-
-const RANGE: &str = "math range error";
+use crate::rt::{raise_py_err, MATH_DOMAIN_MESSAGE, MATH_RANGE_MESSAGE};
 
 /// CPython's `math_1`: a NaN from a non-NaN argument is a domain error; an
 /// infinity from a finite one is a range error when the function can
@@ -17,7 +15,7 @@ fn checked(x: f64, r: f64, can_overflow: bool) -> Result<f64, PyErr> {
         Err(PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE))
     } else if r.is_infinite() && x.is_finite() {
         Err(if can_overflow {
-            PyErr::new(ExcKind::OverflowError, RANGE)
+            PyErr::new(ExcKind::OverflowError, MATH_RANGE_MESSAGE)
         } else {
             PyErr::new(ExcKind::ValueError, MATH_DOMAIN_MESSAGE)
         })
@@ -78,7 +76,7 @@ fn pow(x: f64, y: f64) -> Result<f64, PyErr> {
     }
     let r = x.powf(y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {
-        return Err(PyErr::new(ExcKind::OverflowError, RANGE));
+        return Err(PyErr::new(ExcKind::OverflowError, MATH_RANGE_MESSAGE));
     }
     Ok(r)
 }
@@ -149,6 +147,43 @@ pub unsafe extern "C" fn roast_rt_math(
 ) -> f64 {
     // SAFETY: forwarded caller guarantees.
     unsafe { finish(ctx, unary(op, x), 0.0, (file, file_len, pos)) }
+}
+
+/// `math.sin(x)` of an `x` compiled code has found finite: the platform's
+/// libm, as CPython calls it.
+#[no_mangle]
+pub extern "C" fn roast_rt_sin(x: f64) -> f64 {
+    x.sin()
+}
+
+/// `math.cos(x)` of a finite `x` (see [`roast_rt_sin`]).
+#[no_mangle]
+pub extern "C" fn roast_rt_cos(x: f64) -> f64 {
+    x.cos()
+}
+
+/// `math.tan(x)` of a finite `x` (see [`roast_rt_sin`]).
+#[no_mangle]
+pub extern "C" fn roast_rt_tan(x: f64) -> f64 {
+    x.tan()
+}
+
+/// `math.atan(x)`, which raises for no `x`.
+#[no_mangle]
+pub extern "C" fn roast_rt_atan(x: f64) -> f64 {
+    x.atan()
+}
+
+/// `math.exp(x)` before compiled code's test for overflow.
+#[no_mangle]
+pub extern "C" fn roast_rt_exp(x: f64) -> f64 {
+    x.exp()
+}
+
+/// `math.log(x)` of an `x` compiled code has found above 0 or NaN.
+#[no_mangle]
+pub extern "C" fn roast_rt_log(x: f64) -> f64 {
+    x.ln()
 }
 
 /// `math.<op>(x, y)`.

@@ -17,6 +17,10 @@ pub const INT_OVERFLOW_MESSAGE: &str = "int result out of 64-bit range";
 /// (`math.sqrt(-1.0)`).
 pub const MATH_DOMAIN_MESSAGE: &str = "math domain error";
 
+/// The message of the `OverflowError` a `math` function raises when its
+/// result overflows.
+pub const MATH_RANGE_MESSAGE: &str = "math range error";
+
 /// Builds a [`Location`] from the raw pieces compiled code passes.
 ///
 /// # Safety
