@@ -23,7 +23,7 @@ use super::sort::sort_list;
 use super::string::{self, new_char, new_str, Str};
 use super::tuple::Tuple;
 use crate::context::Ctx;
-use crate::py::parse::{parse_float, parse_int};
+use crate::py::parse::{parse_float, parse_int, plain_decimal};
 use crate::py::slice::slice_indices;
 use crate::py::unicode::is_ascii_space;
 use crate::py::{pystr, PyErr};
@@ -831,11 +831,12 @@ pub unsafe extern "C" fn roast_rt_str_word_start(s: *mut u8, from: i64) -> i64 {
     let s = unsafe { Str::from_ptr(s) };
     let from = usize::try_from(from).unwrap_or(usize::MAX).min(s.len());
     let start = if s.is_ascii() {
-        let bytes = &s.as_str().as_bytes()[from..];
-        bytes
-            .iter()
-            .position(|&b| !is_ascii_space(b))
-            .map(|i| from + i)
+        let bytes = s.as_str().as_bytes();
+        let mut i = from;
+        while i < bytes.len() && is_ascii_space(bytes[i]) {
+            i += 1;
+        }
+        (i < bytes.len()).then_some(i)
     } else {
         pystr::word_start(s.as_str(), from)
     };
@@ -855,12 +856,12 @@ pub unsafe extern "C" fn roast_rt_str_word_at(s: *mut u8, start: i64) -> *mut u8
     let text = s.as_str();
     let start = usize::try_from(start).unwrap_or(usize::MAX).min(text.len());
     if s.is_ascii() {
-        let rest = &text.as_bytes()[start..];
-        let len = rest
-            .iter()
-            .position(|&b| is_ascii_space(b))
-            .unwrap_or(rest.len());
-        return string::new_counted(&text[start..start + len], len).ptr();
+        let bytes = text.as_bytes();
+        let mut end = start;
+        while end < bytes.len() && !is_ascii_space(bytes[end]) {
+            end += 1;
+        }
+        return string::new_ascii(&bytes[start..end]).ptr();
     }
     let word = &text[start..pystr::word_end(text, start)];
     string::new_counted(word, word.chars().count()).ptr()
@@ -1246,6 +1247,9 @@ pub unsafe extern "C" fn roast_rt_int_parse(
 ) -> i64 {
     // SAFETY: the contract: a live str.
     let s = unsafe { Str::from_ptr(s) };
+    if let Some(v) = plain_decimal(s.as_str().as_bytes()) {
+        return v;
+    }
     let r = parse_int(s.as_str(), 10).map_err(|e| {
         if e == PyErr::int_overflow() {
             PyErr::overflow_error(INT_OVERFLOW_MESSAGE)

@@ -332,6 +332,20 @@ pub(crate) fn new_counted(s: &str, chars: usize) -> Obj {
     }
 }
 
+/// A new `str` of ASCII `bytes` (the immortal one for none or one).
+pub(crate) fn new_ascii(bytes: &[u8]) -> Obj {
+    debug_assert!(bytes.is_ascii());
+    match *bytes {
+        [] => immortal(0),
+        [b] => immortal(1 + b as usize),
+        _ => {
+            let o = alloc_str(bytes.len());
+            append(o, bytes, bytes.len());
+            o
+        }
+    }
+}
+
 /// The one-character string of `c`.
 pub(crate) fn new_char(c: char) -> Obj {
     if c.is_ascii() {

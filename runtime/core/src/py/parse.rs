@@ -51,7 +51,7 @@ fn digit_value(b: u8) -> u32 {
 /// in `i64`; leading zeros are fine in base 10). Everything else (spaces,
 /// `+`, underscores, other digits, more digits, errors) takes the full
 /// parse.
-fn plain_decimal(bytes: &[u8]) -> Option<i64> {
+pub(crate) fn plain_decimal(bytes: &[u8]) -> Option<i64> {
     let (negative, digits) = match bytes {
         [b'-', rest @ ..] => (true, rest),
         _ => (false, bytes),
