@@ -824,3 +824,31 @@ def rest(x: float) -> float:
     assert_eq!(count(&f, "rest", "MathUnary"), 1);
     assert_eq!(count(&f, "rest", "FAbs"), 2);
 }
+
+#[test]
+fn divmod_unpacked_makes_no_tuple_and_divides_once() {
+    let f = functions(
+        r#"
+def digits(x: int, b: int) -> list[int]:
+    out: list[int] = []
+    while x > 0:
+        x, r = divmod(x, b)
+        out.append(r)
+    return out
+
+
+def halves(a: int, b: int) -> int:
+    return a // b + a % b
+"#,
+    );
+    // `q, r = divmod(x, b)`: the floor quotient from one division (the
+    // remainder it adjusts by is `x - q * b`), the remainder from the
+    // quotient: no tuple, no second division, one zero test.
+    assert_eq!(count(&f, "digits", "TupleNew"), 0);
+    assert_eq!(count(&f, "digits", "SDiv"), 1);
+    assert_eq!(count(&f, "digits", "SRem"), 0);
+    assert_eq!(count(&f, "digits", "ZeroDivisionError"), 1);
+    // Apart, `//` divides once and `%` once.
+    assert_eq!(count(&f, "halves", "SDiv"), 1);
+    assert_eq!(count(&f, "halves", "SRem"), 1);
+}

@@ -101,6 +101,29 @@ enum IterState {
     Zip(Vec<IterState>),
 }
 
+/// For `item`, the second of `items`: its operands `x` and `y` (locals)
+/// when it is the int `x % y` and the first is `x // y`.
+fn int_remainder_after(items: &[hir::Expr], item: &hir::Expr) -> Option<(Operand, Operand)> {
+    let [first, second] = items else {
+        return None;
+    };
+    let operands = |e: &hir::Expr, want: hir::ArithOp| match &e.kind {
+        ExprKind::Arith(op, x, y) if *op == want && e.ty == Type::Int => match (&x.kind, &y.kind) {
+            (ExprKind::Local(x), ExprKind::Local(y)) => Some((*x, *y)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let quotient = operands(first, hir::ArithOp::FloorDiv)?;
+    let remainder = operands(second, hir::ArithOp::Mod)?;
+    (std::ptr::eq(item, second) && quotient == remainder).then(|| {
+        (
+            Operand::Local(local(quotient.0)),
+            Operand::Local(local(quotient.1)),
+        )
+    })
+}
+
 /// The `math` function a `roast_rt_math` call's operands name, when MIR
 /// lowers it itself ([`Builder::math_unary`]).
 fn inline_math(ops: &[RtOperand]) -> Option<&'static str> {
@@ -1282,6 +1305,51 @@ impl Builder<'_> {
             _ => RtFn::DictDelItem,
         };
         self.call_rt(f, vec![val(c), val(i)], Type::None, span);
+    }
+
+    /// `a, b = e` where `e` makes its tuple on the spot, after bindings
+    /// of hidden locals (`divmod(x, y)` is `q, r` of `x` and `y` bound
+    /// once): the bindings, then every item into a temporary, then the
+    /// targets from them — no tuple object. False (nothing lowered) for
+    /// other values.
+    pub(super) fn unpack_made_tuple(&mut self, pattern: &Pattern, e: &hir::Expr) -> bool {
+        let mut made = e;
+        let mut lets = Vec::new();
+        while let ExprKind::Let(id, value, body) = &made.kind {
+            lets.push((*id, &**value));
+            made = body;
+        }
+        let (Pattern::Tuple(targets), ExprKind::Tuple(items)) = (pattern, &made.kind) else {
+            return false;
+        };
+        if targets.len() != items.len() {
+            return false;
+        }
+        for (id, value) in lets {
+            let v = self.expr_owned(value);
+            self.store_local(local(id), v, value.ty);
+        }
+        let mut values: Vec<Operand> = Vec::new();
+        for item in items {
+            let v = match (&values[..], int_remainder_after(items, item)) {
+                // `divmod` of ints: the remainder from the floor quotient,
+                // `x - q * y`, exact in wrapping arithmetic (the true
+                // remainder fits), with no second division or zero test.
+                ([q], Some((x, y))) => {
+                    let product = self.assign(Type::Int, Rvalue::Binary(BinOp::IMul, *q, y));
+                    self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, x, product))
+                }
+                _ => self.expr(item),
+            };
+            values.push(self.assign(item.ty, Rvalue::Use(v)));
+        }
+        let parts = values
+            .into_iter()
+            .zip(items)
+            .map(|(v, item)| Item::One(v, item.ty))
+            .collect();
+        self.bind(pattern, Item::Many(parts));
+        true
     }
 
     /// Binds an item to a pattern, moving owned values into the locals.

@@ -1156,8 +1156,10 @@ impl Builder<'_> {
                 orelse,
             } => self.for_each(pattern, iter, body, orelse),
             hir::Stmt::Unpack(pattern, e) => {
-                let v = self.expr(e);
-                self.bind(pattern, heap::Item::One(v, e.ty));
+                if !self.unpack_made_tuple(pattern, e) {
+                    let v = self.expr(e);
+                    self.bind(pattern, heap::Item::One(v, e.ty));
+                }
             }
             hir::Stmt::StrAppend(l, e) => self.str_append(local(*l), e),
             hir::Stmt::SetGlobal(slot, e) => self.set_global(*slot, e),
@@ -1723,15 +1725,23 @@ impl Builder<'_> {
                 self.push(Statement::Assign(result, Rvalue::Use(special)));
                 self.goto(join);
                 self.switch_to(general);
-                let r = self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, b));
+                // The truncated quotient (for `//`), and the remainder from
+                // it (`a - q * b`, exact: one division) or on its own.
+                let q = floor.then(|| self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b)));
+                let r = match q {
+                    Some(q) => {
+                        let product = self.assign(Type::Int, Rvalue::Binary(BinOp::IMul, q, b));
+                        self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, a, product))
+                    }
+                    None => self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, b)),
+                };
                 // Round toward negative infinity: adjust when the remainder is
                 // nonzero and its sign differs from the divisor's.
                 let nonzero = cmp(self, IntCond::Ne, r, Operand::Int(0));
                 let signs = self.assign(Type::Int, Rvalue::Binary(BinOp::Xor, r, b));
                 let differ = cmp(self, IntCond::SLt, signs, Operand::Int(0));
                 let adjust = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, nonzero, differ));
-                let value = if floor {
-                    let q = self.assign(Type::Int, Rvalue::Binary(BinOp::SDiv, a, b));
+                let value = if let Some(q) = q {
                     let one = self.assign(Type::Int, Rvalue::Unary(UnOp::BoolToInt, adjust));
                     self.assign(Type::Int, Rvalue::Binary(BinOp::ISub, q, one))
                 } else {
