@@ -334,10 +334,26 @@ pub unsafe extern "C" fn roast_rt_str_repeat(
         s.obj().incref();
         return s.obj().ptr();
     }
+    // Repetitions up to a gigabyte made in place; beyond, the checks of
+    // `pystr::repeat` (OverflowError past i64, MemoryError).
+    let small = usize::try_from(n)
+        .ok()
+        .filter(|&n| n >= 2 && s.len() != 0)
+        .filter(|n| {
+            s.len()
+                .checked_mul(*n)
+                .is_some_and(|b| b <= REPEAT_IN_PLACE)
+        });
+    if let Some(n) = small {
+        return string::repeat(s, n).ptr();
+    }
     let r = pystr::repeat(s.as_str(), n).map(|t| new_str(&t));
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }
+
+/// The largest `s * n` (in bytes) [`roast_rt_str_repeat`] makes in place.
+const REPEAT_IN_PLACE: usize = 1 << 30;
 
 /// `s[i]`; `IndexError: string index out of range`. O(1) for ASCII text.
 ///

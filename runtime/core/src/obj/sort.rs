@@ -6,8 +6,13 @@ use super::desc::{Kind, TypeDesc};
 use super::heap::{Val, View};
 use super::list::List;
 use super::ops::{compare, Op};
+use super::string::Str;
 use crate::py::PyErr;
 use std::cmp::Ordering;
+
+/// Lists of totally ordered values up to this long are sorted by
+/// insertion, comparing values directly (at most [`RUN`]).
+const SHORT: usize = 12;
 
 /// Elements up to this many are sorted by insertion before merging.
 const RUN: usize = 24;
@@ -75,10 +80,20 @@ fn word_order(d: &'static TypeDesc, a: u64, b: u64) -> Ordering {
     match d.kind() {
         Kind::Int | Kind::Bool => (a as i64).cmp(&(b as i64)),
         _ if a == b => Ordering::Equal,
+        Kind::Str => {
+            // SAFETY: words of type `str` held by a live list (or its
+            // keys), so live strs.
+            let (x, y) = unsafe { (Str::from_ptr(a as *mut u8), Str::from_ptr(b as *mut u8)) };
+            let (x, y) = (x.as_str().as_bytes(), y.as_str().as_bytes());
+            // Most strs differ in their first byte: no call to compare.
+            match (x.first(), y.first()) {
+                (Some(p), Some(q)) if p != q => p.cmp(q),
+                _ => x.cmp(y),
+            }
+        }
         // SAFETY: words of type `d` held by a live list (or its keys), so
         // live objects of that type.
         _ => match unsafe { (Val::new(a, d).view(), Val::new(b, d).view()) } {
-            (View::Str(x), View::Str(y)) => x.as_str().cmp(y.as_str()),
             (View::Tuple(x), View::Tuple(y)) => (0..d.param_count())
                 .map(|i| word_order(d.param(i), x.words()[i], y.words()[i]))
                 .find(|o| o.is_ne())
@@ -244,6 +259,11 @@ fn sort_by_value<T: Copy>(
         // type `d`, which keeps them alive.
         unsafe { Val::new(value(t), d) }
     };
+    if items.len() <= SHORT && totally_ordered(d) {
+        // A few items: inserted in order (the merge sort's first step, all
+        // it does for so few), compared directly, with no summaries made.
+        return merge_sort(items, &mut |a, b| word_order(d, value(a), value(b)).is_lt());
+    }
     match d.kind() {
         Kind::Int | Kind::Bool => {
             let no_tie: Option<fn(T, T) -> Ordering> = None;

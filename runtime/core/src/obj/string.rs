@@ -459,6 +459,37 @@ pub(crate) fn join(sep: Str, words: &[u64]) -> Obj {
     o
 }
 
+/// `s * n` for `n >= 2` and a nonempty `s` whose repetition the caller
+/// has found small enough to allocate: one allocation, the text copied
+/// once and then in doubling runs of what is already there (one fill for
+/// a one-byte `s`).
+pub(crate) fn repeat(s: Str, n: usize) -> Obj {
+    let bytes = s.as_str().as_bytes();
+    let len = bytes.len() * n;
+    let o = alloc_str(len);
+    // SAFETY: `o` is fresh with room for `len` bytes; every copy below
+    // stays within them, from the part already written to the part not
+    // yet written (not overlapping); the header is set to them last.
+    unsafe {
+        let to = o.ptr().add(HEAD);
+        if let [b] = bytes {
+            std::ptr::write_bytes(to, *b, len);
+        } else {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len());
+            let mut done = bytes.len();
+            while done < len {
+                let run = done.min(len - done);
+                std::ptr::copy_nonoverlapping(to, to.add(done), run);
+                done += run;
+            }
+        }
+        let head = o.cast::<StrLayout>();
+        (*head).len = len as u64;
+        (*head).chars = (s.chars() * n) as u64;
+    }
+    o
+}
+
 /// `a += b`: consumes the caller's reference to `a` and returns the
 /// result. A string nobody else holds grows in place, its capacity at least
 /// doubling, so appending in a loop takes amortized linear time.
