@@ -302,6 +302,65 @@ fn dicts_keyed_by_int_tuples_find_equal_tuples() {
 }
 
 #[test]
+fn dicts_keyed_by_tuples_of_strs_and_ints_find_equal_tuples() {
+    // Keys of `dict[tuple[str, int, str], int]` hashed and compared item by
+    // item: each lookup uses a new tuple of new strs equal to (not the same
+    // objects as) the stored key's, as `d[(a, n, b)]` does; a key differing
+    // in one str (or in the int) finds what the model says.
+    let before = live_objects();
+    let key_d = t(Kind::Tuple, &[str_d(), int(), str_d()]);
+    let d_ti = t(Kind::Dict, &[key_d, int()]);
+    let key = |a: &str, n: i64, b: &str| {
+        // SAFETY: a fresh tuple of three word items, stored at 16 + 8 * i;
+        // it takes over the new strs' references.
+        unsafe {
+            let k = roast_rt_tuple_new(key_d);
+            for (i, w) in [s(a) as u64, n as u64, s(b) as u64].into_iter().enumerate() {
+                *(k.add(16 + 8 * i) as *mut u64) = w;
+            }
+            k
+        }
+    };
+    let names = [
+        "",
+        "a",
+        "ab",
+        "stone",
+        "river",
+        "é",
+        "a longer word than sixteen bytes",
+    ];
+    let triples: Vec<(&str, i64, &str)> = (0..2000usize)
+        .map(|i| (names[i % 7], (i % 5) as i64 - 2, names[(i * 3 / 7) % 7]))
+        .collect();
+    let mut model: std::collections::HashMap<(&str, i64, &str), i64> = Default::default();
+    // SAFETY: live objects of the right types throughout.
+    unsafe {
+        let d = roast_rt_dict_new(d_ti);
+        for (n, &(a, x, b)) in triples.iter().enumerate() {
+            let k = key(a, x, b);
+            roast_rt_dict_setitem(d, k as u64, n as u64);
+            model.insert((a, x, b), n as i64);
+            decref(k);
+        }
+        assert_eq!(*(d.add(16) as *const u64), model.len() as u64, "len @16");
+        for (&(a, x, b), &v) in &model {
+            let k = key(a, x, b);
+            assert_eq!(roast_rt_dict_get(d, k as u64, u64::MAX), v as u64);
+            decref(k);
+            for (a2, x2, b2) in [(b, x, a), (a, x + 1, b), (a, x, "zz")] {
+                let other = key(a2, x2, b2);
+                let want = model.get(&(a2, x2, b2)).map_or(u64::MAX, |&v| v as u64);
+                assert_eq!(roast_rt_dict_get(d, other as u64, u64::MAX), want);
+                decref(other);
+            }
+        }
+        decref(d);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
 fn dict_lookups_stay_exact_whatever_the_last_entry_was() {
     // Each lookup first tries the entry last found or added; a random mix
     // of lookups, stores, deletions and rebuilds through equal keys held

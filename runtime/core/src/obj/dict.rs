@@ -8,7 +8,7 @@
 use super::desc::Kind;
 use super::desc::TypeDesc;
 use super::heap::{Header, Obj, Val};
-use super::ops::{eq, hash, hash_int, hash_int_items, hash_str};
+use super::ops::{eq, hash, hash_flat_items, hash_int, hash_int_items, hash_str};
 use super::string::{bytes_eq, Str};
 use super::tuple::Tuple;
 use std::cell::Cell;
@@ -98,6 +98,8 @@ enum Keys {
     Strs,
     /// Tuples of ints and bools, equal when their item words are.
     IntTuples,
+    /// Tuples of ints, bools and strs (some strs), equal item by item.
+    FlatTuples,
     Other,
 }
 
@@ -107,7 +109,11 @@ impl Keys {
         match d.key_desc().kind() {
             Kind::Int | Kind::Bool => Keys::Words,
             Kind::Str => Keys::Strs,
-            Kind::Tuple if int_items(d.key_desc()) => Keys::IntTuples,
+            Kind::Tuple => match flat_items(d.key_desc()) {
+                Some(true) => Keys::IntTuples,
+                Some(false) => Keys::FlatTuples,
+                None => Keys::Other,
+            },
             _ => Keys::Other,
         }
     }
@@ -118,6 +124,7 @@ impl Keys {
             Keys::Words => hash_int(key.word() as i64),
             Keys::Strs => hash_str(as_str(key)),
             Keys::IntTuples => hash_int_items(as_tuple(key.word()).words()),
+            Keys::FlatTuples => hash_flat_items(key.desc(), as_tuple(key.word()).words()),
             Keys::Other => hash(key),
         }
     }
@@ -143,14 +150,38 @@ impl Keys {
                 let (a, b) = (as_tuple(stored), as_tuple(key.word()));
                 stored == key.word() || a.words().iter().zip(b.words()).all(|(x, y)| x == y)
             }
+            Keys::FlatTuples => {
+                let (a, b) = (as_tuple(stored), as_tuple(key.word()));
+                let items = a.words().iter().zip(b.words()).enumerate();
+                stored == key.word()
+                    || items.into_iter().all(|(i, (&x, &y))| {
+                        x == y
+                            || key.desc().param(i).kind() == Kind::Str && {
+                                // SAFETY: str items of live tuples are live strs.
+                                let (x, y) = unsafe {
+                                    (Str::from_ptr(x as *mut u8), Str::from_ptr(y as *mut u8))
+                                };
+                                bytes_eq(x.as_str().as_bytes(), y.as_str().as_bytes())
+                            }
+                    })
+            }
             Keys::Other => eq(d.key_val(stored), key),
         }
     }
 }
 
-/// Whether the tuple type `d` holds only ints and bools.
-fn int_items(d: &TypeDesc) -> bool {
-    (0..d.param_count()).all(|i| matches!(d.param(i).kind(), Kind::Int | Kind::Bool))
+/// For a tuple type `d` whose items are all ints, bools or strs: whether
+/// they are all ints and bools; `None` for other tuple types.
+fn flat_items(d: &TypeDesc) -> Option<bool> {
+    let mut ints = true;
+    for i in 0..d.param_count() {
+        match d.param(i).kind() {
+            Kind::Int | Kind::Bool => {}
+            Kind::Str => ints = false,
+            _ => return None,
+        }
+    }
+    Some(ints)
 }
 
 /// The tuple a key word of a tuple-keyed dict is.

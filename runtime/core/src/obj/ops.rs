@@ -2,6 +2,7 @@
 //! `<`/`<=`, hashing for dict keys, `repr()`, `str()` and `format()`, with
 //! CPython 3.11's semantics.
 
+use super::desc::{Kind, TypeDesc};
 use super::heap::{Val, View};
 use super::string::{self, bytes_eq, new_str, Str};
 use crate::obj::heap::Obj;
@@ -159,6 +160,20 @@ pub(crate) fn hash_int_items(words: &[u64]) -> u64 {
     words
         .iter()
         .fold(SEED, |h, &w| fold_mul(h ^ hash_int(w as i64), MUL))
+}
+
+/// [`hash`] of a tuple of type `d` whose items are ints, bools and strs,
+/// from its item words: the same fold as the general case, without a view
+/// of each item.
+pub(crate) fn hash_flat_items(d: &TypeDesc, words: &[u64]) -> u64 {
+    words.iter().enumerate().fold(SEED, |h, (i, &w)| {
+        let item = match d.param(i).kind() {
+            // SAFETY: a str item word of a live tuple is a live str.
+            Kind::Str => hash_str(unsafe { Str::from_ptr(w as *mut u8) }),
+            _ => hash_int(w as i64),
+        };
+        fold_mul(h ^ item, MUL)
+    })
 }
 
 /// Appends `repr(v)` to `out`, nested containers exactly as CPython prints
