@@ -276,29 +276,49 @@ fn dicts_keyed_by_int_tuples_find_equal_tuples() {
     let triples: Vec<(i64, bool, i64)> = (0..3000i64)
         .map(|i| ((i % 41) - 20, i % 3 == 0, ((i * 7919) << 20) | (i % 5)))
         .collect();
-    let mut model: std::collections::HashMap<(i64, bool, i64), i64> = Default::default();
+    check_keyed_dict(
+        d_ti,
+        &triples,
+        |(a, b, c)| key(a, b, c),
+        |(a, b, c)| vec![(a, !b, c)],
+    );
+    assert_eq!(live_objects(), before);
+}
+
+/// Fills a `dict[K, int]` of type `d_ti` with `keys[n] -> n`, each key an
+/// object `make` builds anew, then looks up every key, and the keys
+/// `variants` gives for it, through new objects (equal to, not the same
+/// as, the stored ones), checking each answer against a model.
+fn check_keyed_dict<K: Copy + Eq + std::hash::Hash>(
+    d_ti: &'static TypeDesc,
+    keys: &[K],
+    make: impl Fn(K) -> *mut u8,
+    variants: impl Fn(K) -> Vec<K>,
+) {
+    let mut model: std::collections::HashMap<K, i64> = Default::default();
     // SAFETY: live objects of the right types throughout.
     unsafe {
         let d = roast_rt_dict_new(d_ti);
-        for (n, &(a, b, c)) in triples.iter().enumerate() {
-            let k = key(a, b, c);
-            roast_rt_dict_setitem(d, k as u64, n as u64);
-            model.insert((a, b, c), n as i64);
-            decref(k);
+        for (n, &k) in keys.iter().enumerate() {
+            let o = make(k);
+            roast_rt_dict_setitem(d, o as u64, n as u64);
+            model.insert(k, n as i64);
+            decref(o);
         }
         assert_eq!(*(d.add(16) as *const u64), model.len() as u64, "len @16");
-        for (&(a, b, c), &v) in &model {
-            let k = key(a, b, c);
-            assert_eq!(roast_rt_dict_get(d, k as u64, u64::MAX), v as u64);
-            decref(k);
-            let other = key(a, !b, c);
-            let want = model.get(&(a, !b, c)).map_or(u64::MAX, |&v| v as u64);
-            assert_eq!(roast_rt_dict_get(d, other as u64, u64::MAX), want);
-            decref(other);
+        for (&k, &v) in &model {
+            let o = make(k);
+            assert_eq!(roast_rt_dict_get(d, o as u64, u64::MAX), v as u64);
+            decref(o);
+            for other in variants(k) {
+                let o = make(other);
+                let want = model.get(&other).map_or(u64::MAX, |&v| v as u64);
+                assert_eq!(roast_rt_dict_get(d, o as u64, u64::MAX), want);
+                decref(o);
+            }
         }
         decref(d);
     }
-    assert_eq!(live_objects(), before);
 }
 
 #[test]
@@ -333,30 +353,12 @@ fn dicts_keyed_by_tuples_of_strs_and_ints_find_equal_tuples() {
     let triples: Vec<(&str, i64, &str)> = (0..2000usize)
         .map(|i| (names[i % 7], (i % 5) as i64 - 2, names[(i * 3 / 7) % 7]))
         .collect();
-    let mut model: std::collections::HashMap<(&str, i64, &str), i64> = Default::default();
-    // SAFETY: live objects of the right types throughout.
-    unsafe {
-        let d = roast_rt_dict_new(d_ti);
-        for (n, &(a, x, b)) in triples.iter().enumerate() {
-            let k = key(a, x, b);
-            roast_rt_dict_setitem(d, k as u64, n as u64);
-            model.insert((a, x, b), n as i64);
-            decref(k);
-        }
-        assert_eq!(*(d.add(16) as *const u64), model.len() as u64, "len @16");
-        for (&(a, x, b), &v) in &model {
-            let k = key(a, x, b);
-            assert_eq!(roast_rt_dict_get(d, k as u64, u64::MAX), v as u64);
-            decref(k);
-            for (a2, x2, b2) in [(b, x, a), (a, x + 1, b), (a, x, "zz")] {
-                let other = key(a2, x2, b2);
-                let want = model.get(&(a2, x2, b2)).map_or(u64::MAX, |&v| v as u64);
-                assert_eq!(roast_rt_dict_get(d, other as u64, u64::MAX), want);
-                decref(other);
-            }
-        }
-        decref(d);
-    }
+    check_keyed_dict(
+        d_ti,
+        &triples,
+        |(a, x, b)| key(a, x, b),
+        |(a, x, b)| vec![(b, x, a), (a, x + 1, b), (a, x, "zz")],
+    );
     assert_eq!(live_objects(), before);
 }
 
