@@ -334,7 +334,7 @@ pub unsafe extern "C" fn roast_rt_str_repeat(
         s.obj().incref();
         return s.obj().ptr();
     }
-    // Repetitions up to a gigabyte made in place; beyond, the checks of
+    // Repetitions up to 64 MiB made in place; beyond, the checks of
     // `pystr::repeat` (OverflowError past i64, MemoryError).
     let small = usize::try_from(n)
         .ok()
@@ -353,7 +353,7 @@ pub unsafe extern "C" fn roast_rt_str_repeat(
 }
 
 /// The largest `s * n` (in bytes) [`roast_rt_str_repeat`] makes in place.
-const REPEAT_IN_PLACE: usize = 1 << 30;
+const REPEAT_IN_PLACE: usize = 1 << 26;
 
 /// `s[i]`; `IndexError: string index out of range`. O(1) for ASCII text.
 ///
