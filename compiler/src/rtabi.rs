@@ -190,6 +190,7 @@ runtime_functions! {
     ListConcat = roast_rt_list_concat(Word, Word) -> Word;
     ListRepeat = roast_rt_list_repeat(Ctx, Word, I64, Site) -> Word [raises];
     ListFill = roast_rt_list_fill(Ctx, Desc, Word, I64, Site) -> Word [raises];
+    ListExtendFill = roast_rt_list_extend_fill(Ctx, Word, Word, I64, Site) -> Void [raises];
     ListExtend = roast_rt_list_extend(Word, Word) -> Void;
     ListExtendSlice = roast_rt_list_extend_slice(Ctx, Word, Word, I64, I64, I64, I64, Site) -> Void [raises];
     ListContains = roast_rt_list_contains(Word, Word) -> U8;

@@ -738,20 +738,34 @@ def pull(a: list[float], b: list[float]) -> float:
 fn new_lists_are_filled_extended_and_popped_without_extra_lists_or_calls() {
     let f = functions(
         r#"
+def zeros(n: int) -> list[int]:
+    return [0] * n
+
+
 def row(i: int, n: int) -> list[int]:
     return [i] + [0] * n
+
+
+def joined(a: list[int], b: list[int]) -> list[int]:
+    return [len(a)] + b
 
 
 def top(stack: list[int]) -> int:
     return stack.pop() + stack.pop(-1)
 "#,
     );
-    // `[0] * n` is made filled (no one-item list, no repetition of one),
-    // and `[i] + ...` extends the new `[i]` (no third list).
-    assert_eq!(count(&f, "row", "ListFill"), 1);
+    // `[0] * n` is made filled (no one-item list, no repetition of one).
+    assert_eq!(count(&f, "zeros", "ListFill"), 1);
+    assert_eq!(count(&f, "zeros", "ListRepeat"), 0);
+    // `[i] + [0] * n` appends the zeros to the new `[i]`: one list in all.
+    assert_eq!(count(&f, "row", "func: ListFill"), 0);
     assert_eq!(count(&f, "row", "ListRepeat"), 0);
     assert_eq!(count(&f, "row", "ListConcat"), 0);
-    assert_eq!(count(&f, "row", "ListExtend"), 1);
+    assert_eq!(count(&f, "row", "func: ListExtendFill"), 1);
+    assert_eq!(count(&f, "row", "func: ListNew"), 1);
+    // `[x] + b` extends the new `[x]` (no third list).
+    assert_eq!(count(&f, "joined", "ListConcat"), 0);
+    assert_eq!(count(&f, "joined", "func: ListExtend,"), 1);
     // `pop()` is a length test, a load and a store of the length.
     assert_eq!(count(&f, "top", "ListPop"), 0);
     assert_eq!(count(&f, "top", "pop from empty list"), 2);

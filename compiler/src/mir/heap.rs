@@ -401,13 +401,33 @@ impl Builder<'_> {
                     unreachable!("matched above")
                 };
                 let sum = self.expr(a);
-                let more = self.expr(b);
-                self.call_rt(
-                    RtFn::ListExtend,
-                    vec![val(sum), val(more)],
-                    Type::None,
-                    span,
-                );
+                match &b.kind {
+                    // `[a] + [x] * n`: the copies of `x` appended, with no
+                    // list of them.
+                    ExprKind::Runtime(RtFn::ListRepeat, parts) if matches!(parts.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>
+                    {
+                        let [RtOperand::Value(l), RtOperand::Value(n)] = parts.as_slice() else {
+                            unreachable!("matched above")
+                        };
+                        let item = self.expr(single_plain_item(l).expect("matched above"));
+                        let n = self.expr(n);
+                        self.call_rt(
+                            RtFn::ListExtendFill,
+                            vec![val(sum), val(item), val(n)],
+                            Type::None,
+                            b.span,
+                        );
+                    }
+                    _ => {
+                        let more = self.expr(b);
+                        self.call_rt(
+                            RtFn::ListExtend,
+                            vec![val(sum), val(more)],
+                            Type::None,
+                            span,
+                        );
+                    }
+                }
                 sum
             }
             ExprKind::Runtime(RtFn::ListRepeat, ops) if matches!(ops.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>

@@ -1608,6 +1608,35 @@ pub unsafe extern "C" fn roast_rt_list_fill(
     unsafe { new_list_or_raise(ctx, List::filled(d, w, n), file, file_len, pos) }
 }
 
+/// `l.extend([w] * n)` (`[a] + [w] * n` of a new `[a]`), without the
+/// repeated list: `OverflowError: result too large to allocate` raised as
+/// for [`roast_rt_list_fill`] when the items cannot be allocated.
+///
+/// # Safety
+/// See the [module contract](self); `w` is a live element of `l`'s type.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_extend_fill(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    w: u64,
+    n: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    if !l.fill_more(w, usize::try_from(n).unwrap_or(0)) {
+        let e = PyErr::overflow_error(TOO_LARGE);
+        // SAFETY: forwarded caller guarantee.
+        unsafe { raise_py_err(ctx, e, file, file_len, pos) };
+    }
+}
+
+/// The message of the error a repetition too large to allocate raises
+/// (CPython: `MemoryError`).
+const TOO_LARGE: &str = "result too large to allocate";
+
 /// A new list made by repetition, or `OverflowError: result too large to
 /// allocate` (CPython: `MemoryError`) raised and null when it could not
 /// be allocated.
@@ -1624,7 +1653,7 @@ unsafe fn new_list_or_raise(
     match made {
         Some(l) => l.obj().ptr(),
         None => {
-            let e = PyErr::overflow_error("result too large to allocate");
+            let e = PyErr::overflow_error(TOO_LARGE);
             // SAFETY: forwarded caller guarantee.
             unsafe { raise_py_err(ctx, e, file, file_len, pos) };
             null_mut()

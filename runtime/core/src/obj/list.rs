@@ -254,27 +254,39 @@ impl List {
     /// `[w] * n`: a new list of type `desc` holding `n` new references to
     /// the element word `w`; `None` if it cannot be allocated.
     pub(crate) fn filled(desc: &'static TypeDesc, w: u64, n: usize) -> Option<List> {
-        let elem = desc.param(0);
         let l = List::new(desc, Vec::new());
-        if byte_elements(elem) {
-            let mut bytes = Vec::new();
-            bytes.try_reserve_exact(n).ok()?;
-            bytes.resize(n, w as u8);
-            l.with_bytes(|v| *v = bytes);
+        if l.fill_more(w, n) {
+            Some(l)
         } else {
-            let mut words = Vec::new();
-            words.try_reserve_exact(n).ok()?;
-            words.resize(n, w);
-            if elem.kind().is_heap() {
-                // SAFETY: `w` is a live element of type `elem` (the caller's).
-                let v = unsafe { Val::new(w, elem) };
-                for _ in 0..n {
-                    v.incref();
-                }
-            }
-            l.with_words(|v| *v = words);
+            l.release();
+            None
         }
-        Some(l)
+    }
+
+    /// Appends `n` new references to the element word `w` (as
+    /// `l.extend([w] * n)`, without that list); false, the list unchanged,
+    /// if they cannot be allocated.
+    pub(crate) fn fill_more(self, w: u64, n: usize) -> bool {
+        let elem = self.elem();
+        let grown = if byte_elements(elem) {
+            self.with_bytes(|v| {
+                v.try_reserve_exact(n)
+                    .map(|()| v.resize(v.len() + n, w as u8))
+            })
+        } else {
+            self.with_words(|v| v.try_reserve_exact(n).map(|()| v.resize(v.len() + n, w)))
+        };
+        if grown.is_err() {
+            return false;
+        }
+        if elem.kind().is_heap() {
+            // SAFETY: `w` is a live element of type `elem` (the caller's).
+            let v = unsafe { Val::new(w, elem) };
+            for _ in 0..n {
+                v.incref();
+            }
+        }
+        true
     }
 
     /// Appends the element word `w`, taking over its reference.
