@@ -750,6 +750,10 @@ def joined(a: list[int], b: list[int]) -> list[int]:
     return [len(a)] + b
 
 
+def without(xs: list[int], i: int) -> list[int]:
+    return xs[:i] + xs[i + 1:]
+
+
 def top(stack: list[int]) -> int:
     return stack.pop() + stack.pop(-1)
 "#,
@@ -766,6 +770,11 @@ def top(stack: list[int]) -> int:
     // `[x] + b` extends the new `[x]` (no third list).
     assert_eq!(count(&f, "joined", "ListConcat"), 0);
     assert_eq!(count(&f, "joined", "func: ListExtend,"), 1);
+    // `xs[:i] + xs[i + 1:]`: the first slice extended by the run of the
+    // second, which makes no list.
+    assert_eq!(count(&f, "without", "func: ListSlice"), 1);
+    assert_eq!(count(&f, "without", "func: ListExtendSlice"), 1);
+    assert_eq!(count(&f, "without", "ListConcat"), 0);
     // `pop()` is a length test, a load and a store of the length.
     assert_eq!(count(&f, "top", "ListPop"), 0);
     assert_eq!(count(&f, "top", "pop from empty list"), 2);

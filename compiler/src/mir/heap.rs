@@ -353,26 +353,13 @@ impl Builder<'_> {
                 let code = self.expr(code);
                 self.chr(code, span)
             }
-            ExprKind::Runtime(RtFn::ListExtend, ops)
-                if matches!(ops.as_slice(), [_, RtOperand::Value(x)]
-                    if matches!(x.kind, ExprKind::Runtime(RtFn::ListSlice, _))) =>
-            {
-                // `l.extend(src[a:b])`: the runtime extends from the run of
-                // `src`, making no list of the slice.
-                let [RtOperand::Value(list), RtOperand::Value(slice)] = ops.as_slice() else {
-                    unreachable!("matched above")
+            ExprKind::Runtime(RtFn::ListExtend, ops) => {
+                let [RtOperand::Value(list), RtOperand::Value(more)] = ops.as_slice() else {
+                    unreachable!("checker: list.extend(items)")
                 };
-                let ExprKind::Runtime(RtFn::ListSlice, parts) = &slice.kind else {
-                    unreachable!("matched above")
-                };
-                let mut args = vec![val(self.expr(list))];
-                for p in parts {
-                    let RtOperand::Value(x) = p else {
-                        unreachable!("checker: slice operands are values")
-                    };
-                    args.push(val(self.expr(x)));
-                }
-                self.call_rt(RtFn::ListExtendSlice, args, Type::None, slice.span)
+                let l = self.expr(list);
+                self.extend_by(l, more, span);
+                Operand::Bool(false)
             }
             ExprKind::Runtime(RtFn::DictSetDefault, ops) if matches!(ops.as_slice(), [_, _, RtOperand::Value(x)] if makes_empty_container(x)) =>
             {
@@ -401,33 +388,7 @@ impl Builder<'_> {
                     unreachable!("matched above")
                 };
                 let sum = self.expr(a);
-                match &b.kind {
-                    // `[a] + [x] * n`: the copies of `x` appended, with no
-                    // list of them.
-                    ExprKind::Runtime(RtFn::ListRepeat, parts) if matches!(parts.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>
-                    {
-                        let [RtOperand::Value(l), RtOperand::Value(n)] = parts.as_slice() else {
-                            unreachable!("matched above")
-                        };
-                        let item = self.expr(single_plain_item(l).expect("matched above"));
-                        let n = self.expr(n);
-                        self.call_rt(
-                            RtFn::ListExtendFill,
-                            vec![val(sum), val(item), val(n)],
-                            Type::None,
-                            b.span,
-                        );
-                    }
-                    _ => {
-                        let more = self.expr(b);
-                        self.call_rt(
-                            RtFn::ListExtend,
-                            vec![val(sum), val(more)],
-                            Type::None,
-                            span,
-                        );
-                    }
-                }
+                self.extend_by(sum, b, span);
                 sum
             }
             ExprKind::Runtime(RtFn::ListRepeat, ops) if matches!(ops.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>
@@ -1173,6 +1134,38 @@ impl Builder<'_> {
         });
         self.goto(join);
         self.switch_to(join);
+    }
+
+    /// `list.extend(more)` where `more` is a list only read: `[x] * n`
+    /// appends the copies of `x` and `src[a:b]` the run of `src`, with no
+    /// list made of either; any other list is extended from.
+    fn extend_by(&mut self, list: Operand, more: &hir::Expr, span: Span) {
+        match &more.kind {
+            ExprKind::Runtime(RtFn::ListRepeat, parts) if matches!(parts.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>
+            {
+                let [RtOperand::Value(l), RtOperand::Value(n)] = parts.as_slice() else {
+                    unreachable!("matched above")
+                };
+                let item = self.expr(single_plain_item(l).expect("matched above"));
+                let n = self.expr(n);
+                let args = vec![val(list), val(item), val(n)];
+                self.call_rt(RtFn::ListExtendFill, args, Type::None, more.span);
+            }
+            ExprKind::Runtime(RtFn::ListSlice, parts) => {
+                let mut args = vec![val(list)];
+                for p in parts {
+                    let RtOperand::Value(x) = p else {
+                        unreachable!("checker: slice operands are values")
+                    };
+                    args.push(val(self.expr(x)));
+                }
+                self.call_rt(RtFn::ListExtendSlice, args, Type::None, more.span);
+            }
+            _ => {
+                let m = self.expr(more);
+                self.call_rt(RtFn::ListExtend, vec![val(list), val(m)], Type::None, span);
+            }
+        }
     }
 
     /// `math.<name>(x)` for a function [`inline_math`] names: CPython's
