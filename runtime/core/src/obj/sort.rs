@@ -3,10 +3,11 @@
 //! equal elements keep their original order either way.
 
 use super::desc::{Kind, TypeDesc};
-use super::heap::{Val, View};
+use super::heap::{Obj, Val, View};
 use super::list::List;
 use super::ops::{compare, Op};
 use super::string::Str;
+use super::tuple::Tuple;
 use crate::py::PyErr;
 use std::cmp::Ordering;
 
@@ -276,10 +277,8 @@ fn sort_by_value<T: Copy>(
             // The summary read straight from the first two item words.
             let head = |t: T| {
                 // SAFETY: as in `word_order`, a live tuple of type `d`.
-                let w = unsafe { Val::new(value(t), d).view() };
-                let View::Tuple(w) = w else {
-                    unreachable!("a tuple")
-                };
+                let o = unsafe { Obj::from_ptr(value(t) as *mut u8) };
+                let w = Tuple::from_obj(o.expect("a tuple is an object"));
                 [w.words()[0] ^ (1 << 63), w.words()[1] ^ (1 << 63)]
             };
             let tie = |a, b| word_order(d, value(a), value(b));
