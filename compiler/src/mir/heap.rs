@@ -101,9 +101,9 @@ enum IterState {
     Zip(Vec<IterState>),
 }
 
-/// For `item`, the second of `items`: its operands `x` and `y` (locals)
-/// when it is the int `x % y` and the first is `x // y`.
-fn int_remainder_after(items: &[hir::Expr], item: &hir::Expr) -> Option<(Operand, Operand)> {
+/// The operands `x` and `y` (locals) when `items` are the int `x // y`
+/// and `x % y`, as `divmod(x, y)` makes them.
+fn int_divmod_operands(items: &[hir::Expr]) -> Option<(Operand, Operand)> {
     let [first, second] = items else {
         return None;
     };
@@ -115,8 +115,7 @@ fn int_remainder_after(items: &[hir::Expr], item: &hir::Expr) -> Option<(Operand
         _ => None,
     };
     let quotient = operands(first, hir::ArithOp::FloorDiv)?;
-    let remainder = operands(second, hir::ArithOp::Mod)?;
-    (std::ptr::eq(item, second) && quotient == remainder).then(|| {
+    (operands(second, hir::ArithOp::Mod)? == quotient).then(|| {
         (
             Operand::Local(local(quotient.0)),
             Operand::Local(local(quotient.1)),
@@ -1342,9 +1341,10 @@ impl Builder<'_> {
             let v = self.expr_owned(value);
             self.store_local(local(id), v, value.ty);
         }
+        let divmod = int_divmod_operands(items);
         let mut values: Vec<Operand> = Vec::new();
         for item in items {
-            let v = match (&values[..], int_remainder_after(items, item)) {
+            let v = match (&values[..], divmod) {
                 // `divmod` of ints: the remainder from the floor quotient,
                 // `x - q * y`, exact in wrapping arithmetic (the true
                 // remainder fits), with no second division or zero test.

@@ -2217,7 +2217,7 @@ pub unsafe extern "C" fn roast_rt_dict_contains_item(d: *mut u8, item: *mut u8) 
     // SAFETY: the contract.
     let d = unsafe { dict(d) };
     // SAFETY: the contract: a live tuple of two items.
-    let pair = Tuple::from_obj(unsafe { Obj::from_ptr(item) }.expect("a tuple"));
+    let pair = unsafe { Tuple::from_ptr(item) };
     let (k, v) = (pair.words()[0], pair.words()[1]);
     // SAFETY: the contract: the items are a key and a value of `d`.
     let (k, v) = unsafe { (key(d, k), value(d, v)) };

@@ -134,40 +134,32 @@ impl Keys {
     fn eq(self, d: Dict, stored: u64, key: Val) -> bool {
         match self {
             Keys::Words => stored == key.word(),
-            Keys::Strs => {
-                // SAFETY: the keys of a live `dict[str, V]`, and a key
-                // looked up in it, are live strs.
-                let (a, b) = unsafe {
-                    (
-                        Str::from_ptr(stored as *mut u8),
-                        Str::from_ptr(key.word() as *mut u8),
-                    )
-                };
-                a == b || bytes_eq(a.as_str().as_bytes(), b.as_str().as_bytes())
-            }
+            Keys::Strs => strs_eq(stored, key.word()),
             Keys::IntTuples => {
                 // Item by item: a few words, not worth a call to compare.
                 let (a, b) = (as_tuple(stored), as_tuple(key.word()));
                 stored == key.word() || a.words().iter().zip(b.words()).all(|(x, y)| x == y)
             }
             Keys::FlatTuples => {
+                // Strs that are not the same object by their bytes.
                 let (a, b) = (as_tuple(stored), as_tuple(key.word()));
-                let items = a.words().iter().zip(b.words()).enumerate();
+                let mut items = a.words().iter().zip(b.words()).enumerate();
                 stored == key.word()
-                    || items.into_iter().all(|(i, (&x, &y))| {
-                        x == y
-                            || key.desc().param(i).kind() == Kind::Str && {
-                                // SAFETY: str items of live tuples are live strs.
-                                let (x, y) = unsafe {
-                                    (Str::from_ptr(x as *mut u8), Str::from_ptr(y as *mut u8))
-                                };
-                                bytes_eq(x.as_str().as_bytes(), y.as_str().as_bytes())
-                            }
+                    || items.all(|(i, (&x, &y))| {
+                        x == y || key.desc().param(i).kind() == Kind::Str && strs_eq(x, y)
                     })
             }
             Keys::Other => eq(d.key_val(stored), key),
         }
     }
+}
+
+/// Whether the strs at words `a` and `b` (keys of a live dict, or items of
+/// live keys) are equal: the same object, or the same bytes.
+fn strs_eq(a: u64, b: u64) -> bool {
+    // SAFETY: the caller's words are live strs.
+    let (a, b) = unsafe { (Str::from_ptr(a as *mut u8), Str::from_ptr(b as *mut u8)) };
+    a == b || bytes_eq(a.as_str().as_bytes(), b.as_str().as_bytes())
 }
 
 /// For a tuple type `d` whose items are all ints, bools or strs: whether
@@ -188,7 +180,7 @@ fn flat_items(d: &TypeDesc) -> Option<bool> {
 fn as_tuple(w: u64) -> Tuple {
     // SAFETY: the keys of a live `dict[tuple[...], V]`, and a key looked
     // up in it, are live tuples.
-    Tuple::from_obj(unsafe { Obj::from_ptr(w as *mut u8) }.expect("a tuple key is an object"))
+    unsafe { Tuple::from_ptr(w as *mut u8) }
 }
 
 /// The `str` a key of type `str` is.

@@ -3,7 +3,7 @@
 //! equal elements keep their original order either way.
 
 use super::desc::{Kind, TypeDesc};
-use super::heap::{Obj, Val, View};
+use super::heap::{Val, View};
 use super::list::List;
 use super::ops::{compare, Op};
 use super::string::Str;
@@ -277,8 +277,7 @@ fn sort_by_value<T: Copy>(
             // The summary read straight from the first two item words.
             let head = |t: T| {
                 // SAFETY: as in `word_order`, a live tuple of type `d`.
-                let o = unsafe { Obj::from_ptr(value(t) as *mut u8) };
-                let w = Tuple::from_obj(o.expect("a tuple is an object"));
+                let w = unsafe { Tuple::from_ptr(value(t) as *mut u8) };
                 [w.words()[0] ^ (1 << 63), w.words()[1] ^ (1 << 63)]
             };
             let tie = |a, b| word_order(d, value(a), value(b));

@@ -321,26 +321,24 @@ pub(crate) fn new_str(s: &str) -> Obj {
 
 /// A new string holding `s`, which has `chars` code points.
 pub(crate) fn new_counted(s: &str, chars: usize) -> Obj {
-    match *s.as_bytes() {
-        [] => immortal(0),
-        [b] if b.is_ascii() => immortal(1 + b as usize),
-        _ => {
-            let o = alloc_str(s.len());
-            append(o, s.as_bytes(), chars);
-            o
-        }
-    }
+    new_of_bytes(s.as_bytes(), chars)
 }
 
-/// A new `str` of ASCII `bytes` (the immortal one for none or one).
+/// A new `str` of ASCII `bytes`.
 pub(crate) fn new_ascii(bytes: &[u8]) -> Obj {
     debug_assert!(bytes.is_ascii());
+    new_of_bytes(bytes, bytes.len())
+}
+
+/// A new string of `bytes`, UTF-8 of `chars` code points: the immortal
+/// one for none or one byte (a lone byte of UTF-8 is ASCII).
+fn new_of_bytes(bytes: &[u8], chars: usize) -> Obj {
     match *bytes {
         [] => immortal(0),
         [b] => immortal(1 + b as usize),
         _ => {
             let o = alloc_str(bytes.len());
-            append(o, bytes, bytes.len());
+            append(o, bytes, chars);
             o
         }
     }

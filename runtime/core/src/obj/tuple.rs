@@ -20,6 +20,15 @@ impl Tuple {
         Tuple(o)
     }
 
+    /// The handle for a non-null tuple pointer.
+    ///
+    /// # Safety
+    /// `p` points to a live tuple that stays live while the handle is used.
+    pub(crate) unsafe fn from_ptr(p: *mut u8) -> Tuple {
+        // SAFETY: forwarded caller guarantee.
+        Tuple::from_obj(unsafe { Obj::from_ptr(p) }.expect("a non-null tuple"))
+    }
+
     /// A new tuple of type `desc` with every item word 0.
     pub(crate) fn zeroed(desc: &'static TypeDesc) -> Tuple {
         let o = Obj::alloc(size(desc), desc);
