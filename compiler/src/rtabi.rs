@@ -127,6 +127,7 @@ runtime_functions! {
     Repr = roast_rt_repr(Word, Desc) -> Word;
     Str = roast_rt_str(Word, Desc) -> Word;
     Format = roast_rt_format(Ctx, Word, Desc, Word, Site) -> Word [raises];
+    FormatPacked = roast_rt_format_packed(Ctx, Word, Desc, I64, Site) -> Word [raises];
     PrintObj = roast_rt_print_obj(Word, Desc) -> Void;
     TupleNew = roast_rt_tuple_new(Desc) -> Word;
 
@@ -134,6 +135,7 @@ runtime_functions! {
     StrBuilder = roast_rt_str_builder(I64) -> Word;
     StrAppendStr = roast_rt_str_append_str(Word, Word, Desc) -> Word;
     StrAppendFormat = roast_rt_str_append_format(Ctx, Word, Word, Desc, Word, Site) -> Word [raises];
+    StrAppendPacked = roast_rt_str_append_packed(Ctx, Word, Word, Desc, I64, Site) -> Word [raises];
     StrIadd = roast_rt_str_iadd(Word, Word) -> Word;
     StrRepeat = roast_rt_str_repeat(Ctx, Word, I64, Site) -> Word [raises];
     StrGetItem = roast_rt_str_getitem(Ctx, Word, I64, Site) -> Word [raises];

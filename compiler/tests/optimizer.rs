@@ -875,3 +875,30 @@ def halves(a: int, b: int) -> int:
     assert_eq!(count(&f, "halves", "SDiv"), 1);
     assert_eq!(count(&f, "halves", "SRem"), 1);
 }
+
+#[test]
+fn literal_format_specs_are_parsed_when_compiled() {
+    let f = functions(
+        r#"
+def row(i: int, x: float, name: str, ok: bool) -> str:
+    return f"{i:05d}|{name:<8}|{x:.2f}|{i:,}|{ok:>3}"
+
+
+def alone(x: float) -> str:
+    return f"{x:08.3f}"
+
+
+def kept(x: float, spec: str) -> str:
+    return f"{x:{spec}}|{x:q}|{x:.2f}"
+"#,
+    );
+    // Each literal spec is packed into a word: no spec text at run time.
+    assert_eq!(count(&f, "row", "StrAppendPacked"), 5);
+    assert_eq!(count(&f, "row", "StrAppendFormat"), 0);
+    assert_eq!(count(&f, "alone", "func: FormatPacked"), 1);
+    assert_eq!(count(&f, "alone", "func: Format,"), 0);
+    // A spec computed at run time, or one that does not parse (it raises
+    // CPython's error from its text), keeps the text.
+    assert_eq!(count(&f, "kept", "StrAppendFormat"), 2);
+    assert_eq!(count(&f, "kept", "StrAppendPacked"), 1);
+}

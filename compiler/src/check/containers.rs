@@ -1522,17 +1522,28 @@ impl FnChecker<'_> {
             }
             None => value,
         };
+        let ty = value.ty;
         Some(match spec {
             None => to_str(value),
-            Some(spec) => {
-                let ty = value.ty;
-                rt(
+            Some(spec) => match packed_spec(&spec, ty) {
+                // A literal spec is parsed now, not at each formatting.
+                Some(packed) => rt(
+                    RtFn::FormatPacked,
+                    vec![
+                        val(value),
+                        RtOperand::Desc(ty),
+                        val(int(packed as i64, spec.span)),
+                    ],
+                    Type::Str,
+                    span,
+                ),
+                None => rt(
                     RtFn::Format,
                     vec![val(value), RtOperand::Desc(ty), val(spec)],
                     Type::Str,
                     span,
-                )
-            }
+                ),
+            },
         })
     }
 
@@ -2067,6 +2078,24 @@ fn concat(mut parts: Vec<Expr>, span: Span) -> Expr {
         1 => parts.remove(0),
         _ => mk(ExprKind::Concat(parts), Type::Str, span),
     }
+}
+
+/// The runtime's packed form of `spec` for values of type `ty`, when the
+/// spec is a literal that parses (one that does not keeps its text, so
+/// formatting raises CPython's error for it).
+fn packed_spec(spec: &Expr, ty: Type) -> Option<u64> {
+    use roast_runtime::py::format::{pack_spec, SpecTarget};
+    let ExprKind::Str(text) = &spec.kind else {
+        return None;
+    };
+    let target = match ty {
+        Type::Int => SpecTarget::Int,
+        Type::Bool => SpecTarget::Bool,
+        Type::Float => SpecTarget::Float,
+        Type::Str => SpecTarget::Str,
+        _ => return None,
+    };
+    pack_spec(text, target)
 }
 
 /// The names a comprehension target binds.

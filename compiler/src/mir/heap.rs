@@ -743,6 +743,17 @@ impl Builder<'_> {
                 }
                 _ => unreachable!("checker: format(x, spec)"),
             },
+            ExprKind::Runtime(RtFn::FormatPacked, ops) => match ops.as_slice() {
+                [RtOperand::Value(x), RtOperand::Desc(t), RtOperand::Value(packed)] => {
+                    let x = self.expr(x);
+                    let packed = self.expr(packed);
+                    (
+                        RtFn::StrAppendPacked,
+                        vec![val(x), RtArg::Desc(*t), val(packed)],
+                    )
+                }
+                _ => unreachable!("checker: format(x, packed spec)"),
+            },
             _ => {
                 let v = self.expr(part);
                 let Operand::Local(r) = self.append_owned(Operand::Local(acc), v, span) else {

@@ -18,7 +18,10 @@ use super::desc::{Kind, TypeDesc};
 use super::dict::{Dict, Entry};
 use super::heap::{new_box, Obj, Val, View};
 use super::list::List;
-use super::ops::{append_format, append_str_of, compare, eq, format, repr, to_str, Op};
+use super::ops::{
+    append_format, append_packed, append_str_of, compare, eq, format, format_packed, repr, to_str,
+    Op,
+};
 use super::sort::sort_list;
 use super::string::{self, new_char, new_str, Str};
 use super::tuple::Tuple;
@@ -217,6 +220,27 @@ pub unsafe extern "C" fn roast_rt_format(
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }
 
+/// `format(w, spec)` for a value of type `desc` (an `int`, `bool`, `float`
+/// or `str`) and a spec the compiler packed for that type.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_format_packed(
+    ctx: *mut Ctx,
+    w: u64,
+    desc_: *const TypeDesc,
+    packed: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: `w` is a value of `desc`.
+    let r = format_packed(unsafe { Val::new(w, desc(desc_)) }, packed);
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
 /// A new empty string with room for `capacity` bytes, which the appends of
 /// an f-string then fill in place.
 ///
@@ -270,6 +294,29 @@ pub unsafe extern "C" fn roast_rt_str_append_format(
         )
     };
     let r = append_format(acc, v, spec.as_str());
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// `acc + format(w, spec)` for a value of type `desc` and a spec the
+/// compiler packed for that type, as [`roast_rt_str_append_format`].
+///
+/// # Safety
+/// See the [module contract](self); the caller owns a reference to `acc`.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_append_packed(
+    ctx: *mut Ctx,
+    acc: *mut u8,
+    w: u64,
+    desc_: *const TypeDesc,
+    packed: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: a live str and a value of `desc`.
+    let (acc, v) = unsafe { (Str::from_ptr(acc), Val::new(w, desc(desc_))) };
+    let r = append_packed(acc, v, packed);
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }

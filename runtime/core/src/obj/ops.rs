@@ -7,8 +7,8 @@ use super::heap::{Val, View};
 use super::string::{self, bytes_eq, new_str, Str};
 use crate::obj::heap::Obj;
 use crate::py::format::{
-    format_bool, format_float, format_float_into, format_int, format_int_into, format_str,
-    push_padded_int, simple_int_spec,
+    format_bool, format_float, format_float_into, format_int, format_int_into, format_packed_into,
+    format_str, packed_int_padding, push_padded_int, simple_int_spec, Formattable,
 };
 use crate::py::repr::{float_repr, str_repr};
 use crate::py::PyErr;
@@ -270,6 +270,38 @@ pub(crate) fn append_format(acc: Str, v: Val, spec: &str) -> Result<Obj, PyErr> 
         Formatted::Itself(s) => string::iadd(acc, s),
         Formatted::Str => append_str_of(acc, v),
     })
+}
+
+/// `format(v, spec)` of `v` (an `int`, `bool`, `float` or `str`) for a
+/// packed spec, appended to `out`.
+fn write_packed(v: Val, packed: u64, out: &mut String) -> Result<(), PyErr> {
+    let value = match v.view() {
+        View::Int(x) => Formattable::Int(x),
+        View::Bool(b) => Formattable::Bool(b),
+        View::Float(x) => Formattable::Float(x),
+        View::Str(s) => return format_packed_into(Formattable::Str(s.as_str()), packed, out),
+        view => unreachable!(
+            "specs are packed for scalars and strs, not {}",
+            view.type_name()
+        ),
+    };
+    format_packed_into(value, packed, out)
+}
+
+/// `format(v, spec)` for a spec the compiler packed for `v`'s type
+/// ([`crate::py::format::pack_spec`]).
+pub(crate) fn format_packed(v: Val, packed: u64) -> Result<Obj, PyErr> {
+    let mut text = String::new();
+    write_packed(v, packed, &mut text)?;
+    Ok(new_str(&text))
+}
+
+/// `acc + format(v, spec)` for a packed spec, as [`append_format`].
+pub(crate) fn append_packed(acc: Str, v: Val, packed: u64) -> Result<Obj, PyErr> {
+    if let (View::Int(x), Some((zero, width))) = (v.view(), packed_int_padding(packed)) {
+        return Ok(string::iadd_int(acc, x, zero, width));
+    }
+    append_text(acc, |text| write_packed(v, packed, text))
 }
 
 thread_local! {

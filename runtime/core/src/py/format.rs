@@ -206,6 +206,148 @@ fn parse_spec(
     Ok(out)
 }
 
+/// The value types a spec can be packed for (see [`pack_spec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecTarget {
+    /// `int`.
+    Int,
+    /// `bool` (formatted as an `int`, named `bool` in messages).
+    Bool,
+    /// `float`.
+    Float,
+    /// `str`.
+    Str,
+}
+
+impl SpecTarget {
+    /// `spec` parsed for this type, with its defaults.
+    fn parse(self, spec: &str) -> Result<Spec, PyErr> {
+        match self {
+            SpecTarget::Int => parse_spec(spec, "int", 'd', '>'),
+            SpecTarget::Bool => parse_spec(spec, "bool", 'd', '>'),
+            SpecTarget::Float => parse_spec(spec, "float", '\0', '>'),
+            SpecTarget::Str => parse_spec(spec, "str", 's', '<'),
+        }
+    }
+}
+
+/// The presentation types a packed spec names, by their 4-bit index.
+const PACKED_TYPES: [char; 16] = [
+    '\0', 'b', 'c', 'd', 'o', 'x', 'X', 'n', 'e', 'E', 'f', 'F', 'g', 'G', '%', 's',
+];
+/// The alignments of a packed spec, by their 2-bit index.
+const PACKED_ALIGNS: [char; 4] = ['<', '>', '=', '^'];
+/// The signs of a packed spec, by their 2-bit index.
+const PACKED_SIGNS: [char; 4] = ['\0', '+', '-', ' '];
+/// The groupings of a packed spec, by their 2-bit index.
+const PACKED_GROUPINGS: [Grouping; 4] = [
+    Grouping::None,
+    Grouping::Comma,
+    Grouping::Underscore,
+    Grouping::UnderscoreFour,
+];
+/// Widths and precisions take 15 bits each, stored plus one (0: absent).
+const PACKED_NUMBER_BITS: u32 = 15;
+
+/// A non-empty spec for values of `target`, parsed once (when the program
+/// is compiled) and packed into a word for [`format_packed_into`]: fill
+/// (bits 0–20), alignment (21–22), sign (23–24), `z` (25), `#` (26),
+/// grouping (27–28), type (29–32), width + 1 (34–48), precision + 1
+/// (49–63). `None` for a spec that does not parse (formatting then raises
+/// CPython's error from the spec's text) or whose numbers do not fit.
+pub fn pack_spec(spec: &str, target: SpecTarget) -> Option<u64> {
+    if spec.is_empty() {
+        return None;
+    }
+    let s = target.parse(spec).ok()?;
+    let index = |found: Option<usize>| found.map(|i| i as u64);
+    let ty = index(PACKED_TYPES.iter().position(|&t| t == s.ty))?;
+    let align = index(PACKED_ALIGNS.iter().position(|&a| a == s.align))?;
+    let sign = index(PACKED_SIGNS.iter().position(|&c| c == s.sign))?;
+    let grouping = index(PACKED_GROUPINGS.iter().position(|&g| g == s.grouping))?;
+    let number = |n: i64| {
+        u64::try_from(n + 1)
+            .ok()
+            .filter(|&n| n < 1 << PACKED_NUMBER_BITS)
+    };
+    Some(
+        u64::from(s.fill)
+            | align << 21
+            | sign << 23
+            | u64::from(s.no_neg_0) << 25
+            | u64::from(s.alternate) << 26
+            | grouping << 27
+            | ty << 29
+            | number(s.width)? << 34
+            | number(s.precision)? << 49,
+    )
+}
+
+/// The spec [`pack_spec`] packed into `packed`.
+fn unpack_spec(packed: u64) -> Spec {
+    let field = |at: u32, bits: u32| ((packed >> at) & ((1 << bits) - 1)) as usize;
+    let number = |at: u32| field(at, PACKED_NUMBER_BITS) as i64 - 1;
+    Spec {
+        fill: char::from_u32(field(0, 21) as u32).expect("a spec packed by pack_spec"),
+        align: PACKED_ALIGNS[field(21, 2)],
+        sign: PACKED_SIGNS[field(23, 2)],
+        no_neg_0: field(25, 1) == 1,
+        alternate: field(26, 1) == 1,
+        grouping: PACKED_GROUPINGS[field(27, 2)],
+        ty: PACKED_TYPES[field(29, 4)],
+        width: number(34),
+        precision: number(49),
+    }
+}
+
+/// The value a packed spec formats.
+#[derive(Debug, Clone, Copy)]
+pub enum Formattable<'a> {
+    /// An `int`.
+    Int(i64),
+    /// A `bool`.
+    Bool(bool),
+    /// A `float`.
+    Float(f64),
+    /// A `str`.
+    Str(&'a str),
+}
+
+/// `(zero padding, width)` when a packed int spec is a plain width
+/// (`5`, `05d`, `>7`): what [`push_padded_int`] writes.
+pub fn packed_int_padding(packed: u64) -> Option<(bool, usize)> {
+    let s = unpack_spec(packed);
+    let plain = s.ty == 'd'
+        && s.sign == '\0'
+        && !s.alternate
+        && !s.no_neg_0
+        && s.grouping == Grouping::None
+        && s.precision == -1
+        && s.width <= 1000;
+    let zero = s.fill == '0' && s.align == '=';
+    (plain && (zero || (s.fill == ' ' && s.align == '>')))
+        .then_some((zero, s.width.max(0) as usize))
+}
+
+/// `format(v, spec)` for a spec packed by [`pack_spec`] for `v`'s type,
+/// appended to `out`.
+pub fn format_packed_into(v: Formattable, packed: u64, out: &mut String) -> Result<(), PyErr> {
+    let spec = unpack_spec(packed);
+    match v {
+        Formattable::Int(x) => format_long_parsed(x, &spec, "int", out),
+        Formattable::Bool(b) => format_long_parsed(i64::from(b), &spec, "bool", out),
+        Formattable::Float(x) => {
+            if let Some(layout) = fixed_layout_of_spec(&spec) {
+                if write_fixed(x, &layout, out).is_some() {
+                    return Ok(());
+                }
+            }
+            format_float_parsed(x, &spec, out)
+        }
+        Formattable::Str(s) => format_str_parsed(s, &spec, out),
+    }
+}
+
 /// Appends `n` copies of `c` (`n <= 0` appends nothing).
 fn pad(out: &mut String, c: char, n: i64) -> Result<(), PyErr> {
     if n > 0 {
@@ -259,6 +401,22 @@ fn group_digits(digits: &str, min_width: i64, grouping: Option<(i64, u8)>) -> St
     String::from_utf8(rev).expect("digits, zeros and separators are ASCII")
 }
 
+/// [`group_digits`] without zero padding for at most 24 ASCII digits,
+/// written into `buf`: a separator before every `size` digits from the
+/// right.
+fn group_short<'a>(digits: &str, size: usize, separator: u8, buf: &'a mut [u8; 32]) -> &'a str {
+    let mut len = 0;
+    for (i, d) in digits.bytes().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(size) {
+            buf[len] = separator;
+            len += 1;
+        }
+        buf[len] = d;
+        len += 1;
+    }
+    std::str::from_utf8(&buf[..len]).expect("digits and separators are ASCII")
+}
+
 /// A number split the way `calc_number_widths` sees it.
 struct Number<'a> {
     negative: bool,
@@ -309,13 +467,18 @@ fn layout(n: &Number, spec: &Spec, out: &mut String) -> Result<(), PyErr> {
     )?;
     // Without grouping or zero padding the digits are themselves.
     let grouped_owned;
-    let grouped =
-        if n.digits.is_empty() || (grouping.is_none() && min_width <= n.digits.len() as i64) {
-            n.digits
-        } else {
+    let mut grouped_short = [0; 32];
+    let grouped = match grouping {
+        _ if n.digits.is_empty() => n.digits,
+        None if min_width <= n.digits.len() as i64 => n.digits,
+        Some((size, separator)) if min_width <= 0 && n.digits.len() <= 24 => {
+            group_short(n.digits, size as usize, separator, &mut grouped_short)
+        }
+        _ => {
             grouped_owned = group_digits(n.digits, min_width, grouping);
             &grouped_owned
-        };
+        }
+    };
     let padding = spec.width - (n_non_digit + grouped.len() as i64);
     let (left, inner, right) = match spec.align {
         _ if padding <= 0 => (0, 0, 0),
@@ -494,10 +657,15 @@ fn format_long(v: i64, spec: &str, type_name: &str, out: &mut String) -> Result<
         return Ok(());
     }
     let spec = parse_spec(spec, type_name, 'd', '>')?;
+    format_long_parsed(v, &spec, type_name, out)
+}
+
+/// [`format_long`] with the spec parsed.
+fn format_long_parsed(v: i64, spec: &Spec, type_name: &str, out: &mut String) -> Result<(), PyErr> {
     match spec.ty {
-        'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => format_long_internal(v, &spec, out),
+        'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => format_long_internal(v, spec, out),
         // PyNumber_Float: i64 to f64 rounds to nearest, ties to even.
-        'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => format_float_internal(v as f64, &spec, out),
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => format_float_internal(v as f64, spec, out),
         ty => Err(unknown_presentation_type(ty, type_name)),
     }
 }
@@ -588,10 +756,13 @@ pub fn format_float_into(x: f64, spec: &str, out: &mut String) -> Result<(), PyE
         return Ok(());
     }
     let spec = parse_spec(spec, "float", '\0', '>')?;
+    format_float_parsed(x, &spec, out)
+}
+
+/// [`format_float_into`] with the spec parsed.
+fn format_float_parsed(x: f64, spec: &Spec, out: &mut String) -> Result<(), PyErr> {
     match spec.ty {
-        '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%' => {
-            format_float_internal(x, &spec, out)
-        }
+        '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%' => format_float_internal(x, spec, out),
         ty => Err(unknown_presentation_type(ty, "float")),
     }
 }
@@ -757,18 +928,28 @@ fn scaled_to_places(x: f64, places: i64) -> Option<u128> {
     })
 }
 
-/// `format(x, spec)` for the specs reports use most,
-/// `[[fill]align][width].PRECISIONf` (ASCII, no `=`, sign, `z`, `#`, `0`
-/// or grouping; `F` too), written straight into `out` from the exactly
-/// rounded digits. `None` (nothing written) for any other spec or a value
-/// out of [`scaled_to_places`]'s range.
-fn simple_fixed_into(x: f64, spec: &str, out: &mut String) -> Option<()> {
+/// How [`write_fixed`] lays out a `.Nf` number: the specs reports use
+/// most, `[[fill]align][width].PRECISIONf` and `0[width].PRECISIONf` (ASCII
+/// fill, no `=`, sign, `z`, `#` or grouping; `F` too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FixedLayout {
+    fill: u8,
+    /// `b'<'`, `b'>'` or `b'^'`.
+    align: u8,
+    /// Zeros between the sign and the digits (a `0` without alignment).
+    zero_padded: bool,
+    width: usize,
+    places: usize,
+}
+
+/// The [`FixedLayout`] of a spec string, or `None` for any other spec.
+fn fixed_layout_of_str(spec: &str) -> Option<FixedLayout> {
     let b = spec.as_bytes();
     let is_align = |c: u8| matches!(c, b'<' | b'>' | b'^');
     let (fill, align, mut at) = match b {
-        [f, a, ..] if f.is_ascii() && is_align(*a) => (*f as char, *a, 2),
-        [a, ..] if is_align(*a) => (' ', *a, 1),
-        _ => (' ', b'>', 0),
+        [f, a, ..] if f.is_ascii() && is_align(*a) => (*f, *a, 2),
+        [a, ..] if is_align(*a) => (b' ', *a, 1),
+        _ => (b' ', b'>', 0),
     };
     let number = |at: &mut usize| {
         let digits = b[*at..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -776,7 +957,8 @@ fn simple_fixed_into(x: f64, spec: &str, out: &mut String) -> Option<()> {
         *at += digits;
         text.parse::<usize>().ok().filter(|n| *n <= 1000)
     };
-    if b.get(at) == Some(&b'0') {
+    let zero_padded = at == 0 && b.first() == Some(&b'0');
+    if b.get(at) == Some(&b'0') && !zero_padded {
         return None;
     }
     let width = if b.get(at).is_some_and(u8::is_ascii_digit) {
@@ -792,21 +974,72 @@ fn simple_fixed_into(x: f64, spec: &str, out: &mut String) -> Option<()> {
     if !matches!(&b[at..], [b'f' | b'F']) {
         return None;
     }
+    Some(FixedLayout {
+        fill,
+        align,
+        zero_padded,
+        width,
+        places,
+    })
+}
+
+/// The [`FixedLayout`] of a parsed spec, or `None` when it is not one.
+fn fixed_layout_of_spec(spec: &Spec) -> Option<FixedLayout> {
+    let plain = matches!(spec.ty, 'f' | 'F')
+        && spec.sign == '\0'
+        && !spec.no_neg_0
+        && !spec.alternate
+        && spec.grouping == Grouping::None
+        && spec.fill.is_ascii()
+        && (0..=1000).contains(&spec.precision)
+        && spec.width <= 1000;
+    let zero_padded = spec.fill == '0' && spec.align == '=';
+    if !plain || (spec.align == '=' && !zero_padded) {
+        return None;
+    }
+    Some(FixedLayout {
+        fill: spec.fill as u8,
+        align: if zero_padded { b'>' } else { spec.align as u8 },
+        zero_padded,
+        width: spec.width.max(0) as usize,
+        places: spec.precision as usize,
+    })
+}
+
+/// `format(x, spec)` for a spec with a [`FixedLayout`], written straight
+/// into `out` from the exactly rounded digits. `None` (nothing written) for
+/// any other spec or a value out of [`scaled_to_places`]'s range.
+fn simple_fixed_into(x: f64, spec: &str, out: &mut String) -> Option<()> {
+    write_fixed(x, &fixed_layout_of_str(spec)?, out)
+}
+
+/// `x` laid out as `layout` says, or `None` (nothing written) for a value
+/// out of [`scaled_to_places`]'s range.
+fn write_fixed(x: f64, layout: &FixedLayout, out: &mut String) -> Option<()> {
+    let places = layout.places;
     let rounded = u64::try_from(scaled_to_places(x.abs(), places as i64)?).ok()?;
     let mut buf = [0; 20];
     let digits = decimal_str(rounded, &mut buf).as_bytes();
     // At least one digit before the point: zeros in front when fewer.
     let int_len = digits.len().saturating_sub(places).max(1);
     let text_len = usize::from(x.is_sign_negative()) + int_len + places + usize::from(places > 0);
-    let padding = width.saturating_sub(text_len);
-    let (left, right) = match align {
+    let padding = layout.width.saturating_sub(text_len);
+    let (left, right) = match layout.align {
         b'<' => (0, padding),
         b'^' => (padding / 2, padding - padding / 2),
         _ => (padding, 0),
     };
-    out.extend(std::iter::repeat_n(fill, left));
-    if x.is_sign_negative() {
-        out.push('-');
+    let fill = char::from(layout.fill);
+    if layout.zero_padded {
+        if x.is_sign_negative() {
+            out.push('-');
+        }
+        out.extend(std::iter::repeat_n('0', left));
+    } else {
+        out.extend(std::iter::repeat_n(fill, left));
+        if x.is_sign_negative() {
+            out.push('-');
+        }
     }
     let zeros = (int_len + places).saturating_sub(digits.len());
     let mut all = std::iter::repeat_n(b'0', zeros).chain(digits.iter().copied());
@@ -1067,10 +1300,17 @@ fn format_float_short(
 /// `format(s, spec)` for a `str`: type `s` or none; the precision
 /// truncates to that many code points; no sign, `z`, `#` or `=`.
 pub fn format_str(s: &str, spec: &str) -> Result<String, PyErr> {
+    let mut out = String::new();
     if spec.is_empty() {
-        return Ok(s.to_string());
+        out.push_str(s);
+    } else {
+        format_str_parsed(s, &parse_spec(spec, "str", 's', '<')?, &mut out)?;
     }
-    let spec = parse_spec(spec, "str", 's', '<')?;
+    Ok(out)
+}
+
+/// [`format_str`] with the spec parsed, appending to `out`.
+fn format_str_parsed(s: &str, spec: &Spec, out: &mut String) -> Result<(), PyErr> {
     if spec.ty != 's' {
         return Err(unknown_presentation_type(spec.ty, "str"));
     }
@@ -1109,11 +1349,9 @@ pub fn format_str(s: &str, spec: &str) -> Result<String, PyErr> {
         '^' => (total - len) / 2,
         _ => 0,
     };
-    let mut out = String::new();
-    pad(&mut out, spec.fill, left)?;
+    pad(out, spec.fill, left)?;
     out.push_str(text);
-    pad(&mut out, spec.fill, total - len - left)?;
-    Ok(out)
+    pad(out, spec.fill, total - len - left)
 }
 
 #[cfg(test)]
@@ -1212,7 +1450,8 @@ mod tests {
     #[test]
     fn simple_fixed_specs_match_the_general_path() {
         let specs = [
-            ".2f", ".0f", "10.3f", "<9.1f", "*^11.2F", ">3.0f", ".22f", "1.5f", "x<4.1f",
+            ".2f", ".0f", "10.3f", "<9.1f", "*^11.2F", ">3.0f", ".22f", "1.5f", "x<4.1f", "08.3f",
+            "012.0F", "0.1f", "00.2f", "03.2f",
         ];
         let values = [
             0.0,
@@ -1245,7 +1484,10 @@ mod tests {
             }
         }
         let mut out = String::new();
-        assert!(simple_fixed_into(1.5, "08.2f", &mut out).is_none());
+        assert!(simple_fixed_into(-1.5, "08.2f", &mut out).is_some());
+        assert_eq!(out, "-0001.50");
+        out.clear();
+        assert!(simple_fixed_into(1.5, "<08.2f", &mut out).is_none());
         assert!(simple_fixed_into(1.5, "+.2f", &mut out).is_none());
         assert!(simple_fixed_into(1.5, ".2e", &mut out).is_none());
         assert!(simple_fixed_into(1e300, ".2f", &mut out).is_none());
