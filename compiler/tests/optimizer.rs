@@ -902,3 +902,37 @@ def kept(x: float, spec: str) -> str:
     assert_eq!(count(&f, "kept", "StrAppendFormat"), 2);
     assert_eq!(count(&f, "kept", "StrAppendPacked"), 1);
 }
+
+#[test]
+fn divisibility_tests_compare_the_truncated_remainder() {
+    let f = functions(
+        r#"
+def fizz(i: int) -> int:
+    if i % 15 == 0:
+        return 3
+    if i % 4 != 0:
+        return 2
+    return 1
+
+
+def divides(d: int, n: int) -> bool:
+    return n % d == 0
+
+
+def floor_mod(d: int, n: int) -> int:
+    return n % d
+"#,
+    );
+    // Zero or not, a remainder's sign does not matter: no rounding fixup
+    // (the sign test of `floor_mod`), a mask for a power of two.
+    assert_eq!(count(&f, "fizz", "SRem"), 1);
+    assert_eq!(
+        count(&f, "fizz", "Binary(And, Local(LocalId(0)), Int(3))"),
+        1
+    );
+    assert_eq!(count(&f, "fizz", "Select"), 0);
+    assert_eq!(count(&f, "divides", "SRem"), 1);
+    assert_eq!(count(&f, "divides", "Xor"), 0);
+    assert_eq!(count(&f, "divides", "integer modulo by zero"), 1);
+    assert_eq!(count(&f, "floor_mod", "Xor"), 1);
+}

@@ -1789,6 +1789,44 @@ impl Builder<'_> {
         }
     }
 
+    /// For `a % b` compared with `0` (`a % b == 0`, `!=`): a remainder
+    /// that is zero exactly when Python's is, the truncated one (its sign
+    /// does not matter, so no rounding fixup); a divisor of -1, whose
+    /// machine division of `i64::MIN` traps, divides as 1 (both leave no
+    /// remainder). `None` (nothing lowered) for any other comparison.
+    fn divisibility(&mut self, left: &hir::Expr, right: &hir::Expr) -> Option<Operand> {
+        let (ExprKind::Arith(ArithOp::Mod, a, b), ExprKind::Int(0)) = (&left.kind, &right.kind)
+        else {
+            return None;
+        };
+        if a.ty != Type::Int || b.ty != Type::Int {
+            return None;
+        }
+        let (a, b) = (self.expr(a), self.expr(b));
+        Some(match b {
+            Operand::Int(k) if k > 0 && k.count_ones() == 1 => self.assign(
+                Type::Int,
+                Rvalue::Binary(BinOp::And, a, Operand::Int(k - 1)),
+            ),
+            Operand::Int(k) if k > 0 => self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, b)),
+            Operand::Int(_) => self.int_arith(ArithOp::Mod, a, b, left.span),
+            _ => {
+                let zero = self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::Eq), b, Operand::Int(0)),
+                );
+                let message = "integer modulo by zero";
+                self.raise_if(zero, ExcKind::ZeroDivisionError, message, left.span);
+                let minus_one = self.assign(
+                    Type::Bool,
+                    Rvalue::Binary(BinOp::ICmp(IntCond::Eq), b, Operand::Int(-1)),
+                );
+                let divisor = self.assign(Type::Int, Rvalue::Select(minus_one, Operand::Int(1), b));
+                self.assign(Type::Int, Rvalue::Binary(BinOp::SRem, a, divisor))
+            }
+        })
+    }
+
     /// `a // b` or `a % b` for a constant `b > 0`.
     fn positive_divisor(&mut self, floor: bool, a: Operand, b: Operand) -> Operand {
         if let Operand::Int(k) = b {
@@ -1869,6 +1907,11 @@ impl Builder<'_> {
     }
 
     fn compare(&mut self, first: &hir::Expr, rest: &[(CmpOp, hir::Expr)]) -> Operand {
+        if let [(op @ (CmpOp::Eq | CmpOp::Ne), right)] = rest {
+            if let Some(r) = self.divisibility(first, right) {
+                return self.compare_one(*op, r, Type::Int, Operand::Int(0), Type::Int);
+            }
+        }
         if let [(op, right)] = rest {
             let lv = self.expr(first);
             let rv = self.expr(right);
