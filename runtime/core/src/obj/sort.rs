@@ -292,7 +292,54 @@ fn sort_by_value<T: Copy>(
                 stable,
             );
         }
-        _ => merge_sort(items, &mut |a, b| compare(val(a), val(b), Op::Lt)),
+        _ => {
+            let mut less = |a, b| compare(val(a), val(b), Op::Lt);
+            if items.len() < ONE_RUN {
+                one_run_sort(items, &mut less);
+            } else {
+                merge_sort(items, &mut less);
+            }
+        }
+    }
+}
+
+/// Below this many items CPython's sort (3.11's `listsort`) makes one run:
+/// the run at the start (`count_run`, a strictly descending one reversed),
+/// then the other items put in by binary insertion (`binarysort`).
+const ONE_RUN: usize = 64;
+
+/// CPython's sort of fewer than [`ONE_RUN`] items, comparison for
+/// comparison, so that with an order that is not total (NaNs, `less` false
+/// both ways) the items end where CPython puts them.
+fn one_run_sort<T: Copy>(v: &mut [T], less: &mut impl FnMut(T, T) -> bool) {
+    let n = v.len();
+    if n < 2 {
+        return;
+    }
+    let mut run = 2;
+    if less(v[1], v[0]) {
+        while run < n && less(v[run], v[run - 1]) {
+            run += 1;
+        }
+        v[..run].reverse();
+    } else {
+        while run < n && !less(v[run], v[run - 1]) {
+            run += 1;
+        }
+    }
+    for start in run..n {
+        let pivot = v[start];
+        let (mut low, mut high) = (0, start);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if less(pivot, v[mid]) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        v.copy_within(low..start, low + 1);
+        v[low] = pivot;
     }
 }
 
