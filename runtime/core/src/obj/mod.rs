@@ -19,6 +19,7 @@ mod ops;
 mod pool;
 mod sort;
 mod string;
+mod timsort;
 mod tuple;
 
 pub use desc::{intern, Kind, TypeDesc};

@@ -7,61 +7,14 @@ use super::heap::{Val, View};
 use super::list::List;
 use super::ops::{compare, Op};
 use super::string::Str;
+use super::timsort;
 use super::tuple::Tuple;
 use crate::py::PyErr;
 use std::cmp::Ordering;
 
-/// Lists of totally ordered values up to this long are sorted by
-/// insertion, comparing values directly (at most [`RUN`]).
+/// Lists of totally ordered values up to this long are sorted comparing
+/// values directly, without summaries.
 const SHORT: usize = 12;
-
-/// Elements up to this many are sorted by insertion before merging.
-const RUN: usize = 24;
-
-/// A stable merge sort that only asks `less(a, b)` ("must `a` come before
-/// `b`?"). Unlike `slice::sort_by` it needs no total order: with NaNs
-/// (`less` false both ways) it still finishes and moves nothing it need not.
-fn merge_sort<T: Copy>(v: &mut [T], less: &mut impl FnMut(T, T) -> bool) {
-    for run in v.chunks_mut(RUN) {
-        for i in 1..run.len() {
-            let x = run[i];
-            let mut j = i;
-            while j > 0 && less(x, run[j - 1]) {
-                run[j] = run[j - 1];
-                j -= 1;
-            }
-            run[j] = x;
-        }
-    }
-    if v.len() <= RUN {
-        return;
-    }
-    let mut src = v.to_vec();
-    let mut dst = Vec::with_capacity(v.len());
-    let mut width = RUN;
-    while width < v.len() {
-        dst.clear();
-        for pair in src.chunks(2 * width) {
-            let (left, right) = pair.split_at(width.min(pair.len()));
-            let (mut i, mut j) = (0, 0);
-            while i < left.len() && j < right.len() {
-                // Take from the right only when strictly less: stable.
-                if less(right[j], left[i]) {
-                    dst.push(right[j]);
-                    j += 1;
-                } else {
-                    dst.push(left[i]);
-                    i += 1;
-                }
-            }
-            dst.extend_from_slice(&left[i..]);
-            dst.extend_from_slice(&right[j..]);
-        }
-        std::mem::swap(&mut src, &mut dst);
-        width *= 2;
-    }
-    v.copy_from_slice(&src);
-}
 
 /// Whether Python's `<` on values of type `d` is a total order that
 /// [`word_order`] computes: `int`, `bool`, `str`, and tuples of them
@@ -247,7 +200,7 @@ fn int_pair_head(d: &TypeDesc) -> bool {
 /// `stable` asks for it, and always for floats and what is not totally
 /// ordered): by [`summary`] where `d` is totally ordered, by
 /// [`float_summary`] for floats when none is NaN, and otherwise (NaNs, and
-/// tuples or lists holding floats) by the merge sort above with Python's
+/// tuples or lists holding floats) by CPython's own sort with Python's
 /// `<`.
 fn sort_by_value<T: Copy>(
     items: &mut [T],
@@ -261,9 +214,9 @@ fn sort_by_value<T: Copy>(
         unsafe { Val::new(value(t), d) }
     };
     if items.len() <= SHORT && totally_ordered(d) {
-        // A few items: inserted in order (the merge sort's first step, all
-        // it does for so few), compared directly, with no summaries made.
-        return merge_sort(items, &mut |a, b| word_order(d, value(a), value(b)).is_lt());
+        // A few items: binary insertion (all CPython's sort does for so
+        // few), compared directly, with no summaries made.
+        return timsort::sort(items, |a, b| word_order(d, value(a), value(b)).is_lt());
     }
     match d.kind() {
         Kind::Int | Kind::Bool => {
@@ -292,54 +245,7 @@ fn sort_by_value<T: Copy>(
                 stable,
             );
         }
-        _ => {
-            let mut less = |a, b| compare(val(a), val(b), Op::Lt);
-            if items.len() < ONE_RUN {
-                one_run_sort(items, &mut less);
-            } else {
-                merge_sort(items, &mut less);
-            }
-        }
-    }
-}
-
-/// Below this many items CPython's sort (3.11's `listsort`) makes one run:
-/// the run at the start (`count_run`, a strictly descending one reversed),
-/// then the other items put in by binary insertion (`binarysort`).
-const ONE_RUN: usize = 64;
-
-/// CPython's sort of fewer than [`ONE_RUN`] items, comparison for
-/// comparison, so that with an order that is not total (NaNs, `less` false
-/// both ways) the items end where CPython puts them.
-fn one_run_sort<T: Copy>(v: &mut [T], less: &mut impl FnMut(T, T) -> bool) {
-    let n = v.len();
-    if n < 2 {
-        return;
-    }
-    let mut run = 2;
-    if less(v[1], v[0]) {
-        while run < n && less(v[run], v[run - 1]) {
-            run += 1;
-        }
-        v[..run].reverse();
-    } else {
-        while run < n && !less(v[run], v[run - 1]) {
-            run += 1;
-        }
-    }
-    for start in run..n {
-        let pivot = v[start];
-        let (mut low, mut high) = (0, start);
-        while low < high {
-            let mid = low + (high - low) / 2;
-            if less(pivot, v[mid]) {
-                high = mid;
-            } else {
-                low = mid + 1;
-            }
-        }
-        v.copy_within(low..start, low + 1);
-        v[low] = pivot;
+        _ => timsort::sort(items, |a, b| compare(val(a), val(b), Op::Lt)),
     }
 }
 
@@ -389,7 +295,7 @@ pub(crate) fn sort_list(l: List, keys: Option<List>, reverse: bool) -> Result<()
 
 #[cfg(test)]
 mod tests {
-    use super::{merge_sort, sort_summarized};
+    use super::sort_summarized;
     use std::cmp::Ordering;
 
     /// A summary and an id telling equal summaries apart.
@@ -433,29 +339,5 @@ mod tests {
             ([0, 0], 1),
             ([u64::MAX, u64::MAX], 2),
         ]);
-    }
-
-    #[test]
-    fn merge_sort_is_stable_and_sorts() {
-        let mut v: Vec<(u32, usize)> = (0..1000).map(|i| ((i * 7919 % 13) as u32, i)).collect();
-        let mut want = v.clone();
-        want.sort_by_key(|&(k, _)| k);
-        merge_sort(&mut v, &mut |a, b| a.0 < b.0);
-        assert_eq!(v, want);
-    }
-
-    #[test]
-    fn merge_sort_survives_nan() {
-        let mut v: Vec<f64> = (0..100)
-            .map(|i| {
-                if i % 7 == 0 {
-                    f64::NAN
-                } else {
-                    f64::from(i % 10)
-                }
-            })
-            .collect();
-        merge_sort(&mut v, &mut |a, b| a < b);
-        assert_eq!(v.len(), 100);
     }
 }
