@@ -1029,6 +1029,9 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     (CheckedOp::Sub, x, Operand::Int(c)) => {
                         self.add_constant_checked(x, -i128::from(c))
                     }
+                    (CheckedOp::Mul, x, Operand::Int(c)) | (CheckedOp::Mul, Operand::Int(c), x) => {
+                        self.mul_constant_checked(x, c)
+                    }
                     _ => {
                         let (a, b) = (self.operand(*a), self.operand(*b));
                         match op {
@@ -1219,6 +1222,45 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
         };
         (sum, overflow)
+    }
+
+    /// `x * c` (wrapping) and whether the exact product leaves i64, found
+    /// by one unsigned comparison of `x` with the range that keeps it in
+    /// (off the product's path, which a multiplication with an overflow
+    /// flag lengthens); a power of two is a shift, 3, 5 and 9 a shift and
+    /// an add.
+    fn mul_constant_checked(&mut self, x: Operand, c: i64) -> (Value, Value) {
+        let x = self.operand(x);
+        let product = match c {
+            0 => self.b.ins().iconst(types::I64, 0),
+            1 => x,
+            c if c > 0 && c.count_ones() == 1 => {
+                self.b.ins().ishl_imm_s(x, i64::from(c.trailing_zeros()))
+            }
+            3 | 5 | 9 => {
+                let shifted = self
+                    .b
+                    .ins()
+                    .ishl_imm_s(x, i64::from((c - 1).trailing_zeros()));
+                self.b.ins().iadd(x, shifted)
+            }
+            c => self.b.ins().imul_imm_s(x, c),
+        };
+        // `x * c` fits exactly when `low <= x <= high` (division truncates
+        // toward zero: a ceiling below zero, a floor above it).
+        let (low, high) = match c {
+            0 => (i64::MIN, i64::MAX),
+            c if c > 0 => (i64::MIN / c, i64::MAX / c),
+            -1 => (-i64::MAX, i64::MAX),
+            c => (i64::MAX / c, i64::MIN / c),
+        };
+        let offset = self.b.ins().iadd_imm_s(x, low.wrapping_neg());
+        let span = high.wrapping_sub(low);
+        let overflow = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThan, offset, span);
+        (product, overflow)
     }
 
     /// Takes a reference to `p` (null and immortals untouched), inline: the
