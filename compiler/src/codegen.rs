@@ -1097,6 +1097,19 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     .ins()
                     .store(MemFlagsData::trusted(), w, base, *offset);
             }
+            Statement::StoreByte {
+                base,
+                offset,
+                index,
+                value,
+            } => {
+                let (base, index) = (self.operand(*base), self.operand(*index));
+                let address = self.b.ins().iadd(base, index);
+                let v = self.operand(*value);
+                self.b
+                    .ins()
+                    .istore8(MemFlagsData::trusted(), v, address, *offset);
+            }
             Statement::StoreItem { data, index, value } => {
                 let ty = match value {
                     Operand::Local(l) => self.locals[l.0 as usize],

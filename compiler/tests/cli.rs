@@ -116,7 +116,10 @@ fn build_emits_every_ir_on_request() {
     );
     // `2 * n`: a shift, and the overflow test one unsigned comparison.
     let clif = read("clif");
-    assert!(clif.contains("ishl.i64") && clif.contains("icmp ugt"), "{clif}");
+    assert!(
+        clif.contains("ishl.i64") && clif.contains("icmp ugt"),
+        "{clif}"
+    );
     let timed = Command::new(env!("CARGO_BIN_EXE_roastc"))
         .args(["check", "twice.roast"])
         .env("ROAST_TIME", "1")

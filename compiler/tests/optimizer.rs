@@ -936,3 +936,29 @@ def floor_mod(d: int, n: int) -> int:
     assert_eq!(count(&f, "divides", "integer modulo by zero"), 1);
     assert_eq!(count(&f, "floor_mod", "Xor"), 1);
 }
+
+#[test]
+fn one_byte_appends_write_in_place_without_a_call() {
+    let f = functions(
+        r#"
+def build(n: int) -> str:
+    s = ""
+    for i in range(n):
+        s += "abcde"[i % 5]
+    return s
+
+
+def pieces(words: list[str]) -> str:
+    s = ""
+    for w in words:
+        s += w
+    return s
+"#,
+    );
+    // The byte goes straight into the text; one runtime call remains, for
+    // a shared or full string or a longer piece.
+    for name in ["build", "pieces"] {
+        assert_eq!(count(&f, name, "StoreByte"), 1, "{name}");
+        assert_eq!(count(&f, name, "func: StrIadd"), 1, "{name}");
+    }
+}

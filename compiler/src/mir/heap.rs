@@ -22,6 +22,8 @@ use std::collections::HashSet;
 pub(super) const STR_BYTES: i32 = 16;
 /// Offset of a `str`'s code-point count.
 pub(super) const STR_CHARS: i32 = 24;
+/// Offset of a `str`'s capacity in bytes.
+const STR_CAP: i32 = 32;
 /// Offset of a `str`'s UTF-8 bytes.
 pub(super) const STR_TEXT: i32 = 40;
 /// Offset of a list's and a dict's length.
@@ -710,14 +712,15 @@ impl Builder<'_> {
     }
 
     /// `acc += v` for an owned string temporary `acc`; returns the result.
-    fn append_owned(&mut self, acc: Operand, v: Operand, span: Span) -> Operand {
+    fn append_owned(&mut self, acc: Operand, v: Operand) -> Operand {
         let Operand::Local(a) = acc else {
             return acc;
         };
         self.owned.retain(|o| *o != a);
-        let r = self.call_rt(RtFn::StrIadd, vec![val(acc), val(v)], Type::Str, span);
+        let r = self.owned_temp(Type::Str);
+        self.str_iadd_into(r, a, v);
         self.push(Statement::Assign(a, Rvalue::Use(Operand::Int(0))));
-        r
+        Operand::Local(r)
     }
 
     /// `acc + part` for an owned string `acc` (consumed): an f-string
@@ -756,7 +759,7 @@ impl Builder<'_> {
             },
             _ => {
                 let v = self.expr(part);
-                let Operand::Local(r) = self.append_owned(Operand::Local(acc), v, span) else {
+                let Operand::Local(r) = self.append_owned(Operand::Local(acc), v) else {
                     unreachable!("append_owned: a local")
                 };
                 return r;
@@ -940,12 +943,62 @@ impl Builder<'_> {
             Rvalue::Use(Operand::Local(target)),
         ));
         self.push(Statement::Assign(target, Rvalue::Use(Operand::Int(0))));
-        self.push(Statement::Runtime {
-            dest: Some(target),
-            func: RtFn::StrIadd,
-            args: vec![val(Operand::Local(moved)), val(v)],
-        });
+        self.str_iadd_into(target, moved, v);
         self.push(Statement::Assign(moved, Rvalue::Use(Operand::Int(0))));
+    }
+
+    /// `dest = acc + v` for strs, consuming `acc`'s reference: a one-byte
+    /// `v` is written into `acc` in place when nothing else holds `acc`
+    /// and its buffer has room (no call: `s += ch`); otherwise the runtime
+    /// appends (in place too when it can). The caller clears `acc`.
+    fn str_iadd_into(&mut self, dest: LocalId, acc: LocalId, v: Operand) {
+        let a = Operand::Local(acc);
+        let count = self.load_word(a, 0);
+        let unique = self.compare_ints(IntCond::Eq, count, Operand::Int(1));
+        let v_len = self.load_word(v, STR_BYTES);
+        let one_byte = self.compare_ints(IntCond::Eq, v_len, Operand::Int(1));
+        let len = self.load_word(a, STR_BYTES);
+        let cap = self.load_word(a, STR_CAP);
+        let room = self.compare_ints(IntCond::ULt, len, cap);
+        let both = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, unique, one_byte));
+        let fits = self.assign(Type::Bool, Rvalue::Binary(BinOp::And, both, room));
+        let (fast, slow, join) = (self.new_block(), self.new_cold_block(), self.new_block());
+        self.branch(fits, fast, slow);
+        self.switch_to(fast);
+        let byte = self.assign(
+            Type::Int,
+            Rvalue::LoadByte {
+                base: v,
+                offset: STR_TEXT,
+                index: Operand::Int(0),
+            },
+        );
+        self.push(Statement::StoreByte {
+            base: a,
+            offset: STR_TEXT,
+            index: len,
+            value: byte,
+        });
+        // A one-byte str is one ASCII character.
+        let chars = self.load_word(a, STR_CHARS);
+        for (offset, old) in [(STR_BYTES, len), (STR_CHARS, chars)] {
+            let value = self.assign(Type::Int, Rvalue::Binary(BinOp::IAdd, old, Operand::Int(1)));
+            self.push(Statement::Store {
+                base: a,
+                offset,
+                value,
+            });
+        }
+        self.push(Statement::Assign(dest, Rvalue::Use(a)));
+        self.goto(join);
+        self.switch_to(slow);
+        self.push(Statement::Runtime {
+            dest: Some(dest),
+            func: RtFn::StrIadd,
+            args: vec![val(a), val(v)],
+        });
+        self.goto(join);
+        self.switch_to(join);
     }
 
     pub(super) fn set_item(

@@ -336,6 +336,17 @@ impl Renumber {
                 index: self.operand(*index),
                 value: self.operand(*value),
             },
+            Statement::StoreByte {
+                base,
+                offset,
+                index,
+                value,
+            } => Statement::StoreByte {
+                base: self.operand(*base),
+                offset: *offset,
+                index: self.operand(*index),
+                value: self.operand(*value),
+            },
             Statement::EnterFrame { too_deep } => Statement::CheckDepth {
                 too_deep: self.local(*too_deep),
                 frames: self.frames,

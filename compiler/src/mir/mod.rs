@@ -389,6 +389,18 @@ pub enum Statement {
         /// The stored value.
         value: Operand,
     },
+    /// The low byte of the int `value` into `base + offset + index` (a
+    /// byte of a string's text that nothing else holds).
+    StoreByte {
+        /// An object pointer.
+        base: Operand,
+        /// Byte offset of the bytes in the object.
+        offset: i32,
+        /// The byte's index.
+        index: Operand,
+        /// The int whose low byte is stored.
+        value: Operand,
+    },
     /// An inlined call's entry: `too_deep = depth + frames > limit`, the
     /// depth itself unchanged.
     CheckDepth {
@@ -450,6 +462,9 @@ impl Statement {
             Statement::IncRef(a) => vec![a],
             Statement::Store { base, value, .. } => vec![base, value],
             Statement::StoreItem { data, index, value } => vec![data, index, value],
+            Statement::StoreByte {
+                base, index, value, ..
+            } => vec![base, index, value],
             Statement::DecRef(_)
             | Statement::ReleaseFrame
             | Statement::EnterFrame { .. }
@@ -477,7 +492,8 @@ impl Statement {
             Statement::IncRef(_)
             | Statement::ReleaseFrame
             | Statement::Store { .. }
-            | Statement::StoreItem { .. } => vec![],
+            | Statement::StoreItem { .. }
+            | Statement::StoreByte { .. } => vec![],
         }
     }
 
@@ -496,7 +512,8 @@ impl Statement {
             Statement::IncRef(_)
             | Statement::ReleaseFrame
             | Statement::Store { .. }
-            | Statement::StoreItem { .. } => (None, None),
+            | Statement::StoreItem { .. }
+            | Statement::StoreByte { .. } => (None, None),
         };
         first.into_iter().chain(second)
     }

@@ -203,6 +203,10 @@ fn rewrite_loads(block: &mut BasicBlock, loaded: &mut Loaded, locals: &[(String,
                     .done
                     .retain(|p, _| !matches!(p, Place::Item(_, _, t) if *t == stored));
             }
+            // A byte of a string's text: no field or item changes.
+            Statement::StoreByte { .. } => {
+                loaded.done.retain(|p, _| !matches!(p, Place::Byte(..)));
+            }
             // A field: the same field of another object may be this one.
             Statement::Store { offset, .. } => {
                 loaded
