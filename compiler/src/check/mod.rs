@@ -1529,7 +1529,11 @@ impl<'m> FnChecker<'m> {
     fn loop_body(&mut self, body: &[ast::Stmt]) -> (Vec<Stmt>, bool) {
         self.loop_depth += 1;
         self.loop_breaks.push(false);
+        // What the body proves (`if x is None: return` in it) holds in it
+        // only: it may run no time at all.
+        let before = self.narrowed.clone();
         let (out, _, _) = self.branch(body);
+        self.narrowed = before;
         self.loop_depth -= 1;
         let breaks = self.loop_breaks.pop().unwrap_or(false);
         (out, breaks)
