@@ -962,3 +962,39 @@ def pieces(words: list[str]) -> str:
         assert_eq!(count(&f, name, "func: StrIadd"), 1, "{name}");
     }
 }
+
+#[test]
+fn lists_only_joined_are_built_as_strings() {
+    let f = functions(
+        r#"
+def shift(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        out.append(ch)
+    return "".join(out)
+
+
+def counted(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        out.append(ch)
+    return "".join(out) + str(len(out))
+
+
+def separated(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        out.append(ch)
+    return ",".join(out)
+"#,
+    );
+    // No list and no join: each character goes onto the string.
+    assert_eq!(count(&f, "shift", "StrJoin"), 0);
+    assert_eq!(count(&f, "shift", "ListNew"), 0);
+    assert_eq!(count(&f, "shift", "StoreByte"), 1);
+    // A list used otherwise, or joined with a separator, stays a list.
+    for name in ["counted", "separated"] {
+        assert_eq!(count(&f, name, "StrJoin"), 1, "{name}");
+        assert_eq!(count(&f, name, "ListNew"), 1, "{name}");
+    }
+}

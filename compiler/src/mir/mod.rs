@@ -17,6 +17,7 @@ mod frame;
 mod heap;
 mod hoist;
 mod inline;
+mod joins;
 mod ranges;
 mod reuse;
 mod select;
@@ -641,7 +642,14 @@ fn mentioned(block: &mut BasicBlock) -> Vec<LocalId> {
 
 /// Lowers every function of `module`.
 pub fn build(module: &hir::Module) -> Module {
-    let mut functions: Vec<Lowered> = module.functions.iter().map(|f| lower(module, f)).collect();
+    let mut functions: Vec<Lowered> = module
+        .functions
+        .iter()
+        .map(|f| match joins::strings_for_joined_lists(f) {
+            Some(built) => lower(module, &built),
+            None => lower(module, f),
+        })
+        .collect();
     let mut init = module.init.as_ref().map(|f| lower(module, f));
     let mut script = lower(module, &module.script);
     let inliner = inline::Inliner::find(&functions);
