@@ -104,17 +104,26 @@ enum Keys {
 }
 
 impl Keys {
-    #[inline]
+    /// The kind of `d`'s keys: found on every lookup, so inline (tuples,
+    /// whose items are looked at, out of line).
+    #[inline(always)]
     fn of(d: Dict) -> Keys {
-        match d.key_desc().kind() {
+        let desc = d.key_desc();
+        match desc.kind() {
             Kind::Int | Kind::Bool => Keys::Words,
             Kind::Str => Keys::Strs,
-            Kind::Tuple => match flat_items(d.key_desc()) {
-                Some(true) => Keys::IntTuples,
-                Some(false) => Keys::FlatTuples,
-                None => Keys::Other,
-            },
+            Kind::Tuple => Keys::of_tuples(desc),
             _ => Keys::Other,
+        }
+    }
+
+    /// The kind of tuple keys of type `desc`.
+    #[inline(never)]
+    fn of_tuples(desc: &TypeDesc) -> Keys {
+        match flat_items(desc) {
+            Some(true) => Keys::IntTuples,
+            Some(false) => Keys::FlatTuples,
+            None => Keys::Other,
         }
     }
 
