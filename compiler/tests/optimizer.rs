@@ -998,3 +998,24 @@ def separated(text: str) -> str:
         assert_eq!(count(&f, name, "ListNew"), 1, "{name}");
     }
 }
+
+#[test]
+fn invariant_index_arithmetic_is_computed_once_before_the_loop() {
+    let f = functions(
+        r#"
+def dot_loop(row: list[float], bt: list[list[float]], j: int, k: int) -> float:
+    s = 0.0
+    for t in range(k):
+        s += row[t] * bt[j][t]
+    return s
+"#,
+    );
+    // `j`'s fix-up for a negative index (a select) and its bounds test are
+    // made once, before the loop; so the copy of the loop that runs when
+    // `row[t]` fits skips the test of `j` and loads the row `bt[j]` once,
+    // on its way in. Bounds tests left: `row[t]`, `j` (once), `bt[j][t]`
+    // in the original loop, `bt[j][t]` in the copy; selects: the range's
+    // count and `j`'s fix-up.
+    assert_eq!(count(&f, "dot_loop", "ICmp(UGe)"), 4);
+    assert_eq!(count(&f, "dot_loop", "Select("), 2);
+}

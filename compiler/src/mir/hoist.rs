@@ -25,7 +25,7 @@
 //! against it).
 
 use super::cfg::{self, Cfg};
-use super::{LocalId, Lowered, Operand, Rvalue, Statement};
+use super::{BinOp, LocalId, Lowered, Operand, Rvalue, Statement};
 use crate::hir::Type;
 use std::collections::{HashMap, HashSet};
 
@@ -122,6 +122,89 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
             }
         }
         body.blocks[before.0 as usize].statements.extend(hoisted);
+    }
+}
+
+/// Moves the invariant scalar arithmetic of every loop of `body` to the
+/// block before it, innermost loops first: an assignment, the only one of
+/// its int, float or bool local, of an operation that cannot trap (no
+/// integer division) whose operands the loop does not change — or are
+/// computed by such assignments moved before it. Such a value is the same
+/// on every iteration, and computing it where the loop may not need it
+/// does nothing but compute it. So an index's fix-up for negative values
+/// and its bounds test (`bt[j]` in a loop over `t`) are made once, and
+/// loop versioning sees the test as one the loop cannot change.
+pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
+    if !cfg::may_loop(body) {
+        return;
+    }
+    let cfg = Cfg::new(body);
+    let mut loops = cfg.loops();
+    loops.sort_by_key(|l| l.blocks.len());
+    let mut assignments = cfg::assignments(body);
+    for l in loops {
+        let Some(before) = cfg.preheader(body, &l) else {
+            continue;
+        };
+        let assigned_in_loop: HashSet<LocalId> = l
+            .blocks
+            .iter()
+            .flat_map(|b| body.blocks[b.0 as usize].statements.iter())
+            .flat_map(Statement::assigned)
+            .collect();
+        let mut hoisted: Vec<Statement> = Vec::new();
+        let mut moved: HashSet<LocalId> = HashSet::new();
+        loop {
+            let before_round = hoisted.len();
+            for b in &l.blocks {
+                let statements = std::mem::take(&mut body.blocks[b.0 as usize].statements);
+                let mut kept = Vec::with_capacity(statements.len());
+                for s in statements {
+                    let movable = match &s {
+                        Statement::Assign(d, r) => {
+                            !body.locals[d.0 as usize].1.is_heap()
+                                && cannot_trap(r)
+                                && assignments.get(d).is_some_and(|at| at.len() == 1)
+                                && s.read_locals().iter().all(|x| {
+                                    moved.contains(x)
+                                        || (!assigned_in_loop.contains(x)
+                                            && cfg.holds_value(body, &assignments, *x, before))
+                                })
+                        }
+                        _ => false,
+                    };
+                    if movable {
+                        moved.extend(s.assigned());
+                        hoisted.push(s);
+                    } else {
+                        kept.push(s);
+                    }
+                }
+                body.blocks[b.0 as usize].statements = kept;
+            }
+            if hoisted.len() == before_round {
+                break;
+            }
+        }
+        for s in &hoisted {
+            for d in s.assigned() {
+                assignments.insert(d, vec![(before, 0)]);
+            }
+        }
+        body.blocks[before.0 as usize].statements.extend(hoisted);
+    }
+}
+
+/// Whether `r` computes something (not a copy: moving one gains nothing,
+/// and later passes read copies of constants where they are made) and can
+/// neither trap nor read memory.
+fn cannot_trap(r: &Rvalue) -> bool {
+    match r {
+        Rvalue::Unary(..) | Rvalue::Select(..) => true,
+        Rvalue::Binary(op, ..) => {
+            !matches!(op, BinOp::SDiv | BinOp::UDiv | BinOp::SRem | BinOp::URem)
+        }
+        _ => false,
     }
 }
 

@@ -667,6 +667,7 @@ pub fn build(module: &hir::Module) -> Module {
         reuse::reuse_checked(body);
         ranges::drop_impossible_checks(body);
         hoist::hoist_invariant_loads(body);
+        hoist::hoist_invariant_arithmetic(body);
         reuse::reuse_loads(body);
         // Loads reused are copies now: checked operations of them repeat.
         reuse::reuse_checked(body);

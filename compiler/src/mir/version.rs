@@ -230,8 +230,13 @@ fn entry_loads(
         else {
             continue;
         };
-        // The check is `index >= len` of the list whose buffer is read.
-        let checked = check.statements.iter().any(|s| {
+        // The check is `index >= len` of the list whose buffer is read
+        // (made in the check's block, or before the loop).
+        let test = match assignments.get(&c).map(Vec::as_slice) {
+            Some([(at, i)]) => Some(&body.blocks[at.0 as usize].statements[*i]),
+            _ => None,
+        };
+        let checked = test.is_some_and(|s| {
             matches!(*s, Statement::Assign(f, Rvalue::Binary(BinOp::ICmp(IntCond::UGe), i, Operand::Local(len)))
                 if f == c && i == *index
                     && load_of(len, heap::LEN).is_some()
