@@ -142,6 +142,19 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
     let mut loops = cfg.loops();
     loops.sort_by_key(|l| l.blocks.len());
     let mut assignments = cfg::assignments(body);
+    // Locals set once, to a constant: a moved statement reads the constant.
+    let constants: HashMap<LocalId, Operand> = assignments
+        .iter()
+        .filter_map(|(l, at)| match at.as_slice() {
+            [(b, i)] => match body.blocks[b.0 as usize].statements[*i] {
+                Statement::Assign(_, Rvalue::Use(c)) if !matches!(c, Operand::Local(_)) => {
+                    Some((*l, c))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
     for l in loops {
         let Some(before) = cfg.preheader(body, &l) else {
             continue;
@@ -159,7 +172,7 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
             for b in &l.blocks {
                 let statements = std::mem::take(&mut body.blocks[b.0 as usize].statements);
                 let mut kept = Vec::with_capacity(statements.len());
-                for s in statements {
+                for mut s in statements {
                     let movable = match &s {
                         Statement::Assign(d, r) => {
                             !body.locals[d.0 as usize].1.is_heap()
@@ -167,6 +180,7 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
                                 && assignments.get(d).is_some_and(|at| at.len() == 1)
                                 && s.read_locals().iter().all(|x| {
                                     moved.contains(x)
+                                        || constants.contains_key(x)
                                         || (!assigned_in_loop.contains(x)
                                             && cfg.holds_value(body, &assignments, *x, before))
                                 })
@@ -174,6 +188,13 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
                         _ => false,
                     };
                     if movable {
+                        for o in s.reads_mut() {
+                            if let Operand::Local(x) = *o {
+                                if let Some(&c) = constants.get(&x) {
+                                    *o = c;
+                                }
+                            }
+                        }
                         moved.extend(s.assigned());
                         hoisted.push(s);
                     } else {
@@ -195,12 +216,12 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
     }
 }
 
-/// Whether `r` computes something (not a copy: moving one gains nothing,
-/// and later passes read copies of constants where they are made) and can
-/// neither trap nor read memory.
+/// Whether `r` can neither trap nor read memory, and is not a constant
+/// (later passes read a constant where it is set: `neg = False` where a
+/// negative index cannot be).
 fn cannot_trap(r: &Rvalue) -> bool {
     match r {
-        Rvalue::Unary(..) | Rvalue::Select(..) => true,
+        Rvalue::Use(Operand::Local(_)) | Rvalue::Unary(..) | Rvalue::Select(..) => true,
         Rvalue::Binary(op, ..) => {
             !matches!(op, BinOp::SDiv | BinOp::UDiv | BinOp::SRem | BinOp::URem)
         }
