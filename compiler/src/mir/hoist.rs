@@ -24,21 +24,17 @@
 //! (and later passes see one length where the loop checked two indices
 //! against it).
 
-use super::cfg::{self, Cfg};
-use super::{BinOp, LocalId, Lowered, Operand, Rvalue, Statement};
+use super::cfg::{self, Cfg, Loop};
+use super::{BinOp, BlockId, LocalId, Lowered, Operand, Rvalue, Statement};
 use crate::hir::Type;
 use std::collections::{HashMap, HashSet};
 
 /// Moves the invariant loads of every qualifying loop of `body` to the
 /// block before it, innermost loops first (so a load can leave a nest).
 pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
-    if !cfg::may_loop(body) {
+    let Some((cfg, loops, mut assignments)) = innermost_first(body) else {
         return;
-    }
-    let cfg = Cfg::new(body);
-    let mut loops = cfg.loops();
-    loops.sort_by_key(|l| l.blocks.len());
-    let mut assignments = cfg::assignments(body);
+    };
     for l in loops {
         let Some(before) = cfg.preheader(body, &l) else {
             continue;
@@ -135,13 +131,9 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
 /// and its bounds test (`bt[j]` in a loop over `t`) are made once, and
 /// loop versioning sees the test as one the loop cannot change.
 pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
-    if !cfg::may_loop(body) {
+    let Some((cfg, loops, mut assignments)) = innermost_first(body) else {
         return;
-    }
-    let cfg = Cfg::new(body);
-    let mut loops = cfg.loops();
-    loops.sort_by_key(|l| l.blocks.len());
-    let mut assignments = cfg::assignments(body);
+    };
     // Locals set once, to a constant: a moved statement reads the constant.
     let constants: HashMap<LocalId, Operand> = assignments
         .iter()
@@ -215,6 +207,23 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
         body.blocks[before.0 as usize].statements.extend(hoisted);
     }
 }
+
+/// The control-flow graph of `body`, its loops, innermost first (so what
+/// moves out of one can leave its nest), and where each local is assigned;
+/// `None` when `body` cannot loop.
+fn innermost_first(body: &Lowered) -> Option<(Cfg, Vec<Loop>, Assignments)> {
+    if !cfg::may_loop(body) {
+        return None;
+    }
+    let cfg = Cfg::new(body);
+    let mut loops = cfg.loops();
+    loops.sort_by_key(|l| l.blocks.len());
+    let assignments = cfg::assignments(body);
+    Some((cfg, loops, assignments))
+}
+
+/// Where each local is assigned: block and statement.
+type Assignments = HashMap<LocalId, Vec<(BlockId, usize)>>;
 
 /// Whether `r` can neither trap nor read memory, and is not a constant
 /// (later passes read a constant where it is set: `neg = False` where a
