@@ -624,7 +624,9 @@ def matvec(a: list[list[float]], x: list[float]) -> list[float]:
     let (_, body) = f.iter().find(|(n, _)| n == "matvec").expect("matvec");
     // The inner loop's copy is entered through a block that loads the row
     // `a[i]` (its bounds checked before the loop, with `x[k]`'s) and the
-    // row's length and item buffer: the loop reads `a[i]` no more.
+    // row's length and item buffer, then tests that the row is long
+    // enough for every `k` (else the original loop runs): the copy reads
+    // `a[i]` no more and checks no bounds.
     let entry_blocks = body
         .split("\n  bb")
         .filter(|block| {
@@ -634,18 +636,18 @@ def matvec(a: list[list[float]], x: list[float]) -> list[float]:
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && *l != "}")
                 .collect();
-            matches!(lines.as_slice(), [item, len, data, jump]
+            matches!(lines.as_slice(), [item, len, data, .., test, branch]
                 if item.contains("LoadItem")
                     && len.contains("offset: 16")
                     && data.contains("offset: 32")
-                    && jump.starts_with("Goto"))
+                    && test.contains("Binary(And")
+                    && branch.starts_with("Branch"))
         })
         .count();
     assert_eq!(entry_blocks, 1);
     // Bounds checks: in the original loop `a[i]`, `a[i][k]` and `x[k]`;
-    // in the copy only `a[i][k]` (the row's length is not known before
-    // the loop); and `y.append`'s room.
-    assert_eq!(count(&f, "matvec", "ICmp(UGe)"), 5);
+    // none in the copy; and `y.append`'s room.
+    assert_eq!(count(&f, "matvec", "ICmp(UGe)"), 4);
 }
 
 #[test]
@@ -1013,9 +1015,9 @@ def dot_loop(row: list[float], bt: list[list[float]], j: int, k: int) -> float:
     // `j`'s fix-up for a negative index (a select) and its bounds test are
     // made once, before the loop; so the copy of the loop that runs when
     // `row[t]` fits skips the test of `j` and loads the row `bt[j]` once,
-    // on its way in. Bounds tests left: `row[t]`, `j` (once), `bt[j][t]`
-    // in the original loop, `bt[j][t]` in the copy; selects: the range's
-    // count and `j`'s fix-up.
-    assert_eq!(count(&f, "dot_loop", "ICmp(UGe)"), 4);
+    // on its way in, where the row's length is tested for every `t`.
+    // Bounds tests left: `row[t]`, `j` (once), `bt[j][t]` in the original
+    // loop, none in the copy; selects: the range's count and `j`'s fix-up.
+    assert_eq!(count(&f, "dot_loop", "ICmp(UGe)"), 3);
     assert_eq!(count(&f, "dot_loop", "Select("), 2);
 }

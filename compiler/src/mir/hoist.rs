@@ -134,9 +134,12 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
     let Some((cfg, loops, mut assignments)) = innermost_first(body) else {
         return;
     };
-    // Locals set once, to a constant: a moved statement reads the constant.
+    let defined_first = read_after_assignment(body, &cfg, &assignments);
+    // Locals set once, to a constant, and read only after: a moved
+    // statement reads the constant.
     let constants: HashMap<LocalId, Operand> = assignments
         .iter()
+        .filter(|(l, _)| defined_first.contains(l))
         .filter_map(|(l, at)| match at.as_slice() {
             [(b, i)] => match body.blocks[b.0 as usize].statements[*i] {
                 Statement::Assign(_, Rvalue::Use(c)) if !matches!(c, Operand::Local(_)) => {
@@ -169,7 +172,7 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
                         Statement::Assign(d, r) => {
                             !body.locals[d.0 as usize].1.is_heap()
                                 && cannot_trap(r)
-                                && assignments.get(d).is_some_and(|at| at.len() == 1)
+                                && defined_first.contains(d)
                                 && s.read_locals().iter().all(|x| {
                                     moved.contains(x)
                                         || constants.contains_key(x)
@@ -206,6 +209,41 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
         }
         body.blocks[before.0 as usize].statements.extend(hoisted);
     }
+}
+
+/// The locals assigned once, not parameters, whose every read comes after
+/// that assignment (in a block it dominates, or later in its own): giving
+/// one its value earlier changes nothing that reads it.
+fn read_after_assignment(body: &Lowered, cfg: &Cfg, assignments: &Assignments) -> HashSet<LocalId> {
+    let mut out: HashSet<LocalId> = assignments
+        .iter()
+        .filter(|(l, at)| at.len() == 1 && !body.params.contains(l))
+        .map(|(l, _)| *l)
+        .collect();
+    for (b, block) in body.blocks.iter().enumerate() {
+        let b = BlockId(b as u32);
+        let mut terminator = block.terminator.clone();
+        let end = block.statements.len();
+        let reads: Vec<(LocalId, usize)> = block
+            .statements
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.read_locals().into_iter().map(move |x| (x, i)))
+            .chain(terminator.reads_mut().into_iter().filter_map(|o| match *o {
+                Operand::Local(x) => Some((x, end)),
+                _ => None,
+            }))
+            .collect();
+        for (x, i) in reads {
+            let Some(&[(at, j)]) = assignments.get(&x).map(Vec::as_slice) else {
+                continue;
+            };
+            if !(cfg.dominates(at, b) && (at != b || j < i)) {
+                out.remove(&x);
+            }
+        }
+    }
+    out
 }
 
 /// The control-flow graph of `body`, its loops, innermost first (so what

@@ -28,7 +28,10 @@
 //! bounds in a loop over `k`); and where such a check guards an item load
 //! that reads the same item on every iteration, the copy, made for that
 //! alone if need be, loads the item (and its header's fields) once, on
-//! its way in: the row of `a[i][k]`.
+//! its way in: the row of `a[i][k]`. A counted copy's checks of `v + k`
+//! against such a row's length are then constants too: the way in tests
+//! `stop + k <= len` after loading the row, and runs the original loop
+//! when the row is too short.
 
 use super::cfg::{self, Cfg, Loop};
 use super::facts::resolve;
@@ -70,6 +73,10 @@ struct Plan {
     /// Item loads the copy makes once, on its way in (see
     /// [`entry_loads`]): each block and statement.
     entry_loads: Vec<(BlockId, usize)>,
+    /// Each `(k, len)` with `len` the length of an item the copy loads on
+    /// its way in (a row): `stop + k <= len` is tested there, after the
+    /// load, and the original loop runs when it fails.
+    late_bounds: Vec<(i64, LocalId)>,
     /// The counted loop's latch, if found.
     latch: Option<Latch>,
 }
@@ -142,15 +149,41 @@ fn plan(
         &assigned_inside,
         &invariant,
     );
-    let (checks, bounds, plain, start, stop, latch) =
-        counted_checks(body, cfg, assignments, l, &assigned_inside, &invariant).unwrap_or((
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Operand::Int(0),
-            Operand::Int(0),
-            None,
-        ));
+    // The length of an item loaded on the way in: `len = item.len`, the
+    // loop's only assignment of `len`.
+    let rows: HashSet<LocalId> = entry_loads
+        .iter()
+        .filter_map(|&(b, i)| match body.blocks[b.0 as usize].statements[i] {
+            Statement::Assign(item, _) => Some(item),
+            _ => None,
+        })
+        .collect();
+    let row_length = |len: LocalId| match assigned_inside(len).as_slice() {
+        [(b, i)] => matches!(
+            body.blocks[b.0 as usize].statements[*i],
+            Statement::Assign(_, Rvalue::Load { base: Operand::Local(item), offset })
+                if offset == heap::LEN && rows.contains(&item)
+        ),
+        _ => false,
+    };
+    let (checks, bounds, late_bounds, plain, start, stop, latch) = counted_checks(
+        body,
+        cfg,
+        assignments,
+        l,
+        &assigned_inside,
+        &invariant,
+        &row_length,
+    )
+    .unwrap_or((
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Operand::Int(0),
+        Operand::Int(0),
+        None,
+    ));
     // Checks that raise on a condition the loop cannot change are left
     // out of a copy made anyway, or one that makes entry loads.
     let copied = !checks.is_empty() || !jumps.is_empty() || !entry_loads.is_empty();
@@ -170,6 +203,7 @@ fn plan(
         conditions,
         jumps,
         entry_loads,
+        late_bounds,
         latch,
     })
 }
@@ -273,6 +307,7 @@ fn entry_loads(
 type Checks = (
     Vec<(BlockId, usize, bool)>,
     Vec<(Offset, Option<LocalId>)>,
+    Vec<(i64, LocalId)>,
     Vec<(BlockId, usize)>,
     Operand,
     Operand,
@@ -313,6 +348,7 @@ fn counted_checks(
     l: &Loop,
     assigned_inside: &dyn Fn(LocalId) -> Vec<(BlockId, usize)>,
     invariant: &dyn Fn(Operand) -> bool,
+    row_length: &dyn Fn(LocalId) -> bool,
 ) -> Option<Checks> {
     let inside = |b: &BlockId| l.blocks.binary_search(b).is_ok();
     let statement = |(b, i): (BlockId, usize)| &body.blocks[b.0 as usize].statements[i];
@@ -434,6 +470,7 @@ fn counted_checks(
     };
     let mut checks = Vec::new();
     let mut bounds = Vec::new();
+    let mut late_bounds = Vec::new();
     // The negative-index fix-ups `v + k < 0` (`k` below 0): false where
     // `start + k >= 0`. Each: its result and the `v + k` it tests.
     let mut fixups: HashMap<LocalId, LocalId> = HashMap::new();
@@ -494,7 +531,25 @@ fn counted_checks(
             }) else {
                 continue;
             };
-            if body.locals[len.0 as usize].1 != Type::Int || !invariant(Operand::Local(len)) {
+            if body.locals[len.0 as usize].1 != Type::Int {
+                continue;
+            }
+            if !invariant(Operand::Local(len)) {
+                // A row's length, known once the copy loads the row: a
+                // constant offset is tested then (`start + k >= 0` before).
+                let Offset::Constant(c) = k else {
+                    continue;
+                };
+                if !row_length(len) || sum.is_some() {
+                    continue;
+                }
+                checks.push((b, i, cond == IntCond::ULt));
+                if !bounds.contains(&(k, None)) {
+                    bounds.push((k, None));
+                }
+                if !late_bounds.contains(&(c, len)) {
+                    late_bounds.push((c, len));
+                }
                 continue;
             }
             plain_at(sum);
@@ -505,7 +560,15 @@ fn counted_checks(
         }
     }
     let latch = step.and_then(|step| latch(body, cfg, l, c, var, step));
-    (!checks.is_empty()).then_some((checks, bounds, plain, range.start, range.stop, latch))
+    (!checks.is_empty()).then_some((
+        checks,
+        bounds,
+        late_bounds,
+        plain,
+        range.start,
+        range.stop,
+        latch,
+    ))
 }
 
 /// The [`Latch`] of counted loop `l` whose next value is `next`.
@@ -758,7 +821,7 @@ fn apply(body: &mut Lowered, p: Plan) {
     for (b, i) in plain {
         super::drop_overflow_check(&mut body.blocks[b], i, BinOp::IAdd);
     }
-    let entry = entry_block(body, &p, &copy_of);
+    let entry = entry_block(body, &p, &copy_of, &renamed);
     let before = &mut body.blocks[p.before.0 as usize];
     before.statements.extend(tests);
     before.terminator = Terminator::Branch {
@@ -795,7 +858,12 @@ impl Tests {
 /// loads (and the loads of their headers the copy makes) first. Runs
 /// after every other change to the copy's statements, which name them by
 /// position.
-fn entry_block(body: &mut Lowered, p: &Plan, copy_of: &HashMap<BlockId, BlockId>) -> BlockId {
+fn entry_block(
+    body: &mut Lowered,
+    p: &Plan,
+    copy_of: &HashMap<BlockId, BlockId>,
+    renamed: &HashMap<LocalId, LocalId>,
+) -> BlockId {
     let header = copy_of[&p.header];
     if p.entry_loads.is_empty() {
         return header;
@@ -819,9 +887,32 @@ fn entry_block(body: &mut Lowered, p: &Plan, copy_of: &HashMap<BlockId, BlockId>
             entry.extend(header_loads);
         }
     }
-    body.blocks.push(BasicBlock {
+    // Each row's length bounds the indices: when one is too short, the
+    // original loop runs (and raises where the indices leave the row).
+    let mut tests = Tests {
         statements: entry,
-        terminator: Terminator::Goto(header),
+        fast: Operand::Bool(true),
+    };
+    for &(k, len) in &p.late_bounds {
+        let len = renamed.get(&len).copied().unwrap_or(len);
+        let room = Rvalue::Binary(BinOp::ISub, Operand::Local(len), Operand::Int(k));
+        let room = tests.value(body, Type::Int, room);
+        tests.require(
+            body,
+            Rvalue::Binary(BinOp::ICmp(IntCond::SLe), p.stop, room),
+        );
+    }
+    let terminator = match tests.fast {
+        Operand::Bool(true) => Terminator::Goto(header),
+        fast => Terminator::Branch {
+            cond: fast,
+            then: header,
+            otherwise: p.header,
+        },
+    };
+    body.blocks.push(BasicBlock {
+        statements: tests.statements,
+        terminator,
         cold: false,
     });
     BlockId(body.blocks.len() as u32 - 1)
