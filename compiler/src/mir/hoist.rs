@@ -121,8 +121,8 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
     }
 }
 
-/// Moves the invariant scalar arithmetic of every loop of `body` to the
-/// block before it, innermost loops first: an assignment, the only one of
+/// Moves the invariant scalar arithmetic of every innermost loop of `body`
+/// to the block before it: an assignment, the only one of
 /// its int, float or bool local, of an operation that cannot trap (no
 /// integer division) whose operands the loop does not change — or are
 /// computed by such assignments moved before it. Such a value is the same
@@ -150,8 +150,16 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
             _ => None,
         })
         .collect();
+    // Innermost loops only: what runs once per iteration of an outer loop
+    // gains little from moving further out, and living across the whole
+    // loop takes registers its inner loops need.
+    let headers: HashSet<BlockId> = loops.iter().map(|l| l.header).collect();
     for l in loops {
-        let Some(before) = cfg.preheader(body, &l) else {
+        let innermost = l
+            .blocks
+            .iter()
+            .all(|b| *b == l.header || !headers.contains(b));
+        let Some(before) = cfg.preheader(body, &l).filter(|_| innermost) else {
             continue;
         };
         let assigned_in_loop: HashSet<LocalId> = l
@@ -263,12 +271,12 @@ fn innermost_first(body: &Lowered) -> Option<(Cfg, Vec<Loop>, Assignments)> {
 /// Where each local is assigned: block and statement.
 type Assignments = HashMap<LocalId, Vec<(BlockId, usize)>>;
 
-/// Whether `r` can neither trap nor read memory, and is not a constant
-/// (later passes read a constant where it is set: `neg = False` where a
-/// negative index cannot be).
+/// Whether `r` computes something (not a copy, which costs nothing where
+/// it is and which later passes follow where it is made: a fact about `i`
+/// holds for `j = i` below it) and can neither trap nor read memory.
 fn cannot_trap(r: &Rvalue) -> bool {
     match r {
-        Rvalue::Use(Operand::Local(_)) | Rvalue::Unary(..) | Rvalue::Select(..) => true,
+        Rvalue::Unary(..) | Rvalue::Select(..) => true,
         Rvalue::Binary(op, ..) => {
             !matches!(op, BinOp::SDiv | BinOp::UDiv | BinOp::SRem | BinOp::URem)
         }
