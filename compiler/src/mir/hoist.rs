@@ -50,12 +50,7 @@ pub(super) fn hoist_invariant_loads(body: &mut Lowered) {
         // What a loop may free, only the references it owns keep alive.
         let frees =
             statements().any(|s| matches!(s, Statement::DecRef(_) | Statement::Runtime { .. }));
-        let assigned_in_loop: HashSet<LocalId> = l
-            .blocks
-            .iter()
-            .flat_map(|b| body.blocks[b.0 as usize].statements.iter())
-            .flat_map(Statement::assigned)
-            .collect();
+        let assigned_in_loop = assigned_in(body, &l);
         let mut hoisted = Vec::new();
         for b in &l.blocks {
             let statements = std::mem::take(&mut body.blocks[b.0 as usize].statements);
@@ -162,12 +157,7 @@ pub(super) fn hoist_invariant_arithmetic(body: &mut Lowered) {
         let Some(before) = cfg.preheader(body, &l).filter(|_| innermost) else {
             continue;
         };
-        let assigned_in_loop: HashSet<LocalId> = l
-            .blocks
-            .iter()
-            .flat_map(|b| body.blocks[b.0 as usize].statements.iter())
-            .flat_map(Statement::assigned)
-            .collect();
+        let assigned_in_loop = assigned_in(body, &l);
         let mut hoisted: Vec<Statement> = Vec::new();
         let mut moved: HashSet<LocalId> = HashSet::new();
         loop {
@@ -252,6 +242,15 @@ fn read_after_assignment(body: &Lowered, cfg: &Cfg, assignments: &Assignments) -
         }
     }
     out
+}
+
+/// The locals some statement of loop `l` assigns.
+fn assigned_in(body: &Lowered, l: &Loop) -> HashSet<LocalId> {
+    l.blocks
+        .iter()
+        .flat_map(|b| body.blocks[b.0 as usize].statements.iter())
+        .flat_map(Statement::assigned)
+        .collect()
 }
 
 /// The control-flow graph of `body`, its loops, innermost first (so what
