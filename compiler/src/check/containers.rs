@@ -1523,28 +1523,20 @@ impl FnChecker<'_> {
             None => value,
         };
         let ty = value.ty;
-        Some(match spec {
-            None => to_str(value),
-            Some(spec) => match packed_spec(&spec, ty) {
-                // A literal spec is parsed now, not at each formatting.
-                Some(packed) => rt(
-                    RtFn::FormatPacked,
-                    vec![
-                        val(value),
-                        RtOperand::Desc(ty),
-                        val(int(packed as i64, spec.span)),
-                    ],
-                    Type::Str,
-                    span,
-                ),
-                None => rt(
-                    RtFn::Format,
-                    vec![val(value), RtOperand::Desc(ty), val(spec)],
-                    Type::Str,
-                    span,
-                ),
-            },
-        })
+        let Some(spec) = spec else {
+            return Some(to_str(value));
+        };
+        // A literal spec is parsed now, not at each formatting.
+        let (f, spec) = match packed_spec(&spec, ty) {
+            Some(packed) => (RtFn::FormatPacked, int(packed as i64, spec.span)),
+            None => (RtFn::Format, spec),
+        };
+        Some(rt(
+            f,
+            vec![val(value), RtOperand::Desc(ty), val(spec)],
+            Type::Str,
+            span,
+        ))
     }
 
     /// `"literal {} {0:spec}".format(args)`.

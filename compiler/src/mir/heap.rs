@@ -735,28 +735,21 @@ impl Builder<'_> {
                 }
                 _ => unreachable!("checker: str(x)"),
             },
-            ExprKind::Runtime(RtFn::Format, ops) => match ops.as_slice() {
-                [RtOperand::Value(x), RtOperand::Desc(t), RtOperand::Value(spec)] => {
-                    let x = self.expr(x);
-                    let spec = self.expr(spec);
-                    (
-                        RtFn::StrAppendFormat,
-                        vec![val(x), RtArg::Desc(*t), val(spec)],
-                    )
-                }
-                _ => unreachable!("checker: format(x, spec)"),
-            },
-            ExprKind::Runtime(RtFn::FormatPacked, ops) => match ops.as_slice() {
-                [RtOperand::Value(x), RtOperand::Desc(t), RtOperand::Value(packed)] => {
-                    let x = self.expr(x);
-                    let packed = self.expr(packed);
-                    (
-                        RtFn::StrAppendPacked,
-                        vec![val(x), RtArg::Desc(*t), val(packed)],
-                    )
-                }
-                _ => unreachable!("checker: format(x, packed spec)"),
-            },
+            // The spec as text, or packed when compiled.
+            ExprKind::Runtime(f @ (RtFn::Format | RtFn::FormatPacked), ops) => {
+                let [RtOperand::Value(x), RtOperand::Desc(t), RtOperand::Value(spec)] =
+                    ops.as_slice()
+                else {
+                    unreachable!("checker: format(x, spec)")
+                };
+                let append = match f {
+                    RtFn::Format => RtFn::StrAppendFormat,
+                    _ => RtFn::StrAppendPacked,
+                };
+                let x = self.expr(x);
+                let spec = self.expr(spec);
+                (append, vec![val(x), RtArg::Desc(*t), val(spec)])
+            }
             _ => {
                 let v = self.expr(part);
                 let Operand::Local(r) = self.append_owned(Operand::Local(acc), v) else {

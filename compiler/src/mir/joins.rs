@@ -13,6 +13,12 @@ use std::collections::HashMap;
 /// `f` with its joined lists turned into strings, or `None` when it has
 /// none.
 pub(super) fn strings_for_joined_lists(f: &hir::Function) -> Option<hir::Function> {
+    let candidate =
+        |l: LocalId| f.locals[l.0 as usize].ty == Type::list(Type::Str) && !f.params.contains(&l);
+    // Most functions have no local list of strs: no copy made to look.
+    if !(0..f.locals.len() as u32).map(LocalId).any(candidate) {
+        return None;
+    }
     let mut out = f.clone();
     let mut uses = Uses::default();
     walk_stmts(&mut out.body, &mut uses);
@@ -20,8 +26,7 @@ pub(super) fn strings_for_joined_lists(f: &hir::Function) -> Option<hir::Functio
         .map(LocalId)
         .filter(|l| {
             let count = |m: &HashMap<LocalId, usize>| m.get(l).copied().unwrap_or(0);
-            f.locals[l.0 as usize].ty == Type::list(Type::Str)
-                && !f.params.contains(l)
+            candidate(*l)
                 && count(&uses.joins) > 0
                 && count(&uses.appends) > 0
                 && count(&uses.all)

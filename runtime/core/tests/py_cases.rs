@@ -389,6 +389,7 @@ fn matches_cpython() {
 /// their text and are checked above).
 #[test]
 fn packed_specs_match_cpython() {
+    let plain_widths = std::cell::Cell::new(0);
     let (per_function, failures) = run_cases(|func, a| {
         use format::{Formattable, SpecTarget};
         let (value, target) = match func {
@@ -411,6 +412,7 @@ fn packed_specs_match_cpython() {
             let mut fast = String::new();
             format::push_padded_int(x, zero, width, &mut fast);
             assert_eq!(fast, out, "format({x}, {:?}) by its plain width", s(a, 1));
+            plain_widths.set(plain_widths.get() + 1);
         }
         Some(got.map(|()| string(out)))
     });
@@ -418,6 +420,12 @@ fn packed_specs_match_cpython() {
     assert!(
         per_function.len() == 4 && total >= 2_000,
         "only {per_function:?} packed format cases"
+    );
+    // Plain widths (`5`, `05d`, `>7`) are common among the int cases.
+    assert!(
+        plain_widths.get() >= 50,
+        "{} plain widths",
+        plain_widths.get()
     );
     report(&failures, total);
     eprintln!("{total} packed format cases match CPython: {per_function:?}");

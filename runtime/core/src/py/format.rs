@@ -252,9 +252,10 @@ const PACKED_NUMBER_BITS: u32 = 15;
 /// A non-empty spec for values of `target`, parsed once (when the program
 /// is compiled) and packed into a word for [`format_packed_into`]: fill
 /// (bits 0–20), alignment (21–22), sign (23–24), `z` (25), `#` (26),
-/// grouping (27–28), type (29–32), width + 1 (34–48), precision + 1
-/// (49–63). `None` for a spec that does not parse (formatting then raises
-/// CPython's error from the spec's text) or whose numbers do not fit.
+/// grouping (27–28), type (29–32), a plain int width (33: see
+/// [`packed_int_padding`]), width + 1 (34–48), precision + 1 (49–63).
+/// `None` for a spec that does not parse (formatting then raises CPython's
+/// error from the spec's text) or whose numbers do not fit.
 pub fn pack_spec(spec: &str, target: SpecTarget) -> Option<u64> {
     if spec.is_empty() {
         return None;
@@ -278,6 +279,8 @@ pub fn pack_spec(spec: &str, target: SpecTarget) -> Option<u64> {
             | u64::from(s.alternate) << 26
             | grouping << 27
             | ty << 29
+            | u64::from(target == SpecTarget::Int && plain_int_padding(&s).is_some())
+                << PLAIN_INT_BIT
             | number(s.width)? << 34
             | number(s.precision)? << 49,
     )
@@ -313,10 +316,12 @@ pub enum Formattable<'a> {
     Str(&'a str),
 }
 
-/// `(zero padding, width)` when a packed int spec is a plain width
-/// (`5`, `05d`, `>7`): what [`push_padded_int`] writes.
-pub fn packed_int_padding(packed: u64) -> Option<(bool, usize)> {
-    let s = unpack_spec(packed);
+/// The bit of a packed int spec that is a plain width.
+const PLAIN_INT_BIT: u32 = 33;
+
+/// `(zero padding, width)` when `s` is a plain int width (`5`, `05d`,
+/// `>7`): what [`push_padded_int`] writes.
+fn plain_int_padding(s: &Spec) -> Option<(bool, usize)> {
     let plain = s.ty == 'd'
         && s.sign == '\0'
         && !s.alternate
@@ -327,6 +332,16 @@ pub fn packed_int_padding(packed: u64) -> Option<(bool, usize)> {
     let zero = s.fill == '0' && s.align == '=';
     (plain && (zero || (s.fill == ' ' && s.align == '>')))
         .then_some((zero, s.width.max(0) as usize))
+}
+
+/// [`plain_int_padding`] of a spec [`pack_spec`] packed for ints, read
+/// from the bits it set for it (nothing unpacked on the way).
+pub fn packed_int_padding(packed: u64) -> Option<(bool, usize)> {
+    if packed >> PLAIN_INT_BIT & 1 == 0 {
+        return None;
+    }
+    let width = (packed >> 34 & ((1 << PACKED_NUMBER_BITS) - 1)).saturating_sub(1);
+    Some((packed & 0x1f_ffff == u64::from('0'), width as usize))
 }
 
 /// `format(v, spec)` for a spec packed by [`pack_spec`] for `v`'s type,
