@@ -42,6 +42,26 @@ fn check_exits_zero_on_good_input_and_one_on_errors() {
 }
 
 #[test]
+fn an_empty_display_of_unknown_type_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("empty.roast"),
+        "def total(xs: list[int]) -> int:\n    return sum(xs)\n\n\ndef f() -> int:\n    return total([]) + len(sorted([]))\n",
+    )
+    .unwrap();
+    let out = roastc(&["check", "empty.roast"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // `total([])` takes its type from the parameter; `sorted([])` has none.
+    assert_eq!(stderr.matches("error").count(), 1, "{stderr}");
+    assert!(stderr.contains("--> empty.roast:6:35"), "{stderr}");
+    assert!(
+        stderr.contains("cannot infer the type of this empty list"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn build_writes_an_object_and_bindings_deterministically() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("twice.roast"), GOOD).unwrap();

@@ -30,7 +30,7 @@ pub(super) fn is_mutable(ty: Type) -> bool {
 }
 
 /// Whether `ty` has an untyped placeholder anywhere inside.
-fn contains_untyped(ty: Type) -> bool {
+pub(super) fn contains_untyped(ty: Type) -> bool {
     is_untyped(ty)
         || match ty {
             Type::List(t) | Type::Optional(t) => contains_untyped(*t),
@@ -156,6 +156,11 @@ impl FnChecker<'_> {
         let discovered = std::mem::take(&mut self.discovered);
         if discovered.keys().all(|n| self.seeds.contains_key(n)) {
             for (span, what) in std::mem::take(&mut self.untyped_displays) {
+                // A display already reported (a mismatch naming its
+                // `list[None]` type) is not reported twice.
+                if self.m.diags.iter().any(|d| d.span == span) {
+                    continue;
+                }
                 let example = if what == "list" {
                     "xs: list[int] = []"
                 } else {
@@ -504,7 +509,11 @@ impl FnChecker<'_> {
         keywords: &[ast::Keyword],
     ) -> Option<Expr> {
         if name == "join" && args.len() == 1 && keywords.is_empty() {
-            let items = self.materialize(&args[0])?;
+            let items = if matches!(args[0].kind, A::List(_)) {
+                self.expr_expect(&args[0], Some(Type::list(Type::Str)), "the joined items")?
+            } else {
+                self.materialize(&args[0])?
+            };
             if items.ty != Type::list(Type::Str) {
                 self.error(type_mismatch(
                     &items,

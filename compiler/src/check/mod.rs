@@ -3859,6 +3859,11 @@ fn type_mismatch(value: &Expr, expected: Type, what: &str) -> Diagnostic {
         (Type::Float, Type::Int) => "CPython would keep the value an int; write a float literal (`3.0`) or convert with float(...)".to_string(),
         (Type::Int, Type::Bool) => "bool is not an int in Roast; convert with int(...)".to_string(),
         (Type::Int, Type::Float) => "convert with int(...) (truncates) or change the declared type".to_string(),
+        _ if containers::contains_untyped(found) => format!(
+            "the type of an empty display is not known here: annotate its variable (`x: {} = {}`)",
+            expected.name(),
+            if matches!(expected, Type::Dict(..)) { "{}" } else { "[]" }
+        ),
         _ => format!("give it a `{}` value", expected.name()),
     };
     Diagnostic::error(

@@ -1092,6 +1092,10 @@ pub unsafe extern "C" fn roast_rt_str_replace(
 ) -> *mut u8 {
     // SAFETY: the contract: live strs.
     let (s, old, new) = unsafe { (Str::from_ptr(s), Str::from_ptr(old), Str::from_ptr(new)) };
+    let limit = usize::try_from(count).unwrap_or(usize::MAX);
+    if let Some(o) = string::replace(s, old, new, limit) {
+        return o.ptr();
+    }
     new_text(&pystr::replace(
         s.as_str(),
         old.as_str(),

@@ -457,6 +457,45 @@ pub(crate) fn join(sep: Str, words: &[u64]) -> Obj {
     o
 }
 
+/// `s.replace(old, new, count)` for a nonempty `old` (at most `limit`
+/// occurrences, left to right, not overlapping), with one allocation of
+/// the exact size: the matches are counted first, as CPython does, then
+/// the pieces copied. `s` itself (a new reference) when nothing matches;
+/// `None` for an empty `old` or a result of one byte or none (immortal
+/// strings, which the caller makes).
+pub(crate) fn replace(s: Str, old: Str, new: Str, limit: usize) -> Option<Obj> {
+    if old.len() == 0 {
+        return None;
+    }
+    let text = s.as_str().as_bytes();
+    let finder = memchr::memmem::Finder::new(old.as_str().as_bytes());
+    let matches = finder.find_iter(text).take(limit).count();
+    if matches == 0 {
+        s.obj().incref();
+        return Some(s.obj());
+    }
+    let len = text.len() - matches * old.len() + matches * new.len();
+    if len <= 1 {
+        return None;
+    }
+    let o = alloc_str(len);
+    let (new_bytes, mut copied) = (new.as_str().as_bytes(), 0);
+    for at in finder.find_iter(text).take(matches) {
+        append(o, &text[copied..at], 0);
+        append(o, new_bytes, 0);
+        copied = at + old.len();
+    }
+    append(o, &text[copied..], 0);
+    // SAFETY: `o` is fresh and holds exactly the `len` bytes appended
+    // above: UTF-8 of this many code points, as whole code points were cut
+    // out and put in.
+    unsafe {
+        (*o.cast::<StrLayout>()).chars =
+            (s.chars() - matches * old.chars() + matches * new.chars()) as u64
+    };
+    Some(o)
+}
+
 /// `s * n` for `n >= 2` and a nonempty `s` whose repetition the caller
 /// has found small enough to allocate: one allocation, the text copied
 /// once and then in doubling runs of what is already there (one fill for
@@ -659,6 +698,49 @@ mod tests {
         let e = Str::from_obj(new_char('é'));
         assert_eq!((e.as_str(), e.len(), e.chars()), ("é", 2, 1));
         e.obj().decref();
+        assert_eq!(live_objects(), before);
+    }
+
+    #[test]
+    fn replace_in_place_matches_the_text_replace() {
+        let before = live_objects();
+        let texts = [
+            "",
+            "a",
+            "|",
+            "a|b||c|",
+            "ab€€c€",
+            "日本日本x",
+            "aaaa",
+            "x|y",
+        ];
+        let pieces = ["", "|", "||", "€", "aa", " | ", "本", "z"];
+        for text in texts {
+            for old in pieces {
+                for new in pieces {
+                    for count in [-1, 0, 1, 2, 5] {
+                        let want = crate::py::pystr::replace(text, old, new, count);
+                        let (s, o, n) = (new_str(text), new_str(old), new_str(new));
+                        let limit = usize::try_from(count).unwrap_or(usize::MAX);
+                        let got =
+                            replace(Str::from_obj(s), Str::from_obj(o), Str::from_obj(n), limit);
+                        let case = format!("{text:?}.replace({old:?}, {new:?}, {count})");
+                        match got {
+                            Some(r) => {
+                                let r = Str::from_obj(r);
+                                assert_eq!(r.as_str(), want, "{case}");
+                                assert_eq!(r.chars(), want.chars().count(), "{case}");
+                                r.obj().decref();
+                            }
+                            None => assert!(old.is_empty() || want.len() <= 1, "{case}"),
+                        }
+                        for x in [s, o, n] {
+                            x.decref();
+                        }
+                    }
+                }
+            }
+        }
         assert_eq!(live_objects(), before);
     }
 

@@ -1044,27 +1044,38 @@ fn write_fixed(x: f64, layout: &FixedLayout, out: &mut String) -> Option<()> {
         b'^' => (padding / 2, padding - padding / 2),
         _ => (padding, 0),
     };
-    let fill = char::from(layout.fill);
+    // Every `FixedLayout` has an ASCII fill.
+    let fill = layout.fill;
+    let sign = if x.is_sign_negative() { "-" } else { "" };
     if layout.zero_padded {
-        if x.is_sign_negative() {
-            out.push('-');
-        }
-        out.extend(std::iter::repeat_n('0', left));
+        out.push_str(sign);
+        push_repeated(out, b'0', left);
     } else {
-        out.extend(std::iter::repeat_n(fill, left));
-        if x.is_sign_negative() {
-            out.push('-');
-        }
+        push_repeated(out, fill, left);
+        out.push_str(sign);
     }
+    // The digits with zeros in front up to `int_len + places` of them, the
+    // point before the last `places`.
     let zeros = (int_len + places).saturating_sub(digits.len());
-    let mut all = std::iter::repeat_n(b'0', zeros).chain(digits.iter().copied());
-    out.extend(all.by_ref().take(int_len).map(char::from));
+    let digits = std::str::from_utf8(digits).expect("ASCII digits");
+    let (int_zeros, int_digits) = (zeros.min(int_len), int_len - zeros.min(int_len));
+    push_repeated(out, b'0', int_zeros);
+    out.push_str(&digits[..int_digits]);
     if places > 0 {
         out.push('.');
-        out.extend(all.map(char::from));
+        push_repeated(out, b'0', zeros - int_zeros);
+        out.push_str(&digits[int_digits..]);
     }
-    out.extend(std::iter::repeat_n(fill, right));
+    push_repeated(out, fill, right);
     Some(())
+}
+
+/// Appends `n` copies of the ASCII byte `b`.
+fn push_repeated(out: &mut String, b: u8, n: usize) {
+    debug_assert!(b.is_ascii());
+    for _ in 0..n {
+        out.push(char::from(b));
+    }
 }
 
 /// `dtoa` mode 3 of a finite `0 <= x < 2^53` with at most 22 places, by
