@@ -78,6 +78,14 @@ impl Type {
         Type::Tuple(intern_slice(items))
     }
 
+    /// The type without its `| None` (itself when not optional).
+    pub fn without_none(self) -> Type {
+        match self {
+            Type::Optional(t) => *t,
+            t => t,
+        }
+    }
+
     /// `inner | None` (`inner` itself when it is already optional or `None`).
     pub fn optional(inner: Type) -> Type {
         match inner {

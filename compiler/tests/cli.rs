@@ -62,6 +62,23 @@ fn an_empty_display_of_unknown_type_is_reported_once() {
 }
 
 #[test]
+fn a_variable_whose_assignment_failed_is_not_reported_again() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cascade.roast"),
+        "xs = [1, 2.5]\nprint(xs)\n\n\ndef f() -> None:\n    ys = [3, 4.5]\n    print(ys, xs)\n",
+    )
+    .unwrap();
+    let out = roastc(&["check", "cascade.roast"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // One mismatch per display; no "used before it is assigned" after them.
+    assert_eq!(stderr.matches("error").count(), 2, "{stderr}");
+    assert!(stderr.contains("--> cascade.roast:1:10"), "{stderr}");
+    assert!(stderr.contains("--> cascade.roast:6:14"), "{stderr}");
+}
+
+#[test]
 fn build_writes_an_object_and_bindings_deterministically() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("twice.roast"), GOOD).unwrap();

@@ -19,6 +19,31 @@ pub(super) fn is_untyped(ty: Type) -> bool {
     }
 }
 
+/// The type of a display's items when nothing around it gives one: the
+/// first typed item's, made optional (`T | None`) when `None` or an
+/// optional is among them (`[None, 4]`). `None` for no typed item.
+fn joined_item_type(types: impl Iterator<Item = Type>) -> Option<Type> {
+    let (mut base, mut optional) = (None, false);
+    for t in types {
+        optional |= matches!(t, Type::None | Type::Optional(_));
+        if t != Type::None && !is_untyped(t) {
+            base.get_or_insert(t.without_none());
+        }
+    }
+    match (base, optional) {
+        (Some(t), true) => Some(Type::optional(t)),
+        (Some(t), false) => Some(t),
+        (None, true) => Some(Type::None),
+        (None, false) => None,
+    }
+}
+
+/// Whether `e` is a list, dict or tuple display, whose type can come from
+/// its context.
+fn is_display(e: &ast::Expr) -> bool {
+    matches!(e.kind, A::List(_) | A::Dict(_) | A::Tuple(_))
+}
+
 /// Whether values of `ty` can change in place (a list or dict anywhere inside).
 pub(super) fn is_mutable(ty: Type) -> bool {
     match ty {
@@ -108,6 +133,11 @@ impl FnChecker<'_> {
         if is_untyped(e.ty) && same_kind {
             // An empty display used where its type is known.
             self.discover(&e, expected);
+            if matches!(&e.kind, ExprKind::List(items) if items.is_empty())
+                || matches!(&e.kind, ExprKind::Dict(items) if items.is_empty())
+            {
+                self.untyped_displays.retain(|&(span, _)| span != e.span);
+            }
             return Some(Expr { ty: expected, ..e });
         }
         if let Type::Optional(inner) = expected {
@@ -204,7 +234,6 @@ impl FnChecker<'_> {
         expected: Option<Type>,
     ) -> Option<Expr> {
         let mut out = Vec::new();
-        let mut item_ty = expected;
         for item in items {
             if let A::Starred(_) = item.kind {
                 self.error(unsupported(
@@ -214,9 +243,28 @@ impl FnChecker<'_> {
                 ));
                 return None;
             }
-            let e = self.expr_expect(item, item_ty, "this list item")?;
-            item_ty.get_or_insert(e.ty);
+            let e = match expected {
+                Some(t) => self.expr_expect(item, Some(t), "this list item")?,
+                // A display takes the type of the items before it (`[[1], []]`).
+                None if is_display(item) => {
+                    let hint = joined_item_type(out.iter().map(|e: &Expr| e.ty));
+                    self.expr_expect(item, hint.map(Type::without_none), "this list item")?
+                }
+                None => self.expr(item)?,
+            };
             out.push(e);
+        }
+        let item_ty = expected
+            .or_else(|| joined_item_type(out.iter().map(|e| e.ty)))
+            .or_else(|| out.first().map(|e| e.ty));
+        if expected.is_none() {
+            if let Some(t) = item_ty {
+                let mut coerced = Vec::new();
+                for e in out {
+                    coerced.push(self.coerce(e, t, "this list item")?);
+                }
+                out = coerced;
+            }
         }
         let Some(item_ty) = item_ty else {
             // Typed by a later use, or reported when the pass ends.
@@ -241,11 +289,18 @@ impl FnChecker<'_> {
         items: &[(ast::Expr, ast::Expr)],
         expected: Option<(Type, Type)>,
     ) -> Option<Expr> {
-        let mut out = Vec::new();
+        let mut out: Vec<(Expr, Expr)> = Vec::new();
         let mut types = expected;
         for (k, v) in items {
             let key = self.expr_expect(k, types.map(|t| t.0), "this key")?;
-            let value = self.expr_expect(v, types.map(|t| t.1), "this value")?;
+            let value = match expected {
+                Some((_, t)) => self.expr_expect(v, Some(t), "this value")?,
+                None if is_display(v) => {
+                    let hint = joined_item_type(out.iter().map(|(_, v)| v.ty));
+                    self.expr_expect(v, hint.map(Type::without_none), "this value")?
+                }
+                None => self.expr(v)?,
+            };
             if types.is_none() && !key.ty.is_hashable() {
                 self.error(
                     Diagnostic::error(
@@ -259,6 +314,16 @@ impl FnChecker<'_> {
             }
             types.get_or_insert((key.ty, value.ty));
             out.push((key, value));
+        }
+        if let (None, Some((k, first))) = (expected, types) {
+            // The values' type as a list display's items (`{"a": None, "b": 1}`).
+            let v = joined_item_type(out.iter().map(|(_, v)| v.ty)).unwrap_or(first);
+            let mut coerced = Vec::new();
+            for (key, value) in out {
+                coerced.push((key, self.coerce(value, v, "this value")?));
+            }
+            out = coerced;
+            types = Some((k, v));
         }
         let Some((k, v)) = types else {
             self.untyped_displays.push((span, "dict"));
@@ -1444,6 +1509,9 @@ impl FnChecker<'_> {
             for cond in &g.ifs {
                 let c = self.condition(cond)?;
                 clauses.push(Clause::If(c));
+                // Later clauses and the element run only where it held.
+                let (holds, _) = self.narrowing(cond);
+                self.narrowed.extend(holds);
             }
         }
         let value = self.expr(elem)?;

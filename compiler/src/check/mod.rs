@@ -147,6 +147,9 @@ struct ModuleChecker {
     math_imported: bool,
     /// Names bound by `from math import name [as alias]`: alias to name.
     math_names: HashMap<String, String>,
+    /// Module variables whose assignment was reported as an error: reads
+    /// of them report nothing more.
+    failed_globals: HashSet<String>,
     diags: Vec<Diagnostic>,
 }
 
@@ -1081,6 +1084,9 @@ struct FnChecker<'m> {
     discovered: HashMap<String, Type>,
     /// Empty displays whose type is not known yet, and what they are.
     untyped_displays: Vec<(Span, &'static str)>,
+    /// Locals whose assignment was reported as an error: reads of them
+    /// report nothing more.
+    failed_locals: HashSet<String>,
 }
 
 impl<'m> FnChecker<'m> {
@@ -1103,6 +1109,7 @@ impl<'m> FnChecker<'m> {
             seeds: HashMap::new(),
             discovered: HashMap::new(),
             untyped_displays: Vec::new(),
+            failed_locals: HashSet::new(),
         }
     }
 
@@ -1781,6 +1788,7 @@ impl<'m> FnChecker<'m> {
                         let id = self.declare(name, ty);
                         self.assigned.insert(id);
                     }
+                    self.failed_locals.insert(name.clone());
                     return vec![];
                 };
                 if e.ty == Type::None {
@@ -1789,6 +1797,7 @@ impl<'m> FnChecker<'m> {
                         "a variable that is always `None`",
                         "annotate it as an optional: `x: int | None = None`",
                     ));
+                    self.failed_locals.insert(name.clone());
                     return vec![];
                 }
                 // A value known not to be None narrows an optional variable.
@@ -1969,6 +1978,7 @@ impl<'m> FnChecker<'m> {
             .or_else(|| self.seeds.get(name).copied())
             .or(known);
         let Some(e) = self.expr_expect(value, declared, "the assigned value") else {
+            self.m.failed_globals.insert(name.to_string());
             return vec![];
         };
         if e.ty == Type::None {
@@ -1977,6 +1987,7 @@ impl<'m> FnChecker<'m> {
                 "a variable that is always `None`",
                 "annotate it as an optional: `x: int | None = None`",
             ));
+            self.m.failed_globals.insert(name.to_string());
             return vec![];
         } else {
             self.m.globals[slot as usize].1 = Some(e.ty);
@@ -2480,6 +2491,7 @@ impl<'m> FnChecker<'m> {
                         _ => Some(read),
                     }
                 }
+                _ if self.failed_locals.contains(name) => None,
                 _ => {
                     self.error(
                         Diagnostic::error(
@@ -2496,6 +2508,9 @@ impl<'m> FnChecker<'m> {
             };
         }
         if let Some(&slot) = self.m.global_ids.get(name) {
+            if self.m.failed_globals.contains(name) {
+                return None;
+            }
             if self.top_level && !self.defined_constants.contains(name) {
                 self.error(
                     Diagnostic::error(span, format!("`{name}` is used before it is defined"))
