@@ -79,6 +79,47 @@ fn a_variable_whose_assignment_failed_is_not_reported_again() {
 }
 
 #[test]
+fn each_rejected_construct_is_reported_once_without_follow_on_errors() {
+    // (program, its one diagnostic's location, words of its headline)
+    let cases = [
+        (
+            "def f() -> None:\n    print(5 in range(10))\n",
+            "2:16",
+            "`range(...)` as a value",
+        ),
+        (
+            "def f() -> None:\n    first, *rest = [1, 2, 3]\n    print(first, rest)\n",
+            "2:12",
+            "this assignment target",
+        ),
+        (
+            "def add(x: int, acc: list[int] = []) -> list[int]:\n    acc.append(x)\n    return acc\n\n\ndef f() -> None:\n    print(add(1), add(2))\n",
+            "1:34",
+            "a mutable default value",
+        ),
+        (
+            "def f() -> None:\n    print(\"-\".join(map(str, [1, 2])))\n",
+            "2:24",
+            "the builtin `str` used as a value",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (source, at, headline)) in cases.iter().enumerate() {
+        let name = format!("case{i}.roast");
+        std::fs::write(dir.path().join(&name), source).unwrap();
+        let out = roastc(&["check", &name], dir.path());
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.matches("error").count(), 1, "{source}\n{stderr}");
+        assert!(
+            stderr.contains(&format!("--> {name}:{at}")),
+            "{source}\n{stderr}"
+        );
+        assert!(stderr.contains(headline), "{source}\n{stderr}");
+    }
+}
+
+#[test]
 fn build_writes_an_object_and_bindings_deterministically() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("twice.roast"), GOOD).unwrap();

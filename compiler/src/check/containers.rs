@@ -180,6 +180,20 @@ impl FnChecker<'_> {
         self.coerce(checked, expected, what)
     }
 
+    /// `a` and `b`, an empty display among them typed by the other
+    /// (`[] or xs`, `xs if c else []`).
+    pub(super) fn unify_untyped(&mut self, a: Expr, b: Expr, what: &str) -> Option<(Expr, Expr)> {
+        if is_untyped(a.ty) && !contains_untyped(b.ty) {
+            let ty = b.ty;
+            return Some((self.coerce(a, ty, what)?, b));
+        }
+        if is_untyped(b.ty) && !contains_untyped(a.ty) {
+            let ty = a.ty;
+            return Some((a, self.coerce(b, ty, what)?));
+        }
+        Some((a, b))
+    }
+
     /// Reports the empty displays whose type no use revealed; returns the
     /// types this pass learned.
     pub(super) fn finish_inference(&mut self) -> HashMap<String, Type> {

@@ -114,6 +114,39 @@ struct Signature {
     span: Span,
 }
 
+/// Builtin functions Roast calls but cannot pass around as values
+/// (`map(str, xs)`, `key=max`).
+const BUILTIN_FUNCTIONS: &[&str] = &[
+    "abs",
+    "all",
+    "any",
+    "bool",
+    "chr",
+    "dict",
+    "divmod",
+    "enumerate",
+    "filter",
+    "float",
+    "int",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "ord",
+    "pow",
+    "print",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "zip",
+];
+
 /// A module constant: a name assigned once, at top level, to a pure
 /// expression over literals and earlier constants. Every use re-evaluates the
 /// expression (same value each time, as nothing in it can change).
@@ -638,32 +671,42 @@ impl ModuleChecker {
                     }
                 },
             };
-            let default = p.default.as_ref().and_then(|d| match self.fold_constant(d, Some(ty)) {
-                Some(c) if matches!(ty, Type::List(_) | Type::Dict(..)) => {
-                    self.diags.push(unsupported(
-                        c.value.span,
-                        "a mutable default value",
-                        "CPython shares one object between calls; default to None and create the container in the body",
-                    ));
-                    None
-                }
-                Some(c) if c.value.ty == ty => {
-                    if c.can_raise {
-                        raising_defaults.push(c.value.clone());
+            let default = p.default.as_ref().map(|d| {
+                // A rejected default still makes the parameter optional, so
+                // calls that leave it out are not reported too. (A module
+                // with errors is never lowered: the stand-in is not run.)
+                let stand_in = Expr {
+                    kind: ExprKind::NoneLit,
+                    ty,
+                    span: d.span,
+                };
+                match self.fold_constant(d, Some(ty)) {
+                    Some(c) if c.value.ty == ty && !containers::is_mutable(ty) => {
+                        if c.can_raise {
+                            raising_defaults.push(c.value.clone());
+                        }
+                        c.value
                     }
-                    Some(c.value)
-                }
-                Some(c) => {
-                    self.diags.push(type_mismatch(&c.value, ty, "the default value"));
-                    None
-                }
-                None => {
-                    self.diags.push(unsupported(
-                        d.span,
-                        "a default value that is not a constant",
-                        "use a literal or a module constant (CPython evaluates defaults once, at definition)",
-                    ));
-                    None
+                    _ if containers::is_mutable(ty) => {
+                        self.diags.push(unsupported(
+                            d.span,
+                            "a mutable default value",
+                            "CPython shares one object between calls; default to None and create the container in the body",
+                        ));
+                        stand_in
+                    }
+                    Some(c) => {
+                        self.diags.push(type_mismatch(&c.value, ty, "the default value"));
+                        stand_in
+                    }
+                    None => {
+                        self.diags.push(unsupported(
+                            d.span,
+                            "a default value that is not a constant",
+                            "use a literal or a module constant (CPython evaluates defaults once, at definition)",
+                        ));
+                        stand_in
+                    }
                 }
             });
             if default.is_none() && defaults.iter().any(Option::is_some) && p.default.is_none() {
@@ -1764,6 +1807,26 @@ impl<'m> FnChecker<'m> {
         }
     }
 
+    /// Reports an assignment target Roast does not support; its names
+    /// are not reported again where they are read.
+    fn reject_target(&mut self, target: &ast::Expr, help: &str) {
+        self.error(unsupported(target.span, "this assignment target", help));
+        self.forget_target(target);
+    }
+
+    /// Marks the names of a target whose assignment was reported as an
+    /// error, so reads of them report nothing more.
+    fn forget_target(&mut self, target: &ast::Expr) {
+        match &target.kind {
+            A::Name(n) => {
+                self.failed_locals.insert(n.clone());
+            }
+            A::Tuple(items) | A::List(items) => items.iter().for_each(|t| self.forget_target(t)),
+            A::Starred(t) => self.forget_target(t),
+            _ => {}
+        }
+    }
+
     fn assign(
         &mut self,
         target: &ast::Expr,
@@ -1933,12 +1996,10 @@ impl<'m> FnChecker<'m> {
                 let mut pairs = Vec::new();
                 for (t, e) in targets.iter().zip(checked) {
                     let (A::Name(name), Some(e)) = (&t.kind, e) else {
-                        if !matches!(t.kind, A::Name(_)) {
-                            self.error(unsupported(
-                                t.span,
-                                "this assignment target",
-                                "assign to plain names",
-                            ));
+                        if matches!(t.kind, A::Name(_)) {
+                            self.forget_target(t);
+                        } else {
+                            self.reject_target(t, "assign to plain names");
                         }
                         continue;
                     };
@@ -1952,11 +2013,7 @@ impl<'m> FnChecker<'m> {
                 vec![Stmt::ParallelAssign(pairs)]
             }
             _ => {
-                self.error(unsupported(
-                    target.span,
-                    "this assignment target",
-                    "assign to a plain name",
-                ));
+                self.reject_target(target, "assign to a plain name");
                 vec![]
             }
         }
@@ -2093,11 +2150,7 @@ impl<'m> FnChecker<'m> {
                 out
             }
             _ => {
-                self.error(unsupported(
-                    target.span,
-                    "this assignment target",
-                    "assign to names, items or tuples of them",
-                ));
+                self.reject_target(target, "assign to names, items or tuples of them");
                 vec![]
             }
         }
@@ -2178,11 +2231,7 @@ impl<'m> FnChecker<'m> {
             return out;
         }
         let A::Name(name) = &target.kind else {
-            self.error(unsupported(
-                target.span,
-                "this assignment target",
-                "assign to a plain name",
-            ));
+            self.reject_target(target, "assign to a plain name");
             return vec![];
         };
         let Some(current) = self.name(name, target.span) else {
@@ -2579,6 +2628,14 @@ impl<'m> FnChecker<'m> {
             ));
             return None;
         }
+        if BUILTIN_FUNCTIONS.contains(&name) {
+            self.error(unsupported(
+                span,
+                &format!("the builtin `{name}` used as a value"),
+                &format!("call it where the value is needed, e.g. `[{name}(x) for x in xs]`"),
+            ));
+            return None;
+        }
         let help = match name {
             "eval" | "exec" | "getattr" | "setattr" | "globals" | "locals" => {
                 "dynamic evaluation and reflection are outside the Roast language"
@@ -2635,6 +2692,8 @@ impl<'m> FnChecker<'m> {
                 let first = parts.next()?;
                 let mut acc = first;
                 for next in parts {
+                    let (a, next) = self.unify_untyped(acc, next, "this operand")?;
+                    acc = a;
                     if next.ty != acc.ty {
                         self.error(
                             Diagnostic::error(
@@ -2667,7 +2726,8 @@ impl<'m> FnChecker<'m> {
                 self.narrowed.extend(en);
                 let other = self.expr(orelse);
                 self.narrowed = before;
-                let (cond, mut then, mut other) = (cond?, then?, other?);
+                let (cond, then, other) = (cond?, then?, other?);
+                let (mut then, mut other) = self.unify_untyped(then, other, "this branch")?;
                 let optional = match (then.ty, other.ty) {
                     (Type::None, t) | (t, Type::None) if t != Type::None => Some(Type::optional(t)),
                     (Type::Optional(i), t) | (t, Type::Optional(i)) if *i == t => {
@@ -3111,7 +3171,9 @@ impl<'m> FnChecker<'m> {
             let item = self.expr(left);
             let container = self.expr(right);
             self.view_allowed = saved;
-            let (item, container) = (item?, container?);
+            let (Some(item), Some(container)) = (item, container) else {
+                return Some(None);
+            };
             if let Type::Tuple(types) = container.ty {
                 if types.iter().all(|t| *t == item.ty) {
                     return Some(Some(self.tuple_contains(
