@@ -578,3 +578,28 @@ pub enum Clause {
     /// `if cond` (a bool).
     If(Expr),
 }
+
+/// The item of `e` when `e` is a one-item list literal whose item is a
+/// constant or a local: evaluating it can neither fail nor change
+/// anything, so when it is evaluated next to the count does not matter.
+pub fn single_plain_item(e: &Expr) -> Option<&Expr> {
+    let ExprKind::List(items) = &e.kind else {
+        return None;
+    };
+    let [item] = items.as_slice() else {
+        return None;
+    };
+    let plain = |x: &Expr| {
+        matches!(
+            x.kind,
+            ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Str(_)
+                | ExprKind::NoneLit
+                | ExprKind::Local(_)
+        )
+    };
+    let negated_constant = matches!(&item.kind, ExprKind::Neg(x) if matches!(x.kind, ExprKind::Int(1..) | ExprKind::Float(_)));
+    (plain(item) || negated_constant).then_some(item)
+}

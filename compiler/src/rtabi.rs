@@ -195,6 +195,11 @@ runtime_functions! {
     ListExtendFill = roast_rt_list_extend_fill(Ctx, Word, Word, I64, Site) -> Void [raises];
     ListExtend = roast_rt_list_extend(Word, Word) -> Void;
     ListExtendSlice = roast_rt_list_extend_slice(Ctx, Word, Word, I64, I64, I64, I64, Site) -> Void [raises];
+    RangeLen = roast_rt_range_len(Ctx, I64, I64, I64, Site) -> I64 [raises];
+    ListSetSlice = roast_rt_list_set_slice(Ctx, Word, I64, I64, I64, I64, Word, Site) -> Void [raises];
+    ListFillSlice = roast_rt_list_fill_slice(Ctx, Word, I64, I64, I64, I64, Word, I64, Site) -> Void [raises];
+    SliceLen = roast_rt_slice_len(Ctx, I64, I64, I64, I64, I64, Site) -> I64 [raises];
+    ListDelSlice = roast_rt_list_del_slice(Ctx, Word, I64, I64, I64, I64, Site) -> Void [raises];
     ListContains = roast_rt_list_contains(Word, Word) -> U8;
     ListIndex = roast_rt_list_index(Ctx, Word, Word, Site) -> I64 [raises];
     ListCount = roast_rt_list_count(Word, Word) -> I64;

@@ -38,6 +38,11 @@ fn joined_item_type(types: impl Iterator<Item = Type>) -> Option<Type> {
     }
 }
 
+/// Whether `e` calls the builtin `range`.
+fn is_range_call(e: &ast::Expr, checker: &FnChecker) -> bool {
+    matches!(&e.kind, A::Call { func, .. } if matches!(&func.kind, A::Name(n) if n == "range" && !checker.shadowed(n)))
+}
+
 /// Whether `e` is a list, dict or tuple display, whose type can come from
 /// its context.
 fn is_display(e: &ast::Expr) -> bool {
@@ -481,6 +486,18 @@ impl FnChecker<'_> {
         };
         let ty = container.ty;
         let mut args = vec![val(container)];
+        args.extend(self.slice_bounds(span, parts)?);
+        Some(rt(f, args, ty, span))
+    }
+
+    /// The operands of a slice's bounds: `start`, `stop`, `step` (0 where
+    /// absent) and the mask of those given (bit 0 for `start`).
+    fn slice_bounds(
+        &mut self,
+        span: Span,
+        parts: [&Option<Box<ast::Expr>>; 3],
+    ) -> Option<Vec<RtOperand>> {
+        let mut args = Vec::new();
         let mut mask = 0;
         for (bit, part) in parts.iter().enumerate() {
             match part {
@@ -497,7 +514,61 @@ impl FnChecker<'_> {
             }
         }
         args.push(val(int(mask, span)));
-        Some(rt(f, args, ty, span))
+        Some(args)
+    }
+
+    /// `xs[start:stop:step] = value` (`value` given) or `del
+    /// xs[start:stop:step]` of a list: the slice replaced by the items of
+    /// a list of the same type, or removed. As in CPython, the value is
+    /// evaluated first, then the list and the bounds.
+    pub(super) fn slice_store(
+        &mut self,
+        span: Span,
+        container: &ast::Expr,
+        parts: [&Option<Box<ast::Expr>>; 3],
+        value: Option<&ast::Expr>,
+    ) -> Option<Expr> {
+        let list = self.expr(container)?;
+        if !matches!(list.ty, Type::List(_)) || is_untyped(list.ty) {
+            let what = if value.is_some() {
+                "assignment to"
+            } else {
+                "`del` of"
+            };
+            self.error(unsupported(
+                span,
+                &format!("{what} a slice of a `{}`", list.ty.name()),
+                "slices of lists can be assigned and deleted; strs and tuples cannot change",
+            ));
+            return None;
+        }
+        let ty = list.ty;
+        let mut args = vec![val(list)];
+        args.extend(self.slice_bounds(span, parts)?);
+        let Some(value) = value else {
+            return Some(rt(RtFn::ListDelSlice, args, Type::None, span));
+        };
+        let items = self.expr_expect(value, Some(ty), "the assigned items")?;
+        if let ExprKind::Runtime(RtFn::ListRepeat, repeat) = &items.kind {
+            // `xs[a::k] = [v] * n` writes `v` without making the list; `n`
+            // is evaluated first, as the repetition would be (`v` is a
+            // constant or a local, which cannot change meanwhile).
+            if let [RtOperand::Value(l), RtOperand::Value(n)] = repeat.as_slice() {
+                if let Some(v) = crate::hir::single_plain_item(l) {
+                    let (nid, n_read) = self.hidden(Type::Int, n.span);
+                    args.extend([val(v.clone()), val(n_read)]);
+                    let store = rt(RtFn::ListFillSlice, args, Type::None, span);
+                    return Some(Self::let_in(nid, n.clone(), store));
+                }
+            }
+        }
+        let (id, read) = self.hidden(ty, items.span);
+        args.push(val(read));
+        Some(Self::let_in(
+            id,
+            items,
+            rt(RtFn::ListSetSlice, args, Type::None, span),
+        ))
     }
 
     /// `obj.method(args)`; `None` when the call is not a method call.
@@ -1866,14 +1937,37 @@ impl FnChecker<'_> {
                     Some(self.sort_call(RtFn::ListSorted, items, keys, reverse, ty, span))
                 }))
             }
+            "len" if n == 1 && keywords.is_empty() && is_range_call(&args[0], self) => {
+                // `len(range(...))`: counted, nothing built.
+                Some(self.iterable(&args[0]).and_then(|iter| match iter {
+                    // A zero step raises at `range(...)`.
+                    Iter::Range(start, stop, step, at) => Some(rt(
+                        RtFn::RangeLen,
+                        vec![val(*start), val(*stop), val(*step)],
+                        Type::Int,
+                        at,
+                    )),
+                    _ => None,
+                }))
+            }
             "len" if n == 1 && keywords.is_empty() => {
                 let saved = std::mem::replace(&mut self.view_allowed, true);
                 let e = self.expr(&args[0]);
                 self.view_allowed = saved;
                 Some(e.and_then(|e| match e.ty {
-                    Type::Str | Type::List(_) | Type::Dict(..) => {
-                        Some(mk(ExprKind::Len(Box::new(e)), Type::Int, span))
-                    }
+                    Type::Str | Type::List(_) => Some(match e.kind {
+                        // `len(xs[a:b:k])` counts the slice without making it.
+                        ExprKind::Runtime(RtFn::ListSlice | RtFn::StrSlice, mut parts) => {
+                            let RtOperand::Value(seq) = parts.remove(0) else {
+                                unreachable!("a slice's first operand is the sequence")
+                            };
+                            let n = mk(ExprKind::Len(Box::new(seq)), Type::Int, e.span);
+                            parts.insert(0, val(n));
+                            rt(RtFn::SliceLen, parts, Type::Int, e.span)
+                        }
+                        _ => mk(ExprKind::Len(Box::new(e)), Type::Int, span),
+                    }),
+                    Type::Dict(..) => Some(mk(ExprKind::Len(Box::new(e)), Type::Int, span)),
                     Type::Tuple(items) => {
                         let (id, _) = self.hidden(e.ty, span);
                         let n = int(items.len() as i64, span);

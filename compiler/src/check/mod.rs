@@ -1434,6 +1434,15 @@ impl<'m> FnChecker<'m> {
             S::Delete(targets) => {
                 let mut out = Vec::new();
                 for t in targets {
+                    if let A::Subscript { value, index } = &t.kind {
+                        if let A::Slice { lower, upper, step } = &index.kind {
+                            let parts = [lower, upper, step];
+                            out.extend(
+                                self.slice_store(t.span, value, parts, None).map(Stmt::Expr),
+                            );
+                            continue;
+                        }
+                    }
                     let A::Subscript { value, index } = &t.kind else {
                         self.error(unsupported(
                             t.span,
@@ -1878,6 +1887,14 @@ impl<'m> FnChecker<'m> {
                 }
             }
             A::Subscript { value: c, index } if annotation.is_none() => {
+                if let A::Slice { lower, upper, step } = &index.kind {
+                    let parts = [lower, upper, step];
+                    return self
+                        .slice_store(target.span, c, parts, Some(value))
+                        .map(Stmt::Expr)
+                        .into_iter()
+                        .collect();
+                }
                 let Some((container, index)) = self.item_target(c, index) else {
                     return vec![];
                 };

@@ -392,13 +392,13 @@ impl Builder<'_> {
                 self.extend_by(sum, b, span);
                 sum
             }
-            ExprKind::Runtime(RtFn::ListRepeat, ops) if matches!(ops.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>
+            ExprKind::Runtime(RtFn::ListRepeat, ops) if matches!(ops.as_slice(), [RtOperand::Value(l), _] if hir::single_plain_item(l).is_some()) =>
             {
                 // `[x] * n`: made filled, without the one-item list.
                 let [RtOperand::Value(l), RtOperand::Value(n)] = ops.as_slice() else {
                     unreachable!("matched above")
                 };
-                let item = self.expr(single_plain_item(l).expect("matched above"));
+                let item = self.expr(hir::single_plain_item(l).expect("matched above"));
                 let n = self.expr(n);
                 self.call_rt(
                     RtFn::ListFill,
@@ -1197,12 +1197,12 @@ impl Builder<'_> {
     /// list made of either; any other list is extended from.
     fn extend_by(&mut self, list: Operand, more: &hir::Expr, span: Span) {
         match &more.kind {
-            ExprKind::Runtime(RtFn::ListRepeat, parts) if matches!(parts.as_slice(), [RtOperand::Value(l), _] if single_plain_item(l).is_some()) =>
+            ExprKind::Runtime(RtFn::ListRepeat, parts) if matches!(parts.as_slice(), [RtOperand::Value(l), _] if hir::single_plain_item(l).is_some()) =>
             {
                 let [RtOperand::Value(l), RtOperand::Value(n)] = parts.as_slice() else {
                     unreachable!("matched above")
                 };
-                let item = self.expr(single_plain_item(l).expect("matched above"));
+                let item = self.expr(hir::single_plain_item(l).expect("matched above"));
                 let n = self.expr(n);
                 let args = vec![val(list), val(item), val(n)];
                 self.call_rt(RtFn::ListExtendFill, args, Type::None, more.span);
@@ -2283,29 +2283,4 @@ fn makes_new_list(e: &hir::Expr) -> bool {
         }
         _ => false,
     }
-}
-
-/// The item of `e` when `e` is a one-item list literal whose item is a
-/// constant or a local: evaluating it can neither fail nor change
-/// anything, so when it is evaluated next to the count does not matter.
-fn single_plain_item(e: &hir::Expr) -> Option<&hir::Expr> {
-    let ExprKind::List(items) = &e.kind else {
-        return None;
-    };
-    let [item] = items.as_slice() else {
-        return None;
-    };
-    let plain = |x: &hir::Expr| {
-        matches!(
-            x.kind,
-            ExprKind::Int(_)
-                | ExprKind::Float(_)
-                | ExprKind::Bool(_)
-                | ExprKind::Str(_)
-                | ExprKind::NoneLit
-                | ExprKind::Local(_)
-        )
-    };
-    let negated_constant = matches!(&item.kind, ExprKind::Neg(x) if matches!(x.kind, ExprKind::Int(1..) | ExprKind::Float(_)));
-    (plain(item) || negated_constant).then_some(item)
 }

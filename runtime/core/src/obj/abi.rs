@@ -1784,6 +1784,177 @@ pub unsafe extern "C" fn roast_rt_list_extend_slice(
     unsafe { or_raise(ctx, r, (), file, file_len, pos) }
 }
 
+/// `l[start:stop:step] = src` (each bound given by its `mask` bit):
+/// `ValueError` for a zero step, or for an extended slice (a step other
+/// than 1) of another size than `src`. `src` may be `l` itself: its items
+/// are copied first.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_set_slice(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+    src: *mut u8,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let (l, src) = unsafe { (list(l), list(src)) };
+    let r = slice_indices(
+        l.len() as i64,
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
+    .and_then(|idx| {
+        if idx.step != 1 && src.len() as i64 != idx.count {
+            return Err(PyErr::value_error(format!(
+                "attempt to assign sequence of size {} to extended slice of size {}",
+                src.len(),
+                idx.count
+            )));
+        }
+        if src.elem().kind().is_heap() {
+            src.items().for_each(Val::incref);
+        }
+        let items = src.words().into_owned();
+        for w in l.set_slice(&idx, items) {
+            // SAFETY: the list held a reference to each replaced element.
+            unsafe { elem(l, w) }.decref();
+        }
+        Ok(())
+    });
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, (), file, file_len, pos) }
+}
+
+/// `l[start:stop:step] = [w] * n` without the repeated list (each bound
+/// given by its `mask` bit): the errors of [`roast_rt_list_set_slice`]
+/// for a list of `max(n, 0)` items, and `OverflowError: result too large
+/// to allocate` where the grown list cannot be allocated.
+///
+/// # Safety
+/// See the [module contract](self); `w` is a live element of `l`'s type.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_fill_slice(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+    w: u64,
+    n: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let n = n.max(0);
+    let r = slice_indices(
+        l.len() as i64,
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
+    .and_then(|idx| {
+        if idx.step != 1 && n != idx.count {
+            return Err(PyErr::value_error(format!(
+                "attempt to assign sequence of size {n} to extended slice of size {}",
+                idx.count
+            )));
+        }
+        let replaced = l
+            .fill_slice(&idx, w, n as usize)
+            .ok_or_else(|| PyErr::overflow_error(TOO_LARGE))?;
+        if l.elem().kind().is_heap() {
+            // SAFETY: the contract: `w` is a live element of `l`'s type.
+            let item = unsafe { elem(l, w) };
+            for _ in 0..n {
+                item.incref();
+            }
+        }
+        for old in replaced {
+            // SAFETY: the list held a reference to each replaced element.
+            unsafe { elem(l, old) }.decref();
+        }
+        Ok(())
+    });
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, (), file, file_len, pos) }
+}
+
+/// `len(seq[start:stop:step])` of a str or list of `len` items, without
+/// the slice (each bound given by its `mask` bit); `ValueError` for a zero
+/// step.
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_slice_len(
+    ctx: *mut Ctx,
+    len: i64,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    let r = slice_indices(
+        len,
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
+    .map(|idx| idx.count);
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `del l[start:stop:step]` (each bound given by its `mask` bit):
+/// `ValueError` for a zero step.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_list_del_slice(
+    ctx: *mut Ctx,
+    l: *mut u8,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) {
+    // SAFETY: the contract.
+    let l = unsafe { list(l) };
+    let r = slice_indices(
+        l.len() as i64,
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
+    .map(|idx| {
+        for w in l.del_slice(&idx) {
+            // SAFETY: the list held a reference to each removed element.
+            unsafe { elem(l, w) }.decref();
+        }
+    });
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, (), file, file_len, pos) }
+}
+
 /// `w in l`.
 ///
 /// # Safety
@@ -2708,6 +2879,26 @@ pub unsafe extern "C" fn roast_rt_list_minmax_by(
         items[best].incref();
         Ok(items[best].word())
     };
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
+/// `len(range(start, stop, step))`: `ValueError` for a zero step,
+/// `OverflowError` past `i64::MAX` items (as CPython's `ssize_t`).
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_range_len(
+    ctx: *mut Ctx,
+    start: i64,
+    stop: i64,
+    step: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    let r = crate::py::slice::range_len(start, stop, step);
     // SAFETY: the contract.
     unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
 }

@@ -6,6 +6,7 @@
 
 use super::desc::{Kind, TypeDesc};
 use super::heap::{Header, Obj, Val};
+use crate::py::slice::SliceIndices;
 use std::borrow::Cow;
 use std::mem::{offset_of, ManuallyDrop};
 
@@ -322,6 +323,87 @@ impl List {
             }
         }
         old
+    }
+
+    /// `self[idx] = items`, `items` being element words whose references
+    /// the list takes over: a step of 1 replaces the run `start..stop` by
+    /// them (`stop` below `start` inserts at `start`), growing or shrinking
+    /// the list; another step puts them at the selected positions, exactly
+    /// as many as there are (the caller checks). Returns the replaced
+    /// words, whose references pass to the caller.
+    pub(crate) fn set_slice(self, idx: &SliceIndices, items: Vec<u64>) -> Vec<u64> {
+        if idx.step == 1 {
+            let (start, stop) = (idx.start as usize, idx.stop.max(idx.start) as usize);
+            return self.with_vec(|v| v.splice(start..stop, items).collect());
+        }
+        debug_assert_eq!(items.len() as i64, idx.count);
+        idx.indices()
+            .zip(items)
+            .map(|(i, w)| self.replace(i as usize, w))
+            .collect()
+    }
+
+    /// `self[idx] = [w] * n` without that list: a step of 1 replaces the
+    /// run `start..stop` by `n` copies of `w`; another step writes `w` at
+    /// each selected position, `n` being their count (the caller checks).
+    /// The copies' references are the caller's to add. Returns the
+    /// replaced words of a list of heap values (with their references),
+    /// nothing for scalars; `None`, the list unchanged, when the grown
+    /// list cannot be allocated.
+    pub(crate) fn fill_slice(self, idx: &SliceIndices, w: u64, n: usize) -> Option<Vec<u64>> {
+        let heap = self.elem().kind().is_heap();
+        let keep = |old: &mut dyn Iterator<Item = u64>| {
+            if heap {
+                old.collect()
+            } else {
+                old.for_each(drop);
+                Vec::new()
+            }
+        };
+        if idx.step == 1 {
+            let (start, stop) = (idx.start as usize, idx.stop.max(idx.start) as usize);
+            return self.with_vec(|v| {
+                v.try_reserve(n.saturating_sub(stop - start)).ok()?;
+                Some(keep(&mut v.splice(start..stop, std::iter::repeat_n(w, n))))
+            });
+        }
+        debug_assert_eq!(n as i64, idx.count);
+        if self.holds_bytes() {
+            self.with_bytes(|v| idx.indices().for_each(|i| v[i as usize] = w as u8));
+            return Some(Vec::new());
+        }
+        Some(self.with_words(|v| {
+            keep(
+                &mut idx
+                    .indices()
+                    .map(|i| std::mem::replace(&mut v[i as usize], w)),
+            )
+        }))
+    }
+
+    /// `del self[idx]`: removes the selected elements, returning their
+    /// words with the list's references.
+    pub(crate) fn del_slice(self, idx: &SliceIndices) -> Vec<u64> {
+        if idx.count == 0 {
+            return Vec::new();
+        }
+        // The selected positions in increasing order: `low, low + step, ...`.
+        let step = idx.step.unsigned_abs() as usize;
+        let low = idx.start.min(idx.start + (idx.count - 1) * idx.step) as usize;
+        let high = low + (idx.count as usize - 1) * step;
+        self.with_vec(|v| {
+            let mut removed = Vec::with_capacity(idx.count as usize);
+            let mut at = 0;
+            v.retain(|&w| {
+                let selected = (low..=high).contains(&at) && (at - low).is_multiple_of(step);
+                at += 1;
+                if selected {
+                    removed.push(w);
+                }
+                !selected
+            });
+            removed
+        })
     }
 
     /// Runs `f` on a byte list's buffer as a `Vec<u8>`, then stores it back.

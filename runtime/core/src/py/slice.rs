@@ -89,6 +89,26 @@ pub fn slice_indices(
     })
 }
 
+/// `len(range(start, stop, step))`: `ValueError` for a zero step, and
+/// CPython's `OverflowError` for a length beyond `i64::MAX`.
+pub fn range_len(start: i64, stop: i64, step: i64) -> Result<i64, PyErr> {
+    if step == 0 {
+        return Err(PyErr::value_error("range() arg 3 must not be zero"));
+    }
+    let (low, high, by) = if step > 0 {
+        (i128::from(start), i128::from(stop), i128::from(step))
+    } else {
+        (i128::from(stop), i128::from(start), -i128::from(step))
+    };
+    let n = if low < high {
+        (high - low - 1) / by + 1
+    } else {
+        0
+    };
+    i64::try_from(n)
+        .map_err(|_| PyErr::overflow_error("Python int too large to convert to C ssize_t"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
