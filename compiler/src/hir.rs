@@ -491,6 +491,17 @@ pub enum ExprKind {
     Let(LocalId, Box<Expr>, Box<Expr>),
     /// The concatenation of `str` parts (f-strings, `str.format`).
     Concat(Vec<Expr>),
+    /// `any(elem for ... if ...)` (`all(...)` when `all` is set) of a
+    /// generator: the clauses run only until an element (a bool) is true
+    /// (false for `all`), as CPython's generator stops being read there.
+    AnyOf {
+        /// Each item's truth.
+        elem: Box<Expr>,
+        /// The `for` and `if` clauses, outermost first.
+        clauses: Vec<Clause>,
+        /// `all(...)` rather than `any(...)`.
+        all: bool,
+    },
     /// `[elem for ... if ...]` (`Some` key: a dict comprehension).
     Comprehension {
         /// The element (or the value, for a dict).

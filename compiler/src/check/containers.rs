@@ -662,7 +662,7 @@ impl FnChecker<'_> {
             let items = if matches!(args[0].kind, A::List(_)) {
                 self.expr_expect(&args[0], Some(Type::list(Type::Str)), "the joined items")?
             } else {
-                self.materialize(&args[0])?
+                self.materialize_whole(&args[0])?
             };
             if items.ty != Type::list(Type::Str) {
                 self.error(type_mismatch(
@@ -1263,6 +1263,20 @@ impl FnChecker<'_> {
         }
     }
 
+    /// [`Self::materialize`] for an iterable its consumer reads whole
+    /// before anything else runs (`sum`, `min`/`max` without a key,
+    /// `sorted`, `list`, `join`, `print(*...)`): a generator expression
+    /// becomes the list it yields, which nobody can tell from reading it
+    /// lazily.
+    pub(super) fn materialize_whole(&mut self, e: &ast::Expr) -> Option<Expr> {
+        match &e.kind {
+            A::GeneratorExp { elt, generators } => {
+                self.comprehension(e.span, None, elt, generators)
+            }
+            _ => self.materialize(e),
+        }
+    }
+
     /// An iterable expression as a list (a copy for lists, so callers own it).
     pub(super) fn materialize(&mut self, e: &ast::Expr) -> Option<Expr> {
         if let A::Call { func, .. } = &e.kind {
@@ -1629,6 +1643,23 @@ impl FnChecker<'_> {
         ))
     }
 
+    /// `any(elt for ...)` / `all(...)` of a generator expression, read
+    /// only as far as CPython reads it.
+    fn any_of(
+        &mut self,
+        span: Span,
+        elt: &ast::Expr,
+        generators: &[ast::Comprehension],
+        all: bool,
+    ) -> Option<Expr> {
+        let list = self.comprehension(span, None, elt, generators)?;
+        let ExprKind::Comprehension { elem, clauses, .. } = list.kind else {
+            unreachable!("a list comprehension")
+        };
+        let elem = Box::new(self.truthy(*elem));
+        Some(mk(ExprKind::AnyOf { elem, clauses, all }, Type::Bool, span))
+    }
+
     /// An f-string.
     pub(super) fn fstring(&mut self, span: Span, parts: &[ast::FStringPart]) -> Option<Expr> {
         let mut out = Vec::new();
@@ -1923,13 +1954,15 @@ impl FnChecker<'_> {
                 let keyed = keywords
                     .iter()
                     .any(|k| k.name.as_ref().is_some_and(|n| n.name == "key"));
-                let items = self.materialize(&args[0]).map(|items| match items.ty {
-                    Type::List(_) if keyed => {
-                        let (ty, span) = (items.ty, items.span);
-                        rt(RtFn::ListCopy, vec![val(items)], ty, span)
-                    }
-                    _ => items,
-                });
+                let items = self
+                    .materialize_whole(&args[0])
+                    .map(|items| match items.ty {
+                        Type::List(_) if keyed => {
+                            let (ty, span) = (items.ty, items.span);
+                            rt(RtFn::ListCopy, vec![val(items)], ty, span)
+                        }
+                        _ => items,
+                    });
                 Some(items.and_then(|items| {
                     let item = elem(items.ty)?;
                     let (keys, reverse) = self.sort_options(span, &items, item, keywords)?;
@@ -1986,7 +2019,7 @@ impl FnChecker<'_> {
                 }))
             }
             "sum" if (n == 1 || n == 2) && keywords.is_empty() => {
-                let items = self.materialize(&args[0]);
+                let items = self.materialize_whole(&args[0]);
                 let start = match args.get(1) {
                     Some(a) => self.expr(a).map(Some),
                     None => Some(None),
@@ -2067,7 +2100,7 @@ impl FnChecker<'_> {
             "min" | "max" if keywords.is_empty() && n >= 1 => {
                 let is_max = mk(ExprKind::Bool(name == "max"), Type::Bool, span);
                 if n == 1 {
-                    let items = self.materialize(&args[0]);
+                    let items = self.materialize_whole(&args[0]);
                     return Some(items.and_then(|items| {
                         let item = elem(items.ty)?;
                         Some(rt(
@@ -2095,7 +2128,7 @@ impl FnChecker<'_> {
             }
             "list" if n == 1 && keywords.is_empty() => {
                 let direct = !matches!(&args[0].kind, A::Call { .. });
-                let items = self.materialize(&args[0]);
+                let items = self.materialize_whole(&args[0]);
                 Some(items.map(|items| match (&items.kind, direct) {
                     (_, true) if matches!(items.ty, Type::List(_)) => {
                         let ty = items.ty;
@@ -2107,6 +2140,16 @@ impl FnChecker<'_> {
                     }
                     _ => items,
                 }))
+            }
+            "any" | "all"
+                if n == 1
+                    && keywords.is_empty()
+                    && matches!(args[0].kind, A::GeneratorExp { .. }) =>
+            {
+                let A::GeneratorExp { elt, generators } = &args[0].kind else {
+                    unreachable!("matched above")
+                };
+                Some(self.any_of(span, elt, generators, name == "all"))
             }
             "any" | "all" if n == 1 && keywords.is_empty() => {
                 // any(xs) is `True in [bool(x) ...]`; all(xs) is `False not in ...`.

@@ -2340,7 +2340,7 @@ impl<'m> FnChecker<'m> {
         for a in args {
             if let A::Starred(inner) = &a.kind {
                 // `print(*xs)` prints the items as separate arguments.
-                if let Some(items) = self.materialize(inner) {
+                if let Some(items) = self.materialize_whole(inner) {
                     out.push(self.stringified(items));
                 }
                 continue;
@@ -2822,7 +2822,11 @@ impl<'m> FnChecker<'m> {
                 None
             }
             A::GeneratorExp { .. } => {
-                self.error(unsupported(span, "a generator expression", "write a loop"));
+                self.error(unsupported(
+                    span,
+                    "a generator expression here",
+                    "pass it straight to sum, min, max, any, all, sorted, list or join, or use a list comprehension",
+                ));
                 None
             }
             A::NamedExpr { .. } => {

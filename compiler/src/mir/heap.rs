@@ -632,6 +632,22 @@ impl Builder<'_> {
                 self.comprehension(&sink, elem, clauses, span);
                 result
             }
+            ExprKind::AnyOf { elem, clauses, all } => {
+                // Nothing found: `False` for `any`, `True` for `all`.
+                let result = self.temp(Type::Bool);
+                self.push(Statement::Assign(result, Rvalue::Use(Operand::Bool(*all))));
+                let exit = self.new_block();
+                let sink = Sink::Find {
+                    result,
+                    all: *all,
+                    exit,
+                    outer: self.owned.len(),
+                };
+                self.comprehension(&sink, elem, clauses, span);
+                self.goto(exit);
+                self.switch_to(exit);
+                Operand::Local(result)
+            }
             other => unreachable!("checker: unexpected expression {other:?}"),
         }
     }
@@ -1550,6 +1566,33 @@ impl Builder<'_> {
                     let v = self.expr(elem);
                     self.add_wide(low, high, v);
                 }
+                Sink::Find {
+                    result,
+                    all,
+                    exit,
+                    outer,
+                } => {
+                    let v = self.expr(elem);
+                    let (found, next) = (self.new_block(), self.new_block());
+                    if all {
+                        self.branch(v, next, found);
+                    } else {
+                        self.branch(v, found, next);
+                    }
+                    // Out of every loop at once: what they hold is released
+                    // here (each releases it itself when it ends).
+                    self.switch_to(found);
+                    let releases: Vec<Statement> = self.owned[outer..]
+                        .iter()
+                        .map(|&t| Statement::DecRef(t))
+                        .collect();
+                    for release in releases {
+                        self.push(release);
+                    }
+                    self.push(Statement::Assign(result, Rvalue::Use(Operand::Bool(!all))));
+                    self.goto(exit);
+                    self.switch_to(next);
+                }
             }
             self.release_temps(mark);
             return;
@@ -2249,6 +2292,15 @@ enum Sink<'e> {
     /// Added to the 128-bit int `high * 2^64 + low` (see
     /// [`Builder::add_wide`]).
     IntSum { low: LocalId, high: LocalId },
+    /// `any`/`all` of a generator: at the first item (a bool) that is true
+    /// (false for `all`), `result` becomes `!all` and control leaves for
+    /// `exit`, releasing the temporaries held from `owned[outer..]` on.
+    Find {
+        result: LocalId,
+        all: bool,
+        exit: BlockId,
+        outer: usize,
+    },
 }
 
 /// The item and clauses of `items` when `sum(items, start)` can add the

@@ -305,19 +305,27 @@ fn walk_expr(e: &mut Expr, v: &mut impl Visitor) {
             walk_expr(body, v);
         }
         ExprKind::Comprehension { elem, key, clauses } => {
-            for c in clauses {
-                match c {
-                    Clause::For(p, it) => {
-                        walk_pattern(p, v);
-                        walk_iter(it, v);
-                    }
-                    Clause::If(cond) => walk_expr(cond, v),
-                }
-            }
+            walk_clauses(clauses, v);
             walk_expr(elem, v);
             if let Some(k) = key {
                 walk_expr(k, v);
             }
+        }
+        ExprKind::AnyOf { elem, clauses, .. } => {
+            walk_clauses(clauses, v);
+            walk_expr(elem, v);
+        }
+    }
+}
+
+fn walk_clauses(clauses: &mut [Clause], v: &mut impl Visitor) {
+    for c in clauses {
+        match c {
+            Clause::For(p, it) => {
+                walk_pattern(p, v);
+                walk_iter(it, v);
+            }
+            Clause::If(cond) => walk_expr(cond, v),
         }
     }
 }
