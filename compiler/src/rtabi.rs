@@ -196,6 +196,7 @@ runtime_functions! {
     ListExtend = roast_rt_list_extend(Word, Word) -> Void;
     ListExtendSlice = roast_rt_list_extend_slice(Ctx, Word, Word, I64, I64, I64, I64, Site) -> Void [raises];
     RangeLen = roast_rt_range_len(Ctx, I64, I64, I64, Site) -> I64 [raises];
+    RangeContains = roast_rt_range_contains(Ctx, I64, I64, I64, I64, Site) -> U8 [raises];
     ListSetSlice = roast_rt_list_set_slice(Ctx, Word, I64, I64, I64, I64, Word, Site) -> Void [raises];
     ListFillSlice = roast_rt_list_fill_slice(Ctx, Word, I64, I64, I64, I64, Word, I64, Site) -> Void [raises];
     SliceLen = roast_rt_slice_len(Ctx, I64, I64, I64, I64, I64, Site) -> I64 [raises];

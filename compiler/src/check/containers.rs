@@ -39,7 +39,7 @@ fn joined_item_type(types: impl Iterator<Item = Type>) -> Option<Type> {
 }
 
 /// Whether `e` calls the builtin `range`.
-fn is_range_call(e: &ast::Expr, checker: &FnChecker) -> bool {
+pub(super) fn is_range_call(e: &ast::Expr, checker: &FnChecker) -> bool {
     matches!(&e.kind, A::Call { func, .. } if matches!(&func.kind, A::Name(n) if n == "range" && !checker.shadowed(n)))
 }
 

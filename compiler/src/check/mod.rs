@@ -3187,6 +3187,38 @@ impl<'m> FnChecker<'m> {
                 }
             }));
         }
+        if matches!(op, C::In | C::NotIn) && containers::is_range_call(right, self) {
+            // `x in range(...)`: arithmetic, no range made.
+            let item = self.expr(left);
+            let range = self.iterable(right);
+            let (Some(item), Some(hir::Iter::Range(start, stop, step, at))) = (item, range) else {
+                return Some(None);
+            };
+            if item.ty != Type::Int {
+                self.error(type_mismatch(
+                    &item,
+                    Type::Int,
+                    "the value searched in a range",
+                ));
+                return Some(None);
+            }
+            let found = rt(
+                RtFn::RangeContains,
+                vec![
+                    hir::RtOperand::Value(item),
+                    hir::RtOperand::Value(*start),
+                    hir::RtOperand::Value(*stop),
+                    hir::RtOperand::Value(*step),
+                ],
+                Type::Bool,
+                at,
+            );
+            return Some(Some(if op == C::NotIn {
+                mk(ExprKind::Not(Box::new(found)), Type::Bool, span)
+            } else {
+                found
+            }));
+        }
         if matches!(op, C::In | C::NotIn) {
             let saved = std::mem::replace(&mut self.view_allowed, true);
             let item = self.expr(left);

@@ -2903,6 +2903,26 @@ pub unsafe extern "C" fn roast_rt_range_len(
     unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
 }
 
+/// `x in range(start, stop, step)`: `ValueError` for a zero step.
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_range_contains(
+    ctx: *mut Ctx,
+    x: i64,
+    start: i64,
+    stop: i64,
+    step: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> u8 {
+    let r = crate::py::slice::range_contains(x, start, stop, step).map(u8::from);
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
 /// Checks that an unpacked sequence of `len` items fills `n` targets,
 /// raising CPython's `ValueError` otherwise.
 ///

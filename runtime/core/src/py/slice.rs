@@ -109,6 +109,25 @@ pub fn range_len(start: i64, stop: i64, step: i64) -> Result<i64, PyErr> {
         .map_err(|_| PyErr::overflow_error("Python int too large to convert to C ssize_t"))
 }
 
+/// `x in range(start, stop, step)`: `ValueError` for a zero step.
+pub fn range_contains(x: i64, start: i64, stop: i64, step: i64) -> Result<bool, PyErr> {
+    if step == 0 {
+        return Err(PyErr::value_error("range() arg 3 must not be zero"));
+    }
+    let (x, start, stop, step) = (
+        i128::from(x),
+        i128::from(start),
+        i128::from(stop),
+        i128::from(step),
+    );
+    let inside = if step > 0 {
+        start <= x && x < stop
+    } else {
+        stop < x && x <= start
+    };
+    Ok(inside && (x - start) % step == 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
