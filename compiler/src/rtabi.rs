@@ -197,6 +197,10 @@ runtime_functions! {
     ListExtendSlice = roast_rt_list_extend_slice(Ctx, Word, Word, I64, I64, I64, I64, Site) -> Void [raises];
     RangeLen = roast_rt_range_len(Ctx, I64, I64, I64, Site) -> I64 [raises];
     RangeContains = roast_rt_range_contains(Ctx, I64, I64, I64, I64, Site) -> U8 [raises];
+    IntMath = roast_rt_int_math(Ctx, I64, I64, I64, Site) -> I64 [raises];
+    PowMod = roast_rt_pow_mod(Ctx, I64, I64, I64, Site) -> I64 [raises];
+    IntRadix = roast_rt_int_radix(I64, I64) -> Word;
+    IntParseBase = roast_rt_int_parse_base(Ctx, Word, I64, Site) -> I64 [raises];
     ListSetSlice = roast_rt_list_set_slice(Ctx, Word, I64, I64, I64, I64, Word, Site) -> Void [raises];
     ListFillSlice = roast_rt_list_fill_slice(Ctx, Word, I64, I64, I64, I64, Word, I64, Site) -> Void [raises];
     SliceLen = roast_rt_slice_len(Ctx, I64, I64, I64, I64, I64, Site) -> I64 [raises];
@@ -319,6 +323,13 @@ impl RtFn {
                 | ListCopy
                 | ListSumInt
                 | ListSumFloat
+                | RangeLen
+                | RangeContains
+                | SliceLen
+                | IntMath
+                | PowMod
+                | IntRadix
+                | IntParseBase
         )
     }
 }

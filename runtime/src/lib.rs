@@ -49,10 +49,10 @@ pub mod __private {
             roast_rt_atan, roast_rt_cos, roast_rt_exp, roast_rt_float_divmod,
             roast_rt_float_floordiv, roast_rt_float_mod, roast_rt_float_pow, roast_rt_float_round,
             roast_rt_float_round_int, roast_rt_float_to_int, roast_rt_globals,
-            roast_rt_int_float_cmp, roast_rt_int_pow, roast_rt_int_round, roast_rt_int_truediv,
-            roast_rt_log, roast_rt_math, roast_rt_math2, roast_rt_print_bool, roast_rt_print_float,
-            roast_rt_print_int, roast_rt_print_str, roast_rt_raise, roast_rt_raise_str,
-            roast_rt_release_frame, roast_rt_sin, roast_rt_tan,
+            roast_rt_int_float_cmp, roast_rt_int_math, roast_rt_int_pow, roast_rt_int_round,
+            roast_rt_int_truediv, roast_rt_log, roast_rt_math, roast_rt_math2, roast_rt_pow_mod,
+            roast_rt_print_bool, roast_rt_print_float, roast_rt_print_int, roast_rt_print_str,
+            roast_rt_raise, roast_rt_raise_str, roast_rt_release_frame, roast_rt_sin, roast_rt_tan,
         };
     }
 }

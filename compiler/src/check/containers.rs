@@ -595,6 +595,19 @@ impl FnChecker<'_> {
             Type::Str => self.str_method(span, recv, name, args, keywords),
             Type::List(t) => self.list_method(span, recv, *t, name, args, keywords),
             Type::Dict(k, v) => self.dict_method(span, recv, (*k, *v), name, args, keywords),
+            Type::Int
+                if matches!(name, "bit_length" | "bit_count")
+                    && args.is_empty()
+                    && keywords.is_empty() =>
+            {
+                let op = if name == "bit_length" { 6 } else { 7 };
+                Some(rt(
+                    RtFn::IntMath,
+                    vec![val(int(op, span)), val(recv), val(int(0, span))],
+                    Type::Int,
+                    span,
+                ))
+            }
             ty => {
                 self.error(
                     Diagnostic::error(
@@ -1643,6 +1656,55 @@ impl FnChecker<'_> {
         ))
     }
 
+    /// `math.gcd`, `lcm`, `isqrt`, `comb`, `perm` or `factorial` (number
+    /// `op` of [`INT_MATH`]) of ints.
+    fn int_math(&mut self, span: Span, name: &str, op: usize, args: Vec<Expr>) -> Option<Expr> {
+        for a in &args {
+            if a.ty != Type::Int {
+                self.error(type_mismatch(
+                    a,
+                    Type::Int,
+                    &format!("an argument of math.{name}()"),
+                ));
+                return None;
+            }
+        }
+        let n = args.len();
+        let mut args = args.into_iter();
+        let zero = || int(0, span);
+        let (a, b) = match (name, n) {
+            ("gcd", 0) => return Some(int(0, span)),
+            ("lcm", 0) => return Some(int(1, span)),
+            // gcd(a) is |a|, as gcd(a, 0); lcm(a) too, as lcm(a, 1).
+            ("gcd", 1) => (args.next()?, zero()),
+            ("lcm", 1) => (args.next()?, int(1, span)),
+            ("gcd" | "lcm" | "comb", 2) => (args.next()?, args.next()?),
+            ("isqrt" | "factorial", 1) => (args.next()?, zero()),
+            ("perm", 1) => {
+                // perm(n) is perm(n, n): `n` evaluated once.
+                let x = args.next()?;
+                let (id, read) = self.hidden(Type::Int, x.span);
+                let call = self.int_math(span, name, op, vec![read.clone(), read])?;
+                return Some(Self::let_in(id, x, call));
+            }
+            ("perm", 2) => (args.next()?, args.next()?),
+            _ => {
+                self.error(
+                    Diagnostic::error(span, format!("unsupported call `math.{name}` with {n} arguments"))
+                        .with_label("not available in Roast")
+                        .with_help("gcd and lcm take up to two ints here (nest the calls for more); comb takes two, isqrt and factorial one, perm one or two"),
+                );
+                return None;
+            }
+        };
+        Some(rt(
+            RtFn::IntMath,
+            vec![val(int(op as i64, span)), val(a), val(b)],
+            Type::Int,
+            span,
+        ))
+    }
+
     /// `any(elt for ...)` / `all(...)` of a generator expression, read
     /// only as far as CPython reads it.
     fn any_of(
@@ -1874,6 +1936,15 @@ impl FnChecker<'_> {
                 }
             }
         };
+        if let Some(op) = INT_MATH.iter().position(|n| *n == name) {
+            return self.int_math(span, name, op, args);
+        }
+        if let ([x], "floor" | "ceil" | "trunc") = (args.as_slice(), name) {
+            if x.ty == Type::Int {
+                // An int is its own floor (exactly, not through a float).
+                return args.into_iter().next();
+            }
+        }
         let unary = MATH_UNARY.iter().position(|n| *n == name);
         let binary = MATH_BINARY.iter().position(|n| *n == name);
         let n = args.len();
@@ -1919,7 +1990,7 @@ impl FnChecker<'_> {
         self.error(
             Diagnostic::error(span, format!("unsupported call `math.{name}` with {n} arguments"))
                 .with_label("not available in Roast")
-                .with_help("the math functions are sqrt floor ceil trunc pow fabs sin cos tan asin acos atan atan2 exp log log2 log10 hypot isnan isinf isfinite"),
+                .with_help("the math functions are sqrt floor ceil trunc pow fabs sin cos tan asin acos atan atan2 exp log log2 log10 hypot isnan isinf isfinite gcd lcm isqrt comb perm factorial"),
         );
         None
     }
@@ -2233,6 +2304,10 @@ pub(super) const MATH_UNARY: [&str; 19] = [
     "sqrt", "floor", "ceil", "trunc", "fabs", "sin", "cos", "tan", "asin", "acos", "atan", "exp",
     "log", "log2", "log10", "isnan", "isinf", "isfinite", "sinh",
 ];
+
+/// Integer `math` functions, by the code `roast_rt_int_math` takes (the
+/// runtime numbers `bit_length` 6 and `bit_count` 7 after them).
+pub(super) const INT_MATH: [&str; 6] = ["gcd", "lcm", "isqrt", "comb", "perm", "factorial"];
 
 /// Binary `math` functions, by the code `roast_rt_math2` takes.
 pub(super) const MATH_BINARY: [&str; 5] = ["pow", "atan2", "hypot", "log", "fmod"];

@@ -1182,6 +1182,7 @@ impl<'m> FnChecker<'m> {
                 for n in names {
                     let known = containers::MATH_UNARY.contains(&n.name.as_str())
                         || containers::MATH_BINARY.contains(&n.name.as_str())
+                        || containers::INT_MATH.contains(&n.name.as_str())
                         || FnChecker::math_constant(&n.name).is_some();
                     if !known {
                         self.error(unsupported(
@@ -3758,6 +3759,47 @@ impl<'m> FnChecker<'m> {
                     span,
                 ))
             }
+            "pow" if args.len() == 2 => {
+                let b = args.pop()?;
+                let a = args.pop()?;
+                self.binary(span, ast::BinOp::Pow, a, b)
+            }
+            "pow" if args.len() == 3 => {
+                for a in &args {
+                    if a.ty != Type::Int {
+                        bad_type(self, a, "pow() with a modulus takes three ints");
+                        return None;
+                    }
+                }
+                let ops = args.into_iter().map(hir::RtOperand::Value).collect();
+                Some(rt(RtFn::PowMod, ops, Type::Int, span))
+            }
+            "bin" | "oct" | "hex" => {
+                if !arity(1, &args, self) {
+                    return None;
+                }
+                let n = args.remove(0);
+                if n.ty != Type::Int {
+                    bad_type(self, &n, &format!("{name}() takes an int"));
+                    return None;
+                }
+                let radix = match name {
+                    "bin" => 2,
+                    "oct" => 8,
+                    _ => 16,
+                };
+                let radix = mk(ExprKind::Int(radix), Type::Int, span);
+                let ops = vec![hir::RtOperand::Value(n), hir::RtOperand::Value(radix)];
+                Some(rt(RtFn::IntRadix, ops, Type::Str, span))
+            }
+            "int" if args.len() == 2 => {
+                if args[0].ty != Type::Str || args[1].ty != Type::Int {
+                    bad_type(self, &args[0], "int(text, base) takes a str and an int");
+                    return None;
+                }
+                let ops = args.into_iter().map(hir::RtOperand::Value).collect();
+                Some(rt(RtFn::IntParseBase, ops, Type::Int, span))
+            }
             "int" | "float" if args.len() == 1 && args[0].ty == Type::Str => {
                 let e = args.remove(0);
                 let (f, ty) = if name == "int" {
@@ -3921,10 +3963,6 @@ impl<'m> FnChecker<'m> {
                         | "iter"
                         | "next"
                         | "format"
-                        | "hex"
-                        | "oct"
-                        | "bin"
-                        | "pow"
                         | "callable"
                         | "vars"
                         | "dir"

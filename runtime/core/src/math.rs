@@ -3,6 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::ExcKind;
+use crate::py::pymath;
 use crate::py::round::{round_float_ndigits, round_float_to_int, round_int};
 use crate::py::PyErr;
 use crate::rt::{raise_py_err, MATH_DOMAIN_MESSAGE, MATH_RANGE_MESSAGE};
@@ -86,7 +87,7 @@ fn binary(op: i64, x: f64, y: f64) -> Result<f64, PyErr> {
     match op {
         0 => pow(x, y),
         1 => Ok(x.atan2(y)),
-        2 => Ok(x.hypot(y)),
+        2 => Ok(pymath::hypot(x, y)),
         3 => {
             let num = log(x, f64::ln)?;
             let den = log(y, f64::ln)?;
@@ -253,6 +254,60 @@ pub unsafe extern "C" fn roast_rt_int_round(
     pos: u64,
 ) -> i64 {
     let r = round_int(n, ndigits);
+    // SAFETY: forwarded caller guarantees.
+    unsafe { finish(ctx, r, 0, (file, file_len, pos)) }
+}
+
+/// Integer `math` function or builtin number `op` of `a` and `b` (the
+/// compiler's `INT_MATH` order): `gcd`, `lcm`, `isqrt`, `comb`, `perm`,
+/// `factorial`, `bit_length`, `bit_count`; one-argument ones ignore `b`.
+fn int_math(op: i64, a: i64, b: i64) -> Result<i64, PyErr> {
+    match op {
+        0 => pymath::gcd(&[a, b]),
+        1 => pymath::lcm(&[a, b]),
+        2 => pymath::isqrt(a),
+        3 => pymath::comb(a, b),
+        4 => pymath::perm(a, b),
+        5 => pymath::factorial(a),
+        6 => Ok(pymath::bit_length(a)),
+        7 => Ok(pymath::bit_count(a)),
+        _ => Err(PyErr::new(ExcKind::RuntimeError, "unknown int function")),
+    }
+}
+
+/// `math.<op>(a, b)` of ints (see [`int_math`]).
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_int_math(
+    ctx: *mut Ctx,
+    op: i64,
+    a: i64,
+    b: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { finish(ctx, int_math(op, a, b), 0, (file, file_len, pos)) }
+}
+
+/// `pow(base, exp, modulus)` of ints.
+///
+/// # Safety
+/// `ctx` must be this thread's live context; `file` must point to `file_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_pow_mod(
+    ctx: *mut Ctx,
+    base: i64,
+    exp: i64,
+    modulus: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    let r = pymath::pow_mod(base, exp, modulus);
     // SAFETY: forwarded caller guarantees.
     unsafe { finish(ctx, r, 0, (file, file_len, pos)) }
 }

@@ -414,6 +414,49 @@ def add_scalars(cases):
         cases.add("str_bool", [b], lambda b=b: str(b))
 
 
+# ---------------------------------------------------------------- int math
+
+def add_int_math(cases):
+    """`pymath`: three-argument pow, gcd, lcm, isqrt, comb, perm,
+    factorial, bit_length, bit_count, bin/oct/hex and math.hypot."""
+    rng = random.Random(11)
+    small = [0, 1, 2, 3, 5, 7, 10, 12, 18, 20, 21, 25, 30, 33, 34, 60, 62, 66, 67, 100]
+    wide = [rng.randint(I64_MIN, I64_MAX) for _ in range(40)]
+    mid = [rng.randint(-10**6, 10**6) for _ in range(40)]
+    vals = INTS + small + [-x for x in small] + wide + mid
+    for a in vals:
+        cases.add("isqrt", [a], lambda a=a: math.isqrt(a))
+        cases.add("bit_length", [a], lambda a=a: a.bit_length())
+        cases.add("bit_count", [a], lambda a=a: a.bit_count())
+        for radix, f in ((2, bin), (8, oct), (16, hex)):
+            cases.add("int_to_radix", [a, radix], lambda a=a, f=f: f(a))
+        if a <= 40:  # larger factorials only overflow (slowly, in CPython)
+            cases.add("factorial", [a], lambda a=a: math.factorial(a))
+    counts = small + [-x for x in small[1:6]] + [rng.randint(0, 70) for _ in range(30)]
+    for n in counts:
+        for k in counts[:25]:
+            cases.add("comb", [n, k], lambda n=n, k=k: math.comb(n, k))
+            cases.add("perm", [n, k], lambda n=n, k=k: math.perm(n, k))
+    for _ in range(600):
+        a, b = rng.choice(vals), rng.choice(vals)
+        cases.add("gcd", [a, b], lambda a=a, b=b: math.gcd(a, b))
+        cases.add("lcm", [a, b], lambda a=a, b=b: math.lcm(a, b))
+    exps = [0, 1, 2, 3, -1, -2, -3, 63, 10**18, I64_MAX, I64_MIN]
+    for _ in range(1500):
+        base, mod = rng.choice(vals), rng.choice(vals + [0, 1, -1, 2, 97, -97])
+        exp = rng.choice(exps + [rng.randint(-50, 10**6)])
+        cases.add("pow_mod", [base, exp, mod], lambda b=base, e=exp, m=mod: pow(b, e, m))
+    floats = [x for x in FLOATS if not math.isnan(x)]
+    for x in floats:
+        for y in floats:
+            cases.add("hypot", [x, y], lambda x=x, y=y: math.hypot(x, y))
+    for _ in range(3000):
+        e1 = rng.randint(-1074, 1023)
+        e2 = max(-1074, min(1023, e1 + rng.randint(-60, 60)))
+        x, y = rng.random() * 2.0 ** e1, -rng.random() * 2.0 ** e2
+        cases.add("hypot", [x, y], lambda x=x, y=y: math.hypot(x, y))
+
+
 # ----------------------------------------------------------------- methods
 
 def add_methods(cases):
@@ -509,6 +552,7 @@ def main():
     add_repr(cases)
     add_parse(cases)
     add_scalars(cases)
+    add_int_math(cases)
     add_methods(cases)
     add_chars(cases)
     header = [

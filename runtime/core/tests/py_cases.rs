@@ -10,7 +10,7 @@
 //! with the oracle interpreter (CPython 3.11). The file format is described
 //! in the generator's docstring.
 
-use roast_runtime::py::{self, format, parse, pystr, repr, round, PyErr};
+use roast_runtime::py::{self, format, parse, pymath, pystr, repr, round, PyErr};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -166,6 +166,17 @@ fn call(func: &str, a: &[Val]) -> Outcome {
             round::Rounded::Float(x) => Val::Float(x),
         },
         "round_int" => Val::Int(round::round_int(int(a, 0), int(a, 1))?),
+        "pow_mod" => Val::Int(pymath::pow_mod(int(a, 0), int(a, 1), int(a, 2))?),
+        "gcd" => Val::Int(pymath::gcd(&[int(a, 0), int(a, 1)])?),
+        "lcm" => Val::Int(pymath::lcm(&[int(a, 0), int(a, 1)])?),
+        "isqrt" => Val::Int(pymath::isqrt(int(a, 0))?),
+        "comb" => Val::Int(pymath::comb(int(a, 0), int(a, 1))?),
+        "perm" => Val::Int(pymath::perm(int(a, 0), int(a, 1))?),
+        "factorial" => Val::Int(pymath::factorial(int(a, 0))?),
+        "bit_length" => Val::Int(pymath::bit_length(int(a, 0))),
+        "bit_count" => Val::Int(pymath::bit_count(int(a, 0))),
+        "int_to_radix" => string(pymath::int_to_radix(int(a, 0), int(a, 1) as u32)),
+        "hypot" => Val::Float(pymath::hypot(float(a, 0), float(a, 1))),
         "str_repr" => string(repr::str_repr(s(a, 0))),
         "parse_int" => Val::Int(parse::parse_int(s(a, 0), int(a, 1) as u32)?),
         "parse_float" => Val::Float(parse::parse_float(s(a, 0))?),
@@ -268,6 +279,17 @@ const FUNCTIONS: &[&str] = &[
     "format_bool",
     "round_float",
     "round_int",
+    "pow_mod",
+    "gcd",
+    "lcm",
+    "isqrt",
+    "comb",
+    "perm",
+    "factorial",
+    "bit_length",
+    "bit_count",
+    "int_to_radix",
+    "hypot",
     "str_repr",
     "parse_int",
     "parse_float",

@@ -2923,6 +2923,34 @@ pub unsafe extern "C" fn roast_rt_range_contains(
     unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
 }
 
+/// `bin(n)`, `oct(n)` or `hex(n)` for `radix` 2, 8 or 16.
+#[no_mangle]
+pub extern "C" fn roast_rt_int_radix(n: i64, radix: i64) -> *mut u8 {
+    new_text(&crate::py::pymath::int_to_radix(n, radix as u32))
+}
+
+/// `int(s, base)`: `ValueError` for a base other than 0 or 2 to 36 and
+/// for text that is not an int in that base.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_int_parse_base(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    base: i64,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> i64 {
+    // SAFETY: the contract: a live str.
+    let s = unsafe { Str::from_ptr(s) };
+    let base = u32::try_from(base).unwrap_or(1);
+    let r = parse_int(s.as_str(), base);
+    // SAFETY: the contract.
+    unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
+}
+
 /// Checks that an unpacked sequence of `len` items fills `n` targets,
 /// raising CPython's `ValueError` otherwise.
 ///

@@ -38,6 +38,7 @@
 
 pub mod format;
 pub mod parse;
+pub mod pymath;
 pub mod pystr;
 pub mod repr;
 pub mod round;
