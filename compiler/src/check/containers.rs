@@ -38,6 +38,29 @@ fn joined_item_type(types: impl Iterator<Item = Type>) -> Option<Type> {
     }
 }
 
+/// Whether `items` is the list of the keys of `dict` (a local or module
+/// variable), as `sorted(d)`, `max(d.keys())`... make it.
+fn is_keys_of(items: &Expr, dict: &Expr) -> bool {
+    let items = match &items.kind {
+        ExprKind::Runtime(RtFn::ListCopy, ops) => match ops.as_slice() {
+            [RtOperand::Value(inner)] => inner,
+            _ => return false,
+        },
+        _ => items,
+    };
+    let ExprKind::Runtime(RtFn::DictKeys, ops) = &items.kind else {
+        return false;
+    };
+    let Some(RtOperand::Value(of)) = ops.first() else {
+        return false;
+    };
+    match (&of.kind, &dict.kind) {
+        (ExprKind::Local(a), ExprKind::Local(b)) => a == b,
+        (ExprKind::Global(a), ExprKind::Global(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// Whether `e` calls the builtin `range`.
 pub(super) fn is_range_call(e: &ast::Expr, checker: &FnChecker) -> bool {
     matches!(&e.kind, A::Call { func, .. } if matches!(&func.kind, A::Name(n) if n == "range" && !checker.shadowed(n)))
@@ -1180,6 +1203,26 @@ impl FnChecker<'_> {
                                 && item == Type::Str =>
                         {
                             self.str_method(k.value.span, x, &attr.name, &[], &[])?
+                        }
+                        A::Attribute { value, attr }
+                            if attr.name == "get" && matches!(value.kind, A::Name(_)) =>
+                        {
+                            // `key=d.get` over the keys of `d` itself: every
+                            // key is present, so its key is `d[x]`.
+                            let d = self.expr(value)?;
+                            if !is_keys_of(items, &d) {
+                                self.error(unsupported(
+                                    k.value.span,
+                                    "`key=d.get` over other items than the keys of `d`",
+                                    "sort or search `d` itself (`max(d, key=d.get)`), or write a key function",
+                                ));
+                                return None;
+                            }
+                            let v = match d.ty {
+                                Type::Dict(_, v) => *v,
+                                _ => return None,
+                            };
+                            rt(RtFn::DictGetItem, vec![val(d), val(x)], v, k.value.span)
                         }
                         _ => {
                             self.error(unsupported(
