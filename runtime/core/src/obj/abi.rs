@@ -27,7 +27,7 @@ use super::string::{self, new_char, new_str, Str};
 use super::tuple::Tuple;
 use crate::context::Ctx;
 use crate::py::parse::{parse_float, parse_int, plain_decimal};
-use crate::py::slice::slice_indices;
+use crate::py::slice::{slice_indices, SliceIndices};
 use crate::py::unicode::is_ascii_space;
 use crate::py::{pystr, PyErr};
 use crate::rt::{raise_py_err, write_stdout};
@@ -84,6 +84,23 @@ unsafe fn desc(d: *const TypeDesc) -> &'static TypeDesc {
 /// `Some(v)` when bit `bit` of `mask` says the argument was given.
 fn given(mask: u64, bit: u32, v: i64) -> Option<i64> {
     (mask >> bit & 1 != 0).then_some(v)
+}
+
+/// The slice `[start:stop:step]` of `len` items, each bound given by its
+/// `mask` bit (bit 0 for `start`): `ValueError` for a zero step.
+fn masked_slice(
+    len: i64,
+    start: i64,
+    stop: i64,
+    step: i64,
+    mask: u64,
+) -> Result<SliceIndices, PyErr> {
+    slice_indices(
+        len,
+        given(mask, 0, start),
+        given(mask, 1, stop),
+        given(mask, 2, step),
+    )
 }
 
 /// `i` (negative from the end) as an index into `len` items.
@@ -482,23 +499,22 @@ pub unsafe extern "C" fn roast_rt_str_slice(
         given(mask, 1, stop),
         given(mask, 2, step),
     );
-    let r =
-        slice_indices(s.chars() as i64, start, stop, step).and_then(
-            |idx| match string::ascii_slice(s, &idx) {
-                Some(o) => Ok(o),
-                None if idx.step == 1 => {
-                    // A run of characters: its ends found from the
-                    // position last found in `s`.
-                    let from = string::char_offset(s, idx.start as usize);
-                    let to = string::char_offset(s, (idx.start + idx.count) as usize);
-                    Ok(string::new_counted(
-                        &s.as_str()[from..to],
-                        idx.count as usize,
-                    ))
-                }
-                None => pystr::slice(s.as_str(), start, stop, step).map(|t| new_str(&t)),
-            },
-        );
+    let r = slice_indices(s.chars() as i64, start, stop, step).and_then(|idx| {
+        match string::ascii_slice(s, &idx) {
+            Some(o) => Ok(o),
+            None if idx.step == 1 => {
+                // A run of characters: its ends found from the
+                // position last found in `s`.
+                let from = string::char_offset(s, idx.start as usize);
+                let to = string::char_offset(s, (idx.start + idx.count) as usize);
+                Ok(string::new_counted(
+                    &s.as_str()[from..to],
+                    idx.count as usize,
+                ))
+            }
+            None => pystr::slice(s.as_str(), start, stop, step).map(|t| new_str(&t)),
+        }
+    });
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }
@@ -1587,17 +1603,12 @@ pub unsafe extern "C" fn roast_rt_list_slice(
 ) -> *mut u8 {
     // SAFETY: the contract.
     let l = unsafe { list(l) };
-    let r = slice_indices(
-        l.len() as i64,
-        given(mask, 0, start),
-        given(mask, 1, stop),
-        given(mask, 2, step),
-    )
-    .map(|idx| match idx.step {
-        1 if idx.count > 0 => l.copy_run(idx.start as usize..(idx.start + idx.count) as usize),
-        _ => List::of_vals(l.obj().desc(), idx.indices().map(|i| l.get(i as usize))),
-    })
-    .map(List::obj);
+    let r = masked_slice(l.len() as i64, start, stop, step, mask)
+        .map(|idx| match idx.step {
+            1 if idx.count > 0 => l.copy_run(idx.start as usize..(idx.start + idx.count) as usize),
+            _ => List::of_vals(l.obj().desc(), idx.indices().map(|i| l.get(i as usize))),
+        })
+        .map(List::obj);
     // SAFETY: the contract.
     unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
 }
@@ -1757,13 +1768,7 @@ pub unsafe extern "C" fn roast_rt_list_extend_slice(
 ) {
     // SAFETY: the contract.
     let (l, src) = unsafe { (list(l), list(src)) };
-    let r = slice_indices(
-        src.len() as i64,
-        given(mask, 0, start),
-        given(mask, 1, stop),
-        given(mask, 2, step),
-    )
-    .map(|idx| {
+    let r = masked_slice(src.len() as i64, start, stop, step, mask).map(|idx| {
         if src.elem().kind().is_heap() {
             for i in idx.indices() {
                 src.get(i as usize).incref();
@@ -1806,13 +1811,7 @@ pub unsafe extern "C" fn roast_rt_list_set_slice(
 ) {
     // SAFETY: the contract.
     let (l, src) = unsafe { (list(l), list(src)) };
-    let r = slice_indices(
-        l.len() as i64,
-        given(mask, 0, start),
-        given(mask, 1, stop),
-        given(mask, 2, step),
-    )
-    .and_then(|idx| {
+    let r = masked_slice(l.len() as i64, start, stop, step, mask).and_then(|idx| {
         if idx.step != 1 && src.len() as i64 != idx.count {
             return Err(PyErr::value_error(format!(
                 "attempt to assign sequence of size {} to extended slice of size {}",
@@ -1858,13 +1857,7 @@ pub unsafe extern "C" fn roast_rt_list_fill_slice(
     // SAFETY: the contract.
     let l = unsafe { list(l) };
     let n = n.max(0);
-    let r = slice_indices(
-        l.len() as i64,
-        given(mask, 0, start),
-        given(mask, 1, stop),
-        given(mask, 2, step),
-    )
-    .and_then(|idx| {
+    let r = masked_slice(l.len() as i64, start, stop, step, mask).and_then(|idx| {
         if idx.step != 1 && n != idx.count {
             return Err(PyErr::value_error(format!(
                 "attempt to assign sequence of size {n} to extended slice of size {}",
@@ -1909,13 +1902,7 @@ pub unsafe extern "C" fn roast_rt_slice_len(
     file_len: usize,
     pos: u64,
 ) -> i64 {
-    let r = slice_indices(
-        len,
-        given(mask, 0, start),
-        given(mask, 1, stop),
-        given(mask, 2, step),
-    )
-    .map(|idx| idx.count);
+    let r = masked_slice(len, start, stop, step, mask).map(|idx| idx.count);
     // SAFETY: the contract.
     unsafe { or_raise(ctx, r, 0, file, file_len, pos) }
 }
@@ -1939,13 +1926,7 @@ pub unsafe extern "C" fn roast_rt_list_del_slice(
 ) {
     // SAFETY: the contract.
     let l = unsafe { list(l) };
-    let r = slice_indices(
-        l.len() as i64,
-        given(mask, 0, start),
-        given(mask, 1, stop),
-        given(mask, 2, step),
-    )
-    .map(|idx| {
+    let r = masked_slice(l.len() as i64, start, stop, step, mask).map(|idx| {
         for w in l.del_slice(&idx) {
             // SAFETY: the list held a reference to each removed element.
             unsafe { elem(l, w) }.decref();
