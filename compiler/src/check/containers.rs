@@ -38,6 +38,16 @@ fn joined_item_type(types: impl Iterator<Item = Type>) -> Option<Type> {
     }
 }
 
+/// Whether evaluating `e` can neither fail nor run anything: a literal,
+/// a negated number or a name.
+fn is_plain_value(e: &ast::Expr) -> bool {
+    match &e.kind {
+        A::Int(_) | A::Float(_) | A::Str(_) | A::Bool(_) | A::NoneLit | A::Name(_) => true,
+        A::Unary { operand, .. } => matches!(operand.kind, A::Int(_) | A::Float(_)),
+        _ => false,
+    }
+}
+
 /// Whether `items` is the list of the keys of `dict` (a local or module
 /// variable), as `sorted(d)`, `max(d.keys())`... make it.
 fn is_keys_of(items: &Expr, dict: &Expr) -> bool {
@@ -195,6 +205,19 @@ impl FnChecker<'_> {
         let checked = match (&e.kind, expected) {
             (A::List(items), Type::List(t)) => self.list_display(e.span, items, Some(*t)),
             (A::Dict(items), Type::Dict(k, v)) => self.dict_display(e.span, items, Some((*k, *v))),
+            // `[None] * n` where a `list[int | None]` is wanted.
+            (
+                A::Binary {
+                    op: ast::BinOp::Mul,
+                    left,
+                    right,
+                },
+                Type::List(_),
+            ) if matches!(left.kind, A::List(_)) => {
+                let l = self.expr_expect(left, Some(expected), what);
+                let r = self.expr(right);
+                self.binary(e.span, ast::BinOp::Mul, l?, r?)
+            }
             (A::Tuple(items), Type::Tuple(ts)) if items.len() == ts.len() => {
                 let mut out = Vec::new();
                 for (item, t) in items.iter().zip(ts.iter()) {
@@ -1195,8 +1218,14 @@ impl FnChecker<'_> {
                 }
                 Some("key") => {
                     // `key=f` or `key=str.lower`: keys = [f(x) for x in items]
-                    let (xl, x) = self.hidden(item, k.value.span);
+                    let (mut xl, x) = self.hidden(item, k.value.span);
                     let key = match &k.value.kind {
+                        A::Lambda { params, body } => {
+                            let (param_local, key) =
+                                self.key_lambda(k.value.span, params, body, item)?;
+                            xl = param_local;
+                            key
+                        }
                         A::Name(f) => self.apply_named(k.value.span, f, x)?,
                         A::Attribute { value, attr }
                             if matches!(&value.kind, A::Name(t) if t == "str")
@@ -1228,7 +1257,7 @@ impl FnChecker<'_> {
                             self.error(unsupported(
                                 k.value.span,
                                 "this sort key",
-                                "name a function (`key=by_length`) or a str method (`key=str.lower`); lambdas come in a later tier",
+                                "name a function (`key=by_length`), a str method (`key=str.lower`) or write `key=lambda x: ...`",
                             ));
                             return None;
                         }
@@ -1262,6 +1291,52 @@ impl FnChecker<'_> {
         Some((keys, reverse))
     }
 
+    /// `key=lambda p: body` of items of type `item`: the local bound to
+    /// `p` and the body, checked with `p` local to it. The keys are made by
+    /// a comprehension binding that local, which calls nothing: the body
+    /// runs once per item, in order, before any comparison, as CPython
+    /// calls the lambda.
+    fn key_lambda(
+        &mut self,
+        span: Span,
+        params: &[ast::Param],
+        body: &ast::Expr,
+        item: Type,
+    ) -> Option<(LocalId, Expr)> {
+        let [p] = params else {
+            self.error(unsupported(
+                span,
+                "a key lambda without exactly one parameter",
+                "write `key=lambda x: ...`",
+            ));
+            return None;
+        };
+        if p.default.is_some() || p.annotation.is_some() || p.kind != ast::ParamKind::Normal {
+            self.error(unsupported(
+                p.name.span,
+                "this lambda parameter",
+                "write a plain name: `lambda x: ...`",
+            ));
+            return None;
+        }
+        let saved = (
+            self.by_name.clone(),
+            self.local_names.clone(),
+            self.assigned.clone(),
+            self.narrowed.clone(),
+        );
+        let name = &p.name.name;
+        self.local_names.insert(name.clone());
+        self.by_name.remove(name);
+        let bound = self.target_local(name, item, p.name.span, p.name.span);
+        if let Some(id) = bound {
+            self.assigned.insert(id);
+        }
+        let key = bound.and_then(|_| self.expr(body));
+        (self.by_name, self.local_names, self.assigned, self.narrowed) = saved;
+        Some((bound?, key?))
+    }
+
     /// `f(x)` for a named user function or builtin `f`.
     fn apply_named(&mut self, span: Span, f: &str, x: Expr) -> Option<Expr> {
         if let Some(&id) = self
@@ -1279,6 +1354,14 @@ impl FnChecker<'_> {
                 Some(mk(ExprKind::Len(Box::new(x)), Type::Int, span))
             }
             "str" | "abs" | "repr" | "int" | "float" => self.builtin(span, f, vec![x]),
+            _ if super::BUILTIN_FUNCTIONS.contains(&f) => {
+                self.error(unsupported(
+                    span,
+                    &format!("the builtin `{f}` here"),
+                    &format!("write `lambda x: {f}(x)`"),
+                ));
+                None
+            }
             _ => {
                 self.error(
                     Diagnostic::error(span, format!("cannot find function `{f}` in this scope"))
@@ -1329,8 +1412,62 @@ impl FnChecker<'_> {
             A::GeneratorExp { elt, generators } => {
                 self.comprehension(e.span, None, elt, generators)
             }
+            A::Call {
+                func,
+                args,
+                keywords,
+            } if keywords.is_empty()
+                && matches!(&func.kind, A::Name(n) if n == "map" && !self.shadowed(n)) =>
+            {
+                let [f, over] = args.as_slice() else {
+                    self.arity_error(e.span, "map", "2", args.len());
+                    return None;
+                };
+                self.mapped(e.span, f, over)
+            }
             _ => self.materialize(e),
         }
+    }
+
+    /// `map(f, items)` read whole: `[f(x) for x in items]`, `f` a named
+    /// function or builtin, a str method (`str.upper`) or a one-parameter
+    /// lambda.
+    fn mapped(&mut self, span: Span, f: &ast::Expr, over: &ast::Expr) -> Option<Expr> {
+        let iter = self.iterable(over)?;
+        let item = iter.item_type();
+        let (param, elem) = match &f.kind {
+            A::Lambda { params, body } => self.key_lambda(f.span, params, body, item)?,
+            A::Name(name) => {
+                let (xl, x) = self.hidden(item, f.span);
+                (xl, self.apply_named(f.span, name, x)?)
+            }
+            A::Attribute { value, attr }
+                if matches!(&value.kind, A::Name(t) if t == "str") && item == Type::Str =>
+            {
+                let (xl, x) = self.hidden(item, f.span);
+                (xl, self.str_method(f.span, x, &attr.name, &[], &[])?)
+            }
+            _ => {
+                self.error(unsupported(
+                    f.span,
+                    "this function in `map`",
+                    "name a function or builtin, or write `lambda x: ...`",
+                ));
+                return None;
+            }
+        };
+        let ty = Type::list(elem.ty);
+        let clauses = vec![Clause::For(Pattern::Local(param), iter)];
+        let elem = Box::new(elem);
+        Some(mk(
+            ExprKind::Comprehension {
+                elem,
+                key: None,
+                clauses,
+            },
+            ty,
+            span,
+        ))
     }
 
     /// An iterable expression as a list (a copy for lists, so callers own it).
@@ -1354,6 +1491,9 @@ impl FnChecker<'_> {
         let span = v.span;
         match v.ty {
             Type::List(_) => Some(v),
+            Type::Tuple(types) if !types.is_empty() && types.windows(2).all(|w| w[0] == w[1]) => {
+                Some(self.tuple_as_list(v))
+            }
             Type::Str => {
                 let ty = Type::list(Type::Str);
                 Some(rt(
@@ -1490,11 +1630,22 @@ impl FnChecker<'_> {
                 }
             }
         }
+        if let A::Tuple(items) = &e.kind {
+            // `for d in (-1, 0, 1)`: the items of a tuple display, in order,
+            // as those of a list display (one type for all of them).
+            if !items.is_empty() {
+                let list = self.list_display(e.span, items, None)?;
+                return Some(Iter::List(Box::new(list)));
+            }
+        }
         let v = self.expr(e)?;
         match v.ty {
             Type::List(_) => Some(Iter::List(Box::new(v))),
             Type::Str => Some(Iter::Str(Box::new(v))),
             Type::Dict(..) => Some(Iter::DictKeys(Box::new(v))),
+            Type::Tuple(types) if !types.is_empty() && types.windows(2).all(|w| w[0] == w[1]) => {
+                Some(Iter::List(Box::new(self.tuple_as_list(v))))
+            }
             t => {
                 self.error(
                     Diagnostic::error(v.span, format!("`{}` is not iterable", t.name()))
@@ -1697,6 +1848,145 @@ impl FnChecker<'_> {
             ty,
             span,
         ))
+    }
+
+    /// A tuple whose items share a type (and there is one at least) as a
+    /// new list of them, in order.
+    fn tuple_as_list(&mut self, tuple: Expr) -> Expr {
+        let Type::Tuple(types) = tuple.ty else {
+            unreachable!("a tuple")
+        };
+        let (id, read) = self.hidden(tuple.ty, tuple.span);
+        let span = tuple.span;
+        let items = (0..types.len())
+            .map(|i| {
+                mk(
+                    ExprKind::TupleItem(Box::new(read.clone()), i),
+                    types[0],
+                    span,
+                )
+            })
+            .collect();
+        let list = mk(ExprKind::List(items), Type::list(types[0]), span);
+        Self::let_in(id, tuple, list)
+    }
+
+    /// A `list[bool]` as the `list[int]` of its items' values (1 for
+    /// `True`): a comprehension of bools maps its element, any other list
+    /// is read by a new comprehension.
+    fn bools_as_ints(&mut self, items: Expr) -> Expr {
+        let (span, ty) = (items.span, Type::list(Type::Int));
+        let as_int = |e: Expr| mk(ExprKind::BoolToInt(Box::new(e)), Type::Int, span);
+        let (elem, clauses) = match items.kind {
+            ExprKind::Comprehension {
+                elem,
+                key: None,
+                clauses,
+            } => (as_int(*elem), clauses),
+            kind => {
+                let (bl, b) = self.hidden(Type::Bool, span);
+                let list = Expr { kind, ..items };
+                let clause = Clause::For(Pattern::Local(bl), Iter::List(Box::new(list)));
+                (as_int(b), vec![clause])
+            }
+        };
+        let elem = Box::new(elem);
+        mk(
+            ExprKind::Comprehension {
+                elem,
+                key: None,
+                clauses,
+            },
+            ty,
+            span,
+        )
+    }
+
+    /// `min(items, key=..., default=...)` / `max(...)` of one iterable.
+    /// A `default` is a constant or a variable (nothing that could run
+    /// between the items as CPython reads them); it is the result for no
+    /// items, `T | None` when it is `None`.
+    fn min_max_with(
+        &mut self,
+        span: Span,
+        is_max: bool,
+        arg: &ast::Expr,
+        keywords: &[ast::Keyword],
+    ) -> Option<Expr> {
+        let mut default = None;
+        let mut key = Vec::new();
+        for k in keywords {
+            match k.name.as_ref().map(|n| n.name.as_str()) {
+                Some("default") if is_plain_value(&k.value) => default = Some(&k.value),
+                Some("default") => {
+                    self.error(unsupported(
+                        k.value.span,
+                        "this `default=`",
+                        "give a constant or a variable (`default=0`)",
+                    ));
+                    return None;
+                }
+                Some("key") => key.push(k.clone()),
+                _ => {
+                    self.error(unsupported(
+                        k.span,
+                        "this keyword argument",
+                        "min() and max() take `key=` and `default=`",
+                    ));
+                    return None;
+                }
+            }
+        }
+        let items = if key.is_empty() {
+            self.materialize_whole(arg)?
+        } else {
+            self.materialize(arg)?
+        };
+        let item = elem(items.ty)?;
+        let flag = mk(ExprKind::Bool(is_max), Type::Bool, span);
+        let (keys, _) = self.sort_options(span, &items, item, &key)?;
+        // The items are bound to a local: the one the keys are made from.
+        let (il, it) = match &keys {
+            Some((kl, _)) => (*kl, mk(ExprKind::Local(*kl), items.ty, span)),
+            None => self.hidden(items.ty, span),
+        };
+        let found = match keys {
+            Some((_, comp)) => rt(
+                RtFn::ListMinMaxBy,
+                vec![val(it.clone()), val(comp), val(flag)],
+                item,
+                span,
+            ),
+            None => rt(
+                RtFn::ListMinMax,
+                vec![val(it.clone()), val(flag)],
+                item,
+                span,
+            ),
+        };
+        let Some(default) = default else {
+            return Some(Self::let_in(il, items, found));
+        };
+        let default = self.expr(default)?;
+        let ty = if default.ty == Type::None {
+            Type::optional(item)
+        } else {
+            item
+        };
+        let found = self.coerce(found, ty, "the result")?;
+        let default = self.coerce(default, ty, "the default")?;
+        let len = mk(ExprKind::Len(Box::new(it)), Type::Int, span);
+        let empty = mk(
+            ExprKind::Compare(Box::new(len), vec![(CmpOp::Eq, int(0, span))]),
+            Type::Bool,
+            span,
+        );
+        let pick = mk(
+            ExprKind::IfExp(Box::new(empty), Box::new(default), Box::new(found)),
+            ty,
+            span,
+        );
+        Some(Self::let_in(il, items, pick))
     }
 
     /// `math.gcd`, `lcm`, `isqrt`, `comb`, `perm` or `factorial` (number
@@ -2140,6 +2430,12 @@ impl FnChecker<'_> {
                 };
                 Some((|| {
                     let (items, start) = (items?, start?);
+                    // CPython's bools are ints: `sum(flags)` counts the Trues.
+                    let items = if elem(items.ty)? == Type::Bool {
+                        self.bools_as_ints(items)
+                    } else {
+                        items
+                    };
                     match elem(items.ty)? {
                         Type::Int => {
                             let start = match start {
@@ -2187,29 +2483,8 @@ impl FnChecker<'_> {
                     }
                 })())
             }
-            "min" | "max" if n == 1 && keywords.len() == 1 => {
-                let items = self.materialize(&args[0]);
-                Some(items.and_then(|items| {
-                    let item = elem(items.ty)?;
-                    let (keys, _) = self.sort_options(span, &items, item, keywords)?;
-                    let Some((il, comp)) = keys else {
-                        self.error(unsupported(
-                            span,
-                            "this keyword argument",
-                            "min() and max() take `key=`",
-                        ));
-                        return None;
-                    };
-                    let is_max = mk(ExprKind::Bool(name == "max"), Type::Bool, span);
-                    let it = mk(ExprKind::Local(il), items.ty, span);
-                    let call = rt(
-                        RtFn::ListMinMaxBy,
-                        vec![val(it), val(comp), val(is_max)],
-                        item,
-                        span,
-                    );
-                    Some(Self::let_in(il, items, call))
-                }))
+            "min" | "max" if n == 1 && !keywords.is_empty() => {
+                Some(self.min_max_with(span, name == "max", &args[0], keywords))
             }
             "min" | "max" if keywords.is_empty() && n >= 1 => {
                 let is_max = mk(ExprKind::Bool(name == "max"), Type::Bool, span);
@@ -2295,6 +2570,15 @@ impl FnChecker<'_> {
                         span,
                     ))
                 }))
+            }
+            "map" | "filter" => {
+                // Lazy: calls interleave with whatever reads it.
+                self.error(unsupported(
+                    span,
+                    &format!("`{name}(...)` here"),
+                    "it is read lazily: pass `map` to list(), sum(), min(), max(), sorted() or join(), or write a comprehension",
+                ));
+                Some(None)
             }
             "enumerate" | "zip" | "reversed" | "range" => {
                 // As a value CPython gives a lazy iterator, not a list.

@@ -116,7 +116,7 @@ struct Signature {
 
 /// Builtin functions Roast calls but cannot pass around as values
 /// (`map(str, xs)`, `key=max`).
-const BUILTIN_FUNCTIONS: &[&str] = &[
+pub(super) const BUILTIN_FUNCTIONS: &[&str] = &[
     "abs",
     "all",
     "any",
@@ -672,14 +672,20 @@ impl ModuleChecker {
                 },
             };
             let default = p.default.as_ref().map(|d| {
-                // A rejected default still makes the parameter optional, so
-                // calls that leave it out are not reported too. (A module
-                // with errors is never lowered: the stand-in is not run.)
+                // `None` typed as the parameter: the default of an optional
+                // parameter, and the stand-in for a rejected default, which
+                // still makes the parameter optional so that calls leaving it
+                // out are not reported too (a module with errors is never
+                // lowered: the stand-in is not run).
                 let stand_in = Expr {
                     kind: ExprKind::NoneLit,
                     ty,
                     span: d.span,
                 };
+                if matches!(d.kind, A::NoneLit) && matches!(ty, Type::Optional(_)) {
+                    // `xs: list[int] | None = None`: no object is shared.
+                    return stand_in;
+                }
                 match self.fold_constant(d, Some(ty)) {
                     Some(c) if c.value.ty == ty && !containers::is_mutable(ty) => {
                         if c.can_raise {
@@ -696,6 +702,12 @@ impl ModuleChecker {
                         stand_in
                     }
                     Some(c) => {
+                        self.diags.push(type_mismatch(&c.value, ty, "the default value"));
+                        stand_in
+                    }
+                    None if self.fold_constant(d, None).is_some() => {
+                        // A constant of another type (`x: float = 2`).
+                        let c = self.fold_constant(d, None).expect("folded just above");
                         self.diags.push(type_mismatch(&c.value, ty, "the default value"));
                         stand_in
                     }
