@@ -1764,9 +1764,7 @@ impl FnChecker<'_> {
         let (body, breaks) = self.loop_body(body);
         (self.assigned, self.narrowed) = before;
         let (orelse, oa, ot) = self.branch(orelse);
-        if !breaks && !ot {
-            self.assigned = oa;
-        }
+        self.after_loop(breaks, true, (oa, ot));
         vec![Stmt::ForEach {
             pattern,
             iter: it,

@@ -1125,8 +1125,9 @@ struct FnChecker<'m> {
     /// it never runs, so its reads need no definite assignment.
     unreachable: bool,
     loop_depth: u32,
-    /// Whether the innermost loop contains a `break`.
-    loop_breaks: Vec<bool>,
+    /// For each enclosing loop, innermost last: the locals assigned at
+    /// every `break` of it seen so far (`None`: no `break` yet).
+    loop_breaks: Vec<Option<HashSet<LocalId>>>,
     /// In top-level code: the constants whose definition has run.
     defined_constants: HashSet<String>,
     /// Optional locals known not to be `None` at the current point.
@@ -1351,11 +1352,7 @@ impl<'m> FnChecker<'m> {
                 let (body, breaks) = self.loop_body(body);
                 self.narrowed = before;
                 let (orelse, oa, ot) = self.branch(orelse);
-                if infinite && !breaks {
-                    self.terminated = true;
-                } else if !breaks && !ot {
-                    self.assigned = oa;
-                }
+                self.after_loop(breaks, !infinite, (oa, ot));
                 cond.map(|cond| Stmt::While { cond, body, orelse })
                     .into_iter()
                     .collect()
@@ -1390,8 +1387,12 @@ impl<'m> FnChecker<'m> {
                 }
                 self.terminated = true;
                 if matches!(stmt.kind, S::Break) {
+                    let here = &self.assigned;
                     if let Some(b) = self.loop_breaks.last_mut() {
-                        *b = true;
+                        *b = Some(match b.take() {
+                            Some(seen) => seen.intersection(here).copied().collect(),
+                            None => here.clone(),
+                        });
                     }
                     vec![Stmt::Break]
                 } else {
@@ -1598,17 +1599,42 @@ impl<'m> FnChecker<'m> {
         Some((container, index))
     }
 
-    fn loop_body(&mut self, body: &[ast::Stmt]) -> (Vec<Stmt>, bool) {
+    /// Checks a loop body; returns it and the locals assigned at every
+    /// `break` in it (`None`: it has none).
+    fn loop_body(&mut self, body: &[ast::Stmt]) -> (Vec<Stmt>, Option<HashSet<LocalId>>) {
         self.loop_depth += 1;
-        self.loop_breaks.push(false);
+        self.loop_breaks.push(None);
         // What the body proves (`if x is None: return` in it) holds in it
         // only: it may run no time at all.
         let before = self.narrowed.clone();
         let (out, _, _) = self.branch(body);
         self.narrowed = before;
         self.loop_depth -= 1;
-        let breaks = self.loop_breaks.pop().unwrap_or(false);
+        let breaks = self.loop_breaks.pop().flatten();
         (out, breaks)
+    }
+
+    /// The state after a loop: it is left by a `break` (having assigned
+    /// `breaks`) or, when its `else` can run (`else_runs`), at the end of
+    /// the `else` (`orelse`: assigned, terminated); with neither, never.
+    fn after_loop(
+        &mut self,
+        breaks: Option<HashSet<LocalId>>,
+        else_runs: bool,
+        orelse: (HashSet<LocalId>, bool),
+    ) {
+        let mut exits: Vec<HashSet<LocalId>> = breaks.into_iter().collect();
+        if else_runs && !orelse.1 {
+            exits.push(orelse.0);
+        }
+        match exits.split_first() {
+            None => self.terminated = true,
+            Some((first, rest)) => {
+                self.assigned = rest.iter().fold(first.clone(), |all, e| {
+                    all.intersection(e).copied().collect()
+                });
+            }
+        }
     }
 
     fn return_stmt(&mut self, span: Span, value: Option<&ast::Expr>) -> Vec<Stmt> {
@@ -1756,9 +1782,7 @@ impl<'m> FnChecker<'m> {
         }
         self.assigned = before;
         let (orelse, oa, ot) = self.branch(orelse);
-        if !breaks && !ot {
-            self.assigned = oa;
-        }
+        self.after_loop(breaks, true, (oa, ot));
         vec![Stmt::ForRange {
             var,
             start,
