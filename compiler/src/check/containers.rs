@@ -250,6 +250,19 @@ impl FnChecker<'_> {
     pub(super) fn finish_inference(&mut self) -> HashMap<String, Type> {
         let discovered = std::mem::take(&mut self.discovered);
         if discovered.keys().all(|n| self.seeds.contains_key(n)) {
+            for (name, span) in std::mem::take(&mut self.none_assigned) {
+                let still_none = self
+                    .by_name
+                    .get(&name)
+                    .is_some_and(|id| self.locals[id.0 as usize].ty == Type::None);
+                if still_none {
+                    self.error(unsupported(
+                        span,
+                        "a variable that is always `None`",
+                        "annotate it as an optional: `x: int | None = None`",
+                    ));
+                }
+            }
             for (span, what) in std::mem::take(&mut self.untyped_displays) {
                 // A display already reported (a mismatch naming its
                 // `list[None]` type) is not reported twice.

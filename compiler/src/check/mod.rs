@@ -1143,6 +1143,9 @@ struct FnChecker<'m> {
     /// Locals whose assignment was reported as an error: reads of them
     /// report nothing more.
     failed_locals: HashSet<String>,
+    /// Locals first assigned `None` with no annotation, and where: `T |
+    /// None` once a later assignment gives a `T`, an error if none does.
+    none_assigned: Vec<(String, Span)>,
 }
 
 impl<'m> FnChecker<'m> {
@@ -1166,6 +1169,7 @@ impl<'m> FnChecker<'m> {
             discovered: HashMap::new(),
             untyped_displays: Vec::new(),
             failed_locals: HashSet::new(),
+            none_assigned: Vec::new(),
         }
     }
 
@@ -1829,6 +1833,12 @@ impl<'m> FnChecker<'m> {
         match self.by_name.get(name) {
             Some(&id) => {
                 let have = self.locals[id.0 as usize].ty;
+                if have == Type::None && ty != Type::None {
+                    // First assigned `None`: an optional, checked again.
+                    self.discovered
+                        .entry(name.to_string())
+                        .or_insert(Type::optional(ty));
+                }
                 if have != ty {
                     self.error(
                         Diagnostic::error(
@@ -1891,7 +1901,8 @@ impl<'m> FnChecker<'m> {
                     .by_name
                     .get(name)
                     .map(|id| self.locals[id.0 as usize].ty);
-                let expected = declared.or(existing);
+                // A local still `None` takes the type of what is assigned next.
+                let expected = declared.or(existing.filter(|t| *t != Type::None));
                 let Some(e) = self.expr_expect(value, expected, "the assigned value") else {
                     if let (Some(ty), false) = (declared, self.by_name.contains_key(name)) {
                         let id = self.declare(name, ty);
@@ -1900,14 +1911,12 @@ impl<'m> FnChecker<'m> {
                     self.failed_locals.insert(name.clone());
                     return vec![];
                 };
-                if e.ty == Type::None {
-                    self.error(unsupported(
-                        e.span,
-                        "a variable that is always `None`",
-                        "annotate it as an optional: `x: int | None = None`",
-                    ));
-                    self.failed_locals.insert(name.clone());
-                    return vec![];
+                if e.ty == Type::None && expected.is_none() && existing.is_none() {
+                    // Typed by a later assignment (`best = None` ... `best = x`).
+                    let id = self.declare(name, Type::None);
+                    self.assigned.insert(id);
+                    self.none_assigned.push((name.clone(), e.span));
+                    return vec![Stmt::Assign(id, e)];
                 }
                 // A value known not to be None narrows an optional variable.
                 let present = matches!(e.kind, ExprKind::Wrap(_));
