@@ -201,6 +201,8 @@ runtime_functions! {
     PowMod = roast_rt_pow_mod(Ctx, I64, I64, I64, Site) -> I64 [raises];
     IntRadix = roast_rt_int_radix(I64, I64) -> Word;
     IntParseBase = roast_rt_int_parse_base(Ctx, Word, I64, Site) -> I64 [raises];
+    StrPartition = roast_rt_str_partition(Ctx, Word, Word, U8, Desc, Site) -> Word [raises];
+    StrRemoveAffix = roast_rt_str_remove_affix(Word, Word, U8) -> Word;
     ListSetSlice = roast_rt_list_set_slice(Ctx, Word, I64, I64, I64, I64, Word, Site) -> Void [raises];
     ListFillSlice = roast_rt_list_fill_slice(Ctx, Word, I64, I64, I64, I64, Word, I64, Site) -> Void [raises];
     SliceLen = roast_rt_slice_len(Ctx, I64, I64, I64, I64, I64, Site) -> I64 [raises];
@@ -330,6 +332,8 @@ impl RtFn {
                 | PowMod
                 | IntRadix
                 | IntParseBase
+                | StrPartition
+                | StrRemoveAffix
         )
     }
 }

@@ -773,6 +773,14 @@ impl FnChecker<'_> {
         }
         let args = self.plain_args(span, &args, &keywords)?;
         let n = args.len();
+        if let ("startswith" | "endswith", [choices]) = (name, args.as_slice()) {
+            if let Type::Tuple(types) = choices.ty {
+                if types.iter().all(|t| *t == Type::Str) {
+                    let choices = args.into_iter().next()?;
+                    return Some(self.affix_of_tuple(span, name, recv, choices));
+                }
+            }
+        }
         let mut args = args.into_iter();
         let mut next_str = |me: &mut Self, what: &str| -> Option<Expr> {
             let e = args.next()?;
@@ -876,6 +884,27 @@ impl FnChecker<'_> {
                 Some(rt(
                     RtFn::StrReplace,
                     vec![val(recv), val(old), val(new), val(count)],
+                    Type::Str,
+                    span,
+                ))
+            }
+            "partition" | "rpartition" if n == 1 => {
+                let sep = next_str(self, "the separator")?;
+                let ty = Type::tuple(&[Type::Str, Type::Str, Type::Str]);
+                let right = mk(ExprKind::Bool(name == "rpartition"), Type::Bool, span);
+                Some(rt(
+                    RtFn::StrPartition,
+                    vec![val(recv), val(sep), val(right), RtOperand::Desc(ty)],
+                    ty,
+                    span,
+                ))
+            }
+            "removeprefix" | "removesuffix" if n == 1 => {
+                let affix = next_str(self, "the affix")?;
+                let suffix = mk(ExprKind::Bool(name == "removesuffix"), Type::Bool, span);
+                Some(rt(
+                    RtFn::StrRemoveAffix,
+                    vec![val(recv), val(affix), val(suffix)],
                     Type::Str,
                     span,
                 ))
@@ -1998,6 +2027,44 @@ impl FnChecker<'_> {
             span,
         );
         Some(Self::let_in(il, items, pick))
+    }
+
+    /// `s.startswith((a, b, ...))` (or `endswith`): whether any of the
+    /// tuple's strs is a prefix (suffix), tried in order.
+    fn affix_of_tuple(&mut self, span: Span, name: &str, recv: Expr, choices: Expr) -> Expr {
+        let Type::Tuple(types) = choices.ty else {
+            unreachable!("a tuple")
+        };
+        let f = if name == "startswith" {
+            RtFn::StrStartswith
+        } else {
+            RtFn::StrEndswith
+        };
+        let (sl, s) = self.hidden(Type::Str, recv.span);
+        let (tl, t) = self.hidden(choices.ty, choices.span);
+        let mut any = mk(ExprKind::Bool(false), Type::Bool, span);
+        for i in (0..types.len()).rev() {
+            let item = mk(ExprKind::TupleItem(Box::new(t.clone()), i), Type::Str, span);
+            let (zero, none) = (int(0, span), int(0, span));
+            let test = rt(
+                f,
+                vec![
+                    val(s.clone()),
+                    val(item),
+                    val(zero),
+                    val(none),
+                    val(int(0, span)),
+                ],
+                Type::Bool,
+                span,
+            );
+            any = mk(
+                ExprKind::Or(Box::new(test), Box::new(any)),
+                Type::Bool,
+                span,
+            );
+        }
+        Self::let_in(sl, recv, Self::let_in(tl, choices, any))
     }
 
     /// `math.gcd`, `lcm`, `isqrt`, `comb`, `perm` or `factorial` (number

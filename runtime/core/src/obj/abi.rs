@@ -1120,6 +1120,64 @@ pub unsafe extern "C" fn roast_rt_str_replace(
     ))
 }
 
+/// `s.partition(sep)` (`rpartition` when `from_right` is 1): a new
+/// `tuple[str, str, str]` of type `tuple_desc`; `ValueError` for an empty
+/// separator.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_partition(
+    ctx: *mut Ctx,
+    s: *mut u8,
+    sep: *mut u8,
+    from_right: u8,
+    tuple_desc: *const TypeDesc,
+    file: *const u8,
+    file_len: usize,
+    pos: u64,
+) -> *mut u8 {
+    // SAFETY: the contract: live strs and a tuple descriptor.
+    let (s, sep, td) = unsafe { (Str::from_ptr(s), Str::from_ptr(sep), desc(tuple_desc)) };
+    let r = pystr::partition(s.as_str(), sep.as_str(), from_right != 0).map(|parts| {
+        let t = Tuple::zeroed(td);
+        for (i, part) in parts.into_iter().enumerate() {
+            t.set(i, new_str(part).word());
+        }
+        t.obj()
+    });
+    // SAFETY: the contract.
+    unsafe { ptr_or_raise(ctx, r, file, file_len, pos) }
+}
+
+/// `s.removeprefix(affix)` (`removesuffix` when `suffix` is 1): `s`
+/// itself (a new reference) when it does not start (end) with `affix`.
+///
+/// # Safety
+/// See the [module contract](self).
+#[no_mangle]
+pub unsafe extern "C" fn roast_rt_str_remove_affix(
+    s: *mut u8,
+    affix: *mut u8,
+    suffix: u8,
+) -> *mut u8 {
+    // SAFETY: the contract: live strs.
+    let (st, affix) = unsafe { (Str::from_ptr(s), Str::from_ptr(affix)) };
+    let text = st.as_str();
+    let rest = if suffix != 0 {
+        text.strip_suffix(affix.as_str())
+    } else {
+        text.strip_prefix(affix.as_str())
+    };
+    match rest {
+        Some(rest) if !affix.as_str().is_empty() => new_text(rest),
+        _ => {
+            st.obj().incref();
+            s
+        }
+    }
+}
+
 /// `pred(s)` as a u8.
 ///
 /// # Safety

@@ -472,6 +472,25 @@ pub fn replace(s: &str, old: &str, new: &str, count: i64) -> String {
     out
 }
 
+/// `s.partition(sep)` (`s.rpartition(sep)` when `from_right`): the text
+/// before the first (last) `sep`, `sep`, and the text after it; without
+/// one, `(s, "", "")` (`("", "", s)`). `ValueError` for an empty `sep`.
+pub fn partition<'a>(s: &'a str, sep: &'a str, from_right: bool) -> Result<[&'a str; 3], PyErr> {
+    if sep.is_empty() {
+        return Err(PyErr::value_error("empty separator"));
+    }
+    let found = if from_right {
+        s.rfind(sep)
+    } else {
+        s.find(sep)
+    };
+    Ok(match (found, from_right) {
+        (Some(at), _) => [&s[..at], sep, &s[at + sep.len()..]],
+        (None, false) => [s, "", ""],
+        (None, true) => ["", "", s],
+    })
+}
+
 /// Clamps optional `start`/`end` to `0..=len` as CPython's
 /// `ADJUST_INDICES` does (negative values count from the end). `end` may
 /// come out smaller than `start`.
