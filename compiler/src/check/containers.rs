@@ -38,6 +38,21 @@ fn joined_item_type(types: impl Iterator<Item = Type>) -> Option<Type> {
     }
 }
 
+/// `[elem for ...]` of the clauses, a `list` of the element's type.
+fn list_comprehension(elem: Expr, clauses: Vec<Clause>, span: Span) -> Expr {
+    let ty = Type::list(elem.ty);
+    let elem = Box::new(elem);
+    mk(
+        ExprKind::Comprehension {
+            elem,
+            key: None,
+            clauses,
+        },
+        ty,
+        span,
+    )
+}
+
 /// Whether evaluating `e` can neither fail nor run anything: a literal,
 /// a negated number or a name.
 fn is_plain_value(e: &ast::Expr) -> bool {
@@ -1305,20 +1320,8 @@ impl FnChecker<'_> {
                         }
                     };
                     let (il, it) = self.hidden(items.ty, span);
-                    let list_ty = Type::list(key.ty);
-                    let comp = mk(
-                        ExprKind::Comprehension {
-                            elem: Box::new(key),
-                            key: None,
-                            clauses: vec![Clause::For(
-                                Pattern::Local(xl),
-                                Iter::List(Box::new(it)),
-                            )],
-                        },
-                        list_ty,
-                        span,
-                    );
-                    keys = Some((il, comp));
+                    let clause = Clause::For(Pattern::Local(xl), Iter::List(Box::new(it)));
+                    keys = Some((il, list_comprehension(key, vec![clause], span)));
                 }
                 _ => {
                     self.error(unsupported(
@@ -1498,18 +1501,8 @@ impl FnChecker<'_> {
                 return None;
             }
         };
-        let ty = Type::list(elem.ty);
         let clauses = vec![Clause::For(Pattern::Local(param), iter)];
-        let elem = Box::new(elem);
-        Some(mk(
-            ExprKind::Comprehension {
-                elem,
-                key: None,
-                clauses,
-            },
-            ty,
-            span,
-        ))
+        Some(list_comprehension(elem, clauses, span))
     }
 
     /// An iterable expression as a list (a copy for lists, so callers own it).
@@ -1915,7 +1908,7 @@ impl FnChecker<'_> {
     /// `True`): a comprehension of bools maps its element, any other list
     /// is read by a new comprehension.
     fn bools_as_ints(&mut self, items: Expr) -> Expr {
-        let (span, ty) = (items.span, Type::list(Type::Int));
+        let span = items.span;
         let as_int = |e: Expr| mk(ExprKind::BoolToInt(Box::new(e)), Type::Int, span);
         let (elem, clauses) = match items.kind {
             ExprKind::Comprehension {
@@ -1930,16 +1923,7 @@ impl FnChecker<'_> {
                 (as_int(b), vec![clause])
             }
         };
-        let elem = Box::new(elem);
-        mk(
-            ExprKind::Comprehension {
-                elem,
-                key: None,
-                clauses,
-            },
-            ty,
-            span,
-        )
+        list_comprehension(elem, clauses, span)
     }
 
     /// `min(items, key=..., default=...)` / `max(...)` of one iterable.
@@ -2628,18 +2612,8 @@ impl FnChecker<'_> {
                     } else {
                         let (xl, x) = self.hidden(item, span);
                         let truth = self.truthy(x);
-                        mk(
-                            ExprKind::Comprehension {
-                                elem: Box::new(truth),
-                                key: None,
-                                clauses: vec![Clause::For(
-                                    Pattern::Local(xl),
-                                    Iter::List(Box::new(items)),
-                                )],
-                            },
-                            Type::list(Type::Bool),
-                            span,
-                        )
+                        let clause = Clause::For(Pattern::Local(xl), Iter::List(Box::new(items)));
+                        list_comprehension(truth, vec![clause], span)
                     };
                     let probe = mk(ExprKind::Bool(name == "any"), Type::Bool, span);
                     Some(mk(
