@@ -27,6 +27,29 @@ fn totally_ordered(d: &TypeDesc) -> bool {
     }
 }
 
+/// Whether `d` is [`totally_ordered`] but for floats in it, which
+/// [`word_order`] orders too when no value holds a NaN ([`nan_free`]).
+fn ordered_without_nan(d: &TypeDesc) -> bool {
+    match d.kind() {
+        Kind::Int | Kind::Bool | Kind::Str | Kind::Float => true,
+        Kind::Tuple => (0..d.param_count()).all(|i| ordered_without_nan(d.param(i))),
+        _ => false,
+    }
+}
+
+/// Whether the value `w` of type `d` holds no NaN float.
+fn nan_free(d: &'static TypeDesc, w: u64) -> bool {
+    match d.kind() {
+        Kind::Float => !f64::from_bits(w).is_nan(),
+        Kind::Tuple => {
+            // SAFETY: as in `word_order`, a live tuple of type `d`.
+            let t = unsafe { Tuple::from_ptr(w as *mut u8) };
+            (0..d.param_count()).all(|i| nan_free(d.param(i), t.words()[i]))
+        }
+        _ => true,
+    }
+}
+
 /// The order of two words of a [`totally_ordered`] type `d`, as Python's
 /// `<` and `==` decide it: ints by value, strs by code points (UTF-8 byte
 /// order is code point order), tuples item by item.
@@ -34,6 +57,11 @@ fn word_order(d: &'static TypeDesc, a: u64, b: u64) -> Ordering {
     match d.kind() {
         Kind::Int | Kind::Bool => (a as i64).cmp(&(b as i64)),
         _ if a == b => Ordering::Equal,
+        // Only for values checked free of NaN ([`nan_free`]): `-0.0` and
+        // `0.0` are equal, as in Python.
+        Kind::Float => f64::from_bits(a)
+            .partial_cmp(&f64::from_bits(b))
+            .expect("floats without NaN"),
         Kind::Str => {
             // SAFETY: words of type `str` held by a live list (or its
             // keys), so live strs.
@@ -45,15 +73,16 @@ fn word_order(d: &'static TypeDesc, a: u64, b: u64) -> Ordering {
                 _ => x.cmp(y),
             }
         }
-        // SAFETY: words of type `d` held by a live list (or its keys), so
-        // live objects of that type.
-        _ => match unsafe { (Val::new(a, d).view(), Val::new(b, d).view()) } {
-            (View::Tuple(x), View::Tuple(y)) => (0..d.param_count())
+        Kind::Tuple => {
+            // SAFETY: words of type `d` held by a live list (or its keys),
+            // so live tuples of that type.
+            let (x, y) = unsafe { (Tuple::from_ptr(a as *mut u8), Tuple::from_ptr(b as *mut u8)) };
+            (0..d.param_count())
                 .map(|i| word_order(d.param(i), x.words()[i], y.words()[i]))
                 .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal),
-            _ => unreachable!("totally ordered values"),
-        },
+                .unwrap_or(Ordering::Equal)
+        }
+        _ => unreachable!("totally ordered values"),
     }
 }
 
@@ -244,6 +273,11 @@ fn sort_by_value<T: Copy>(
                 (!exact(d)).then_some(tie),
                 stable,
             );
+        }
+        // Tuples holding floats, none of them NaN: still a total order,
+        // compared by words (CPython's sort making the same comparisons).
+        _ if ordered_without_nan(d) && items.iter().all(|&t| nan_free(d, value(t))) => {
+            timsort::sort(items, |a, b| word_order(d, value(a), value(b)).is_lt())
         }
         _ => timsort::sort(items, |a, b| compare(val(a), val(b), Op::Lt)),
     }
