@@ -19,27 +19,37 @@ pub fn pow_mod(base: i64, exp: i64, modulus: i64) -> Result<i64, PyErr> {
     if modulus == 0 {
         return Err(PyErr::value_error("pow() 3rd argument cannot be 0"));
     }
-    let m = i128::from(modulus).abs();
-    let mut b = i128::from(base).rem_euclid(m);
-    let mut e = i128::from(exp);
-    if e < 0 {
-        b = inverse(b, m)
-            .ok_or_else(|| PyErr::value_error("base is not invertible for the given modulus"))?;
-        e = -e;
+    let m = modulus.unsigned_abs();
+    let mut b = i128::from(base).rem_euclid(i128::from(m)) as u64;
+    if exp < 0 {
+        b = inverse(i128::from(b), i128::from(m))
+            .ok_or_else(|| PyErr::value_error("base is not invertible for the given modulus"))?
+            as u64;
     }
-    // Square and multiply; every product of two residues fits in i128.
+    // Square and multiply; a product of two residues below 2**32 fits in
+    // a u64, larger ones are reduced in u128.
+    let mul = |x: u64, y: u64| -> u64 {
+        if m <= 1 << 32 {
+            x * y % m
+        } else {
+            (u128::from(x) * u128::from(y) % u128::from(m)) as u64
+        }
+    };
+    let mut e = exp.unsigned_abs();
     let mut r = 1 % m;
     while e > 0 {
         if e & 1 == 1 {
-            r = r * b % m;
+            r = mul(r, b);
         }
-        b = b * b % m;
+        b = mul(b, b);
         e >>= 1;
     }
-    if modulus < 0 && r != 0 {
-        r -= m;
-    }
-    fit(r)
+    let r = i128::from(r);
+    fit(if modulus < 0 && r != 0 {
+        r - i128::from(m)
+    } else {
+        r
+    })
 }
 
 /// The inverse of `a` modulo `m` (`0 <= a < m`), when `gcd(a, m) == 1`.
