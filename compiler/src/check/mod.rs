@@ -237,6 +237,7 @@ fn visit_stmt_exprs(stmt: &ast::Stmt, f: &mut dyn FnMut(&ast::Expr)) {
             f(target);
             f(value);
         }
+        S::Delete(targets) => targets.iter().for_each(&mut *f),
         S::If { test, body, orelse } | S::While { test, body, orelse } => {
             f(test);
             block(body, f);
