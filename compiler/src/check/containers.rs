@@ -2150,6 +2150,161 @@ impl FnChecker<'_> {
         Some(concat(out, span))
     }
 
+    /// `"literal" % values`: printf-style conversions (`%s %r %d %i %u %f
+    /// %F %e %E %g %G %x %X %o %c %%` with the flags `-+ #0`, a width and a
+    /// precision) as the fields of an f-string with the spec each stands
+    /// for. The values are all evaluated first, as CPython builds the
+    /// tuple before formatting. What CPython would reject when it runs
+    /// (too few or too many values, a conversion a value's type does not
+    /// take) is reported here.
+    pub(super) fn percent_format(
+        &mut self,
+        span: Span,
+        fmt_span: Span,
+        fmt: &str,
+        args: &ast::Expr,
+    ) -> Option<Expr> {
+        let fields = match parse_percent(fmt) {
+            Ok(fields) => fields,
+            Err(why) => {
+                self.error(
+                    Diagnostic::error(fmt_span, format!("this `%` format: {why}"))
+                        .with_label("format string")
+                        .with_help("use `%s`, `%d`, `%f`... with flags, width and precision, or an f-string"),
+                );
+                return None;
+            }
+        };
+        // The values: each bound to a hidden local, in order.
+        let mut lets = Vec::new();
+        let mut values = Vec::new();
+        let items: Vec<Expr> = match &args.kind {
+            A::Tuple(items) => items.iter().map(|i| self.expr(i)).collect::<Option<_>>()?,
+            _ => {
+                let v = self.expr(args)?;
+                match v.ty {
+                    Type::Tuple(types) => {
+                        let (id, read) = self.hidden(v.ty, v.span);
+                        lets.push((id, v));
+                        (0..types.len())
+                            .map(|i| {
+                                mk(
+                                    ExprKind::TupleItem(Box::new(read.clone()), i),
+                                    types[i],
+                                    span,
+                                )
+                            })
+                            .collect()
+                    }
+                    _ => vec![v],
+                }
+            }
+        };
+        for item in items {
+            let (id, read) = self.hidden(item.ty, item.span);
+            lets.push((id, item));
+            values.push(read);
+        }
+        let wanted = fields
+            .iter()
+            .filter(|f| matches!(f, PercentField::Value { .. }))
+            .count();
+        if wanted != values.len() {
+            let why = if wanted > values.len() {
+                "not enough arguments for format string"
+            } else {
+                "not all arguments converted during string formatting"
+            };
+            self.error(
+                Diagnostic::error(
+                    args.span,
+                    format!("{why} ({wanted} wanted, {} given)", values.len()),
+                )
+                .with_label("formatted values"),
+            );
+            return None;
+        }
+        let mut values = values.into_iter();
+        let mut parts = Vec::new();
+        for field in fields {
+            let PercentField::Value { conversion, spec } = field else {
+                let PercentField::Text(text) = field else {
+                    unreachable!("two kinds of field")
+                };
+                parts.push(string(&text, span));
+                continue;
+            };
+            let value = values.next()?;
+            parts.push(self.percent_field(span, value, conversion, &spec)?);
+        }
+        let mut out = concat(parts, span);
+        for (id, value) in lets.into_iter().rev() {
+            out = Self::let_in(id, value, out);
+        }
+        Some(out)
+    }
+
+    /// One `%` conversion of `value` with the format spec it stands for.
+    fn percent_field(
+        &mut self,
+        span: Span,
+        value: Expr,
+        conversion: char,
+        spec: &str,
+    ) -> Option<Expr> {
+        let spec_expr = |spec: String| (!spec.is_empty()).then(|| string(&spec, span));
+        let numeric = matches!(value.ty, Type::Int | Type::Float | Type::Bool);
+        let reject = |me: &mut Self, value: &Expr| {
+            me.error(
+                Diagnostic::error(
+                    value.span,
+                    format!(
+                        "`%{conversion}` format: a number is required, not `{}`",
+                        value.ty.name()
+                    ),
+                )
+                .with_label("formatted here"),
+            );
+        };
+        match conversion {
+            's' | 'r' => {
+                self.format_field(value, Some(conversion), spec_expr(spec.to_string()), span)
+            }
+            'c' => {
+                let ch = match value.ty {
+                    Type::Int => self.builtin(span, "chr", vec![value])?,
+                    _ => {
+                        reject(self, &value);
+                        return None;
+                    }
+                };
+                self.format_field(ch, None, spec_expr(spec.to_string()), span)
+            }
+            'd' | 'i' | 'u' => {
+                let value = match value.ty {
+                    // `%d` of a float truncates it, as int() does.
+                    Type::Float => self.builtin(span, "int", vec![value])?,
+                    _ if numeric => value,
+                    _ => {
+                        reject(self, &value);
+                        return None;
+                    }
+                };
+                self.format_field(value, None, spec_expr(format!("{spec}d")), span)
+            }
+            'x' | 'X' | 'o' if matches!(value.ty, Type::Int | Type::Bool) => {
+                self.format_field(value, None, spec_expr(format!("{spec}{conversion}")), span)
+            }
+            _ if numeric && !matches!(conversion, 'x' | 'X' | 'o') => {
+                self.format_field(value, None, spec_expr(format!("{spec}{conversion}")), span)
+            }
+            _ => {
+                reject(self, &value);
+                None
+            }
+        }
+    }
+
     /// One replacement field: conversion, then `format(value, spec)`; a
     /// bad spec raises at `span`, the whole f-string, as in CPython.
     fn format_field(
@@ -2770,6 +2925,104 @@ fn packed_spec(spec: &Expr, ty: Type) -> Option<u64> {
         _ => return None,
     };
     pack_spec(text, target)
+}
+
+/// A piece of a `%` format string.
+enum PercentField {
+    /// Text copied as it is (`%%` already made `%`).
+    Text(String),
+    /// A conversion of the next value: its letter and the format spec
+    /// (without the type letter) its flags, width and precision make.
+    Value { conversion: char, spec: String },
+}
+
+/// The fields of a printf-style format, or why Roast does not take it
+/// (mapping keys, `*` widths, precision on integer conversions, and what
+/// CPython itself rejects).
+fn parse_percent(fmt: &str) -> Result<Vec<PercentField>, String> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            text.push(c);
+            continue;
+        }
+        let mut flags = String::new();
+        while let Some(&f) = chars.peek() {
+            if !"-+ #0".contains(f) {
+                break;
+            }
+            flags.push(f);
+            chars.next();
+        }
+        let mut width = String::new();
+        let mut precision = None;
+        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            width.push(d);
+            chars.next();
+        }
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            let mut p = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                p.push(d);
+                chars.next();
+            }
+            precision = Some(if p.is_empty() { "0".to_string() } else { p });
+        }
+        while matches!(chars.peek(), Some('h' | 'l' | 'L')) {
+            chars.next();
+        }
+        let conversion = match chars.next() {
+            None => return Err("incomplete format".to_string()),
+            Some('%') if flags.is_empty() && width.is_empty() && precision.is_none() => {
+                text.push('%');
+                continue;
+            }
+            Some('(') => return Err("mapping keys (`%(name)s`) are not supported".to_string()),
+            Some('*') => return Err("`*` widths are not supported".to_string()),
+            Some(c) if "srcdiufFeEgGxXo".contains(c) => c,
+            Some(c) => return Err(format!("unsupported format character {c:?}")),
+        };
+        if precision.is_some() && "diuxXoc".contains(conversion) {
+            return Err(format!("a precision on `%{conversion}` is not supported"));
+        }
+        let text_like = "src".contains(conversion);
+        let mut spec = String::new();
+        if flags.contains('-') {
+            spec.push('<');
+        } else if !flags.contains('0') || text_like {
+            spec.push('>');
+        }
+        if !text_like {
+            if flags.contains('+') {
+                spec.push('+');
+            } else if flags.contains(' ') {
+                spec.push(' ');
+            }
+            if flags.contains('#') {
+                spec.push('#');
+            }
+            if flags.contains('0') && !flags.contains('-') {
+                spec.push('0');
+            }
+        }
+        if width.is_empty() {
+            // No width: no alignment needed (nor allowed beside `0`).
+            spec.retain(|c| c != '<' && c != '>');
+        }
+        spec.push_str(&width);
+        if let Some(p) = precision {
+            spec.push('.');
+            spec.push_str(&p);
+        }
+        out.push(PercentField::Text(std::mem::take(&mut text)));
+        out.push(PercentField::Value { conversion, spec });
+    }
+    out.push(PercentField::Text(text));
+    out.retain(|f| !matches!(f, PercentField::Text(t) if t.is_empty()));
+    Ok(out)
 }
 
 /// The names a comprehension target binds.

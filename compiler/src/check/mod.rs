@@ -2735,6 +2735,16 @@ impl<'m> FnChecker<'m> {
             A::Str(s) => mk(ExprKind::Str(s.clone()), Type::Str),
             A::Name(n) => self.name(n, span),
             A::Unary { op, operand } => self.unary(span, *op, operand),
+            A::Binary {
+                op: ast::BinOp::Mod,
+                left,
+                right,
+            } if matches!(left.kind, A::Str(_)) => {
+                let A::Str(fmt) = &left.kind else {
+                    unreachable!("matched above")
+                };
+                self.percent_format(span, left.span, fmt, right)
+            }
             A::Binary { op, left, right } => {
                 let l = self.expr(left);
                 let r = self.expr(right);
