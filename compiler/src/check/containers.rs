@@ -2051,6 +2051,74 @@ impl FnChecker<'_> {
         Self::let_in(sl, recv, Self::let_in(tl, choices, any))
     }
 
+    /// `dict(x)`: a copy of a dict, or the dict of the `(key, value)`
+    /// pairs an iterable yields (`dict(zip(keys, values))`, `dict(pairs)`),
+    /// a later pair's value replacing an earlier one's for the same key.
+    fn dict_of(&mut self, span: Span, arg: &ast::Expr) -> Option<Expr> {
+        let iter = match &arg.kind {
+            A::Call { .. } => self.iterable(arg)?,
+            _ => {
+                let e = self.expr(arg)?;
+                match e.ty {
+                    Type::Dict(..) => {
+                        let ty = e.ty;
+                        return Some(rt(RtFn::DictCopy, vec![val(e)], ty, span));
+                    }
+                    Type::List(_) => Iter::List(Box::new(e)),
+                    t => {
+                        self.error(
+                            Diagnostic::error(e.span, format!("dict() of a `{}`", t.name()))
+                                .with_label("not a dict or a list of pairs")
+                                .with_help(
+                                    "give a dict, `zip(keys, values)` or a list of 2-tuples",
+                                ),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let (k, v) = match iter.item_type() {
+            Type::Tuple([k, v]) => (*k, *v),
+            t => {
+                self.error(
+                    Diagnostic::error(
+                        arg.span,
+                        format!(
+                            "dict() needs `(key, value)` pairs, not `{}` items",
+                            t.name()
+                        ),
+                    )
+                    .with_label("the items")
+                    .with_help("give a dict, `zip(keys, values)` or a list of 2-tuples"),
+                );
+                return None;
+            }
+        };
+        if !k.is_hashable() {
+            self.error(
+                Diagnostic::error(
+                    arg.span,
+                    format!("unhashable type: `{}` as a dict key", k.name()),
+                )
+                .with_label("keys of these pairs"),
+            );
+            return None;
+        }
+        let (kl, key) = self.hidden(k, span);
+        let (vl, value) = self.hidden(v, span);
+        let pattern = Pattern::Tuple(vec![Pattern::Local(kl), Pattern::Local(vl)]);
+        Some(mk(
+            ExprKind::Comprehension {
+                elem: Box::new(value),
+                key: Some(Box::new(key)),
+                clauses: vec![Clause::For(pattern, iter)],
+            },
+            Type::dict(k, v),
+            span,
+        ))
+    }
+
     /// `math.gcd`, `lcm`, `isqrt`, `comb`, `perm` or `factorial` (number
     /// `op` of [`INT_MATH`]) of ints.
     fn int_math(&mut self, span: Span, name: &str, op: usize, args: Vec<Expr>) -> Option<Expr> {
@@ -2732,6 +2800,10 @@ impl FnChecker<'_> {
                     )
                 }))
             }
+            // `list()` and `dict()`: empty displays, typed as `[]` and `{}` are.
+            "list" if n == 0 && keywords.is_empty() => Some(self.list_display(span, &[], None)),
+            "dict" if n == 0 && keywords.is_empty() => Some(self.dict_display(span, &[], None)),
+            "dict" if n == 1 && keywords.is_empty() => Some(self.dict_of(span, &args[0])),
             "list" if n == 1 && keywords.is_empty() => {
                 let direct = !matches!(&args[0].kind, A::Call { .. });
                 let items = self.materialize_whole(&args[0]);
