@@ -1870,25 +1870,38 @@ pub unsafe extern "C" fn roast_rt_list_set_slice(
     // SAFETY: the contract.
     let (l, src) = unsafe { (list(l), list(src)) };
     let r = masked_slice(l.len() as i64, start, stop, step, mask).and_then(|idx| {
-        if idx.step != 1 && src.len() as i64 != idx.count {
-            return Err(PyErr::value_error(format!(
-                "attempt to assign sequence of size {} to extended slice of size {}",
-                src.len(),
-                idx.count
-            )));
-        }
+        fits_slice(&idx, src.len() as i64)?;
         if src.elem().kind().is_heap() {
             src.items().for_each(Val::incref);
         }
+        // A copy first: `src` may be `l` itself.
         let items = src.words().into_owned();
-        for w in l.set_slice(&idx, items) {
-            // SAFETY: the list held a reference to each replaced element.
-            unsafe { elem(l, w) }.decref();
-        }
+        let replaced = l.store_slice(&idx, items.into_iter());
+        release_items(l, replaced.ok_or_else(|| PyErr::overflow_error(TOO_LARGE))?);
         Ok(())
     });
     // SAFETY: the contract.
     unsafe { or_raise(ctx, r, (), file, file_len, pos) }
+}
+
+/// `ValueError` for an extended slice (a step other than 1) given
+/// another number of items than it selects.
+fn fits_slice(idx: &SliceIndices, items: i64) -> Result<(), PyErr> {
+    if idx.step != 1 && items != idx.count {
+        return Err(PyErr::value_error(format!(
+            "attempt to assign sequence of size {items} to extended slice of size {}",
+            idx.count
+        )));
+    }
+    Ok(())
+}
+
+/// Releases element words of `l` whose references the list gave up.
+fn release_items(l: List, words: Vec<u64>) {
+    for w in words {
+        // SAFETY: the list held a reference to each of these elements.
+        unsafe { elem(l, w) }.decref();
+    }
 }
 
 /// `l[start:stop:step] = [w] * n` without the repeated list (each bound
@@ -1916,15 +1929,9 @@ pub unsafe extern "C" fn roast_rt_list_fill_slice(
     let l = unsafe { list(l) };
     let n = n.max(0);
     let r = masked_slice(l.len() as i64, start, stop, step, mask).and_then(|idx| {
-        if idx.step != 1 && n != idx.count {
-            return Err(PyErr::value_error(format!(
-                "attempt to assign sequence of size {n} to extended slice of size {}",
-                idx.count
-            )));
-        }
-        let replaced = l
-            .fill_slice(&idx, w, n as usize)
-            .ok_or_else(|| PyErr::overflow_error(TOO_LARGE))?;
+        fits_slice(&idx, n)?;
+        let replaced = l.store_slice(&idx, std::iter::repeat_n(w, n as usize));
+        let replaced = replaced.ok_or_else(|| PyErr::overflow_error(TOO_LARGE))?;
         if l.elem().kind().is_heap() {
             // SAFETY: the contract: `w` is a live element of `l`'s type.
             let item = unsafe { elem(l, w) };
@@ -1932,10 +1939,7 @@ pub unsafe extern "C" fn roast_rt_list_fill_slice(
                 item.incref();
             }
         }
-        for old in replaced {
-            // SAFETY: the list held a reference to each replaced element.
-            unsafe { elem(l, old) }.decref();
-        }
+        release_items(l, replaced);
         Ok(())
     });
     // SAFETY: the contract.
@@ -1984,12 +1988,8 @@ pub unsafe extern "C" fn roast_rt_list_del_slice(
 ) {
     // SAFETY: the contract.
     let l = unsafe { list(l) };
-    let r = masked_slice(l.len() as i64, start, stop, step, mask).map(|idx| {
-        for w in l.del_slice(&idx) {
-            // SAFETY: the list held a reference to each removed element.
-            unsafe { elem(l, w) }.decref();
-        }
-    });
+    let r = masked_slice(l.len() as i64, start, stop, step, mask)
+        .map(|idx| release_items(l, l.del_slice(&idx)));
     // SAFETY: the contract.
     unsafe { or_raise(ctx, r, (), file, file_len, pos) }
 }

@@ -330,27 +330,14 @@ impl List {
     /// them (`stop` below `start` inserts at `start`), growing or shrinking
     /// the list; another step puts them at the selected positions, exactly
     /// as many as there are (the caller checks). Returns the replaced
-    /// words, whose references pass to the caller.
-    pub(crate) fn set_slice(self, idx: &SliceIndices, items: Vec<u64>) -> Vec<u64> {
-        if idx.step == 1 {
-            let (start, stop) = (idx.start as usize, idx.stop.max(idx.start) as usize);
-            return self.with_vec(|v| v.splice(start..stop, items).collect());
-        }
-        debug_assert_eq!(items.len() as i64, idx.count);
-        idx.indices()
-            .zip(items)
-            .map(|(i, w)| self.replace(i as usize, w))
-            .collect()
-    }
-
-    /// `self[idx] = [w] * n` without that list: a step of 1 replaces the
-    /// run `start..stop` by `n` copies of `w`; another step writes `w` at
-    /// each selected position, `n` being their count (the caller checks).
-    /// The copies' references are the caller's to add. Returns the
-    /// replaced words of a list of heap values (with their references),
-    /// nothing for scalars; `None`, the list unchanged, when the grown
-    /// list cannot be allocated.
-    pub(crate) fn fill_slice(self, idx: &SliceIndices, w: u64, n: usize) -> Option<Vec<u64>> {
+    /// words of a list of heap values (with their references), nothing for
+    /// scalars; `None`, the list unchanged, when the grown list cannot be
+    /// allocated.
+    pub(crate) fn store_slice(
+        self,
+        idx: &SliceIndices,
+        items: impl ExactSizeIterator<Item = u64>,
+    ) -> Option<Vec<u64>> {
         let heap = self.elem().kind().is_heap();
         let keep = |old: &mut dyn Iterator<Item = u64>| {
             if heap {
@@ -363,22 +350,22 @@ impl List {
         if idx.step == 1 {
             let (start, stop) = (idx.start as usize, idx.stop.max(idx.start) as usize);
             return self.with_vec(|v| {
-                v.try_reserve(n.saturating_sub(stop - start)).ok()?;
-                Some(keep(&mut v.splice(start..stop, std::iter::repeat_n(w, n))))
+                v.try_reserve(items.len().saturating_sub(stop - start))
+                    .ok()?;
+                Some(keep(&mut v.splice(start..stop, items)))
             });
         }
-        debug_assert_eq!(n as i64, idx.count);
+        debug_assert_eq!(items.len() as i64, idx.count);
+        let at = idx.indices().map(|i| i as usize);
         if self.holds_bytes() {
-            self.with_bytes(|v| idx.indices().for_each(|i| v[i as usize] = w as u8));
+            self.with_bytes(|v| at.zip(items).for_each(|(i, w)| v[i] = w as u8));
             return Some(Vec::new());
         }
-        Some(self.with_words(|v| {
-            keep(
-                &mut idx
-                    .indices()
-                    .map(|i| std::mem::replace(&mut v[i as usize], w)),
-            )
-        }))
+        Some(
+            self.with_words(|v| {
+                keep(&mut at.zip(items).map(|(i, w)| std::mem::replace(&mut v[i], w)))
+            }),
+        )
     }
 
     /// `del self[idx]`: removes the selected elements, returning their

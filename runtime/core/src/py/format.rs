@@ -1034,7 +1034,7 @@ fn write_fixed(x: f64, layout: &FixedLayout, out: &mut String) -> Option<()> {
     let places = layout.places;
     let rounded = u64::try_from(scaled_to_places(x.abs(), places as i64)?).ok()?;
     let mut buf = [0; 20];
-    let digits = decimal_str(rounded, &mut buf).as_bytes();
+    let digits = decimal_str(rounded, &mut buf);
     // At least one digit before the point: zeros in front when fewer.
     let int_len = digits.len().saturating_sub(places).max(1);
     let text_len = usize::from(x.is_sign_negative()) + int_len + places + usize::from(places > 0);
@@ -1057,7 +1057,6 @@ fn write_fixed(x: f64, layout: &FixedLayout, out: &mut String) -> Option<()> {
     // The digits with zeros in front up to `int_len + places` of them, the
     // point before the last `places`.
     let zeros = (int_len + places).saturating_sub(digits.len());
-    let digits = std::str::from_utf8(digits).expect("ASCII digits");
     let (int_zeros, int_digits) = (zeros.min(int_len), int_len - zeros.min(int_len));
     push_repeated(out, b'0', int_zeros);
     out.push_str(&digits[..int_digits]);
