@@ -356,16 +356,18 @@ impl List {
             });
         }
         debug_assert_eq!(items.len() as i64, idx.count);
-        let at = idx.indices().map(|i| i as usize);
+        // The selected positions, by steps (no multiplication per item).
+        let mut at = idx.start as isize;
+        let mut next = move || {
+            let i = at as usize;
+            at += idx.step as isize;
+            i
+        };
         if self.holds_bytes() {
-            self.with_bytes(|v| at.zip(items).for_each(|(i, w)| v[i] = w as u8));
+            self.with_bytes(|v| items.for_each(|w| v[next()] = w as u8));
             return Some(Vec::new());
         }
-        Some(
-            self.with_words(|v| {
-                keep(&mut at.zip(items).map(|(i, w)| std::mem::replace(&mut v[i], w)))
-            }),
-        )
+        Some(self.with_words(|v| keep(&mut items.map(|w| std::mem::replace(&mut v[next()], w)))))
     }
 
     /// `del self[idx]`: removes the selected elements, returning their
