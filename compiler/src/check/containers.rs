@@ -1274,22 +1274,8 @@ impl FnChecker<'_> {
                     reverse = self.expect_type(r, Type::Bool, "reverse")?;
                 }
                 Some("key") => {
-                    // `key=f` or `key=str.lower`: keys = [f(x) for x in items]
-                    let (mut xl, x) = self.hidden(item, k.value.span);
-                    let key = match &k.value.kind {
-                        A::Lambda { params, body } => {
-                            let (param_local, key) =
-                                self.key_lambda(k.value.span, params, body, item)?;
-                            xl = param_local;
-                            key
-                        }
-                        A::Name(f) => self.apply_named(k.value.span, f, x)?,
-                        A::Attribute { value, attr }
-                            if matches!(&value.kind, A::Name(t) if t == "str")
-                                && item == Type::Str =>
-                        {
-                            self.str_method(k.value.span, x, &attr.name, &[], &[])?
-                        }
+                    // keys = [f(x) for x in items]
+                    let (xl, key) = match &k.value.kind {
                         A::Attribute { value, attr }
                             if attr.name == "get" && matches!(value.kind, A::Name(_)) =>
                         {
@@ -1308,16 +1294,15 @@ impl FnChecker<'_> {
                                 Type::Dict(_, v) => *v,
                                 _ => return None,
                             };
-                            rt(RtFn::DictGetItem, vec![val(d), val(x)], v, k.value.span)
+                            let (xl, x) = self.hidden(item, k.value.span);
+                            (xl, rt(RtFn::DictGetItem, vec![val(d), val(x)], v, k.value.span))
                         }
-                        _ => {
-                            self.error(unsupported(
-                                k.value.span,
-                                "this sort key",
-                                "name a function (`key=by_length`), a str method (`key=str.lower`) or write `key=lambda x: ...`",
-                            ));
-                            return None;
-                        }
+                        _ => self.applied(
+                            &k.value,
+                            item,
+                            "this sort key",
+                            "name a function (`key=by_length`), a str method (`key=str.lower`) or write `key=lambda x: ...`",
+                        )?,
                     };
                     let (il, it) = self.hidden(items.ty, span);
                     let clause = Clause::For(Pattern::Local(xl), Iter::List(Box::new(it)));
@@ -1480,29 +1465,44 @@ impl FnChecker<'_> {
     fn mapped(&mut self, span: Span, f: &ast::Expr, over: &ast::Expr) -> Option<Expr> {
         let iter = self.iterable(over)?;
         let item = iter.item_type();
-        let (param, elem) = match &f.kind {
-            A::Lambda { params, body } => self.key_lambda(f.span, params, body, item)?,
+        let (param, elem) = self.applied(
+            f,
+            item,
+            "this function in `map`",
+            "name a function or builtin, or write `lambda x: ...`",
+        )?;
+        let clauses = vec![Clause::For(Pattern::Local(param), iter)];
+        Some(list_comprehension(elem, clauses, span))
+    }
+
+    /// `f` applied to an item of type `item` bound to the local returned
+    /// with the call: `f` a named function or builtin, a str method
+    /// (`str.lower`) or a one-parameter lambda; anything else is `what`,
+    /// reported with `help`.
+    fn applied(
+        &mut self,
+        f: &ast::Expr,
+        item: Type,
+        what: &str,
+        help: &str,
+    ) -> Option<(LocalId, Expr)> {
+        match &f.kind {
+            A::Lambda { params, body } => self.key_lambda(f.span, params, body, item),
             A::Name(name) => {
                 let (xl, x) = self.hidden(item, f.span);
-                (xl, self.apply_named(f.span, name, x)?)
+                Some((xl, self.apply_named(f.span, name, x)?))
             }
             A::Attribute { value, attr }
                 if matches!(&value.kind, A::Name(t) if t == "str") && item == Type::Str =>
             {
                 let (xl, x) = self.hidden(item, f.span);
-                (xl, self.str_method(f.span, x, &attr.name, &[], &[])?)
+                Some((xl, self.str_method(f.span, x, &attr.name, &[], &[])?))
             }
             _ => {
-                self.error(unsupported(
-                    f.span,
-                    "this function in `map`",
-                    "name a function or builtin, or write `lambda x: ...`",
-                ));
-                return None;
+                self.error(unsupported(f.span, what, help));
+                None
             }
-        };
-        let clauses = vec![Clause::For(Pattern::Local(param), iter)];
-        Some(list_comprehension(elem, clauses, span))
+        }
     }
 
     /// An iterable expression as a list (a copy for lists, so callers own it).
