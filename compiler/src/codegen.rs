@@ -61,6 +61,10 @@ pub fn target_isa(triple: Option<&str>) -> Result<OwnedTargetIsa, String> {
     };
     set(&mut flags, "opt_level", "speed")?;
     set(&mut flags, "is_pic", "false")?;
+    // A function returning a tuple's items (`mir::returned_types`) may
+    // return more values than there are return registers: the caller
+    // passes room for the rest.
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     set(
         &mut flags,
         "enable_verifier",
@@ -125,6 +129,15 @@ fn rt_signature(f: RtFn) -> (Vec<ir::Type>, Vec<ir::Type>) {
         Ret::I32 => vec![I32],
     };
     (params, returns)
+}
+
+/// The machine types of the values a function of return type `ret`
+/// returns after its status ([`mir::returned_types`]).
+fn returned_clif_types(ret: Type) -> Vec<ir::Type> {
+    mir::returned_types(ret)
+        .into_iter()
+        .filter_map(clif_type)
+        .collect()
 }
 
 fn clif_type(ty: Type) -> Option<ir::Type> {
@@ -199,7 +212,7 @@ pub fn define_module<M: Module>(
     for (i, f) in module.functions.iter().enumerate() {
         if matches!(f.role, FunctionRole::Exported | FunctionRole::Test) {
             let name = format!("{prefix}{}", f.name);
-            gen.define_shim(&name, gen.funcs[i], f)?;
+            gen.define_shim(&name, (gen.funcs[i], FuncId(i as u32)), f)?;
             entries.exports.push((FuncId(i as u32), name));
         }
     }
@@ -253,9 +266,8 @@ impl<M: Module> ModuleGen<'_, M> {
             sig.params.push(abi_param(ty));
         }
         sig.returns.push(abi_param(types::I8));
-        if let Some(t) = clif_type(f.ret) {
-            sig.returns.push(abi_param(t));
-        }
+        sig.returns
+            .extend(returned_clif_types(f.ret).into_iter().map(abi_param));
         sig
     }
 
@@ -515,10 +527,16 @@ impl<M: Module> ModuleGen<'_, M> {
         self.finish_function(id, name)
     }
 
-    /// `extern "C" fn(ctx, args..., out: *mut Ret) -> u8` calling `target`,
-    /// or for a small function running its own copy of the body (a call
-    /// from Rust then makes one call, not two).
-    fn define_shim(&mut self, name: &str, target: ClifFuncId, f: &Body) -> Result<(), String> {
+    /// `extern "C" fn(ctx, args..., out: *mut Ret) -> u8` calling `target`
+    /// (the function's Cranelift and MIR ids), or for a small function
+    /// running its own copy of the body (a call from Rust then makes one
+    /// call, not two).
+    fn define_shim(
+        &mut self,
+        name: &str,
+        (target, target_id): (ClifFuncId, FuncId),
+        f: &Body,
+    ) -> Result<(), String> {
         let mut sig = self.out.make_signature();
         sig.params.push(abi_param(types::I64));
         for p in &f.params {
@@ -536,6 +554,13 @@ impl<M: Module> ModuleGen<'_, M> {
             .map_err(|e| e.to_string())?;
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        if mir::returns_items(f.ret) {
+            // Rust receives a tuple object: the shim runs a wrapper that
+            // calls the function and boxes the items it returns.
+            let wrapper = mir::boxing_wrapper(f, target_id);
+            self.lower_body(&wrapper, true)?;
+            return self.finish_function(id, name);
+        }
         let statements: usize = f.blocks.iter().map(|b| b.statements.len()).sum();
         if statements <= SHIM_COPY_STATEMENTS && f.frame.is_empty() {
             self.lower_body(f, true)?;
@@ -617,7 +642,8 @@ struct FnLower<'g, 'a, 'b, M: Module> {
     vars: Vec<Variable>,
     blocks: Vec<ir::Block>,
     exit: ir::Block,
-    ret: Type,
+    /// The types of the values the exit block returns after the status.
+    returned: Vec<ir::Type>,
     /// Every local's type.
     locals: Vec<Type>,
     /// The stack slot holding the frame's locals, if any.
@@ -710,8 +736,15 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         b.ins().jump(blocks[0], &[]);
         let exit = b.create_block();
         b.append_block_param(exit, types::I8);
-        if let Some(t) = clif_type(f.ret) {
-            b.append_block_param(exit, t);
+        // A shim's copy of the body returns one word (the boxing wrapper's
+        // tuple, see `define_shim`).
+        let returned = if shim {
+            clif_type(f.ret).into_iter().collect()
+        } else {
+            returned_clif_types(f.ret)
+        };
+        for t in &returned {
+            b.append_block_param(exit, *t);
         }
         FnLower {
             gen,
@@ -721,7 +754,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             vars,
             blocks,
             exit,
-            ret: f.ret,
+            returned,
             locals: f.locals.iter().map(|l| l.1).collect(),
             frame,
             frame_index,
@@ -762,7 +795,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             let [code, msg, msg_len, pos] =
                 self.b.block_params(raise).try_into().expect("4 params");
             self.call_rt(RtFn::Raise, &[ctx, code, msg, msg_len, file, file_len, pos]);
-            self.leave(1, None);
+            self.leave(1, Vec::new());
         }
         // The exit block: return (status, value), or for a shim store the
         // value and return the status.
@@ -1046,7 +1079,7 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
             }
             Statement::Call {
                 status,
-                value,
+                values,
                 func,
                 args,
                 frames,
@@ -1056,16 +1089,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                     0 => room,
                     n => self.b.ins().iadd_imm_s(room, -i64::from(*n)),
                 };
-                let mut values = vec![self.ctx, room];
+                let mut arguments = vec![self.ctx, room];
                 for a in args {
-                    values.push(self.operand(*a));
+                    arguments.push(self.operand(*a));
                 }
                 let r = self.func_ref(*func);
-                let call = self.b.ins().call(r, &values);
+                let call = self.b.ins().call(r, &arguments);
                 let results = self.b.inst_results(call).to_vec();
                 self.define(*status, results[0]);
-                if let Some(v) = value {
-                    self.define(*v, results[1]);
+                for (v, result) in values.iter().zip(&results[1..]) {
+                    self.define(*v, *result);
                 }
             }
             Statement::IncRef(op) => {
@@ -1524,12 +1557,13 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
         self.b.ins().iadd(data, offset)
     }
 
-    /// Leaves the function with `status` (the value slot gets a zero).
-    fn leave(&mut self, status: i64, value: Option<Value>) {
+    /// Leaves the function with `status` and `values` (none: each value
+    /// slot gets a zero).
+    fn leave(&mut self, status: i64, values: Vec<Value>) {
         let status = self.b.ins().iconst(types::I8, status);
         let mut args = vec![BlockArg::Value(status)];
-        if let Some(t) = clif_type(self.ret) {
-            let v = value.unwrap_or_else(|| {
+        for (i, t) in self.returned.clone().into_iter().enumerate() {
+            let v = values.get(i).copied().unwrap_or_else(|| {
                 if t == types::F64 {
                     self.b.ins().f64const(0.0)
                 } else {
@@ -1558,16 +1592,16 @@ impl<'g, 'a, 'b, M: Module> FnLower<'g, 'a, 'b, M> {
                 );
                 self.b.ins().brif(c, t, &[], e, &[]);
             }
-            Terminator::Return(value) => {
-                let v = value.map(|op| self.operand(op));
-                self.leave(0, v);
+            Terminator::Return(values) => {
+                let values = values.iter().map(|op| self.operand(*op)).collect();
+                self.leave(0, values);
             }
             Terminator::Raise {
                 kind,
                 message,
                 span,
             } => self.jump_to_raise(*kind, message, *span),
-            Terminator::Propagate => self.leave(1, None),
+            Terminator::Propagate => self.leave(1, Vec::new()),
         }
     }
 }

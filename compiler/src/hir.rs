@@ -112,6 +112,18 @@ impl Type {
         }
     }
 
+    /// Whether values of the type can cross into Rust and back: every
+    /// type, except tuples of more items than Rust's own tuples implement
+    /// traits for (12), at any depth.
+    pub fn crosses_to_rust(self) -> bool {
+        match self {
+            Type::Tuple(items) => items.len() <= 12 && items.iter().all(|t| t.crosses_to_rust()),
+            Type::List(t) | Type::Optional(t) => t.crosses_to_rust(),
+            Type::Dict(k, v) => k.crosses_to_rust() && v.crosses_to_rust(),
+            _ => true,
+        }
+    }
+
     /// The type as Python spells it.
     pub fn name(self) -> String {
         match self {

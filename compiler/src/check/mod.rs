@@ -861,7 +861,10 @@ impl ModuleChecker {
     ) -> (hir::Function, HashMap<String, Type>) {
         let role = if def.name.name.starts_with("test_") && sig.params.is_empty() {
             FunctionRole::Test
-        } else if def.name.name.starts_with('_') {
+        } else if def.name.name.starts_with('_')
+            || !sig.params.iter().all(|(_, ty, _)| ty.crosses_to_rust())
+            || !sig.ret.crosses_to_rust()
+        {
             FunctionRole::Private
         } else {
             FunctionRole::Exported

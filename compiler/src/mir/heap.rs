@@ -32,7 +32,7 @@ pub(super) const LEN: i32 = 16;
 /// made (as many as Rust's `Vec` makes room for at its first push).
 const FIRST_ROOM: usize = 4;
 /// Offset of the first item of a tuple, and of a box's value.
-const ITEMS: i32 = 16;
+pub(super) const ITEMS: i32 = 16;
 /// Offset of a list's capacity (in items).
 const LIST_CAP: i32 = 24;
 /// Offset of a list's item buffer.
@@ -179,7 +179,11 @@ pub(super) fn insert_cleanup(
     }
     for b in blocks.iter_mut() {
         match b.terminator {
-            Terminator::Return(Some(Operand::Local(k))) if frame.contains(&k) => {
+            Terminator::Return(ref values) if matches!(values[..], [Operand::Local(k)] if frame.contains(&k)) =>
+            {
+                let [Operand::Local(k)] = values[..] else {
+                    unreachable!("matched: one local")
+                };
                 // The returned reference leaves the frame before it is released.
                 let out = super::new_temp(locals, locals[k.0 as usize].1);
                 b.statements
@@ -187,7 +191,7 @@ pub(super) fn insert_cleanup(
                 b.statements
                     .push(Statement::Assign(k, Rvalue::Use(Operand::Int(0))));
                 b.statements.push(Statement::ReleaseFrame);
-                b.terminator = Terminator::Return(Some(Operand::Local(out)));
+                b.terminator = Terminator::Return(vec![Operand::Local(out)]);
             }
             Terminator::Return(_) | Terminator::Raise { .. } | Terminator::Propagate => {
                 b.statements.push(Statement::ReleaseFrame);
@@ -786,7 +790,12 @@ impl Builder<'_> {
     }
 
     /// A new tuple of type `ty` from owned item values.
-    fn build_tuple(&mut self, ty: Type, values: Vec<(Operand, Type)>, span: Span) -> Operand {
+    pub(super) fn build_tuple(
+        &mut self,
+        ty: Type,
+        values: Vec<(Operand, Type)>,
+        span: Span,
+    ) -> Operand {
         let tuple = self.call_rt(RtFn::TupleNew, vec![RtArg::Desc(ty)], ty, span);
         for (i, (v, t)) in values.into_iter().enumerate() {
             self.push(Statement::Store {
@@ -1392,24 +1401,35 @@ impl Builder<'_> {
         self.call_rt(f, vec![val(c), val(i)], Type::None, span);
     }
 
-    /// `a, b = e` where `e` makes its tuple on the spot, after bindings
-    /// of hidden locals (`divmod(x, y)` is `q, r` of `x` and `y` bound
-    /// once): the bindings, then every item into a temporary, then the
-    /// targets from them — no tuple object. False (nothing lowered) for
-    /// other values.
-    pub(super) fn unpack_made_tuple(&mut self, pattern: &Pattern, e: &hir::Expr) -> bool {
+    /// The items of `e` as values, when `e` makes its tuple on the spot
+    /// (nothing lowered otherwise): after bindings of hidden locals
+    /// (`divmod(x, y)` is `q, r` of `x` and `y` bound once), a tuple
+    /// display's items, each into a temporary, or what a call of a
+    /// function returning its tuple's items returns — no tuple object.
+    fn made_items(&mut self, e: &hir::Expr) -> Option<Vec<Item>> {
         let mut made = e;
         let mut lets = Vec::new();
         while let ExprKind::Let(id, value, body) = &made.kind {
             lets.push((*id, &**value));
             made = body;
         }
-        let (Pattern::Tuple(targets), ExprKind::Tuple(items)) = (pattern, &made.kind) else {
-            return false;
+        let items = match &made.kind {
+            ExprKind::Tuple(items) => items,
+            ExprKind::Call(id, args, order) if lets.is_empty() && super::returns_items(made.ty) => {
+                let Type::Tuple(types) = made.ty else {
+                    unreachable!("returns_items: a tuple")
+                };
+                let values = self.call(*id, args, order);
+                return Some(
+                    values
+                        .into_iter()
+                        .zip(types)
+                        .map(|(v, t)| Item::One(Operand::Local(v), *t))
+                        .collect(),
+                );
+            }
+            _ => return None,
         };
-        if targets.len() != items.len() {
-            return false;
-        }
         for (id, value) in lets {
             let v = self.expr_owned(value);
             self.store_local(local(id), v, value.ty);
@@ -1429,13 +1449,64 @@ impl Builder<'_> {
             };
             values.push(self.assign(item.ty, Rvalue::Use(v)));
         }
-        let parts = values
-            .into_iter()
-            .zip(items)
-            .map(|(v, item)| Item::One(v, item.ty))
-            .collect();
-        self.bind(pattern, Item::Many(parts));
-        true
+        Some(
+            values
+                .into_iter()
+                .zip(items)
+                .map(|(v, item)| Item::One(v, item.ty))
+                .collect(),
+        )
+    }
+
+    /// `a, b = e` where `e` makes its tuple on the spot ([`Self::made_items`]):
+    /// the targets bound from its items. False (nothing lowered) for
+    /// other values.
+    pub(super) fn unpack_made_tuple(&mut self, pattern: &Pattern, e: &hir::Expr) -> bool {
+        let Pattern::Tuple(targets) = pattern else {
+            return false;
+        };
+        if !matches!(e.ty, Type::Tuple(items) if items.len() == targets.len()) {
+            return false;
+        }
+        match self.made_items(e) {
+            Some(parts) => {
+                self.bind(pattern, Item::Many(parts));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The items of `e`, a tuple of scalars that the function being
+    /// lowered returns item by item ([`super::returns_items`]): made on
+    /// the spot, or read from the tuple.
+    pub(super) fn returned_items(&mut self, e: &hir::Expr) -> Vec<Operand> {
+        if let Some(parts) = self.made_items(e) {
+            return parts
+                .into_iter()
+                .map(|part| match part {
+                    Item::One(v, _) => v,
+                    Item::Many(_) => unreachable!("made items are values"),
+                })
+                .collect();
+        }
+        let Type::Tuple(types) = e.ty else {
+            unreachable!("checker: a returned tuple")
+        };
+        let tuple = self.expr(e);
+        types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                self.assign(
+                    *t,
+                    Rvalue::Load {
+                        base: tuple,
+                        offset: ITEMS + 8 * i as i32,
+                    },
+                )
+            })
+            .collect()
     }
 
     /// Binds an item to a pattern, moving owned values into the locals.

@@ -129,7 +129,7 @@ fn inlinable(f: &Lowered) -> bool {
         _ => true,
     };
     f.locals.iter().all(|(_, ty)| !ty.is_heap())
-        && !f.ret.is_heap()
+        && super::returned_types(f.ret).iter().all(|t| !t.is_heap())
         && f.blocks.len() <= MAX_BLOCKS
         && statements <= MAX_STATEMENTS
         && f.blocks.iter().all(|b| b.statements.iter().all(simple))
@@ -152,7 +152,7 @@ fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
     let rest = block.statements.split_off(k + 1);
     let Some(Statement::Call {
         status,
-        value,
+        values,
         func,
         args,
         ..
@@ -207,9 +207,9 @@ fn splice(body: &mut Lowered, b: usize, k: usize, inliner: &Inliner) {
         let mut statements: Vec<Statement> =
             cb.statements.iter().map(|s| map.statement(s)).collect();
         let terminator = match &cb.terminator {
-            Terminator::Return(v) => {
-                if let (Some(dest), Some(v)) = (value, v) {
-                    statements.push(Statement::Assign(dest, Rvalue::Use(map.operand(*v))));
+            Terminator::Return(returned) => {
+                for (dest, v) in values.iter().zip(returned) {
+                    statements.push(Statement::Assign(*dest, Rvalue::Use(map.operand(*v))));
                 }
                 statements.push(Statement::Assign(status, Rvalue::Use(Operand::Bool(false))));
                 Terminator::Goto(cont)
@@ -297,13 +297,13 @@ impl Renumber {
             },
             Statement::Call {
                 status,
-                value,
+                values,
                 func,
                 args,
                 frames,
             } => Statement::Call {
                 status: self.local(*status),
-                value: value.map(|v| self.local(v)),
+                values: values.iter().map(|v| self.local(*v)).collect(),
                 func: *func,
                 args: args.iter().map(|a| self.operand(*a)).collect(),
                 frames: frames + self.frames,
@@ -370,7 +370,9 @@ impl Renumber {
                 then: self.block(*then),
                 otherwise: self.block(*otherwise),
             },
-            Terminator::Return(v) => Terminator::Return(v.map(|v| self.operand(v))),
+            Terminator::Return(values) => {
+                Terminator::Return(values.iter().map(|v| self.operand(*v)).collect())
+            }
             Terminator::Raise {
                 kind,
                 message,

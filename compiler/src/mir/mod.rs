@@ -341,12 +341,12 @@ pub enum Statement {
         /// Right operand.
         b: Operand,
     },
-    /// `status, value = func(ctx, args)`; status nonzero: exception pending.
+    /// `status, values = func(ctx, args)`; status nonzero: exception pending.
     Call {
         /// Receives the status.
         status: LocalId,
-        /// Receives the value (none for `None` functions).
-        value: Option<LocalId>,
+        /// Receive the values the callee returns ([`returned_types`]).
+        values: Vec<LocalId>,
         /// The callee.
         func: FuncId,
         /// Arguments in parameter order.
@@ -481,9 +481,9 @@ impl Statement {
             Statement::CheckedArith {
                 value, overflow, ..
             } => vec![value, overflow],
-            Statement::Call { status, value, .. } => {
+            Statement::Call { status, values, .. } => {
                 let mut out = vec![status];
-                out.extend(value.as_mut());
+                out.extend(values.iter_mut());
                 out
             }
             Statement::Runtime { dest, .. } => dest.as_mut().into_iter().collect(),
@@ -498,14 +498,18 @@ impl Statement {
         }
     }
 
-    /// The locals the statement assigns (at most two).
-    pub fn assigned(&self) -> impl Iterator<Item = LocalId> {
+    /// The locals the statement assigns.
+    pub fn assigned(&self) -> impl Iterator<Item = LocalId> + '_ {
+        let mut more: &[LocalId] = &[];
         let (first, second) = match self {
             Statement::Assign(l, _) | Statement::DecRef(l) => (Some(*l), None),
             Statement::CheckedArith {
                 value, overflow, ..
             } => (Some(*value), Some(*overflow)),
-            Statement::Call { status, value, .. } => (Some(*status), *value),
+            Statement::Call { status, values, .. } => {
+                more = values;
+                (Some(*status), None)
+            }
             Statement::Runtime { dest, .. } => (*dest, None),
             Statement::EnterFrame { too_deep } | Statement::CheckDepth { too_deep, .. } => {
                 (Some(*too_deep), None)
@@ -516,7 +520,7 @@ impl Statement {
             | Statement::StoreItem { .. }
             | Statement::StoreByte { .. } => (None, None),
         };
-        first.into_iter().chain(second)
+        first.into_iter().chain(second).chain(more.iter().copied())
     }
 }
 
@@ -534,8 +538,8 @@ pub enum Terminator {
         /// Taken when false.
         otherwise: BlockId,
     },
-    /// Return normally (with the value, unless the function returns `None`).
-    Return(Option<Operand>),
+    /// Return normally, with the function's [`returned_types`] values.
+    Return(Vec<Operand>),
     /// Raise `kind(message)` at `span` and leave the function.
     Raise {
         /// The exception class.
@@ -554,7 +558,7 @@ impl Terminator {
     fn reads_mut(&mut self) -> Vec<&mut Operand> {
         match self {
             Terminator::Branch { cond, .. } => vec![cond],
-            Terminator::Return(Some(v)) => vec![v],
+            Terminator::Return(values) => values.iter_mut().collect(),
             _ => vec![],
         }
     }
@@ -638,6 +642,96 @@ fn mentioned(block: &mut BasicBlock) -> Vec<LocalId> {
     let mut out = Vec::new();
     for_each_local(block, |l| out.push(*l));
     out
+}
+
+/// The most items of a tuple of scalars that a function returns as
+/// separate values rather than as a tuple object.
+const MOST_RETURNED_ITEMS: usize = 8;
+
+/// The values a function whose return type is `ret` returns, in order:
+/// none for `None`; each item of a tuple of `int`, `float` and `bool`
+/// (at most [`MOST_RETURNED_ITEMS`]), so that `g, x, y = egcd(a, b)`
+/// makes no tuple object and such a function can be inlined; otherwise
+/// the value itself.
+pub fn returned_types(ret: Type) -> Vec<Type> {
+    match ret {
+        Type::None => Vec::new(),
+        Type::Tuple(items)
+            if items.len() <= MOST_RETURNED_ITEMS
+                && items
+                    .iter()
+                    .all(|t| matches!(t, Type::Int | Type::Float | Type::Bool)) =>
+        {
+            items.to_vec()
+        }
+        t => vec![t],
+    }
+}
+
+/// Whether a function of return type `ret` returns a tuple's items
+/// rather than the tuple.
+pub fn returns_items(ret: Type) -> bool {
+    matches!(ret, Type::Tuple(_)) && returned_types(ret) != [ret]
+}
+
+/// The body an export shim of `f` (function `id`, which returns its
+/// tuple's items) runs: the call, then the items boxed into the tuple
+/// object that Rust receives.
+pub fn boxing_wrapper(f: &Body, id: FuncId) -> Body {
+    let Type::Tuple(items) = f.ret else {
+        unreachable!("boxing_wrapper: a function returning a tuple")
+    };
+    let mut locals: Vec<(String, Type)> = f
+        .params
+        .iter()
+        .map(|p| f.locals[p.0 as usize].clone())
+        .collect();
+    let params: Vec<LocalId> = (0..locals.len()).map(|i| LocalId(i as u32)).collect();
+    let status = new_temp(&mut locals, Type::Bool);
+    let values: Vec<LocalId> = items.iter().map(|t| new_temp(&mut locals, *t)).collect();
+    let tuple = new_temp(&mut locals, f.ret);
+    let mut boxing = vec![Statement::Runtime {
+        dest: Some(tuple),
+        func: RtFn::TupleNew,
+        args: vec![RtArg::Desc(f.ret)],
+    }];
+    boxing.extend(values.iter().enumerate().map(|(i, v)| Statement::Store {
+        base: Operand::Local(tuple),
+        offset: heap::ITEMS + 8 * i as i32,
+        value: Operand::Local(*v),
+    }));
+    let block = |statements, terminator| BasicBlock {
+        statements,
+        terminator,
+        cold: false,
+    };
+    Body {
+        name: f.name.clone(),
+        role: f.role,
+        params: params.clone(),
+        ret: f.ret,
+        locals,
+        frame: Vec::new(),
+        blocks: vec![
+            block(
+                vec![Statement::Call {
+                    status,
+                    values,
+                    func: id,
+                    args: params.into_iter().map(Operand::Local).collect(),
+                    frames: 0,
+                }],
+                Terminator::Branch {
+                    cond: Operand::Local(status),
+                    then: BlockId(1),
+                    otherwise: BlockId(2),
+                },
+            ),
+            block(Vec::new(), Terminator::Propagate),
+            block(boxing, Terminator::Return(vec![Operand::Local(tuple)])),
+        ],
+        span: f.span,
+    }
 }
 
 /// Lowers every function of `module`.
@@ -819,6 +913,7 @@ fn finish(l: Lowered) -> Body {
 fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
     let mut b = Builder {
         module,
+        ret: f.ret,
         locals: f.locals.iter().map(|l| (l.name.clone(), l.ty)).collect(),
         blocks: vec![Pending::default()],
         current: BlockId(0),
@@ -841,7 +936,7 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
     b.block(&f.body);
     if !b.terminated() {
         if f.ret == Type::None {
-            b.terminate(Terminator::Return(None));
+            b.terminate(Terminator::Return(Vec::new()));
         } else {
             b.terminate(Terminator::Raise {
                 kind: ExcKind::RuntimeError,
@@ -893,6 +988,8 @@ struct Pending {
 
 struct Builder<'m> {
     module: &'m hir::Module,
+    /// The return type of the function being lowered.
+    ret: Type,
     locals: Vec<(String, Type)>,
     blocks: Vec<Pending>,
     current: BlockId,
@@ -1255,8 +1352,12 @@ impl Builder<'_> {
                 });
             }
             hir::Stmt::Return(value) => {
-                let v = value.as_ref().map(|e| self.expr_owned(e));
-                self.terminate(Terminator::Return(v));
+                let values = match value {
+                    None => Vec::new(),
+                    Some(e) if returns_items(self.ret) => self.returned_items(e),
+                    Some(e) => vec![self.expr_owned(e)],
+                };
+                self.terminate(Terminator::Return(values));
             }
             hir::Stmt::Assert {
                 cond,
@@ -1480,6 +1581,39 @@ impl Builder<'_> {
         }
     }
 
+    /// A call of function `id`: the arguments in `order` (empty: in
+    /// turn), the call, the propagation of its exception; the locals
+    /// receiving what it returns ([`returned_types`]).
+    fn call(&mut self, id: FuncId, args: &[hir::Expr], order: &[usize]) -> Vec<LocalId> {
+        let mut slots: Vec<Option<Operand>> = vec![None; args.len()];
+        let evaluation: Vec<usize> = if order.is_empty() {
+            (0..args.len()).collect()
+        } else {
+            order.to_vec()
+        };
+        for i in evaluation {
+            // Copy locals: a later argument cannot change them, but a
+            // copy keeps each argument's value as evaluated.
+            let v = self.expr(&args[i]);
+            slots[i] = Some(v);
+        }
+        let status = self.temp(Type::Bool);
+        let ret = self.module.functions[id.0 as usize].ret;
+        let values: Vec<LocalId> = returned_types(ret)
+            .into_iter()
+            .map(|t| self.temp(t))
+            .collect();
+        self.push(Statement::Call {
+            status,
+            values: values.clone(),
+            func: id,
+            args: slots.into_iter().map(|v| v.expect("evaluated")).collect(),
+            frames: 0,
+        });
+        self.propagate_if(Operand::Local(status));
+        values
+    }
+
     fn expr(&mut self, e: &hir::Expr) -> Operand {
         match &e.kind {
             ExprKind::Int(v) => Operand::Int(*v),
@@ -1500,29 +1634,20 @@ impl Builder<'_> {
                 )
             }
             ExprKind::Call(id, args, order) => {
-                let mut slots: Vec<Option<Operand>> = vec![None; args.len()];
-                let evaluation: Vec<usize> = if order.is_empty() {
-                    (0..args.len()).collect()
-                } else {
-                    order.clone()
-                };
-                for i in evaluation {
-                    // Copy locals: a later argument cannot change them, but a
-                    // copy keeps each argument's value as evaluated.
-                    let v = self.expr(&args[i]);
-                    slots[i] = Some(v);
-                }
-                let status = self.temp(Type::Bool);
                 let ret = self.module.functions[id.0 as usize].ret;
-                let value = (ret != Type::None).then(|| self.temp(ret));
-                self.push(Statement::Call {
-                    status,
-                    value,
-                    func: *id,
-                    args: slots.into_iter().map(|v| v.expect("evaluated")).collect(),
-                    frames: 0,
-                });
-                self.propagate_if(Operand::Local(status));
+                let values = self.call(*id, args, order);
+                if returns_items(ret) {
+                    let Type::Tuple(items) = ret else {
+                        unreachable!("returns_items: a tuple")
+                    };
+                    let parts = values
+                        .into_iter()
+                        .map(Operand::Local)
+                        .zip(items.iter().copied())
+                        .collect();
+                    return self.build_tuple(ret, parts, e.span);
+                }
+                let value = values.first().copied();
                 if let Some(v) = value.filter(|_| ret.is_heap()) {
                     self.owned.push(v);
                 }

@@ -8,7 +8,7 @@
 use super::{new_temp, Terminator};
 use super::{BasicBlock, BlockId, FuncId, LocalId, Lowered, Operand, Rvalue, Statement};
 use crate::hir::Type;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Turns `body`'s tail calls to itself (function `me`) into a loop.
 pub(super) fn loop_tail_calls(body: &mut Lowered, me: FuncId) {
@@ -57,7 +57,7 @@ fn is_tail_call(body: &Lowered, b: usize, me: FuncId) -> bool {
     let block = &body.blocks[b];
     let Some(Statement::Call {
         status,
-        value,
+        values,
         func,
         frames: 0,
         ..
@@ -70,23 +70,27 @@ fn is_tail_call(body: &Lowered, b: usize, me: FuncId) -> bool {
             cond: Operand::Local(c),
             otherwise,
             ..
-        } => *func == me && c == *status && returns(body, otherwise, *value),
+        } => *func == me && c == *status && returns(body, otherwise, values),
         _ => false,
     }
 }
 
-/// Whether the blocks from `from` on only return `value` (`None`: the
-/// function returns `None`), through copies of it and jumps.
-fn returns(body: &Lowered, from: BlockId, value: Option<LocalId>) -> bool {
-    let mut holding: HashSet<LocalId> = value.into_iter().collect();
+/// Whether the blocks from `from` on only return `values` (none: the
+/// function returns `None`), each in its place, through copies of them
+/// and jumps.
+fn returns(body: &Lowered, from: BlockId, values: &[LocalId]) -> bool {
+    // Which returned value each local holding one holds.
+    let mut holding: HashMap<LocalId, usize> =
+        values.iter().enumerate().map(|(i, v)| (*v, i)).collect();
     let mut at = from;
     for _ in 0..body.blocks.len() {
         let block = &body.blocks[at.0 as usize];
         for s in &block.statements {
             match s {
                 Statement::ReleaseFrame => {}
-                Statement::Assign(l, Rvalue::Use(Operand::Local(h))) if holding.contains(h) => {
-                    holding.insert(*l);
+                Statement::Assign(l, Rvalue::Use(Operand::Local(h))) if holding.contains_key(h) => {
+                    let place = holding[h];
+                    holding.insert(*l, place);
                 }
                 Statement::Assign(l, Rvalue::Use(_)) => {
                     holding.remove(l);
@@ -94,10 +98,14 @@ fn returns(body: &Lowered, from: BlockId, value: Option<LocalId>) -> bool {
                 _ => return false,
             }
         }
-        match block.terminator {
-            Terminator::Goto(next) => at = next,
-            Terminator::Return(Some(Operand::Local(r))) => return holding.contains(&r),
-            Terminator::Return(None) => return value.is_none(),
+        match &block.terminator {
+            Terminator::Goto(next) => at = *next,
+            Terminator::Return(returned) => {
+                return returned.len() == values.len()
+                    && returned.iter().enumerate().all(
+                        |(i, r)| matches!(r, Operand::Local(l) if holding.get(l) == Some(&i)),
+                    );
+            }
             _ => return false,
         }
     }

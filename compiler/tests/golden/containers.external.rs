@@ -28,6 +28,8 @@ unsafe extern "C" {
     fn __roast_shim_counts(ctx: *mut ::roast::__private::Ctx, a0: u64, out: *mut u64) -> u8;
     #[link_name = "roast_golden_keys_total"]
     fn __roast_shim_keys_total(ctx: *mut ::roast::__private::Ctx, a0: u64, out: *mut i64) -> u8;
+    #[link_name = "roast_golden_pair_sum"]
+    fn __roast_shim_pair_sum(ctx: *mut ::roast::__private::Ctx, a0: i64, a1: i64, out: *mut u64) -> u8;
     #[link_name = "roast_golden__script"]
     fn __roast_script(ctx: *mut ::roast::__private::Ctx) -> u8;
 }
@@ -340,6 +342,35 @@ pub fn try_keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> ::co
 #[track_caller]
 pub fn keys_total(d: &::roast::IndexMap<::std::string::String, i64>) -> i64 {
     ::roast::__private::unwrap_or_panic(try_keys_total(d))
+}
+
+/// Returns its items unboxed inside Roast; boxed for Rust.
+///
+/// Roast: `def pair_sum(a: int, b: int) -> tuple[int, float]`.
+///
+/// Returns the uncaught Roast exception as `Err`.
+#[allow(dead_code, non_snake_case, clippy::all)]
+#[inline]
+pub fn try_pair_sum(a: i64, b: i64) -> ::core::result::Result<(i64, f64), ::roast::Error> {
+    let __result = ::roast::__private::invoke(None, |ctx, out: &mut u64| {
+        // SAFETY: `ctx` is this thread's live context and the shim has exactly this signature.
+        unsafe { __roast_shim_pair_sum(ctx, a, b, out) }
+    });
+    // SAFETY: the word is the new reference the Roast function returned.
+    __result.map(|w| unsafe { ::roast::__private::take(w) })
+}
+
+/// Returns its items unboxed inside Roast; boxed for Rust.
+///
+/// Roast: `def pair_sum(a: int, b: int) -> tuple[int, float]`.
+///
+/// # Panics
+/// On an uncaught Roast exception, with its `Kind: message (at file:line:col)`.
+#[allow(dead_code, non_snake_case, clippy::all)]
+#[inline]
+#[track_caller]
+pub fn pair_sum(a: i64, b: i64) -> (i64, f64) {
+    ::roast::__private::unwrap_or_panic(try_pair_sum(a, b))
 }
 
 /// Runs this Roast module as a program, as `python3 FILE` would: its top-level

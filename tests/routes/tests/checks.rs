@@ -95,6 +95,11 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     ("assertion", "AssertionError: x is 3", "assert x < 2"),
     (
+        "tuple_items_div_zero",
+        "ZeroDivisionError: integer division or modulo by zero",
+        "7 // n",
+    ),
+    (
         "dict_changed",
         "RuntimeError: dictionary changed size during iteration",
         "d:",
@@ -150,6 +155,7 @@ fn call(func: &str) -> Result<(), roast::Error> {
         "chr_range" => checks::try_chr_range().map(drop),
         "recursion" => checks::try_recursion().map(drop),
         "assertion" => checks::try_assertion(),
+        "tuple_items_div_zero" => checks::try_tuple_items_div_zero().map(drop),
         "dict_changed" => checks::try_dict_changed(),
         other => panic!("no binding for {other}"),
     }
@@ -169,6 +175,26 @@ fn every_check_raises_with_its_location_through_rust() {
         );
         assert!(e.location().file().ends_with("checks.roast"), "{func}: {e}");
     }
+}
+
+/// A function returning a tuple's items reaches Rust as a tuple: three
+/// ints (more than the return registers hold) and five mixed items.
+/// Expected values worked out by hand: 240 * -9 + 46 * 47 = 2 = gcd, and
+/// the mean of [2.5, -1.0, 4.0, 0.5] is 6.0 / 4 = 1.5.
+#[test]
+fn tuple_items_cross_into_rust() {
+    assert_eq!(checks::egcd(240, 46), (2, -9, 47));
+    assert_eq!(checks::egcd(7, 0), (7, 1, 0));
+    assert_eq!(
+        checks::summary(&[2.5, -1.0, 4.0, 0.5]),
+        (4, 1.5, -1.0, 4.0, true)
+    );
+    assert_eq!(checks::summary(&[1.0, 2.0]), (2, 1.5, 1.0, 2.0, false));
+    let e = checks::try_summary(&[]).expect_err("min() of an empty list");
+    assert_eq!(
+        e.python_line(),
+        "ValueError: min() arg is an empty sequence"
+    );
 }
 
 fn roastc() -> Option<std::path::PathBuf> {
