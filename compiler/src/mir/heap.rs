@@ -28,6 +28,21 @@ const STR_CAP: i32 = 32;
 pub(super) const STR_TEXT: i32 = 40;
 /// Offset of a list's and a dict's length.
 pub(super) const LEN: i32 = 16;
+/// Whether a `str` value `e` may well be one character, so that appending
+/// it is worth an inline test for a one-byte append (`s += ch`): a
+/// variable (a loop's character), a character of a string, `chr()`, a
+/// one-character literal. Values from elsewhere (a list's item, a
+/// method's or function's result) are rarely one character.
+fn may_be_one_char(e: &hir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Str(text) => text.chars().count() == 1,
+        ExprKind::Local(_) | ExprKind::Global(_) => true,
+        ExprKind::Runtime(RtFn::StrGetItem | RtFn::Chr, _) => true,
+        ExprKind::Let(_, _, body) => may_be_one_char(body),
+        _ => false,
+    }
+}
+
 /// The items an empty list display or a comprehension has room for when
 /// made (as many as Rust's `Vec` makes room for at its first push).
 const FIRST_ROOM: usize = 4;
@@ -731,14 +746,15 @@ impl Builder<'_> {
         }
     }
 
-    /// `acc += v` for an owned string temporary `acc`; returns the result.
-    fn append_owned(&mut self, acc: Operand, v: Operand) -> Operand {
+    /// `acc += v` for an owned string temporary `acc`, where `v` is the
+    /// value of `part`; returns the result.
+    fn append_owned(&mut self, acc: Operand, v: Operand, part: &hir::Expr) -> Operand {
         let Operand::Local(a) = acc else {
             return acc;
         };
         self.owned.retain(|o| *o != a);
         let r = self.owned_temp(Type::Str);
-        self.str_iadd_into(r, a, v);
+        self.str_iadd_into(r, a, v, may_be_one_char(part));
         self.push(Statement::Assign(a, Rvalue::Use(Operand::Int(0))));
         Operand::Local(r)
     }
@@ -772,7 +788,7 @@ impl Builder<'_> {
             }
             _ => {
                 let v = self.expr(part);
-                let Operand::Local(r) = self.append_owned(Operand::Local(acc), v) else {
+                let Operand::Local(r) = self.append_owned(Operand::Local(acc), v, part) else {
                     unreachable!("append_owned: a local")
                 };
                 return r;
@@ -961,16 +977,27 @@ impl Builder<'_> {
             Rvalue::Use(Operand::Local(target)),
         ));
         self.push(Statement::Assign(target, Rvalue::Use(Operand::Int(0))));
-        self.str_iadd_into(target, moved, v);
+        self.str_iadd_into(target, moved, v, may_be_one_char(e));
         self.push(Statement::Assign(moved, Rvalue::Use(Operand::Int(0))));
     }
 
-    /// `dest = acc + v` for strs, consuming `acc`'s reference: a one-byte
-    /// `v` is written into `acc` in place when nothing else holds `acc`
-    /// and its buffer has room (no call: `s += ch`); otherwise the runtime
-    /// appends (in place too when it can). The caller clears `acc`.
-    fn str_iadd_into(&mut self, dest: LocalId, acc: LocalId, v: Operand) {
+    /// `dest = acc + v` for strs, consuming `acc`'s reference: when `v`
+    /// may be one character ([`may_be_one_char`]), a one-byte `v` is
+    /// written into `acc` in place when nothing else holds `acc` and its
+    /// buffer has room (no call: `s += ch`), and the runtime, called from
+    /// a cold block, appends otherwise; any other `v` goes straight to the
+    /// runtime (which appends in place too when it can). The caller
+    /// clears `acc`.
+    fn str_iadd_into(&mut self, dest: LocalId, acc: LocalId, v: Operand, one_char_test: bool) {
         let a = Operand::Local(acc);
+        if !one_char_test {
+            self.push(Statement::Runtime {
+                dest: Some(dest),
+                func: RtFn::StrIadd,
+                args: vec![val(a), val(v)],
+            });
+            return;
+        }
         let count = self.load_word(a, 0);
         let unique = self.compare_ints(IntCond::Eq, count, Operand::Int(1));
         let v_len = self.load_word(v, STR_BYTES);

@@ -5,7 +5,7 @@
 //! released when the thread ends or the script finishes.
 
 use crate::context::Ctx;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// One module's slots: `key` is `prefix \0 flags`, a flag `h` per slot that
 /// holds an object (`s` for a scalar).
@@ -41,6 +41,11 @@ impl Drop for Registry {
 
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
+    /// The last module found: its key's address and length (each module's
+    /// key is its own static data) and its slots, so that a function
+    /// called again and again finds its slots without comparing keys.
+    /// Cleared with the registry.
+    static LAST: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
 }
 
 /// The address of this thread's slots for the module `key` names (created
@@ -54,8 +59,22 @@ pub unsafe extern "C" fn roast_rt_globals(
     key: *const u8,
     key_len: usize,
 ) -> *mut u64 {
+    let (last_key, last_len, last_slots) = LAST.get();
+    if last_key == key as usize && last_len == key_len && last_slots != 0 {
+        return last_slots as *mut u64;
+    }
     // SAFETY: the caller guarantees `key` points to `key_len` bytes.
-    let key = unsafe { std::slice::from_raw_parts(key, key_len) };
+    let key_bytes = unsafe { std::slice::from_raw_parts(key, key_len) };
+    let slots = find_or_add(key_bytes);
+    LAST.set((key as usize, key_len, slots as usize));
+    slots
+}
+
+/// The slots of the module `key` names, made (zeroed) on first use. Kept
+/// out of line, so that the cached path saves no registers.
+#[cold]
+#[inline(never)]
+fn find_or_add(key: &[u8]) -> *mut u64 {
     REGISTRY.with(|r| {
         let mut r = r.borrow_mut();
         if let Some(m) = r.0.iter_mut().find(|m| m.key == key) {
@@ -75,6 +94,7 @@ pub unsafe extern "C" fn roast_rt_globals(
 /// thread about to end). A module used on this thread afterwards must be
 /// initialized again before its functions run (`run_script` arranges it).
 pub fn release_globals() {
+    LAST.set((0, 0, 0));
     let modules = REGISTRY.with(|r| std::mem::take(&mut r.borrow_mut().0));
     for mut m in modules {
         m.release();

@@ -792,9 +792,17 @@ unsafe fn strip_with(s: *mut u8, chars: *mut u8, ends: Ends) -> *mut u8 {
 /// [`strip_with`] for ASCII text and characters, byte by byte (`chars`
 /// `None`: ASCII whitespace, which is all the whitespace ASCII text has).
 fn strip_ascii<'a>(s: &'a str, chars: Option<&[u8]>, ends: Ends) -> &'a str {
-    let stripped = |b: &u8| match chars {
+    // The characters as a set of 128 bits in two words, each byte tested
+    // with a shift and a mask.
+    let set = chars.map(|chars| {
+        chars.iter().fold([0u64; 2], |mut set, c| {
+            set[usize::from(c >> 6 & 1)] |= 1 << (c & 63);
+            set
+        })
+    });
+    let stripped = |b: &u8| match set {
         None => is_ascii_space(*b),
-        Some(set) => set.contains(b),
+        Some(set) => set[usize::from(b >> 6 & 1)] >> (b & 63) & 1 == 1,
     };
     let bytes = s.as_bytes();
     let start = match ends {

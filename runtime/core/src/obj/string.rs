@@ -386,10 +386,18 @@ pub(crate) fn ascii_slice(s: Str, idx: &SliceIndices) -> Option<Obj> {
 
 /// `s` with `f` applied to each byte, for an ASCII `s` whose bytes `f`
 /// maps to ASCII bytes (`s.upper()`, `s.lower()`); `None` for other text.
+/// When `f` changes no byte the result is `s` itself, a new reference
+/// (strings are immutable, so no copy is needed).
 pub(crate) fn ascii_mapped(s: Str, f: fn(&u8) -> u8) -> Option<Obj> {
     let bytes = s.as_str().as_bytes();
-    s.is_ascii()
-        .then(|| ascii_text(bytes.len(), bytes.iter().map(f)))
+    if !s.is_ascii() {
+        return None;
+    }
+    if bytes.iter().all(|b| f(b) == *b) {
+        s.obj().incref();
+        return Some(s.obj());
+    }
+    Some(ascii_text(bytes.len(), bytes.iter().map(f)))
 }
 
 /// A string of the first `n` bytes `bytes` yields (at least `n`, all
@@ -528,9 +536,16 @@ pub(crate) fn repeat(s: Str, n: usize) -> Obj {
 }
 
 /// `a += b`: consumes the caller's reference to `a` and returns the
-/// result. A string nobody else holds grows in place, its capacity at least
-/// doubling, so appending in a loop takes amortized linear time.
+/// result (`b` itself when `a` is empty). A string nobody else holds grows
+/// in place, its capacity at least doubling, so appending in a loop takes
+/// amortized linear time.
 pub(crate) fn iadd(a: Str, b: Str) -> Obj {
+    if a.len() == 0 {
+        // `"" + b` is `b` itself (strings are immutable): no copy.
+        b.obj().incref();
+        a.obj().decref();
+        return b.obj();
+    }
     if a == b && b.len() != 0 {
         let r = concat(a, b);
         a.obj().decref();
@@ -741,6 +756,24 @@ mod tests {
                 }
             }
         }
+        assert_eq!(live_objects(), before);
+    }
+
+    #[test]
+    fn iadd_onto_an_empty_string_shares_the_right_side() {
+        let before = live_objects();
+        let piece = Str::from_obj(new_str("ka€"));
+        let empty = Str::from_obj(new_str(""));
+        let s = Str::from_obj(iadd(empty, piece));
+        assert!(s == piece, "the same object, not a copy");
+        assert_eq!(piece.obj().rc(), 2);
+        // Shared now, so the next append copies and leaves `piece` alone.
+        let s = Str::from_obj(iadd(s, piece));
+        assert_eq!(s.as_str(), "ka€ka€");
+        assert_eq!(piece.as_str(), "ka€");
+        assert_eq!(piece.obj().rc(), 1);
+        s.obj().decref();
+        piece.obj().decref();
         assert_eq!(live_objects(), before);
     }
 
