@@ -988,15 +988,27 @@ def separated(text: str) -> str:
     for ch in text:
         out.append(ch)
     return ",".join(out)
+
+
+def two_separators(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        out.append(ch)
+    return ",".join(out) + ";".join(out)
 "#,
     );
     // No list and no join: each character goes onto the string.
     assert_eq!(count(&f, "shift", "StrJoin"), 0);
     assert_eq!(count(&f, "shift", "ListNew"), 0);
     assert_eq!(count(&f, "shift", "StoreByte"), 1);
-    // A list used otherwise, or joined with a separator, stays a list.
-    for name in ["counted", "separated"] {
-        assert_eq!(count(&f, name, "StrJoin"), 1, "{name}");
+    // With one separator, the separator goes on before each character
+    // and the join is the text after the first one: a slice.
+    assert_eq!(count(&f, "separated", "StrJoin"), 0);
+    assert_eq!(count(&f, "separated", "ListNew"), 0);
+    assert_eq!(count(&f, "separated", "func: StrSlice"), 1);
+    // A list used otherwise, or joined with two separators, stays a list.
+    for name in ["counted", "two_separators"] {
+        assert!(count(&f, name, "StrJoin") >= 1, "{name}");
         assert_eq!(count(&f, name, "ListNew"), 1, "{name}");
     }
 }

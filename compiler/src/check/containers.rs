@@ -749,16 +749,11 @@ impl FnChecker<'_> {
             let items = if matches!(args[0].kind, A::List(_)) {
                 self.expr_expect(&args[0], Some(Type::list(Type::Str)), "the joined items")?
             } else {
-                self.materialize_whole(&args[0])?
+                let items = self.materialize_whole(&args[0])?;
+                // An empty list's type may come from here (`sep.join(xs)`
+                // before `xs.append(...)`).
+                self.coerce(items, Type::list(Type::Str), "the joined items")?
             };
-            if items.ty != Type::list(Type::Str) {
-                self.error(type_mismatch(
-                    &items,
-                    Type::list(Type::Str),
-                    "the joined items",
-                ));
-                return None;
-            }
             return Some(rt(
                 RtFn::StrJoin,
                 vec![val(recv), val(items)],

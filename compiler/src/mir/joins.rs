@@ -1,10 +1,12 @@
 //! Lists made only to be joined: a local `list[str]` that is only ever
 //! set to `[]`, appended to (`out.append(piece)` as a statement) and read
-//! by `"".join(out)` becomes the string itself, built by `out += piece`
-//! (in place while nothing else holds it), and the join a read of it. What
-//! each join returns is the text appended so far either way; no list, no
-//! second pass over the pieces, and one-byte pieces (`out.append(ch)`)
-//! are written without a call.
+//! by `sep.join(out)`, every join with the same literal `sep`, becomes a
+//! string built by `out += sep + piece` (in place while nothing else
+//! holds it), and each join that string without its first `sep` (a read
+//! of it for `""`, else a slice: `out[len(sep):]`, which is `""` while
+//! nothing is appended). What each join returns is the text appended so
+//! far either way; no list, no second pass over the pieces, and one-byte
+//! pieces (`out.append(ch)`) are written without a call.
 
 use crate::hir::{self, Clause, Expr, ExprKind, Iter, LocalId, Pattern, RtOperand, Stmt, Type};
 use crate::rtabi::RtFn;
@@ -22,21 +24,24 @@ pub(super) fn strings_for_joined_lists(f: &hir::Function) -> Option<hir::Functio
     let mut out = f.clone();
     let mut uses = Uses::default();
     walk_stmts(&mut out.body, &mut uses);
-    let joined: Vec<LocalId> = (0..f.locals.len() as u32)
+    // Each joined list with its separator.
+    let joined: HashMap<LocalId, String> = (0..f.locals.len() as u32)
         .map(LocalId)
-        .filter(|l| {
-            let count = |m: &HashMap<LocalId, usize>| m.get(l).copied().unwrap_or(0);
-            candidate(*l)
-                && count(&uses.joins) > 0
+        .filter_map(|l| {
+            let count = |m: &HashMap<LocalId, usize>| m.get(&l).copied().unwrap_or(0);
+            let seps = uses.seps.get(&l)?;
+            let one_sep = seps.iter().all(|s| *s == seps[0]);
+            (candidate(l)
+                && one_sep
                 && count(&uses.appends) > 0
-                && count(&uses.all)
-                    == count(&uses.inits) + count(&uses.appends) + count(&uses.joins)
+                && count(&uses.all) == count(&uses.inits) + count(&uses.appends) + seps.len())
+            .then(|| (l, seps[0].clone()))
         })
         .collect();
     if joined.is_empty() {
         return None;
     }
-    for l in &joined {
+    for l in joined.keys() {
         out.locals[l.0 as usize].ty = Type::Str;
     }
     walk_stmts(&mut out.body, &mut Rewrite(&joined));
@@ -55,13 +60,13 @@ trait Visitor {
 }
 
 /// How often each local is mentioned: anywhere, and in each of the forms
-/// a joined list may take.
+/// a joined list may take (for joins, the separator of each).
 #[derive(Default)]
 struct Uses {
     all: HashMap<LocalId, usize>,
     inits: HashMap<LocalId, usize>,
     appends: HashMap<LocalId, usize>,
-    joins: HashMap<LocalId, usize>,
+    seps: HashMap<LocalId, Vec<String>>,
 }
 
 impl Visitor for Uses {
@@ -80,8 +85,8 @@ impl Visitor for Uses {
     }
 
     fn expr(&mut self, e: &mut Expr) {
-        if let Some(list) = joined_local(e) {
-            *self.joins.entry(list).or_default() += 1;
+        if let Some((list, sep)) = joined_local(e) {
+            self.seps.entry(list).or_default().push(sep.to_string());
         }
         if let ExprKind::Local(l) = e.kind {
             self.binder(l);
@@ -93,20 +98,37 @@ impl Visitor for Uses {
     }
 }
 
-/// Rewrites the three forms of the joined lists given.
-struct Rewrite<'a>(&'a [LocalId]);
+/// Rewrites the three forms of the joined lists given (with their
+/// separators).
+struct Rewrite<'a>(&'a HashMap<LocalId, String>);
 
 impl Visitor for Rewrite<'_> {
     fn stmt(&mut self, s: &mut Stmt) {
         match s {
-            Stmt::Assign(l, e) if self.0.contains(l) => {
+            Stmt::Assign(l, e) if self.0.contains_key(l) => {
                 e.kind = ExprKind::Str(String::new());
                 e.ty = Type::Str;
             }
             Stmt::Expr(e) => {
                 if let Some((list, piece)) = append_to_local(e) {
-                    if self.0.contains(&list) {
-                        *s = Stmt::StrAppend(list, piece.clone());
+                    if let Some(sep) = self.0.get(&list) {
+                        let piece = piece.clone();
+                        let appended = if sep.is_empty() {
+                            piece
+                        } else {
+                            let span = piece.span;
+                            let sep = Expr {
+                                kind: ExprKind::Str(sep.clone()),
+                                ty: Type::Str,
+                                span,
+                            };
+                            Expr {
+                                kind: ExprKind::Concat(vec![sep, piece]),
+                                ty: Type::Str,
+                                span,
+                            }
+                        };
+                        *s = Stmt::StrAppend(list, appended);
                     }
                 }
             }
@@ -115,9 +137,37 @@ impl Visitor for Rewrite<'_> {
     }
 
     fn expr(&mut self, e: &mut Expr) {
-        if let Some(list) = joined_local(e).filter(|l| self.0.contains(l)) {
+        let Some((list, _)) = joined_local(e) else {
+            return;
+        };
+        let Some(sep) = self.0.get(&list) else {
+            return;
+        };
+        if sep.is_empty() {
             e.kind = ExprKind::Local(list);
+            return;
         }
+        // The text after the first separator: `list[len(sep):]`.
+        let span = e.span;
+        let int = |v: i64| {
+            RtOperand::Value(Expr {
+                kind: ExprKind::Int(v),
+                ty: Type::Int,
+                span,
+            })
+        };
+        let text = RtOperand::Value(Expr {
+            kind: ExprKind::Local(list),
+            ty: Type::Str,
+            span,
+        });
+        let start = sep.chars().count() as i64;
+        // Operands: the text, start, stop, step, and the mask of the
+        // bounds given (bit 0: start).
+        e.kind = ExprKind::Runtime(
+            RtFn::StrSlice,
+            vec![text, int(start), int(0), int(0), int(1)],
+        );
     }
 
     fn binder(&mut self, _: LocalId) {}
@@ -344,12 +394,13 @@ fn append_to_local(e: &Expr) -> Option<(LocalId, &Expr)> {
     }
 }
 
-/// The local list `e` joins with no separator (`"".join(list)`).
-fn joined_local(e: &Expr) -> Option<LocalId> {
+/// The local list `e` joins, and the literal separator it joins with
+/// (`sep.join(list)`).
+fn joined_local(e: &Expr) -> Option<(LocalId, &str)> {
     match &e.kind {
         ExprKind::Runtime(RtFn::StrJoin, ops) => match ops.as_slice() {
             [RtOperand::Value(sep), RtOperand::Value(list)] => match (&sep.kind, &list.kind) {
-                (ExprKind::Str(s), ExprKind::Local(l)) if s.is_empty() => Some(*l),
+                (ExprKind::Str(s), ExprKind::Local(l)) => Some((*l, s)),
                 _ => None,
             },
             _ => None,
