@@ -1033,3 +1033,40 @@ def dot_loop(row: list[float], bt: list[list[float]], j: int, k: int) -> float:
     assert_eq!(count(&f, "dot_loop", "ICmp(UGe)"), 3);
     assert_eq!(count(&f, "dot_loop", "Select("), 2);
 }
+
+#[test]
+fn lengths_of_module_lists_that_never_change_are_constants() {
+    let f = functions(
+        r#"
+WORDS = ["the", "quick", "brown", "fox", "jumps"]
+GROW = ["x"]
+PASSED = ["a"]
+
+
+def pick(seed: int) -> str:
+    return WORDS[seed % len(WORDS)]
+
+
+def grow(seed: int) -> str:
+    GROW.append("y")
+    return GROW[seed % len(GROW)]
+
+
+def show(xs: list[str]) -> int:
+    return len(xs)
+
+
+def passed(seed: int) -> str:
+    show(PASSED)
+    return PASSED[seed % len(PASSED)]
+"#,
+    );
+    // `% 5`: the constant divisor, no zero test, no length read for it.
+    assert_eq!(count(&f, "pick", "SRem, Local(LocalId(0)), Int(5))"), 1);
+    assert_eq!(count(&f, "pick", "integer modulo by zero"), 0);
+    // Appended to, or passed where it could be: the live length, which
+    // may be 0 as far as the compiler knows.
+    for name in ["grow", "passed"] {
+        assert_eq!(count(&f, name, "integer modulo by zero"), 1, "{name}");
+    }
+}

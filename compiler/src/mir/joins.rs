@@ -50,7 +50,7 @@ pub(super) fn strings_for_joined_lists(f: &hir::Function) -> Option<hir::Functio
 
 /// What [`walk_stmts`] shows each statement, expression (outer ones
 /// first) and bound local to.
-trait Visitor {
+pub(super) trait Visitor {
     /// A statement, before what is in it.
     fn stmt(&mut self, s: &mut Stmt);
     /// An expression, before what is in it.
@@ -173,7 +173,7 @@ impl Visitor for Rewrite<'_> {
     fn binder(&mut self, _: LocalId) {}
 }
 
-fn walk_stmts(stmts: &mut [Stmt], v: &mut impl Visitor) {
+pub(super) fn walk_stmts(stmts: &mut [Stmt], v: &mut impl Visitor) {
     for s in stmts {
         v.stmt(s);
         match s {

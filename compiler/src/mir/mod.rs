@@ -14,6 +14,7 @@ mod cfg;
 mod chars;
 mod facts;
 mod frame;
+mod frozen;
 mod heap;
 mod hoist;
 mod inline;
@@ -736,12 +737,17 @@ pub fn boxing_wrapper(f: &Body, id: FuncId) -> Body {
 
 /// Lowers every function of `module`.
 pub fn build(module: &hir::Module) -> Module {
+    let list_lengths = frozen::list_lengths(module);
     let mut functions: Vec<Lowered> = module
         .functions
         .iter()
-        .map(|f| match joins::strings_for_joined_lists(f) {
-            Some(built) => lower(module, &built),
-            None => lower(module, f),
+        .map(|f| {
+            let folded = frozen::fold_lengths(f, &list_lengths);
+            let f = folded.as_ref().unwrap_or(f);
+            match joins::strings_for_joined_lists(f) {
+                Some(built) => lower(module, &built),
+                None => lower(module, f),
+            }
         })
         .collect();
     let mut init = module.init.as_ref().map(|f| lower(module, f));
