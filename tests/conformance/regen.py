@@ -127,11 +127,21 @@ class _Checked(ast.NodeTransformer):
         return [node, ast.copy_location(ast.Expr(_wrap(load)), node)]
 
 
+_enumerate = builtins.enumerate
+
+
+def _roast_enumerate(iterable, start=0):
+    # Each count is range-checked as its item is taken.
+    for count, item in _enumerate(iterable, start):
+        yield _roast_i64(count), item
+
+
 path, implicit_main = sys.argv[1], sys.argv[2] == "1"
 with open(path, encoding="utf-8") as source_file:
     tree = ast.parse(source_file.read(), filename=path)
 code = compile(ast.fix_missing_locations(_Checked().visit(tree)), path, "exec")
 builtins._roast_i64_ = _roast_i64
+builtins.enumerate = _roast_enumerate
 module_globals = {"__name__": "__main__", "__file__": path, "__builtins__": builtins}
 try:
     exec(code, module_globals)

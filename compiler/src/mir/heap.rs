@@ -114,7 +114,16 @@ enum IterState {
         text: Operand,
         pos: LocalId,
     },
-    Enumerate(Box<IterState>, LocalId),
+    /// `enumerate`: the next count, and — unless the count starts at a
+    /// constant no feasible number of steps takes past i64 — whether
+    /// making it overflowed (raised when an item needs it, where CPython's
+    /// count goes past i64).
+    Enumerate {
+        inner: Box<IterState>,
+        count: LocalId,
+        wrapped: Option<LocalId>,
+        span: Span,
+    },
     Zip(Vec<IterState>),
 }
 
@@ -1920,7 +1929,24 @@ impl Builder<'_> {
                 let s = self.expr(start);
                 let count = self.temp(Type::Int);
                 self.push(Statement::Assign(count, Rvalue::Use(s)));
-                IterState::Enumerate(Box::new(inner), count)
+                // No list, string or dict has 2^60 items.
+                let wrapped = match s {
+                    Operand::Int(c) if c.unsigned_abs() < 1 << 62 => None,
+                    _ => {
+                        let wrapped = self.temp(Type::Bool);
+                        self.push(Statement::Assign(
+                            wrapped,
+                            Rvalue::Use(Operand::Bool(false)),
+                        ));
+                        Some(wrapped)
+                    }
+                };
+                IterState::Enumerate {
+                    inner: Box::new(inner),
+                    count,
+                    wrapped,
+                    span: start.span,
+                }
             }
             Iter::Zip(parts) => IterState::Zip(parts.iter().map(|p| self.iter_init(p)).collect()),
         }
@@ -2005,7 +2031,7 @@ impl Builder<'_> {
                 self.push(Statement::Assign(*start, Rvalue::Use(found)));
                 self.compare_ints(IntCond::SGe, found, Operand::Int(0))
             }
-            IterState::Enumerate(inner, _) => return self.iter_check(inner, exhausted),
+            IterState::Enumerate { inner, .. } => return self.iter_check(inner, exhausted),
             IterState::Zip(parts) => {
                 for p in parts {
                     self.iter_check(p, exhausted);
@@ -2135,13 +2161,35 @@ impl Builder<'_> {
             IterState::Words { text, pos, start } => {
                 self.piece_at(RtFn::StrWordAt, *text, *start, *pos)
             }
-            IterState::Enumerate(inner, count) => {
+            IterState::Enumerate {
+                inner,
+                count,
+                wrapped,
+                span,
+            } => {
+                if let Some(w) = wrapped {
+                    let wrapped_now = Operand::Local(*w);
+                    self.raise_if(
+                        wrapped_now,
+                        ExcKind::OverflowError,
+                        INT_OVERFLOW_MESSAGE,
+                        *span,
+                    );
+                }
                 let n = self.assign(Type::Int, Rvalue::Use(Operand::Local(*count)));
                 let item = self.iter_take(inner);
-                self.push(Statement::Assign(
-                    *count,
-                    Rvalue::Binary(BinOp::IAdd, n, Operand::Int(1)),
-                ));
+                // `count` stepped by itself, so the value ranges bound it.
+                let (a, b) = (Operand::Local(*count), Operand::Int(1));
+                self.push(match wrapped {
+                    Some(w) => Statement::CheckedArith {
+                        value: *count,
+                        overflow: *w,
+                        op: CheckedOp::Add,
+                        a,
+                        b,
+                    },
+                    None => Statement::Assign(*count, Rvalue::Binary(BinOp::IAdd, a, b)),
+                });
                 Item::Many(vec![Item::One(n, Type::Int), item])
             }
             IterState::Zip(parts) => Item::Many(parts.iter().map(|p| self.iter_take(p)).collect()),

@@ -12,6 +12,7 @@ pub use crate::rtabi::RtFn;
 mod brief;
 mod cfg;
 mod chars;
+mod consts;
 mod facts;
 mod frame;
 mod frozen;
@@ -774,6 +775,8 @@ pub fn build(module: &hir::Module) -> Module {
         version::version_loops(body);
         select::convert_small_ifs(body);
         facts::apply_branch_facts(body);
+        // Last: the loop passes know counted loops by their locals.
+        consts::fold_constant_locals(body);
         brief::drop_brief_references(&mut body.blocks);
     }
     Module {
