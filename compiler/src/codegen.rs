@@ -539,8 +539,9 @@ impl<M: Module> ModuleGen<'_, M> {
     ) -> Result<(), String> {
         let mut sig = self.out.make_signature();
         sig.params.push(abi_param(types::I64));
-        for p in &f.params {
-            let ty = clif_type(f.locals[p.0 as usize].1).expect("parameters are scalars");
+        // Rust passes each parameter as declared (a tuple as its object).
+        for t in &f.declared {
+            let ty = clif_type(*t).expect("parameters are values");
             sig.params.push(abi_param(ty));
         }
         let ret = clif_type(f.ret);
@@ -554,10 +555,10 @@ impl<M: Module> ModuleGen<'_, M> {
             .map_err(|e| e.to_string())?;
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        if mir::returns_items(f.ret) {
-            // Rust receives a tuple object: the shim runs a wrapper that
-            // calls the function and boxes the items it returns.
-            let wrapper = mir::boxing_wrapper(f, target_id);
+        if mir::needs_boundary_wrapper(f) {
+            // Rust passes and receives tuple objects: the shim runs a
+            // wrapper that unboxes and boxes them around the call.
+            let wrapper = mir::boundary_wrapper(f, target_id);
             self.lower_body(&wrapper, true)?;
             return self.finish_function(id, name);
         }

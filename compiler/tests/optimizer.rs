@@ -1070,3 +1070,42 @@ def passed(seed: int) -> str:
         assert_eq!(count(&f, name, "integer modulo by zero"), 1, "{name}");
     }
 }
+
+#[test]
+fn tuples_of_scalars_read_item_by_item_are_kept_as_items() {
+    let f = functions(
+        r#"
+def cmul(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return (a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0])
+
+
+def cadd(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return (a[0] + b[0], a[1] + b[1])
+
+
+def escape(c: tuple[float, float], limit: int) -> int:
+    z = (0.0, 0.0)
+    for i in range(limit):
+        z = cadd(cmul(z, z), c)
+        if z[0] * z[0] + z[1] * z[1] > 4.0:
+            return i
+    return limit
+
+
+def kept(limit: int) -> list[tuple[int, int]]:
+    out = []
+    p = (0, 1)
+    for i in range(limit):
+        p = (p[1], p[0] + p[1])
+        out.append(p)
+    return out
+"#,
+    );
+    // Parameters and results as items, both callees inlined: no tuple
+    // object and no call in the loop.
+    assert_eq!(count(&f, "escape", "TupleNew"), 0);
+    assert_eq!(count(&f, "escape", "Call {"), 0);
+    assert_eq!(count(&f, "cmul", "TupleNew"), 0);
+    // `p` is appended whole: a tuple object for each display.
+    assert_eq!(count(&f, "kept", "TupleNew"), 2);
+}

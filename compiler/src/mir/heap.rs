@@ -498,6 +498,11 @@ impl Builder<'_> {
                 self.build_tuple(e.ty, values, span)
             }
             ExprKind::TupleItem(t, k) => {
+                if let ExprKind::Local(l) = t.kind {
+                    if let Some(items) = self.unboxed.get(&local(l)) {
+                        return Operand::Local(items[*k]);
+                    }
+                }
                 let base = self.expr(t);
                 self.assign(
                     e.ty,
@@ -1451,6 +1456,19 @@ impl Builder<'_> {
         }
         let items = match &made.kind {
             ExprKind::Tuple(items) => items,
+            ExprKind::Local(l) if lets.is_empty() && self.unboxed.contains_key(&local(*l)) => {
+                let Type::Tuple(types) = made.ty else {
+                    unreachable!("unboxed locals are tuples")
+                };
+                let items = self.unboxed[&local(*l)].clone();
+                return Some(
+                    items
+                        .into_iter()
+                        .zip(types)
+                        .map(|(v, t)| Item::One(Operand::Local(v), *t))
+                        .collect(),
+                );
+            }
             ExprKind::Call(id, args, order) if lets.is_empty() && super::returns_items(made.ty) => {
                 let Type::Tuple(types) = made.ty else {
                     unreachable!("returns_items: a tuple")
@@ -1513,10 +1531,11 @@ impl Builder<'_> {
         }
     }
 
-    /// The items of `e`, a tuple of scalars that the function being
-    /// lowered returns item by item ([`super::returns_items`]): made on
-    /// the spot, or read from the tuple.
-    pub(super) fn returned_items(&mut self, e: &hir::Expr) -> Vec<Operand> {
+    /// The items of `e`, a tuple of scalars (one the function being
+    /// lowered returns item by item, one a callee takes as its items, one
+    /// a local kept as its items is set to): made on the spot, the item
+    /// locals of a tuple kept so, or read from the tuple.
+    pub(super) fn tuple_items(&mut self, e: &hir::Expr) -> Vec<Operand> {
         if let Some(parts) = self.made_items(e) {
             return parts
                 .into_iter()
@@ -1526,10 +1545,15 @@ impl Builder<'_> {
                 })
                 .collect();
         }
-        let Type::Tuple(types) = e.ty else {
-            unreachable!("checker: a returned tuple")
-        };
         let tuple = self.expr(e);
+        self.load_items(tuple, e.ty)
+    }
+
+    /// The items of the tuple object `tuple` of type `ty`, loaded.
+    fn load_items(&mut self, tuple: Operand, ty: Type) -> Vec<Operand> {
+        let Type::Tuple(types) = ty else {
+            unreachable!("checker: a tuple")
+        };
         types
             .iter()
             .enumerate()
@@ -1547,6 +1571,22 @@ impl Builder<'_> {
 
     /// Binds an item to a pattern, moving owned values into the locals.
     pub(super) fn bind(&mut self, pattern: &Pattern, item: Item) {
+        if let Pattern::Local(id) = pattern {
+            if let Some(items) = self.unboxed.get(&local(*id)).cloned() {
+                let values = match item {
+                    Item::Many(parts) => parts
+                        .into_iter()
+                        .map(|p| match p {
+                            Item::One(v, _) => v,
+                            Item::Many(_) => unreachable!("items of scalars"),
+                        })
+                        .collect(),
+                    Item::One(v, ty) => self.load_items(v, ty),
+                };
+                self.set_items(&items, values);
+                return;
+            }
+        }
         match (pattern, item) {
             (Pattern::Local(id), Item::One(v, ty)) => {
                 let v = self.owned_copy(v, ty);

@@ -24,6 +24,7 @@ mod ranges;
 mod reuse;
 mod select;
 mod tailcall;
+mod unbox;
 mod version;
 use roast_runtime::{ExcKind, INT_OVERFLOW_MESSAGE};
 use std::collections::{HashMap, HashSet};
@@ -59,8 +60,11 @@ pub struct Body {
     pub name: String,
     /// Exported, test, private or top-level code.
     pub role: FunctionRole,
-    /// Parameter locals, in order.
+    /// Parameter locals, in order: a tuple passed as its items is one
+    /// local per item.
     pub params: Vec<LocalId>,
+    /// The declared type of each parameter, in order.
+    pub declared: Vec<Type>,
     /// Return type (`None`: no value).
     pub ret: Type,
     /// Every local's type and name (`$n` for temporaries).
@@ -656,17 +660,27 @@ const MOST_RETURNED_ITEMS: usize = 8;
 /// makes no tuple object and such a function can be inlined; otherwise
 /// the value itself.
 pub fn returned_types(ret: Type) -> Vec<Type> {
-    match ret {
-        Type::None => Vec::new(),
+    match (ret, scalar_items(ret)) {
+        (Type::None, _) => Vec::new(),
+        (_, Some(items)) => items.to_vec(),
+        (t, None) => vec![t],
+    }
+}
+
+/// The items of `ty` when it is a tuple of at most
+/// [`MOST_RETURNED_ITEMS`] `int`, `float` and `bool` items: the tuples
+/// that functions return, take and keep in locals as their items.
+fn scalar_items(ty: Type) -> Option<&'static [Type]> {
+    match ty {
         Type::Tuple(items)
             if items.len() <= MOST_RETURNED_ITEMS
                 && items
                     .iter()
                     .all(|t| matches!(t, Type::Int | Type::Float | Type::Bool)) =>
         {
-            items.to_vec()
+            Some(items)
         }
-        t => vec![t],
+        _ => None,
     }
 }
 
@@ -676,32 +690,82 @@ pub fn returns_items(ret: Type) -> bool {
     matches!(ret, Type::Tuple(_)) && returned_types(ret) != [ret]
 }
 
-/// The body an export shim of `f` (function `id`, which returns its
-/// tuple's items) runs: the call, then the items boxed into the tuple
-/// object that Rust receives.
-pub fn boxing_wrapper(f: &Body, id: FuncId) -> Body {
-    let Type::Tuple(items) = f.ret else {
-        unreachable!("boxing_wrapper: a function returning a tuple")
-    };
+/// Whether an export shim of `f` must run [`boundary_wrapper`]: `f`
+/// takes or returns a tuple as its items, where Rust passes and receives
+/// tuple objects.
+pub fn needs_boundary_wrapper(f: &Body) -> bool {
+    returns_items(f.ret) || f.params.len() != f.declared.len()
+}
+
+/// The body an export shim of `f` (function `id`) runs when
+/// [`needs_boundary_wrapper`]: the declared parameters (tuple objects
+/// from Rust), the items of those `f` takes as items loaded for the call,
+/// the call, then — when `f` returns its tuple's items — the items boxed
+/// into the tuple object that Rust receives.
+pub fn boundary_wrapper(f: &Body, id: FuncId) -> Body {
     let mut locals: Vec<(String, Type)> = f
-        .params
+        .declared
         .iter()
-        .map(|p| f.locals[p.0 as usize].clone())
+        .enumerate()
+        .map(|(i, t)| (format!("arg{i}"), *t))
         .collect();
     let params: Vec<LocalId> = (0..locals.len()).map(|i| LocalId(i as u32)).collect();
+    let mut entry = Vec::new();
+    let mut args = Vec::new();
+    let mut machine = f.params.iter();
+    for (p, ty) in params.iter().zip(&f.declared) {
+        let first = machine
+            .next()
+            .expect("a machine parameter per declared one");
+        if f.locals[first.0 as usize].1 == *ty {
+            args.push(Operand::Local(*p));
+            continue;
+        }
+        let items = scalar_items(*ty).expect("a parameter passed as items is a tuple");
+        for (k, t) in items.iter().enumerate() {
+            if k > 0 {
+                machine.next();
+            }
+            let item = new_temp(&mut locals, *t);
+            entry.push(Statement::Assign(
+                item,
+                Rvalue::Load {
+                    base: Operand::Local(*p),
+                    offset: heap::ITEMS + 8 * k as i32,
+                },
+            ));
+            args.push(Operand::Local(item));
+        }
+    }
     let status = new_temp(&mut locals, Type::Bool);
-    let values: Vec<LocalId> = items.iter().map(|t| new_temp(&mut locals, *t)).collect();
-    let tuple = new_temp(&mut locals, f.ret);
-    let mut boxing = vec![Statement::Runtime {
-        dest: Some(tuple),
-        func: RtFn::TupleNew,
-        args: vec![RtArg::Desc(f.ret)],
-    }];
-    boxing.extend(values.iter().enumerate().map(|(i, v)| Statement::Store {
-        base: Operand::Local(tuple),
-        offset: heap::ITEMS + 8 * i as i32,
-        value: Operand::Local(*v),
-    }));
+    let values: Vec<LocalId> = returned_types(f.ret)
+        .into_iter()
+        .map(|t| new_temp(&mut locals, t))
+        .collect();
+    let mut after = Vec::new();
+    let returned = if returns_items(f.ret) {
+        let tuple = new_temp(&mut locals, f.ret);
+        after.push(Statement::Runtime {
+            dest: Some(tuple),
+            func: RtFn::TupleNew,
+            args: vec![RtArg::Desc(f.ret)],
+        });
+        after.extend(values.iter().enumerate().map(|(i, v)| Statement::Store {
+            base: Operand::Local(tuple),
+            offset: heap::ITEMS + 8 * i as i32,
+            value: Operand::Local(*v),
+        }));
+        vec![Operand::Local(tuple)]
+    } else {
+        values.iter().map(|v| Operand::Local(*v)).collect()
+    };
+    entry.push(Statement::Call {
+        status,
+        values,
+        func: id,
+        args,
+        frames: 0,
+    });
     let block = |statements, terminator| BasicBlock {
         statements,
         terminator,
@@ -711,18 +775,13 @@ pub fn boxing_wrapper(f: &Body, id: FuncId) -> Body {
         name: f.name.clone(),
         role: f.role,
         params: params.clone(),
+        declared: f.declared.clone(),
         ret: f.ret,
         locals,
         frame: Vec::new(),
         blocks: vec![
             block(
-                vec![Statement::Call {
-                    status,
-                    values,
-                    func: id,
-                    args: params.into_iter().map(Operand::Local).collect(),
-                    frames: 0,
-                }],
+                entry,
                 Terminator::Branch {
                     cond: Operand::Local(status),
                     then: BlockId(1),
@@ -730,7 +789,7 @@ pub fn boxing_wrapper(f: &Body, id: FuncId) -> Body {
                 },
             ),
             block(Vec::new(), Terminator::Propagate),
-            block(boxing, Terminator::Return(vec![Operand::Local(tuple)])),
+            block(after, Terminator::Return(returned)),
         ],
         span: f.span,
     }
@@ -739,20 +798,25 @@ pub fn boxing_wrapper(f: &Body, id: FuncId) -> Body {
 /// Lowers every function of `module`.
 pub fn build(module: &hir::Module) -> Module {
     let list_lengths = frozen::list_lengths(module);
+    let expanded = unbox::expanded_params(module);
     let mut functions: Vec<Lowered> = module
         .functions
         .iter()
-        .map(|f| {
+        .zip(&expanded)
+        .map(|(f, passed_as_items)| {
             let folded = frozen::fold_lengths(f, &list_lengths);
             let f = folded.as_ref().unwrap_or(f);
             match joins::strings_for_joined_lists(f) {
-                Some(built) => lower(module, &built),
-                None => lower(module, f),
+                Some(built) => lower(module, &built, &expanded, passed_as_items),
+                None => lower(module, f, &expanded, passed_as_items),
             }
         })
         .collect();
-    let mut init = module.init.as_ref().map(|f| lower(module, f));
-    let mut script = lower(module, &module.script);
+    let mut init = module
+        .init
+        .as_ref()
+        .map(|f| lower(module, f, &expanded, &[]));
+    let mut script = lower(module, &module.script, &expanded, &[]);
     let inliner = inline::Inliner::find(&functions);
     for (body, me) in functions
         .iter_mut()
@@ -834,6 +898,7 @@ struct Lowered {
     name: String,
     role: FunctionRole,
     params: Vec<LocalId>,
+    declared: Vec<Type>,
     ret: Type,
     locals: Vec<(String, Type)>,
     blocks: Vec<BasicBlock>,
@@ -911,6 +976,7 @@ fn finish(l: Lowered) -> Body {
         name: l.name,
         role: l.role,
         params: l.params,
+        declared: l.declared,
         ret: l.ret,
         locals,
         frame,
@@ -919,11 +985,50 @@ fn finish(l: Lowered) -> Body {
     }
 }
 
-fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
+/// Lowers `f`, whose parameters marked in `passed_as_items` come as their
+/// items, as do those of the functions `expanded` marks.
+fn lower(
+    module: &hir::Module,
+    f: &hir::Function,
+    expanded: &[Vec<bool>],
+    passed_as_items: &[bool],
+) -> Lowered {
+    let mut locals: Vec<(String, Type)> = f.locals.iter().map(|l| (l.name.clone(), l.ty)).collect();
+    // Each local kept as its items gets one local per item (parameters
+    // only when passed so); the tuple local itself is never used.
+    let mut unboxed = HashMap::new();
+    for l in unbox::unboxed_locals(f, expanded) {
+        let param = f.params.iter().position(|p| *p == l);
+        if param.is_some_and(|k| !passed_as_items.get(k).copied().unwrap_or(false)) {
+            continue;
+        }
+        let (name, ty) = locals[l.0 as usize].clone();
+        let items = scalar_items(ty).expect("unboxed locals are tuples of scalars");
+        let item_locals: Vec<LocalId> = items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                locals.push((format!("{name}.{i}"), *t));
+                LocalId(locals.len() as u32 - 1)
+            })
+            .collect();
+        locals[l.0 as usize].1 = Type::None;
+        unboxed.insert(local(l), item_locals);
+    }
+    let params = f
+        .params
+        .iter()
+        .flat_map(|p| match unboxed.get(&local(*p)) {
+            Some(items) => items.clone(),
+            None => vec![local(*p)],
+        })
+        .collect();
     let mut b = Builder {
         module,
         ret: f.ret,
-        locals: f.locals.iter().map(|l| (l.name.clone(), l.ty)).collect(),
+        expanded,
+        unboxed,
+        locals,
         blocks: vec![Pending::default()],
         current: BlockId(0),
         loops: Vec::new(),
@@ -968,7 +1073,8 @@ fn lower(module: &hir::Module, f: &hir::Function) -> Lowered {
     Lowered {
         name: f.name.clone(),
         role: f.role,
-        params: f.params.iter().map(|p| LocalId(p.0)).collect(),
+        params,
+        declared: f.params.iter().map(|p| f.locals[p.0 as usize].ty).collect(),
         ret: f.ret,
         locals: b.locals,
         blocks: b
@@ -999,6 +1105,10 @@ struct Builder<'m> {
     module: &'m hir::Module,
     /// The return type of the function being lowered.
     ret: Type,
+    /// Which parameters of each function are passed as their items.
+    expanded: &'m [Vec<bool>],
+    /// The locals kept as their items ([`unbox`]), with the item locals.
+    unboxed: HashMap<LocalId, Vec<LocalId>>,
     locals: Vec<(String, Type)>,
     blocks: Vec<Pending>,
     current: BlockId,
@@ -1260,25 +1370,34 @@ impl Builder<'_> {
 
     fn stmt(&mut self, s: &hir::Stmt) {
         match s {
-            hir::Stmt::Assign(l, e) => {
-                let v = self.expr_owned(e);
-                self.store_local(local(*l), v, e.ty);
-            }
+            hir::Stmt::Assign(l, e) => match self.unboxed.get(&local(*l)).cloned() {
+                Some(items) => {
+                    let values = self.tuple_items(e);
+                    self.set_items(&items, values);
+                }
+                None => {
+                    let v = self.expr_owned(e);
+                    self.store_local(local(*l), v, e.ty);
+                }
+            },
             hir::Stmt::ParallelAssign(pairs) => {
                 // Every value is computed (and copied) before any assignment.
-                let values: Vec<Operand> = pairs
+                let values: Vec<Vec<Operand>> = pairs
                     .iter()
-                    .map(|(_, e)| {
-                        let v = self.expr_owned(e);
-                        if e.ty.is_heap() {
-                            v
-                        } else {
-                            self.assign(e.ty, Rvalue::Use(v))
+                    .map(|(l, e)| {
+                        if self.unboxed.contains_key(&local(*l)) {
+                            let items = self.tuple_items(e);
+                            return items.into_iter().map(|v| self.copy_of(v)).collect();
                         }
+                        let v = self.expr_owned(e);
+                        vec![if e.ty.is_heap() { v } else { self.copy_of(v) }]
                     })
                     .collect();
                 for ((l, e), v) in pairs.iter().zip(values) {
-                    self.store_local(local(*l), v, e.ty);
+                    match self.unboxed.get(&local(*l)).cloned() {
+                        Some(items) => self.set_items(&items, v),
+                        None => self.store_local(local(*l), v[0], e.ty),
+                    }
                 }
             }
             hir::Stmt::ForEach {
@@ -1363,7 +1482,7 @@ impl Builder<'_> {
             hir::Stmt::Return(value) => {
                 let values = match value {
                     None => Vec::new(),
-                    Some(e) if returns_items(self.ret) => self.returned_items(e),
+                    Some(e) if returns_items(self.ret) => self.tuple_items(e),
                     Some(e) => vec![self.expr_owned(e)],
                 };
                 self.terminate(Terminator::Return(values));
@@ -1590,20 +1709,44 @@ impl Builder<'_> {
         }
     }
 
+    /// A copy of `v` in a new temporary.
+    fn copy_of(&mut self, v: Operand) -> Operand {
+        let ty = match v {
+            Operand::Local(l) => self.locals[l.0 as usize].1,
+            Operand::Int(_) => Type::Int,
+            Operand::Float(_) => Type::Float,
+            Operand::Bool(_) => Type::Bool,
+        };
+        self.assign(ty, Rvalue::Use(v))
+    }
+
+    /// Sets the item locals of a tuple kept as its items.
+    fn set_items(&mut self, items: &[LocalId], values: Vec<Operand>) {
+        for (item, v) in items.iter().zip(values) {
+            self.push(Statement::Assign(*item, Rvalue::Use(v)));
+        }
+    }
+
     /// A call of function `id`: the arguments in `order` (empty: in
-    /// turn), the call, the propagation of its exception; the locals
-    /// receiving what it returns ([`returned_types`]).
+    /// turn; a tuple the callee takes as its items as those), the call,
+    /// the propagation of its exception; the locals receiving what it
+    /// returns ([`returned_types`]).
     fn call(&mut self, id: FuncId, args: &[hir::Expr], order: &[usize]) -> Vec<LocalId> {
-        let mut slots: Vec<Option<Operand>> = vec![None; args.len()];
+        let mut slots: Vec<Option<Vec<Operand>>> = vec![None; args.len()];
         let evaluation: Vec<usize> = if order.is_empty() {
             (0..args.len()).collect()
         } else {
             order.to_vec()
         };
+        let expanded = &self.expanded[id.0 as usize];
         for i in evaluation {
             // Copy locals: a later argument cannot change them, but a
             // copy keeps each argument's value as evaluated.
-            let v = self.expr(&args[i]);
+            let v = if expanded.get(i).copied().unwrap_or(false) {
+                self.tuple_items(&args[i])
+            } else {
+                vec![self.expr(&args[i])]
+            };
             slots[i] = Some(v);
         }
         let status = self.temp(Type::Bool);
@@ -1616,7 +1759,10 @@ impl Builder<'_> {
             status,
             values: values.clone(),
             func: id,
-            args: slots.into_iter().map(|v| v.expect("evaluated")).collect(),
+            args: slots
+                .into_iter()
+                .flat_map(|v| v.expect("evaluated"))
+                .collect(),
             frames: 0,
         });
         self.propagate_if(Operand::Local(status));
@@ -1631,7 +1777,18 @@ impl Builder<'_> {
             ExprKind::NoneLit if e.ty.is_heap() => Operand::Int(0),
             ExprKind::NoneLit => Operand::Bool(false),
             ExprKind::Str(s) => self.assign(Type::Str, Rvalue::StrLit(s.clone())),
-            ExprKind::Local(id) => Operand::Local(local(*id)),
+            ExprKind::Local(id) => match self.unboxed.get(&local(*id)).cloned() {
+                // Kept as its items, which `unbox` makes sure are all that
+                // is read; boxed should a read of the whole tuple remain.
+                Some(items) => {
+                    let parts = items
+                        .iter()
+                        .map(|i| (Operand::Local(*i), self.locals[i.0 as usize].1))
+                        .collect();
+                    self.build_tuple(e.ty, parts, e.span)
+                }
+                None => Operand::Local(local(*id)),
+            },
             ExprKind::Global(slot) => {
                 let base = self.globals_base();
                 self.assign(

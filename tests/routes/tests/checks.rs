@@ -197,6 +197,17 @@ fn tuple_items_cross_into_rust() {
     );
 }
 
+/// Tuples a function takes as its items arrive from Rust as tuples: the
+/// export unboxes them (`scale`, `parity_count`), and one the function
+/// uses whole (`p` of `described`) stays a tuple next to one taken as
+/// items (`q`). Expected values worked out by hand.
+#[test]
+fn tuples_taken_as_items_cross_from_rust() {
+    assert_eq!(checks::scale((1.5, -2.0), 2.0), (3.0, -4.0));
+    assert_eq!(checks::described((1, 2), (3, 4)), "(1, 2) 7");
+    assert_eq!(checks::parity_count((true, false, true), 10), 12);
+}
+
 fn roastc() -> Option<std::path::PathBuf> {
     let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/roastc");
     exe.exists().then_some(exe)
