@@ -1454,35 +1454,26 @@ impl Builder<'_> {
             lets.push((*id, &**value));
             made = body;
         }
-        let items = match &made.kind {
-            ExprKind::Tuple(items) => items,
-            ExprKind::Local(l) if lets.is_empty() && self.unboxed.contains_key(&local(*l)) => {
-                let Type::Tuple(types) = made.ty else {
-                    unreachable!("unboxed locals are tuples")
-                };
-                let items = self.unboxed[&local(*l)].clone();
-                return Some(
-                    items
-                        .into_iter()
-                        .zip(types)
-                        .map(|(v, t)| Item::One(Operand::Local(v), *t))
-                        .collect(),
-                );
-            }
+        // The locals holding the items: a tuple kept as its items, or
+        // what a call returning items returns.
+        let item_locals = match &made.kind {
+            ExprKind::Local(l) if lets.is_empty() => self.unboxed.get(&local(*l)).cloned(),
             ExprKind::Call(id, args, order) if lets.is_empty() && super::returns_items(made.ty) => {
-                let Type::Tuple(types) = made.ty else {
-                    unreachable!("returns_items: a tuple")
-                };
-                let values = self.call(*id, args, order);
-                return Some(
-                    values
-                        .into_iter()
-                        .zip(types)
-                        .map(|(v, t)| Item::One(Operand::Local(v), *t))
-                        .collect(),
-                );
+                Some(self.call(*id, args, order))
             }
-            _ => return None,
+            _ => None,
+        };
+        if let (Some(values), Type::Tuple(types)) = (item_locals, made.ty) {
+            return Some(
+                values
+                    .into_iter()
+                    .zip(types)
+                    .map(|(v, t)| Item::One(Operand::Local(v), *t))
+                    .collect(),
+            );
+        }
+        let ExprKind::Tuple(items) = &made.kind else {
+            return None;
         };
         for (id, value) in lets {
             let v = self.expr_owned(value);

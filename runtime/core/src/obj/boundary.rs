@@ -206,19 +206,6 @@ macro_rules! tuple_to_roast {
     };
 }
 
-tuple_to_roast!(A 0);
-tuple_to_roast!(A 0, B 1);
-tuple_to_roast!(A 0, B 1, C 2);
-tuple_to_roast!(A 0, B 1, C 2, D 3);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4, F 5);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
-tuple_to_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
-
 /// The live object behind a heap word.
 ///
 /// # Safety
@@ -325,15 +312,24 @@ macro_rules! tuple_from_roast {
     };
 }
 
-tuple_from_roast!(A 0);
-tuple_from_roast!(A 0, B 1);
-tuple_from_roast!(A 0, B 1, C 2);
-tuple_from_roast!(A 0, B 1, C 2, D 3);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4, F 5);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
-tuple_from_roast!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+/// Both conversions for tuples of each arity Rust implements its traits
+/// for (1 to 12).
+macro_rules! tuple_conversions {
+    ($($t:ident $i:tt),+) => {
+        tuple_to_roast!($($t $i),+);
+        tuple_from_roast!($($t $i),+);
+    };
+}
+
+tuple_conversions!(A 0);
+tuple_conversions!(A 0, B 1);
+tuple_conversions!(A 0, B 1, C 2);
+tuple_conversions!(A 0, B 1, C 2, D 3);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+tuple_conversions!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
