@@ -1964,10 +1964,18 @@ impl<'m> FnChecker<'m> {
                     return vec![];
                 };
                 // CPython evaluates the value first, then the container and
-                // index; reading a local (which no expression can assign)
-                // gives the same before as after.
-                let local = |e: &Expr| matches!(e.kind, ExprKind::Local(_));
-                if local(&container) && local(&index) {
+                // index; reading a local (which no expression can assign),
+                // a constant or a tuple of those (`d[(a, b)] = ...`) gives
+                // the same before as after.
+                fn plain(e: &Expr) -> bool {
+                    match &e.kind {
+                        ExprKind::Local(_) | ExprKind::Int(_) | ExprKind::Bool(_) => true,
+                        ExprKind::Str(_) => true,
+                        ExprKind::Tuple(items) => items.iter().all(plain),
+                        _ => false,
+                    }
+                }
+                if matches!(container.kind, ExprKind::Local(_)) && plain(&index) {
                     return vec![Stmt::SetItem {
                         container,
                         index,

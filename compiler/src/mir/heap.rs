@@ -2234,21 +2234,39 @@ impl From<LocalId> for Operand {
     }
 }
 
+/// Whether `a` and `b` are the same key expression with no effect: the
+/// same local or constant, or tuple displays of such (`(x, y)`), so that
+/// evaluating it once gives what evaluating each would.
+fn same_plain_key(a: &hir::Expr, b: &hir::Expr) -> bool {
+    match (&a.kind, &b.kind) {
+        (ExprKind::Local(x), ExprKind::Local(y)) => x == y,
+        (ExprKind::Int(x), ExprKind::Int(y)) => x == y,
+        (ExprKind::Bool(x), ExprKind::Bool(y)) => x == y,
+        (ExprKind::Str(x), ExprKind::Str(y)) => x == y,
+        (ExprKind::Tuple(xs), ExprKind::Tuple(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same_plain_key(x, y))
+        }
+        _ => false,
+    }
+}
+
 /// For `d[k] = value` (`container`, `index`): the operator and right
 /// operand when `value` is `d[k] op y` (as `d[k] op= y` is checked) or
-/// `d.get(k, x) op y`, with `d` and `k` locals, `x` and `y` constants or
-/// locals, and `int` or `float` values, so that the value can be updated
-/// where it is stored ([`Builder::dict_update`]).
+/// `d.get(k, x) op y`, with `d` a local, `k` a local or a tuple display
+/// of locals and constants (`counts[(a, b)] += 1`, evaluated once), `x`
+/// and `y` constants or locals, and `int` or `float` values, so that the
+/// value can be updated where it is stored ([`Builder::dict_update`]).
 fn in_place_update<'e>(
     container: &hir::Expr,
     index: &hir::Expr,
     value: &'e hir::Expr,
 ) -> Option<(hir::ArithOp, &'e hir::Expr)> {
-    let (Type::Dict(_, v), ExprKind::Local(d), ExprKind::Local(k)) =
-        (container.ty, &container.kind, &index.kind)
-    else {
+    let (Type::Dict(_, v), ExprKind::Local(d)) = (container.ty, &container.kind) else {
         return None;
     };
+    if !same_plain_key(index, index) {
+        return None;
+    }
     let ExprKind::Arith(op, current, rhs) = &value.kind else {
         return None;
     };
@@ -2259,13 +2277,14 @@ fn in_place_update<'e>(
         )
     };
     let is = |op: &RtOperand, l: hir::LocalId| matches!(op, RtOperand::Value(e) if matches!(e.kind, ExprKind::Local(x) if x == l));
+    let is_key = |op: &RtOperand| matches!(op, RtOperand::Value(e) if same_plain_key(e, index));
     let reads_entry = match &current.kind {
         ExprKind::Runtime(RtFn::DictGetItem, ops) => {
-            matches!(ops.as_slice(), [a, b] if is(a, *d) && is(b, *k))
+            matches!(ops.as_slice(), [a, b] if is(a, *d) && is_key(b))
         }
         ExprKind::Runtime(RtFn::DictGet, ops) => matches!(
             ops.as_slice(),
-            [a, b, RtOperand::Value(x)] if is(a, *d) && is(b, *k) && plain(x)
+            [a, b, RtOperand::Value(x)] if is(a, *d) && is_key(b) && plain(x)
         ),
         _ => false,
     };
@@ -2322,17 +2341,19 @@ impl<'e> UpdateOrInsert<'e> {
             return None;
         };
         let (op, rhs) = in_place_update(container, index, value)?;
-        (same(container, dict) && same(index, key) && same(c2, dict) && same(i2, key)).then_some(
-            UpdateOrInsert {
-                container,
-                index,
-                value,
-                op,
-                rhs,
-                missing,
-                span: *span,
-            },
-        )
+        (same(container, dict)
+            && same_plain_key(index, key)
+            && same(c2, dict)
+            && same_plain_key(i2, key))
+        .then_some(UpdateOrInsert {
+            container,
+            index,
+            value,
+            op,
+            rhs,
+            missing,
+            span: *span,
+        })
     }
 }
 

@@ -92,8 +92,8 @@ fn word_order(d: &'static TypeDesc, a: u64, b: u64) -> Ordering {
 /// summaries are [`exact`]. An int is its value with the sign bit flipped;
 /// a str its first 16 bytes, big-endian, padded with zero bytes (which
 /// order below every other byte, as a shorter string orders below its
-/// extensions); a tuple its first item's summary, or when that is exact,
-/// the first words of its first two items'.
+/// extensions); a tuple its first item's summary, or when that item is an
+/// int (all in one word), the first words of its first two items'.
 fn summary(d: &'static TypeDesc, w: u64) -> [u64; 2] {
     match d.kind() {
         Kind::Int | Kind::Bool => [w ^ (1 << 63), 0],
@@ -113,7 +113,10 @@ fn summary(d: &'static TypeDesc, w: u64) -> [u64; 2] {
             View::Tuple(t) => {
                 let (first, words) = (d.param(0), t.words());
                 let head = summary(first, words[0]);
-                if exact(first) && words.len() > 1 {
+                // Only an int first item is all in its summary's first
+                // word (a tuple of two ints takes both).
+                let one_word = matches!(first.kind(), Kind::Int | Kind::Bool);
+                if one_word && words.len() > 1 {
                     [head[0], summary(d.param(1), words[1])[0]]
                 } else {
                     head
