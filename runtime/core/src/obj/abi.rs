@@ -494,6 +494,16 @@ pub unsafe extern "C" fn roast_rt_str_slice(
 ) -> *mut u8 {
     // SAFETY: the contract: a live str.
     let s = unsafe { Str::from_ptr(s) };
+    if mask & 4 == 0 && s.is_ascii() {
+        // `s[a:b]` of ASCII text (characters are bytes): each bound
+        // clamped into the text, as `slice.indices` does for a step of 1.
+        let len = s.len() as i64;
+        let clamp = |i: i64| if i < 0 { (i + len).max(0) } else { i.min(len) };
+        let from = if mask & 1 != 0 { clamp(start) } else { 0 };
+        let to = if mask & 2 != 0 { clamp(stop) } else { len }.max(from);
+        let (from, to) = (from as usize, to as usize);
+        return string::new_counted(&s.as_str()[from..to], to - from).ptr();
+    }
     let (start, stop, step) = (
         given(mask, 0, start),
         given(mask, 1, stop),
